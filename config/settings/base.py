@@ -1,0 +1,218 @@
+"""Settings shared by every mode. Configuration comes from XT_* environment variables;
+the embedded default needs none of them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("XT_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+SECRET_KEY = os.environ.get("XT_SECRET_KEY", "embedded-only-not-for-production")
+DEBUG = env_bool("XT_DEBUG", False)
+ALLOWED_HOSTS = [h for h in os.environ.get("XT_ALLOWED_HOSTS", "*").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("XT_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "channels",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "xietong.core",
+    "xietong.directory",
+    "xietong.accounts",
+    "xietong.patients",
+    "xietong.records",
+    "xietong.scheduling",
+    "xietong.notifications",
+    "xietong.conferencing",
+    "xietong.consultations",
+    "xietong.referrals",
+    "xietong.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "xietong.core.context.RequestOriginMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "xietong.accounts.middleware.IdleTimeoutMiddleware",
+    "xietong.accounts.middleware.SecondFactorMiddleware",
+    "xietong.accounts.middleware.ActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "xietong.accounts.context.actor_context",
+                "xietong.core.nav.nav_context",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("XT_DATABASE_URL", f"sqlite:///{VAR_DIR / 'xietong.sqlite3'}"),
+        conn_max_age=env_int("XT_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the worker and the web server use the file at the same time; the busy
+    # timeout makes a writer wait for the other instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "xietong.accounts.passwords.CharacterClassValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# 等保 level 3: lock an account after 5 failed logins; sessions end after 30 idle minutes.
+AXES_FAILURE_LIMIT = env_int("XT_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("XT_LOGIN_COOLOFF_MINUTES", 30) / 60
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# The lock is per account (等保 asks for it); per-IP limits belong to the reverse proxy.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_CALLABLE = "xietong.accounts.views.lockout_response"
+XT_IDLE_TIMEOUT_SECONDS = env_int("XT_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "xietong.core.errorviews.csrf_failure"
+XT_REQUIRE_2FA = env_bool("XT_REQUIRE_2FA", False)
+XT_API_TOKEN_DAYS = env_int("XT_API_TOKEN_DAYS", 30)
+OTP_TOTP_ISSUER = "Xietong"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(os.environ.get("XT_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+
+XT_UPLOAD_MAX_MB = env_int("XT_UPLOAD_MAX_MB", 20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = XT_UPLOAD_MAX_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Minimum years clinical documents are kept (medical-record and telemedicine rules).
+XT_RETENTION_OUTPATIENT_YEARS = env_int("XT_RETENTION_OUTPATIENT_YEARS", 15)
+XT_RETENTION_INPATIENT_YEARS = env_int("XT_RETENTION_INPATIENT_YEARS", 30)
+XT_RETENTION_AUDIO_VIDEO_YEARS = env_int("XT_RETENTION_AUDIO_VIDEO_YEARS", 3)
+
+STORAGES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+if os.environ.get("XT_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["XT_S3_BUCKET"],
+            "endpoint_url": os.environ.get("XT_S3_ENDPOINT_URL"),
+            "access_key": os.environ.get("XT_S3_ACCESS_KEY"),
+            "secret_key": os.environ.get("XT_S3_SECRET_KEY"),
+            "region_name": os.environ.get("XT_S3_REGION"),
+        },
+    }
+
+REDIS_URL = os.environ.get("XT_REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Notifications: "outbox" keeps SMS in the outbox (marked sent); else a dotted SmsBackend class.
+XT_SMS_BACKEND = os.environ.get("XT_SMS_BACKEND", "outbox")
+XT_OUTBOX_MAX_ATTEMPTS = env_int("XT_OUTBOX_MAX_ATTEMPTS", 5)
+XT_OUTBOX_RETRY_SECONDS = env_int("XT_OUTBOX_RETRY_SECONDS", 60)
+# Chat is kept at least 3 years (STANDARDS.md, online consultation records).
+XT_CHAT_RETENTION_DAYS = env_int("XT_CHAT_RETENTION_DAYS", 1095)
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("XT_LOG_LEVEL", "WARNING")},
+}

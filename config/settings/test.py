@@ -1,0 +1,31 @@
+"""The test suite: SQLite by default; PostgreSQL when XT_TEST_DATABASE_URL is set."""
+
+import os
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+SECRET_KEY = "test-only"  # noqa: S105
+_url = os.environ.get("XT_TEST_DATABASE_URL")
+if _url:
+    DATABASES = {"default": dj_database_url.parse(_url)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "test.sqlite3"),
+        }
+    }
+# Hashing with argon2 at full strength would dominate the suite's time.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Tests serve static files through the finders; there is no collected folder to scan.
+STATIC_ROOT = None  # type: ignore[assignment]

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from xietong.core.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("xietong.accounts.urls")),
+    path("directory/", include("xietong.directory.urls")),
+    path("patients/", include("xietong.patients.urls")),
+    path("records/", include("xietong.records.urls")),
+    path("scheduling/", include("xietong.scheduling.urls")),
+    path("notifications/", include("xietong.notifications.urls")),
+    path("conferencing/", include("xietong.conferencing.urls")),
+    path("consultations/", include("xietong.consultations.urls")),
+    path("fhir/R4/", include("xietong.consultations.fhir_urls")),
+    path("referrals/", include("xietong.referrals.urls")),
+    path("audit/", include("xietong.core.urls")),
+]
+# Uploaded files are never served by path, not even in debug mode: every file belongs to a
+# patient and is downloaded through an access-checked, audited view.
+
+# Errors answer in the user's language, as JSON under /api/ (xietong/core/errorviews.py).
+handler400 = "xietong.core.errorviews.bad_request"
+handler403 = "xietong.core.errorviews.permission_denied"
+handler404 = "xietong.core.errorviews.page_not_found"
+handler500 = "xietong.core.errorviews.server_error"

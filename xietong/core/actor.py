@@ -1,0 +1,30 @@
+"""The actor: a user acting through one membership (an institution and its roles).
+
+Every service and selector takes an actor; nothing below the view looks at request.user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    username: str
+    membership_id: int | None = None
+    institution_id: int | None = None
+    institution_name: str = ""
+    institution_level: str = ""
+    # The institution's region path ("410000/410100/410102/"): supervisors see below it.
+    region_path: str = ""
+    roles: frozenset[str] = field(default_factory=frozenset)
+    is_platform_admin: bool = False
+
+    def has_role(self, *roles: str) -> bool:
+        # No role implies another: a platform administrator is not a doctor, and sees
+        # patient data only where a rule names that role.
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def roles_label(self) -> str:
+        return ",".join(sorted(self.roles))

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "xietong.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .access import AUDIT_READER_ROLES
+        from .cards import refused_attempts_card
+        from .home import home_card_register
+        from .nav import NavItem, nav_register
+
+        nav_register(NavItem(_("Home"), "home", order=0))
+        nav_register(NavItem(_("Audit log"), "audit:log", roles=AUDIT_READER_ROLES, order=90))
+        home_card_register(refused_attempts_card)

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "xietong.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from xietong.core.home import home_card_register
+        from xietong.core.nav import NavItem, nav_register
+
+        from . import signals
+        from .home import two_factor_card
+
+        signals.connect()
+        nav_register(NavItem(_("My account"), "accounts:account", order=90))
+        home_card_register(two_factor_card)

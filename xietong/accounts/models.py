@@ -1,0 +1,109 @@
+"""Users, their memberships (user × institution × roles) and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xietong.directory.models import Institution, Practitioner
+
+
+class Role(models.TextChoices):
+    REQUESTER = "requester", _("requesting doctor")
+    EXPERT = "expert", _("expert")
+    COORDINATOR = "coordinator", _("coordinator")
+    QC = "qc", _("quality control")
+    REFERRAL_DESK = "referral_desk", _("referral desk")
+    SUPERVISOR = "supervisor", _("supervisor")
+    PHARMACIST = "pharmacist", _("pharmacist")
+    LEARNER = "learner", _("learner")
+    LECTURER = "lecturer", _("lecturer")
+    COURSE_REVIEWER = "course_reviewer", _("course reviewer")
+    INSTITUTION_ADMIN = "institution_admin", _("institution administrator")
+    PLATFORM_ADMIN = "platform_admin", _("platform administrator")
+
+
+# Roles whose sign-in needs a second factor when XT_REQUIRE_2FA is on.
+PRIVILEGED_ROLES = frozenset(
+    {Role.EXPERT, Role.COORDINATOR, Role.SUPERVISOR, Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN}
+)
+
+
+class User(AbstractUser):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    practitioner = models.OneToOneField(
+        Practitioner,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+        verbose_name=_("practitioner"),
+    )
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Membership(models.Model):
+    """What a user may do at one institution. A user with several picks the one they act
+    through; every action is attributed to it."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("institution"),
+    )
+    roles = models.JSONField(_("roles"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "institution"], name="uniq_membership")
+        ]
+        ordering = ["id"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.institution}"
+
+    @property
+    def role_labels(self) -> list[str]:
+        labels = dict(Role.choices)
+        return [str(labels.get(r, r)) for r in self.roles]
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="+", verbose_name=_("membership")
+    )
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    label = models.CharField(_("label"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

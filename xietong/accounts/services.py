@@ -1,0 +1,36 @@
+"""Account writes other than tokens and the second factor (tokens.py, two_factor.py)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.audit import audit_record
+from xietong.core.errors import NotFound
+
+from .actors import actor_for_membership, membership_choose
+from .auditing import account_audit
+from .models import Membership, User
+
+
+def membership_switch(*, user: User, membership_id: int | None,
+                      current_id: int | None = None) -> Membership:  # fmt: skip
+    """The membership the user will act through from now on; audited as that membership."""
+    chosen = membership_choose(user=user, membership_id=membership_id)
+    if chosen is None or chosen.pk != membership_id:
+        raise NotFound(_("That membership is not yours or is no longer active."))
+    if chosen.pk != current_id:
+        audit_record(
+            actor=actor_for_membership(chosen),
+            action="membership.switch",
+            resource_type="Membership",
+            resource_id=chosen.pk,
+            detail={"from": current_id},
+        )
+    return chosen
+
+
+def password_changed(*, user: User) -> None:
+    """Django's form sets the password; this records that it happened."""
+    with transaction.atomic():
+        account_audit(user=user, action="password.change")

@@ -1,0 +1,47 @@
+"""The patients app's home cards: register a resident, reopen a recent patient."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.actor import Actor
+from xietong.core.home import HomeCard
+
+from .access import can_register_patients, can_view_patients
+from .residentid import resident_id_mask
+from .selectors import patients_recent_for
+
+
+def patient_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
+    cards: list[HomeCard] = []
+    if can_register_patients(actor):
+        cards.append(
+            HomeCard(
+                title=_("Register a patient"),
+                body=_("Find a resident by ID, name or phone, or register them."),
+                url=reverse("patients:register"),
+                action=_("Register"),
+                order=20,
+            )
+        )
+    if can_view_patients(actor):
+        recent = patients_recent_for(actor=actor, limit=5)
+        cards.append(
+            HomeCard(
+                title=_("Recent patients"),
+                body="" if recent else _("No patients yet."),
+                items=[
+                    (
+                        f"{p.name} {resident_id_mask(p.resident_id)}".strip(),
+                        reverse("patients:detail", args=[p.uuid]),
+                    )
+                    for p in recent
+                ],
+                url=reverse("patients:search"),
+                action=_("Find a patient"),
+                order=21,
+            )
+        )
+    return cards

@@ -1,0 +1,270 @@
+"""Reads of patients, scoped to what the actor may see. Every read of patient data leaves
+an audit event (ATNA), and so does every refused attempt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
+from xietong.core.errors import NotFound, ValidationFailed
+from xietong.core.models import AuditOutcome
+
+from .access import can_view_patients, patient_visible_to, visible_patients_q
+from .models import (
+    CareRelationship,
+    Consent,
+    ConsentStatus,
+    IdentifierSystem,
+    Patient,
+    PatientIdentifier,
+)
+from .residentid import resident_id_mask, resident_id_normalise
+from .validation import FieldInvalid, phone_normalise
+
+MAX_RESULTS = 100
+_RESIDENT_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+_IDENTIFIER_SHAPE = re.compile(r"[A-Z0-9][A-Z0-9._/\-]*")
+
+
+def patients_visible_to(actor: Actor) -> QuerySet[Patient]:
+    return Patient.objects.filter(visible_patients_q(actor))
+
+
+def _as_uuid(value: object) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _audit_refused(actor: Actor, resource_type: str, resource_id: object,
+                   patient_id: int | None) -> None:  # fmt: skip
+    # Written (and, outside a transaction, committed) before NotFound is raised, never inside
+    # a block that the 404 unwinds: the refusal must stay on record though the request fails.
+    audit_record(
+        actor=actor,
+        action="read",
+        resource_type=resource_type,
+        resource_id=resource_id,
+        patient_id=patient_id,
+        outcome=AuditOutcome.MINOR_FAILURE,
+        detail={"reason": "not visible"},
+    )
+
+
+def get_patient_for(*, actor: Actor, patient_uuid: uuid.UUID | str) -> Patient:
+    """The patient, when the actor may see them; NotFound for missing and forbidden alike."""
+    key = _as_uuid(patient_uuid)
+    patient = Patient.objects.filter(uuid=key).first() if key else None
+    if patient is None or not patient_visible_to(actor, patient):
+        _audit_refused(actor, "Patient", patient_uuid, patient.pk if patient else None)
+        raise NotFound()
+    audit_record(
+        actor=actor,
+        action="read",
+        resource_type="Patient",
+        resource_id=patient.uuid,
+        patient_id=patient.pk,
+    )
+    return patient
+
+
+def get_consent_for(
+    *, actor: Actor, patient_uuid: uuid.UUID | str, consent_uuid: uuid.UUID | str
+) -> Consent:
+    """A consent (for its scan) of a patient the actor may see; the read is audited."""
+    p_key, c_key = _as_uuid(patient_uuid), _as_uuid(consent_uuid)
+    consent = (
+        Consent.objects.select_related("patient").filter(uuid=c_key, patient__uuid=p_key).first()
+        if p_key and c_key
+        else None
+    )
+    if consent is None or not patient_visible_to(actor, consent.patient):
+        _audit_refused(actor, "Consent", consent_uuid, consent.patient_id if consent else None)
+        raise NotFound()
+    audit_record(
+        actor=actor,
+        action="read",
+        resource_type="Consent",
+        resource_id=consent.uuid,
+        patient_id=consent.patient_id,
+    )
+    return consent
+
+
+def has_active_consent(patient: Patient, kind: str) -> bool:
+    """Whether the patient has a signed consent of this kind that was not withdrawn."""
+    return Consent.objects.filter(patient=patient, kind=kind, status=ConsentStatus.ACTIVE).exists()
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """What the detail page and API show besides the demographics."""
+
+    identifiers: list[PatientIdentifier]
+    care: list[CareRelationship]
+    consents: list[Consent]
+
+
+def patient_record_for(patient: Patient) -> PatientRecord:
+    """The parts of a patient already fetched through get_patient_for (which audited it)."""
+    return PatientRecord(
+        identifiers=list(
+            patient.identifiers.select_related("assigner").order_by("system", "value")
+        ),
+        care=list(patient.care.select_related("institution").order_by("since")),
+        consents=list(patient.consents.select_related("institution").order_by("-signed_on")),
+    )
+
+
+def _query_kind(q: str) -> tuple[str, str]:
+    """What a single search box holds: a resident ID, a phone number, another identifier
+    (record or insurance number), or else a name."""
+    compact = resident_id_normalise(q)
+    if _RESIDENT_ID_SHAPE.fullmatch(compact):
+        return "resident_id", compact
+    if any(ch.isdigit() for ch in compact):
+        try:
+            return "phone", phone_normalise(q)
+        except FieldInvalid:
+            pass
+        if _IDENTIFIER_SHAPE.fullmatch(compact):
+            return "identifier", compact
+    return "name", q.strip()
+
+
+def _name_prefix(prefix: str) -> Q:
+    """Names beginning with `prefix`. The LIKE says what matches; the range beside it lets
+    the database walk the name index in order and stop at the limit, where LIKE alone (under
+    a non-"C" collation) would be a filter over every name before it."""
+    condition = Q(name__startswith=prefix) & Q(name__gte=prefix)
+    last = ord(prefix[-1])
+    if last < 0x10FFFF:
+        condition &= Q(name__lt=prefix[:-1] + chr(last + 1))
+    return condition
+
+
+def _birth_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationFailed.single("birth_date", _("Enter a valid date (YYYY-MM-DD).")) from None
+
+
+def patient_search(
+    *,
+    actor: Actor,
+    q: str | None = None,
+    resident_id: str | None = None,
+    name: str | None = None,
+    birth_date: dt.date | str | None = None,
+    phone: str | None = None,
+    limit: int = 20,
+) -> list[Patient]:
+    """Visible patients matching every criterion given: exact resident ID, exact phone, a
+    name (prefix) optionally with the birth date; `q` guesses which one it holds. Nothing
+    is searched, nor audited, without a criterion."""
+    born = _birth_date(birth_date)
+    conditions = Q()
+    criteria: dict[str, Any] = {}
+    if q and q.strip():
+        kind, value = _query_kind(q)
+        criteria["q_kind"] = kind
+        criteria["q"] = resident_id_mask(value) if kind == "resident_id" else value
+        if kind == "resident_id":
+            conditions &= Q(resident_id=value)
+        elif kind == "phone":
+            conditions &= Q(phone=value)
+        elif kind == "identifier":
+            held = PatientIdentifier.objects.filter(
+                patient_id=OuterRef("pk"),
+                value=value,
+                system__in=[IdentifierSystem.MRN, IdentifierSystem.INSURANCE],
+            )
+            conditions &= Q(Exists(held))
+        else:
+            conditions &= _name_prefix(value)
+    if resident_id and resident_id.strip():
+        value = resident_id_normalise(resident_id)
+        criteria["resident_id"] = resident_id_mask(value)
+        conditions &= Q(resident_id=value)
+    if name and name.strip():
+        criteria["name"] = name.strip()
+        conditions &= _name_prefix(name.strip())
+    if phone and phone.strip():
+        try:
+            value = phone_normalise(phone)
+        except FieldInvalid:
+            value = phone.strip()  # an impossible number simply matches nobody
+        criteria["phone"] = value
+        conditions &= Q(phone=value)
+    if born is not None:
+        criteria["birth_date"] = born.isoformat()
+        conditions &= Q(birth_date=born)
+    if not criteria:
+        return []
+
+    if not can_view_patients(actor):
+        audit_record(
+            actor=actor,
+            action="search",
+            resource_type="Patient",
+            outcome=AuditOutcome.MINOR_FAILURE,
+            detail={"criteria": criteria, "reason": "not permitted"},
+        )
+        return []
+    limit = max(1, min(int(limit), MAX_RESULTS))
+    found = list(
+        Patient.objects.filter(visible_patients_q(actor))
+        .filter(conditions)
+        .order_by("name", "birth_date", "id")[:limit]
+    )
+    audit_record(
+        actor=actor,
+        action="search",
+        resource_type="Patient",
+        detail={"criteria": criteria, "count": len(found)},
+    )
+    return found
+
+
+def patients_recent_for(*, actor: Actor, limit: int = 10) -> list[Patient]:
+    """The patients most recently put in the care of the actor's institution."""
+    institution_id = actor.institution_id
+    if institution_id is None or not can_view_patients(actor):
+        return []
+    limit = max(1, min(int(limit), MAX_RESULTS))
+    care = (
+        CareRelationship.objects.filter(institution_id=institution_id)
+        .select_related("patient")
+        .order_by("-since", "-id")[:limit]
+    )
+    patients = [c.patient for c in care]
+    if patients:
+        audit_record(
+            actor=actor,
+            action="search",
+            resource_type="Patient",
+            detail={"criteria": {"recent": True}, "count": len(patients)},
+        )
+    return patients
+
+
+def patient_internal_id(patient_uuid: uuid.UUID) -> int | None:
+    """The integer id the audit log keeps for a patient, found from their external UUID.
+    Used by auditors (who are entitled to the log, not to the patient's record)."""
+    return Patient.objects.filter(uuid=patient_uuid).values_list("pk", flat=True).first()

@@ -1,0 +1,353 @@
+"""Writes of clinical documents: upload, documents the platform produces, replacement and
+marking in error. Each authorizes, validates, stores the file and writes the row in one
+step (the file is removed when the row is not written), audits and emits an event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
+from xietong.core.errors import (
+    Conflict,
+    DomainError,
+    Message,
+    NotFound,
+    NotPermitted,
+    ValidationFailed,
+)
+from xietong.core.events import event_emit
+from xietong.core.files import FileInfo, file_inspect, file_size
+from xietong.patients.access import REGISTER_ROLES, patient_visible_to
+from xietong.patients.models import Patient
+from xietong.patients.validation import interpolate
+
+from .models import ClinicalDocument, DocumentKind, DocumentStatus, RetentionClass
+
+# Clinical roles that file documents to a patient they can see; pharmacists only read.
+UPLOAD_ROLES = REGISTER_ROLES
+TITLE_MAX = 120
+REASON_MAX = 200
+SOURCE_MAX = 80
+
+
+class FileTooLarge(DomainError):
+    """An upload over XT_UPLOAD_MAX_MB (413 in the API)."""
+
+    status = 413
+    code = "too_large"
+
+
+def upload_limit_bytes() -> int:
+    return int(settings.XT_UPLOAD_MAX_MB) * 1024 * 1024
+
+
+def _institution_id(actor: Actor) -> int:
+    # Set for anyone who passed _authorize: patient visibility needs an institution.
+    assert actor.institution_id is not None
+    return actor.institution_id
+
+
+def _authorize(actor: Actor, patient: Patient) -> None:
+    if not patient_visible_to(actor, patient):
+        raise NotFound()
+    if not actor.has_role(*UPLOAD_ROLES):
+        raise NotPermitted(_("Your role does not allow filing documents to a patient's record."))
+
+
+def can_change_document(actor: Actor, document: ClinicalDocument) -> bool:
+    """Only the institution that filed a document (or its author) corrects it."""
+    return actor.has_role(*UPLOAD_ROLES) and (
+        document.institution_id == actor.institution_id or document.created_by_id == actor.user_id
+    )
+
+
+def _authorize_change(actor: Actor, document: ClinicalDocument) -> None:
+    _authorize(actor, document.patient)
+    if not can_change_document(actor, document):
+        raise NotPermitted(_("Only the institution that filed this document can change it."))
+
+
+def _check_file(upload: Any) -> FileInfo:
+    if upload is None:
+        raise ValidationFailed.single("file", _("Choose a file."))
+    size = file_size(upload)
+    if size > upload_limit_bytes():
+        raise FileTooLarge(
+            interpolate(
+                _("The file is larger than %(limit)d MB. Use a lower resolution or split it."),
+                limit=int(settings.XT_UPLOAD_MAX_MB),
+            )
+        )
+    if size == 0:
+        raise ValidationFailed.single("file", _("The file is empty."))
+    info = file_inspect(upload)
+    if info is None:
+        raise ValidationFailed.single("file", _("The file must be a PDF, JPEG or PNG file."))
+    return info
+
+
+def _check_fields(kind: str, title: str, clinical_date: dt.date | None, source: str) -> str:
+    errors: dict[str, list[Message]] = {}
+    if kind not in DocumentKind.values:
+        errors["kind"] = [_("Select a valid choice.")]
+    cleaned = (title or "").strip()
+    if not cleaned:
+        errors["title"] = [_("This field is required.")]
+    elif len(cleaned) > TITLE_MAX:
+        errors["title"] = [interpolate(_("At most %(limit)d characters."), limit=TITLE_MAX)]
+    if clinical_date is not None and clinical_date > timezone.localdate():
+        errors["clinical_date"] = [_("The date cannot be in the future.")]
+    if len(source) > SOURCE_MAX:
+        errors["source"] = [interpolate(_("At most %(limit)d characters."), limit=SOURCE_MAX)]
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def _retention_for(kind: str) -> str:
+    return (
+        RetentionClass.AUDIO_VIDEO if kind == DocumentKind.RECORDING else RetentionClass.OUTPATIENT
+    )
+
+
+def _store(
+    *,
+    actor: Actor,
+    patient: Patient,
+    kind: str,
+    title: str,
+    upload: Any,
+    info: FileInfo,
+    clinical_date: dt.date | None,
+    source: str,
+    retention: str | None,
+    replaces: ClinicalDocument | None = None,
+) -> ClinicalDocument:
+    field = ClinicalDocument._meta.get_field("file")
+    storage = field.storage
+    # Our own name: the uploader's file name is neither trusted nor kept.
+    stored = storage.save(
+        field.generate_filename(None, f"{uuid.uuid4().hex}{info.extension}"), upload
+    )
+    try:
+        with transaction.atomic():
+            if replaces is not None:
+                # Locked and re-read: two replacements of one document cannot both win.
+                old = ClinicalDocument.objects.select_for_update().get(pk=replaces.pk)
+                if old.status != DocumentStatus.CURRENT:
+                    raise Conflict(_("This document has already been replaced or withdrawn."))
+                old.status = DocumentStatus.SUPERSEDED
+                old.save(update_fields=["status", "updated_at"])
+            document = ClinicalDocument.objects.create(
+                patient=patient,
+                institution_id=_institution_id(actor),
+                created_by_id=actor.user_id,
+                kind=kind,
+                title=title,
+                clinical_date=clinical_date,
+                file=stored,
+                content_type=info.content_type,
+                size=info.size,
+                sha256=info.sha256,
+                source=source,
+                retention=retention or _retention_for(kind),
+                supersedes=replaces,
+            )
+            detail: dict[str, Any] = {
+                "kind": kind, "sha256": info.sha256, "size": info.size, "source": source,
+            }  # fmt: skip
+            if replaces is not None:
+                detail["supersedes"] = str(replaces.uuid)
+            audit_record(
+                actor=actor,
+                action="create",
+                resource_type="DocumentReference",
+                resource_id=document.uuid,
+                patient_id=patient.pk,
+                detail=detail,
+            )
+            event_emit(
+                "record.replaced" if replaces is not None else "record.uploaded",
+                document_id=document.pk,
+                patient_id=patient.pk,
+                kind=kind,
+                source=source,
+            )
+    except BaseException:
+        storage.delete(stored)  # nothing is kept of a document that was not recorded
+        raise
+    return document
+
+
+def document_upload(
+    *,
+    actor: Actor,
+    patient: Patient,
+    kind: str,
+    title: str,
+    file: Any,
+    clinical_date: dt.date | None = None,
+    source: str = "",
+    retention: str | None = None,
+) -> ClinicalDocument:
+    """File a document (PDF, JPEG or PNG, judged by its content) to a patient's record."""
+    _authorize(actor, patient)
+    source = (source or "").strip()
+    cleaned = _check_fields(kind, title, clinical_date, source)
+    if retention is not None and retention not in RetentionClass.values:
+        raise ValidationFailed.single("retention", _("Select a valid choice."))
+    info = _check_file(file)
+    return _store(
+        actor=actor, patient=patient, kind=kind, title=cleaned, upload=file, info=info,
+        clinical_date=clinical_date, source=source, retention=retention,
+    )  # fmt: skip
+
+
+def document_store_generated(
+    *,
+    actor: Actor,
+    patient: Patient,
+    kind: str,
+    title: str,
+    content: bytes,
+    content_type: str,
+    source: str = "",
+    clinical_date: dt.date | None = None,
+) -> ClinicalDocument:
+    """File a document the platform produced for the actor (a signed opinion as PDF, a
+    referral slip). Its declared type must match its content, as for an upload."""
+    _authorize(actor, patient)
+    source = (source or "").strip()
+    cleaned = _check_fields(kind, title, clinical_date, source)
+    upload = ContentFile(content, name="generated")
+    info = _check_file(upload)
+    if info.content_type != content_type:
+        raise ValidationFailed.single("file", _("The file must be a PDF, JPEG or PNG file."))
+    return _store(
+        actor=actor, patient=patient, kind=kind, title=cleaned, upload=upload, info=info,
+        clinical_date=clinical_date, source=source, retention=None,
+    )  # fmt: skip
+
+
+def document_replace(
+    *,
+    actor: Actor,
+    document: ClinicalDocument,
+    file: Any,
+    title: str | None = None,
+    clinical_date: dt.date | None = None,
+) -> ClinicalDocument:
+    """A corrected version: the new document supersedes the old, which stays readable."""
+    _authorize_change(actor, document)
+    if document.status != DocumentStatus.CURRENT:
+        raise Conflict(_("This document has already been replaced or withdrawn."))
+    day = clinical_date or document.clinical_date
+    cleaned = _check_fields(document.kind, title or document.title, day, document.source)
+    info = _check_file(file)
+    return _store(
+        actor=actor, patient=document.patient, kind=document.kind, title=cleaned, upload=file,
+        info=info, clinical_date=day, source=document.source, retention=document.retention,
+        replaces=document,
+    )  # fmt: skip
+
+
+def document_mark_in_error(
+    *, actor: Actor, document: ClinicalDocument, reason: str
+) -> ClinicalDocument:
+    """Filed by mistake (wrong patient, wrong file): kept, but shown as entered in error."""
+    _authorize_change(actor, document)
+    cleaned = (reason or "").strip()
+    if not cleaned:
+        raise ValidationFailed.single("reason", _("Say why the document is in error."))
+    if len(cleaned) > REASON_MAX:
+        raise ValidationFailed.single(
+            "reason", interpolate(_("At most %(limit)d characters."), limit=REASON_MAX)
+        )
+    with transaction.atomic():
+        locked = ClinicalDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.status == DocumentStatus.ENTERED_IN_ERROR:
+            raise Conflict(_("This document is already marked as entered in error."))
+        locked.status = DocumentStatus.ENTERED_IN_ERROR
+        locked.error_reason = cleaned
+        locked.save(update_fields=["status", "error_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="update",
+            resource_type="DocumentReference",
+            resource_id=locked.uuid,
+            patient_id=locked.patient_id,
+            detail={"status": DocumentStatus.ENTERED_IN_ERROR, "reason": cleaned},
+        )
+        event_emit(
+            "record.entered_in_error",
+            document_id=locked.pk,
+            patient_id=locked.patient_id,
+            source=locked.source,
+        )
+    document.status, document.error_reason = locked.status, locked.error_reason
+    return document
+
+
+def documents_upload(
+    *,
+    actor: Actor,
+    patient: Patient,
+    kind: str,
+    title: str,
+    files: list[Any],
+    clinical_date: dt.date | None = None,
+    source: str = "",
+) -> list[ClinicalDocument]:
+    """Several files at once (the pages of a paper record photographed one by one): all are
+    checked before any is stored, and either all are filed or none. With more than one
+    file each title gets its page number."""
+    _authorize(actor, patient)
+    source = (source or "").strip()
+    cleaned = _check_fields(kind, title, clinical_date, source)
+    if not files:
+        raise ValidationFailed.single("file", _("Choose a file."))
+    infos: list[FileInfo] = []
+    for upload in files:
+        try:
+            infos.append(_check_file(upload))
+        except ValidationFailed as exc:
+            name = getattr(upload, "name", "") or ""
+            raise ValidationFailed.single(
+                "file",
+                interpolate(_("%(name)s: %(error)s"), name=name, error=exc.fields["file"][0]),
+            ) from None
+    count = len(files)
+    suffix_room = len(f" ({count}/{count})") if count > 1 else 0
+    base = cleaned[: TITLE_MAX - suffix_room]
+    documents: list[ClinicalDocument] = []
+    try:
+        with transaction.atomic():
+            for index, (upload, info) in enumerate(zip(files, infos, strict=True), start=1):
+                each = f"{base} ({index}/{count})" if count > 1 else base
+                documents.append(
+                    _store(
+                        actor=actor,
+                        patient=patient,
+                        kind=kind,
+                        title=each,
+                        upload=upload,
+                        info=info,
+                        clinical_date=clinical_date,
+                        source=source,
+                        retention=None,
+                    )
+                )
+    except BaseException:
+        for document in documents:  # rolled back: their files go too
+            document.file.storage.delete(document.file.name)
+        raise
+    return documents

@@ -1,0 +1,33 @@
+"""Writes to schedules and bookings (see schedules.py and bookings.py)."""
+
+from .bookings import (
+    SlotTaken,
+    booking_cancel,
+    booking_check_in,
+    booking_create,
+    booking_fulfil,
+    booking_mark_no_show,
+    booking_reschedule,
+)
+from .schedules import (
+    GenerateResult,
+    schedule_create,
+    schedule_exception_add,
+    schedule_rules_set,
+    slots_generate,
+)
+
+__all__ = [
+    "GenerateResult",
+    "SlotTaken",
+    "booking_cancel",
+    "booking_check_in",
+    "booking_create",
+    "booking_fulfil",
+    "booking_mark_no_show",
+    "booking_reschedule",
+    "schedule_create",
+    "schedule_exception_add",
+    "schedule_rules_set",
+    "slots_generate",
+]

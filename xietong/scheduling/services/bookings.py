@@ -1,0 +1,311 @@
+"""Booking places in slots. No overbooking, ever: a place is taken by one conditional
+UPDATE of the slot row (the database re-checks the condition on the latest row version
+when writers race), never by reading a count and writing it back; a CHECK constraint on
+the slot refuses an overbooked row as a last line of defence."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
+from xietong.core.errors import Conflict, Message, ValidationFailed
+from xietong.core.events import event_emit
+from xietong.directory.models import CollaborationLink, Service
+from xietong.patients.models import Patient
+
+from ..models import Booking, BookingStatus, Slot, SlotStatus
+from .schedules import local_zone
+
+SLOT_TAKEN = _("This slot is taken. Please choose one of the next free slots.")
+SLOT_PAST = _("This slot has already started. Please choose one of the next free slots.")
+SLOT_UNAVAILABLE = _("This slot is not available. Please choose one of the next free slots.")
+
+
+class SlotTaken(Conflict):
+    """The slot cannot take this booking; `alternatives` are the next free slots like it."""
+
+    code = "slot_taken"
+
+    def __init__(self, message: Message, *, alternatives: list[Slot]) -> None:
+        super().__init__(message)
+        self.alternatives = alternatives
+
+
+def _take_place(slot: Slot, *, via_referral: bool) -> bool:
+    """One atomic UPDATE: takes a place if the slot is free, in the future and, for a
+    booking that is not a referral, has room outside the places reserved for referrals."""
+    limit = F("capacity") if via_referral else F("capacity") - F("referral_reserved")
+    taken = Slot.objects.filter(
+        pk=slot.pk, status=SlotStatus.FREE, start__gt=timezone.now(), booked_count__lt=limit
+    ).update(
+        booked_count=F("booked_count") + 1,
+        # The right-hand side reads the row before this update.
+        status=Case(
+            When(booked_count__gte=F("capacity") - 1, then=Value(SlotStatus.BUSY)),
+            default=Value(SlotStatus.FREE),
+        ),
+        updated_at=timezone.now(),
+    )
+    return taken == 1
+
+
+def _free_place(slot_id: int) -> None:
+    Slot.objects.filter(pk=slot_id, booked_count__gt=0).update(
+        booked_count=F("booked_count") - 1,
+        status=Case(When(status=SlotStatus.BUSY, then=Value(SlotStatus.FREE)), default=F("status")),
+        updated_at=timezone.now(),
+    )
+
+
+def _refusal(slot: Slot, *, via_referral: bool) -> SlotTaken:
+    from ..selectors import next_free_slots
+
+    current = Slot.objects.filter(pk=slot.pk).first()
+    if current is None or current.status in (
+        SlotStatus.BUSY_UNAVAILABLE,
+        SlotStatus.ENTERED_IN_ERROR,
+    ):
+        message = SLOT_UNAVAILABLE
+    elif current.start <= timezone.now():
+        message = SLOT_PAST
+    else:
+        message = SLOT_TAKEN
+    alternatives = next_free_slots(like=slot, via_referral=via_referral, limit=5)
+    return SlotTaken(message, alternatives=alternatives)
+
+
+def _number(booking_uuid: uuid_module.UUID) -> str:
+    # People read this one: the day in Shanghai and a part of the UUID (unique in the table).
+    day = timezone.now().astimezone(local_zone()).strftime("%Y%m%d")
+    return f"YY-{day}-{booking_uuid.hex[:8].upper()}"
+
+
+def _subject_clean(subject_type: str, subject_id: Any) -> tuple[str, uuid_module.UUID]:
+    errors: dict[str, list[Message]] = {}
+    subject_type = (subject_type or "").strip()
+    if not subject_type or len(subject_type) > 32:
+        errors["subject_type"] = [_("Name what the booking is for (at most 32 characters).")]
+    try:
+        subject_uuid = (
+            subject_id
+            if isinstance(subject_id, uuid_module.UUID)
+            else uuid_module.UUID(str(subject_id))
+        )
+    except ValueError:
+        errors["subject_id"] = [_("Enter a valid UUID.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return subject_type, subject_uuid
+
+
+def _may_use_referral_places(actor: Actor, slot: Slot) -> bool:
+    """Reserved places are for referrals from institutions the slot's owner serves for
+    referral, or booked by the owner's own desk on a referral's behalf."""
+    if actor.institution_id is None:
+        return False
+    if actor.institution_id == slot.institution_id:
+        return True
+    return CollaborationLink.objects.filter(
+        provider_id=slot.institution_id,
+        client_id=actor.institution_id,
+        service=Service.REFERRAL,
+        active=True,
+    ).exists()
+
+
+def booking_create(
+    *,
+    actor: Actor,
+    slot: Slot,
+    subject_type: str,
+    subject_id: Any,
+    patient: Patient | None = None,
+    via_referral: bool = False,
+) -> Booking:
+    """Books one place for a consultation, a referral or another subject. Who may book is
+    the calling workflow's decision; here only the slot's rules apply. Raises SlotTaken
+    (409) with the next free slots when the slot is full, past or unavailable."""
+    subject_type, subject_uuid = _subject_clean(subject_type, subject_id)
+    if via_referral and not _may_use_referral_places(actor, slot):
+        raise ValidationFailed.single(
+            "via_referral",
+            _(
+                "Only institutions that refer to this one through a collaboration link may book "
+                "as a referral."
+            ),
+        )
+    with transaction.atomic():
+        if _take_place(slot, via_referral=via_referral):
+            booking = Booking(
+                slot=slot,
+                subject_type=subject_type,
+                subject_id=subject_uuid,
+                patient=patient,
+                booked_by_id=actor.user_id,
+                institution_id=actor.institution_id,
+                via_referral=via_referral,
+            )
+            booking.number = _number(booking.uuid)
+            booking.save(force_insert=True)
+            audit_record(
+                actor=actor,
+                action="create",
+                resource_type="booking",
+                resource_id=booking.uuid,
+                patient_id=patient.pk if patient else None,
+                detail={
+                    "slot": str(slot.uuid),
+                    "subject": subject_type,
+                    "via_referral": via_referral,
+                },
+            )
+            event_emit(
+                "scheduling.booking_created",
+                booking_id=booking.pk,
+                subject_type=subject_type,
+                subject_id=str(subject_uuid),
+            )
+            return booking
+    raise _refusal(slot, via_referral=via_referral)
+
+
+def _status_move(
+    *,
+    actor: Actor,
+    booking: Booking,
+    allowed: tuple[str, ...],
+    to: str,
+    action: str,
+    note: str = "",
+    **fields: Any,
+) -> Booking:
+    """The one place a booking's status changes: conditional on its current state, so two
+    people acting at once leave it consistent and the loser gets a Conflict."""
+    moved = Booking.objects.filter(pk=booking.pk, status__in=allowed).update(
+        status=to, updated_at=timezone.now(), **fields
+    )
+    if moved != 1:
+        current = Booking.objects.get(pk=booking.pk)
+        raise Conflict(
+            _("The booking is %(status)s; this cannot be done now.")
+            % {"status": current.get_status_display()}
+        )
+    audit_record(
+        actor=actor,
+        action="update",
+        resource_type="booking",
+        resource_id=booking.uuid,
+        patient_id=booking.patient_id,
+        detail={"status": to, "reason": note} if note else {"status": to},
+    )
+    event_emit(
+        f"scheduling.booking_{action}",
+        booking_id=booking.pk,
+        subject_type=booking.subject_type,
+        subject_id=str(booking.subject_id),
+    )
+    booking.refresh_from_db()
+    return booking
+
+
+def booking_cancel(*, actor: Actor, booking: Booking, reason: str) -> Booking:
+    """Cancels a booking that has not taken place and frees its place."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.single("reason", _("Give the reason for cancelling."))
+    if len(reason) > 300:
+        raise ValidationFailed.single("reason", _("At most 300 characters."))
+    with transaction.atomic():
+        booking = _status_move(
+            actor=actor,
+            booking=booking,
+            allowed=(BookingStatus.BOOKED,),
+            to=BookingStatus.CANCELLED,
+            action="cancelled",
+            note=reason,
+            cancelled_at=timezone.now(),
+            reason=reason,
+        )
+        _free_place(booking.slot_id)
+    return booking
+
+
+def booking_reschedule(*, actor: Actor, booking: Booking, new_slot: Slot) -> Booking:
+    """Moves a booking to another slot in one transaction: the new place is taken first,
+    and the old one is freed only then; if the new slot is taken nothing changes."""
+    if new_slot.pk == booking.slot_id:
+        raise ValidationFailed.single("slot", _("Choose a different slot."))
+    with transaction.atomic():
+        if not _take_place(new_slot, via_referral=booking.via_referral):
+            refusal = True
+        else:
+            refusal = False
+            old_slot_id = booking.slot_id
+            moved = Booking.objects.filter(
+                pk=booking.pk, status=BookingStatus.BOOKED, slot_id=old_slot_id
+            ).update(slot=new_slot, updated_at=timezone.now())
+            if moved != 1:
+                raise Conflict(_("The booking changed meanwhile; it can no longer be moved."))
+            _free_place(old_slot_id)
+            audit_record(
+                actor=actor,
+                action="update",
+                resource_type="booking",
+                resource_id=booking.uuid,
+                patient_id=booking.patient_id,
+                detail={"rescheduled_to": str(new_slot.uuid)},
+            )
+            event_emit(
+                "scheduling.booking_rescheduled",
+                booking_id=booking.pk,
+                subject_type=booking.subject_type,
+                subject_id=str(booking.subject_id),
+            )
+    if refusal:
+        raise _refusal(new_slot, via_referral=booking.via_referral)
+    booking.refresh_from_db()
+    return booking
+
+
+def booking_check_in(*, actor: Actor, booking: Booking) -> Booking:
+    with transaction.atomic():
+        return _status_move(
+            actor=actor,
+            booking=booking,
+            allowed=(BookingStatus.BOOKED,),
+            to=BookingStatus.ARRIVED,
+            action="arrived",
+            arrived_at=timezone.now(),
+        )
+
+
+def booking_mark_no_show(*, actor: Actor, booking: Booking) -> Booking:
+    """The patient did not come. The place stays consumed: the time has passed."""
+    if booking.slot.start > timezone.now():
+        raise Conflict(_("A booking can be marked as a no-show only once its slot has begun."))
+    with transaction.atomic():
+        return _status_move(
+            actor=actor,
+            booking=booking,
+            allowed=(BookingStatus.BOOKED,),
+            to=BookingStatus.NOSHOW,
+            action="noshow",
+        )
+
+
+def booking_fulfil(*, actor: Actor, booking: Booking) -> Booking:
+    with transaction.atomic():
+        return _status_move(
+            actor=actor,
+            booking=booking,
+            allowed=(BookingStatus.ARRIVED,),
+            to=BookingStatus.FULFILLED,
+            action="fulfilled",
+        )

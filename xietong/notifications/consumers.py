@@ -1,0 +1,34 @@
+"""The bell's live count: one socket per open page, in a group per user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from .live import unread_count, user_group
+
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class NotificationsConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        count = await database_sync_to_async(unread_count)(user.pk)
+        await self.send_json({"type": "unread", "count": count})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def unread_count(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "unread", "count": event["count"]})

@@ -1,0 +1,35 @@
+"""Reads: a person's own notifications, and the outbox for platform administrators."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from xietong.core.actor import Actor
+from xietong.core.errors import NotFound
+
+from .models import Notification, OutboxMessage
+
+
+def notifications_for(*, actor: Actor) -> QuerySet[Notification]:
+    """Unread first, newest first within each."""
+    return (
+        Notification.objects.filter(recipient_id=actor.user_id)
+        .annotate(
+            read_rank=Case(
+                When(read_at__isnull=True, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("read_rank", "-created_at", "-pk")
+    )
+
+
+def can_view_outbox(actor: Actor) -> bool:
+    return actor.is_platform_admin
+
+
+def outbox_for(*, actor: Actor) -> QuerySet[OutboxMessage]:
+    if not can_view_outbox(actor):
+        raise NotFound()
+    return OutboxMessage.objects.select_related("recipient").order_by("-created_at", "-pk")

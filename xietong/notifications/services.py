@@ -1,0 +1,124 @@
+"""Notifying people: the in-app rows commit with the work that caused them; the live
+count, SMS and e-mail go out after commit. Marking read is a person's own bookkeeping:
+it touches only their rows and needs no audit record."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from xietong.accounts.models import User
+from xietong.core.actor import Actor
+from xietong.core.errors import NotFound
+
+from .live import unread_count_push
+from .models import Notification, OutboxChannel, OutboxMessage
+from .tasks import outbox_enqueue
+
+SMS_MAX_CHARS = 300
+
+
+def notify(
+    *,
+    user_ids: Iterable[int],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    sms: bool = False,
+    email: bool = False,
+    subject_type: str = "",
+    subject_id: object = "",
+) -> list[Notification]:
+    """Tell these users something. Call it inside the caller's transaction: nothing is
+    sent if that work rolls back. Inactive users and unknown ids are skipped."""
+    users = list(User.objects.filter(pk__in=set(user_ids), is_active=True).order_by("pk"))
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                kind=kind[:60],
+                title=str(title)[:200],
+                body=str(body),
+                url=url[:500],
+                subject_type=subject_type[:40],
+                subject_id=str(subject_id)[:64],
+            )
+            for user in users
+        ]
+    )
+    outbox: list[OutboxMessage] = []
+    for user in users:
+        if sms and user.phone:
+            text = f"{title}：{body}" if body else str(title)
+            outbox.append(
+                OutboxMessage(
+                    channel=OutboxChannel.SMS,
+                    recipient=user,
+                    address=user.phone,
+                    subject=str(title)[:200],
+                    body=text[:SMS_MAX_CHARS],
+                )
+            )
+        if email and user.email:
+            outbox.append(
+                OutboxMessage(
+                    channel=OutboxChannel.EMAIL,
+                    recipient=user,
+                    address=user.email,
+                    subject=str(title)[:200],
+                    body=f"{body}\n\n{url}".strip() if url else str(body),
+                )
+            )
+    queued = OutboxMessage.objects.bulk_create(outbox)
+    user_pks = [u.pk for u in users]
+    message_pks = [m.pk for m in queued]
+
+    def after_commit() -> None:
+        unread_count_push(user_pks)
+        for pk in message_pks:
+            outbox_enqueue(pk)
+
+    transaction.on_commit(after_commit)
+    return rows
+
+
+def notifications_mark_read(*, actor: Actor, notification_ids: Iterable[object]) -> int:
+    """Mark some of the actor's notifications read (by UUID). One that is not theirs
+    makes the whole call NotFound and changes nothing."""
+    try:
+        wanted = {uuid.UUID(str(n)) for n in notification_ids}
+    except ValueError as exc:
+        raise NotFound() from exc
+    with transaction.atomic():
+        mine = Notification.objects.filter(recipient_id=actor.user_id, uuid__in=wanted)
+        if mine.count() != len(wanted):
+            raise NotFound()
+        changed = mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        transaction.on_commit(lambda: unread_count_push([actor.user_id]))
+    return changed
+
+
+def notifications_mark_all_read(*, actor: Actor) -> int:
+    with transaction.atomic():
+        changed = Notification.objects.filter(
+            recipient_id=actor.user_id, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        transaction.on_commit(lambda: unread_count_push([actor.user_id]))
+    return changed
+
+
+def notifications_mark_subject_read(*, actor: Actor, subject_type: str, subject_id: str) -> int:
+    """Mark read the actor's notifications about one subject (they have now seen it)."""
+    changed = Notification.objects.filter(
+        recipient_id=actor.user_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+    if changed:
+        transaction.on_commit(lambda: unread_count_push([actor.user_id]))
+    return changed

@@ -1,0 +1,111 @@
+"""Reads: threads an actor may take part in, their messages and read positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from xietong.accounts.models import User
+from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
+from xietong.core.errors import NotFound
+
+from .access import thread_access_allows
+from .models import Message, ReadState, Thread
+
+PAGE_SIZE = 50
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound() from exc
+
+
+def thread_allows(actor: Actor, thread: Thread) -> bool:
+    return thread_access_allows(actor, thread.subject_type, thread.subject_id)
+
+
+def get_thread_for(*, actor: Actor, thread_uuid: object) -> Thread:
+    """The thread, if its subject's owner admits the actor; NotFound for missing or refused."""
+    thread = Thread.objects.filter(uuid=_as_uuid(thread_uuid)).first()
+    if thread is None or not thread_allows(actor, thread):
+        raise NotFound()
+    return thread
+
+
+def get_message_for(*, actor: Actor, message_uuid: object) -> Message:
+    message = Message.objects.select_related("thread").filter(uuid=_as_uuid(message_uuid)).first()
+    if message is None or not thread_allows(actor, message.thread):
+        raise NotFound()
+    return message
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    messages: list[Message]  # oldest first
+    has_more: bool  # older messages exist before the first one
+
+
+def thread_messages(
+    *, thread: Thread, before: object = None, limit: int = PAGE_SIZE
+) -> MessagePage:
+    """The newest `limit` messages (older than `before`, a message UUID, when given)."""
+    limit = min(max(int(limit), 1), 200)
+    rows = Message.objects.filter(thread=thread)
+    if before:
+        anchor = Message.objects.filter(thread=thread, uuid=_as_uuid(before)).first()
+        if anchor is None:
+            raise NotFound()
+        rows = rows.filter(pk__lt=anchor.pk)
+    newest = list(rows.order_by("-pk")[: limit + 1])
+    return MessagePage(messages=list(reversed(newest[:limit])), has_more=len(newest) > limit)
+
+
+def thread_history_for(
+    *, actor: Actor, thread: Thread, before: object = None, limit: int = PAGE_SIZE
+) -> MessagePage:
+    """A page of the thread's messages as the actor reads them: access checked again and
+    the read audited, since a discussion about a patient is part of their record."""
+    if not thread_allows(actor, thread):
+        raise NotFound()
+    page = thread_messages(thread=thread, before=before, limit=limit)
+    audit_record(
+        actor=actor,
+        action="read",
+        resource_type="chat_thread",
+        resource_id=thread.uuid,
+        detail={
+            "subject": f"{thread.subject_type}:{thread.subject_id}",
+            "messages": len(page.messages),
+        },
+    )
+    return page
+
+
+def display_name(user: User) -> str:
+    return user.display_name or user.get_full_name() or user.username
+
+
+def thread_read_positions(*, thread: Thread) -> dict[int, tuple[str, int]]:
+    """For each reader: their name and the id of the last message they have read."""
+    states = ReadState.objects.filter(thread=thread, last_read__isnull=False).select_related("user")
+    return {s.user_id: (display_name(s.user), int(s.last_read_id or 0)) for s in states}
+
+
+def thread_participant_ids(*, thread: Thread) -> set[int]:
+    """People who wrote in the thread or opened it."""
+    writers = Message.objects.filter(thread=thread).values_list("author_id", flat=True).distinct()
+    readers = ReadState.objects.filter(thread=thread).values_list("user_id", flat=True)
+    return {*writers, *readers}
+
+
+def thread_retention_until(thread: Thread) -> dt.date:
+    """The earliest date the thread's first messages may be deleted."""
+    first = Message.objects.filter(thread=thread).order_by("pk").first()
+    start = first.created_at if first else thread.created_at
+    return (start + dt.timedelta(days=int(settings.XT_CHAT_RETENTION_DAYS))).date()

@@ -1,0 +1,3 @@
+from xietong.conferencing.tests.helpers import admitted
+
+__all__ = ["admitted"]

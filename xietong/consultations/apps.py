@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsultationsConfig(AppConfig):
+    name = "xietong.consultations"
+    label = "consultations"
+    verbose_name = _("Consultations")
+
+    def ready(self) -> None:
+        from .chat import chat_policy_register
+
+        # Who may read and write a consultation's chat is who may see the consultation.
+        chat_policy_register()

@@ -1,0 +1,78 @@
+"""Deadline alerts: the coordinator hears once when an accept or answer deadline nears
+(the last quarter of its window) and once when it passes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import gateways
+from .models import Consultation, ConsultationEvent, DeadlineAlert
+from .selectors import AWAITING_ACCEPT, AWAITING_ANSWER
+from .services._core import coordinator_ids
+
+NEAR_FRACTION = 0.25
+
+
+def _threshold(c: Consultation, which: str, due: dt.datetime, now: dt.datetime) -> str | None:
+    start = c.submitted_at or c.created_at
+    if now >= due:
+        return f"{which}_passed"
+    if (due - now) <= (due - start) * NEAR_FRACTION:
+        return f"{which}_near"
+    return None
+
+
+def deadlines_check(*, now: dt.datetime | None = None) -> int:
+    """Alerts due at `now`; returns how many were sent. Safe to run again: each threshold of
+    each consultation is recorded once (a unique row), so nobody hears twice."""
+    now = now or timezone.now()
+    sent = 0
+    candidates = Consultation.objects.filter(status__in=AWAITING_ANSWER).select_related("centre")
+    for c in candidates.iterator():
+        thresholds = []
+        if c.status in AWAITING_ACCEPT and c.accept_by:
+            thresholds.append(_threshold(c, "accept", c.accept_by, now))
+        if c.answer_by:
+            thresholds.append(_threshold(c, "answer", c.answer_by, now))
+        for threshold in filter(None, thresholds):
+            try:
+                with transaction.atomic():
+                    DeadlineAlert.objects.create(consultation=c, threshold=threshold)
+                    recipients = coordinator_ids(c)
+                    ConsultationEvent.objects.create(
+                        consultation=c,
+                        action=f"deadline_{threshold}",
+                        from_status=c.status,
+                        to_status=c.status,
+                        notified=recipients,
+                        at=now,
+                    )
+                    _tell(c, recipients, threshold)
+            except IntegrityError:
+                continue  # told already
+            sent += 1
+    return sent
+
+
+def _tell(c: Consultation, recipients: list[int], threshold: str) -> None:
+    gateways.notify_users(
+        user_ids=recipients,
+        kind=f"consultation.deadline_{threshold}",
+        title=str(_LABELS[threshold]()),
+        body=c.number,
+        url=f"/consultations/{c.uuid}/",
+        sms=threshold.endswith("passed") and c.urgency == "emergency",
+        subject_id=c.uuid,
+    )
+
+
+_LABELS = {
+    "accept_near": lambda: _("A consultation must be accepted soon"),
+    "accept_passed": lambda: _("A consultation was not accepted in time"),
+    "answer_near": lambda: _("A consultation must be answered soon"),
+    "answer_passed": lambda: _("A consultation was not answered in time"),
+}

@@ -1,0 +1,223 @@
+"""Reads of consultations, scoped to what the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuid_lib
+from dataclasses import dataclass
+
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.fields import BooleanField
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.core.actor import Actor
+from xietong.core.errors import Message, NotFound, ValidationFailed
+
+from .access import visible_consultations_q
+from .models import (
+    LIVE_ASSIGNMENT,
+    Consultation,
+    ConsultationAssignment,
+    ConsultationEvent,
+    Kind,
+    Opinion,
+    Status,
+    Urgency,
+)
+
+# Waiting for someone to take it on: the accept deadline runs.
+AWAITING_ACCEPT = (Status.SUBMITTED, Status.RETURNED, Status.TRIAGE, Status.ASSIGNED)
+# Not yet answered: the answer deadline runs.
+AWAITING_ANSWER = (*AWAITING_ACCEPT, Status.ACCEPTED, Status.SCHEDULED, Status.IN_PROGRESS)
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    return Q(status__in=AWAITING_ACCEPT, accept_by__lt=now) | Q(
+        status__in=AWAITING_ANSWER, answer_by__lt=now
+    )
+
+
+def _as_uuid(value: object) -> uuid_lib.UUID | None:
+    try:
+        return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def consultations_for(
+    *,
+    actor: Actor,
+    scope: str = "",
+    status: str | None = None,
+    urgency: str | None = None,
+    kind: str | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Consultation]:
+    """What the actor sees, with `is_overdue` on each row. `scope`: "requests" (mine as
+    requester), "queue" (assigned to me), "qc" / "triage" (the centre's inboxes)."""
+    now = now or timezone.now()
+    errors: dict[str, list[Message]] = {}
+    for name, value, choices in (
+        ("status", status, Status.values),
+        ("urgency", urgency, Urgency.values),
+        ("kind", kind, Kind.values),
+    ):
+        if value and value not in choices:
+            errors[name] = [_("Choose one of the listed values.")]
+    if errors:
+        raise ValidationFailed(errors)
+    qs = Consultation.objects.filter(visible_consultations_q(actor))
+    if scope == "requests":
+        qs = qs.filter(requesting_user_id=actor.user_id)
+    elif scope == "queue":
+        mine = ConsultationAssignment.objects.filter(
+            consultation_id=OuterRef("pk"),
+            expert__practitioner__user__id=actor.user_id,
+            status__in=LIVE_ASSIGNMENT,
+        )
+        qs = qs.filter(Exists(mine)).exclude(status__in=(Status.COMPLETED, Status.CANCELLED))
+    elif scope == "qc":
+        qs = qs.filter(centre_id=actor.institution_id, status=Status.SUBMITTED)
+    elif scope == "triage":
+        qs = qs.filter(centre_id=actor.institution_id).filter(
+            Q(status__in=(Status.TRIAGE, Status.ASSIGNED)) | overdue_q(now)
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if urgency:
+        qs = qs.filter(urgency=urgency)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if overdue is not None:
+        qs = qs.filter(overdue_q(now)) if overdue else qs.exclude(overdue_q(now))
+    if q and q.strip():
+        term = q.strip()
+        qs = qs.filter(
+            Q(number__icontains=term)
+            | Q(patient__name__startswith=term)
+            | Q(diagnosis_text__icontains=term)
+            | Q(reason__icontains=term)
+        )
+    return (
+        qs.annotate(
+            is_overdue=Case(
+                When(overdue_q(now), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related("patient", "requesting_institution", "centre", "wanted_department")
+        .order_by("-created_at")
+    )
+
+
+def get_consultation_for(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str) -> Consultation:
+    key = _as_uuid(consultation_uuid)
+    found = (
+        Consultation.objects.filter(visible_consultations_q(actor), uuid=key)
+        .select_related(
+            "patient",
+            "requesting_institution",
+            "centre",
+            "wanted_department",
+            "preferred_expert__practitioner",
+            "preferred_department",
+        )
+        .first()
+        if key
+        else None
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def consultation_timeline(*, consultation: Consultation) -> QuerySet[ConsultationEvent]:
+    return consultation.events.order_by("at", "id")
+
+
+def consultation_opinions(*, consultation: Consultation) -> QuerySet[Opinion]:
+    """Every version, signed or not; the latest of each expert's part last."""
+    return consultation.opinions.select_related("expert__practitioner", "supersedes").order_by(
+        "part", "expert_id", "version"
+    )
+
+
+def consultation_assignments(*, consultation: Consultation) -> QuerySet[ConsultationAssignment]:
+    return consultation.assignments.select_related(
+        "expert__practitioner__institution", "expert__practitioner__department"
+    )
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    number: str
+    time: dt.datetime | None
+    hospital: str
+    department: str
+    experts: str
+    room: str
+    status: str
+    status_label: str
+    urgency: str
+
+
+@dataclass(frozen=True)
+class Board:
+    day: dt.date
+    rows: list[BoardRow]
+    total: int
+    done: int
+    waiting: int
+
+
+ON_BOARD = (
+    Status.ACCEPTED,
+    Status.SCHEDULED,
+    Status.IN_PROGRESS,
+    Status.OPINION_SIGNED,
+    Status.COMPLETED,
+)
+
+
+def today_board(*, actor: Actor, day: dt.date | None = None) -> Board:
+    """The centre's consultations of the day (seed 003: number, time, requesting hospital,
+    department, expert, room; totals today / done / waiting)."""
+    day = day or timezone.localdate()
+    if not actor.has_role("qc", "coordinator"):
+        raise NotFound()
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    rows_qs = (
+        Consultation.objects.filter(centre_id=actor.institution_id, status__in=ON_BOARD)
+        .filter(
+            Q(scheduled_start__gte=start, scheduled_start__lt=end)
+            | Q(scheduled_start__isnull=True, accepted_at__gte=start, accepted_at__lt=end)
+        )
+        .select_related("requesting_institution", "wanted_department")
+        .prefetch_related("assignments__expert__practitioner")
+        .order_by("scheduled_start", "accepted_at")
+    )
+    rows = []
+    for c in rows_qs:
+        experts = "、".join(
+            a.expert.practitioner.name for a in c.assignments.all() if a.status in LIVE_ASSIGNMENT
+        )
+        rows.append(
+            BoardRow(
+                number=c.number,
+                time=c.scheduled_start or c.accepted_at,
+                hospital=c.requesting_institution.name,
+                department=c.wanted_department.label if c.wanted_department else "",
+                experts=experts,
+                room=c.room,
+                status=c.status,
+                status_label=str(Status(c.status).label),
+                urgency=c.urgency,
+            )
+        )
+    done = sum(r.status in (Status.OPINION_SIGNED, Status.COMPLETED) for r in rows)
+    return Board(day=day, rows=rows, total=len(rows), done=done, waiting=len(rows) - done)

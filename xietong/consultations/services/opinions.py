@@ -1,0 +1,241 @@
+"""The expert's opinion: a draft, signed with the password or a TOTP code, then frozen
+(hashed); a correction is a new version with a reason. For MDT each expert signs a part
+and the lead signs the summary, which completes the opinion."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.accounts.models import User
+from xietong.accounts.two_factor import totp_confirmed, totp_verify
+from xietong.core.actor import Actor
+from xietong.core.errors import Conflict, Message, ValidationFailed
+
+from .. import gateways
+from ..access import live_assignment_of
+from ..models import (
+    AssignmentStatus,
+    Consultation,
+    ConsultationAssignment,
+    Kind,
+    Opinion,
+    OpinionPart,
+)
+from ..workflow import Action
+from ._core import coordinator_ids, expert_ids, requester_ids, step_begin, step_finish
+
+CONTENT_FIELDS = ("diagnosis", "recommendations", "referral_advised", "referral_to", "follow_up")
+
+
+def opinion_hash(opinion: Opinion) -> str:
+    """SHA-256 over the content and what it is about, in a fixed order."""
+    content: dict[str, Any] = {name: getattr(opinion, name) for name in CONTENT_FIELDS}
+    content.update(
+        consultation=str(opinion.consultation.uuid),
+        part=opinion.part,
+        version=opinion.version,
+        expert=str(opinion.expert.practitioner.uuid),
+    )
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(values) - set(CONTENT_FIELDS))
+    if unknown:
+        raise ValidationFailed(
+            {name: [_("This field cannot be changed here.")] for name in unknown}
+        )
+    out = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    if "referral_advised" in out:
+        out["referral_advised"] = bool(out["referral_advised"])
+    return out
+
+
+def _my_assignment(actor: Actor, c: Consultation) -> ConsultationAssignment:
+    assignment = live_assignment_of(actor, c)
+    if assignment is None or assignment.status != AssignmentStatus.ACCEPTED:
+        raise Conflict(_("Only an expert who accepted may write the opinion."), code="not_accepted")
+    return assignment
+
+
+def _part_for(c: Consultation, assignment: ConsultationAssignment, summary: bool) -> str:
+    if c.kind != Kind.MDT:
+        return OpinionPart.OPINION
+    if summary and not assignment.lead:
+        raise Conflict(_("Only the lead expert writes the MDT summary."), code="not_lead")
+    return OpinionPart.SUMMARY if summary else OpinionPart.OPINION
+
+
+def _current(c: Consultation, assignment: ConsultationAssignment, part: str) -> Opinion | None:
+    return (
+        Opinion.objects.filter(consultation=c, expert=assignment.expert, part=part)
+        .order_by("-version")
+        .first()
+    )
+
+
+def consultation_opinion_draft_save(
+    *, actor: Actor, consultation: Consultation, summary: bool = False, **values: Any
+) -> Opinion:
+    cleaned = _clean(values)
+    with transaction.atomic():
+        step = step_begin(actor=actor, consultation=consultation, action=Action.OPINION_SAVE)
+        c = step.consultation
+        assignment = _my_assignment(actor, c)
+        part = _part_for(c, assignment, summary)
+        opinion = _current(c, assignment, part)
+        if opinion is not None and opinion.is_signed:
+            raise Conflict(_("This opinion is signed; correct it to change it."), code="signed")
+        if opinion is None:
+            opinion = Opinion(consultation=c, expert=assignment.expert, part=part)
+        for name, value in cleaned.items():
+            setattr(opinion, name, value)
+        opinion.save()
+        step_finish(step, notify=[], title=_("Opinion draft saved"))
+        return opinion
+
+
+def _check_secret(actor: Actor, password: str, code: str) -> None:
+    user = User.objects.get(pk=actor.user_id)
+    if code:
+        totp_verify(user=user, code=code)  # raises ValidationFailed on a wrong code
+        return
+    if not password or not user.check_password(password):
+        field = "code" if totp_confirmed(user) and not password else "password"
+        raise ValidationFailed.single(field, _("Re-enter your password or a current code to sign."))
+
+
+def _freeze(actor: Actor, opinion: Opinion) -> None:
+    missing: dict[str, list[Message]] = {
+        name: [_("This is required before signing.")]
+        for name in ("diagnosis", "recommendations")
+        if not getattr(opinion, name)
+    }
+    if opinion.referral_advised and not opinion.referral_to:
+        missing["referral_to"] = [_("Say where the patient should be referred.")]
+    if missing:
+        raise ValidationFailed(missing)
+    opinion.signed_at = timezone.now()
+    opinion.signed_by_id = actor.user_id
+    opinion.content_hash = opinion_hash(opinion)
+    opinion.save()
+
+
+def consultation_opinion_sign(
+    *,
+    actor: Actor,
+    consultation: Consultation,
+    password: str = "",
+    code: str = "",
+    summary: bool = False,
+) -> Opinion:
+    """Signs the actor's current draft. For MDT a part leaves the consultation in progress;
+    the lead's summary (once every part is signed) finishes it."""
+    _check_secret(actor, password, code)
+    with transaction.atomic():
+        c0 = consultation
+        mdt_part = c0.kind == Kind.MDT and not summary
+        action = Action.OPINION_PART_SIGN if mdt_part else Action.OPINION_SIGN
+        step = step_begin(actor=actor, consultation=c0, action=action)
+        c = step.consultation
+        assignment = _my_assignment(actor, c)
+        part = _part_for(c, assignment, summary)
+        opinion = _current(c, assignment, part)
+        if opinion is None or opinion.is_signed:
+            raise Conflict(_("There is no draft to sign."), code="no_draft")
+        if action == Action.OPINION_SIGN and c.kind == Kind.MDT:
+            unsigned = [
+                str(a.expert)
+                for a in c.assignments.filter(status=AssignmentStatus.ACCEPTED)
+                if not Opinion.objects.filter(
+                    consultation=c,
+                    expert=a.expert,
+                    part=OpinionPart.OPINION,
+                    signed_at__isnull=False,
+                ).exists()
+            ]
+            if unsigned:
+                raise Conflict(
+                    _("Every expert must sign their part first: %(names)s.")
+                    % {"names": "、".join(unsigned)},
+                    code="parts_unsigned",
+                )
+        _freeze(actor, opinion)
+        step.detail = {"opinion": str(opinion.uuid), "hash": opinion.content_hash}
+        told = coordinator_ids(c) + (expert_ids(c) if mdt_part else requester_ids(c))
+        step_finish(step, notify=told, title=_("Opinion signed"))
+        if not mdt_part:
+            transaction.on_commit(lambda: opinion_file(actor=actor, opinion=opinion))
+        return opinion
+
+
+def consultation_opinion_correct(
+    *,
+    actor: Actor,
+    consultation: Consultation,
+    reason: str,
+    password: str = "",
+    code: str = "",
+    summary: bool = False,
+    **values: Any,
+) -> Opinion:
+    """A new signed version that supersedes the last; the old one stays readable."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.single("reason", _("Give the reason for the correction."))
+    cleaned = _clean(values)
+    _check_secret(actor, password, code)
+    with transaction.atomic():
+        step = step_begin(actor=actor, consultation=consultation, action=Action.OPINION_CORRECT)
+        c = step.consultation
+        assignment = _my_assignment(actor, c)
+        part = _part_for(c, assignment, summary)
+        old = _current(c, assignment, part)
+        if old is None or not old.is_signed:
+            raise Conflict(_("Only a signed opinion is corrected."), code="not_signed")
+        top = Opinion.objects.filter(consultation=c, expert=assignment.expert, part=part)
+        version = (top.aggregate(v=Max("version"))["v"] or 0) + 1
+        new = Opinion(
+            consultation=c,
+            expert=assignment.expert,
+            part=part,
+            version=version,
+            supersedes=old,
+            correction_reason=reason,
+            **{name: getattr(old, name) for name in CONTENT_FIELDS},
+        )
+        for name, value in cleaned.items():
+            setattr(new, name, value)
+        _freeze(actor, new)
+        step.reason = reason
+        step.detail = {"opinion": str(new.uuid), "version": version, "hash": new.content_hash}
+        step_finish(
+            step, notify=requester_ids(c) + coordinator_ids(c), title=_("Opinion corrected")
+        )
+        transaction.on_commit(lambda: opinion_file(actor=actor, opinion=new))
+        return new
+
+
+def opinion_file(*, actor: Actor, opinion: Opinion) -> None:
+    """Render the signed opinion as PDF and file it to the patient's records."""
+    from ..pdf import opinion_pdf
+
+    c = opinion.consultation
+    document = gateways.document_file(
+        actor=actor,
+        patient=c.patient,
+        title=_("Consultation opinion %(number)s v%(version)d")
+        % {"number": c.number, "version": opinion.version},
+        content=opinion_pdf(opinion=opinion),
+        source=c.source,
+    )
+    if document is not None:
+        Opinion.objects.filter(pk=opinion.pk).update(document_uuid=document.uuid)

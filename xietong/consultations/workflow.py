@@ -1,0 +1,175 @@
+"""The one transition table of a consultation, and its mapping onto FHIR.
+
+(state, action) -> Transition(next state, who may act: (party, roles) pairs). Nothing else
+assigns Consultation.status: services call `transition_apply`, which checks the table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xietong.core.errors import Conflict
+
+from .models import Status
+
+S = Status
+
+
+class Party(StrEnum):
+    REQUESTER = "requester"  # a requesting doctor of the requesting institution
+    CENTRE = "centre"  # QC or coordinator of the serving centre
+    EXPERT = "expert"  # an assigned (not declined) expert
+    SYSTEM = "system"  # the platform itself (a rule of the centre, a deadline)
+
+
+class Action(StrEnum):
+    UPDATE = "update"
+    SUBMIT = "submit"
+    QC_PASS = "qc_pass"  # noqa: S105 (an action name, not a password)
+    QC_RETURN = "qc_return"
+    RESUBMIT = "resubmit"
+    TRIAGE_ASSIGN = "triage_assign"
+    DIRECT_ASSIGN = "direct_assign"
+    EXPERT_ACCEPT = "expert_accept"
+    ALL_ACCEPTED = "all_accepted"
+    EXPERT_DECLINE = "expert_decline"
+    SCHEDULE = "schedule"
+    RESCHEDULE = "reschedule"
+    START = "start"
+    OPINION_SAVE = "opinion_save"
+    OPINION_PART_SIGN = "opinion_part_sign"
+    OPINION_SIGN = "opinion_sign"
+    OPINION_CORRECT = "opinion_correct"
+    ACKNOWLEDGE = "acknowledge"
+    CANCEL = "cancel"
+
+
+ACTION_LABELS = {
+    Action.UPDATE: gettext_lazy("amend the request"),
+    Action.SUBMIT: gettext_lazy("submit"),
+    Action.QC_PASS: gettext_lazy("pass the quality check"),
+    Action.QC_RETURN: gettext_lazy("return for more information"),
+    Action.RESUBMIT: gettext_lazy("resubmit"),
+    Action.TRIAGE_ASSIGN: gettext_lazy("assign experts"),
+    Action.DIRECT_ASSIGN: gettext_lazy("assign the chosen expert"),
+    Action.EXPERT_ACCEPT: gettext_lazy("accept"),
+    Action.ALL_ACCEPTED: gettext_lazy("all experts accepted"),
+    Action.EXPERT_DECLINE: gettext_lazy("decline"),
+    Action.SCHEDULE: gettext_lazy("book a time"),
+    Action.RESCHEDULE: gettext_lazy("change the time"),
+    Action.START: gettext_lazy("start"),
+    Action.OPINION_SAVE: gettext_lazy("save the opinion draft"),
+    Action.OPINION_PART_SIGN: gettext_lazy("sign an MDT part"),
+    Action.OPINION_SIGN: gettext_lazy("sign the opinion"),
+    Action.OPINION_CORRECT: gettext_lazy("correct the signed opinion"),
+    Action.ACKNOWLEDGE: gettext_lazy("acknowledge and rate"),
+    Action.CANCEL: gettext_lazy("cancel"),
+}
+
+REQ = (Party.REQUESTER, frozenset({"requester"}))
+QC = (Party.CENTRE, frozenset({"qc"}))
+COORD = (Party.CENTRE, frozenset({"coordinator"}))
+CENTRE_ANY = (Party.CENTRE, frozenset({"qc", "coordinator"}))
+EXP = (Party.EXPERT, frozenset({"expert"}))
+SYS = (Party.SYSTEM, frozenset[str]())
+
+Who = tuple[tuple[Party, frozenset[str]], ...]
+
+
+@dataclass(frozen=True)
+class Transition:
+    next: Status
+    who: Who
+
+
+_CANCELLABLE = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.TRIAGE, S.ASSIGNED, S.ACCEPTED, S.SCHEDULED)
+
+TABLE: dict[tuple[Status, Action], Transition] = {
+    (S.DRAFT, Action.UPDATE): Transition(S.DRAFT, (REQ,)),
+    (S.DRAFT, Action.SUBMIT): Transition(S.SUBMITTED, (REQ,)),
+    (S.SUBMITTED, Action.QC_PASS): Transition(S.TRIAGE, (QC,)),
+    (S.SUBMITTED, Action.QC_RETURN): Transition(S.RETURNED, (QC,)),
+    (S.RETURNED, Action.UPDATE): Transition(S.RETURNED, (REQ,)),
+    (S.RETURNED, Action.RESUBMIT): Transition(S.SUBMITTED, (REQ,)),
+    (S.TRIAGE, Action.TRIAGE_ASSIGN): Transition(S.ASSIGNED, (COORD,)),
+    # A centre that lets requesters choose: the chosen expert is asked without triage.
+    (S.TRIAGE, Action.DIRECT_ASSIGN): Transition(S.ASSIGNED, (SYS,)),
+    # One expert of several (MDT) answering; the consultation waits for the others.
+    (S.ASSIGNED, Action.EXPERT_ACCEPT): Transition(S.ASSIGNED, (EXP,)),
+    (S.ASSIGNED, Action.ALL_ACCEPTED): Transition(S.ACCEPTED, (SYS,)),
+    (S.ASSIGNED, Action.EXPERT_DECLINE): Transition(S.TRIAGE, (EXP,)),
+    (S.ACCEPTED, Action.SCHEDULE): Transition(S.SCHEDULED, (COORD, EXP)),
+    (S.SCHEDULED, Action.RESCHEDULE): Transition(S.SCHEDULED, (COORD, EXP)),
+    (S.ACCEPTED, Action.START): Transition(S.IN_PROGRESS, (EXP,)),
+    (S.SCHEDULED, Action.START): Transition(S.IN_PROGRESS, (EXP, COORD)),
+    (S.IN_PROGRESS, Action.OPINION_SAVE): Transition(S.IN_PROGRESS, (EXP,)),
+    (S.IN_PROGRESS, Action.OPINION_PART_SIGN): Transition(S.IN_PROGRESS, (EXP,)),
+    (S.IN_PROGRESS, Action.OPINION_SIGN): Transition(S.OPINION_SIGNED, (EXP,)),
+    (S.OPINION_SIGNED, Action.OPINION_CORRECT): Transition(S.OPINION_SIGNED, (EXP,)),
+    (S.COMPLETED, Action.OPINION_CORRECT): Transition(S.COMPLETED, (EXP,)),
+    (S.OPINION_SIGNED, Action.ACKNOWLEDGE): Transition(S.COMPLETED, (REQ,)),
+    **{
+        (state, Action.CANCEL): Transition(S.CANCELLED, (REQ, CENTRE_ANY)) for state in _CANCELLABLE
+    },
+}
+# A draft is the requester's alone: the centre cannot cancel what it never received.
+TABLE[(S.DRAFT, Action.CANCEL)] = Transition(S.CANCELLED, (REQ,))
+
+TERMINAL = frozenset({S.COMPLETED, S.CANCELLED})
+
+
+def allowed_actions(state: str) -> list[Action]:
+    return [action for (st, action) in TABLE if st == state]
+
+
+def transition_for(
+    *, state: str, action: Action, parties: set[Party], roles: frozenset[str]
+) -> Status:
+    """The next state, or Conflict saying why the action is refused."""
+    transition = TABLE.get((Status(state), action))
+    if transition is None:
+        raise Conflict(
+            _("Cannot %(action)s: the consultation is %(state)s.")
+            % {"action": ACTION_LABELS[action], "state": Status(state).label},
+            code="wrong_state",
+        )
+    for party, needed in transition.who:
+        if party in parties and (not needed or roles & needed):
+            return transition.next
+    raise Conflict(
+        _("You cannot %(action)s this consultation in your role.")
+        % {"action": ACTION_LABELS[action]},
+        code="wrong_role",
+    )
+
+
+# ------------------------------------------------------------------ FHIR
+
+
+@dataclass(frozen=True)
+class FhirStatus:
+    task_status: str
+    business_status: str
+    request_status: str
+
+
+FHIR: dict[Status, FhirStatus] = {
+    S.DRAFT: FhirStatus("draft", "draft", "draft"),
+    S.SUBMITTED: FhirStatus("requested", "2.0 Created", "active"),
+    S.RETURNED: FhirStatus("received", "awaiting-information", "on-hold"),
+    S.TRIAGE: FhirStatus("received", "triage", "active"),
+    S.ASSIGNED: FhirStatus("received", "awaiting-expert", "active"),
+    S.ACCEPTED: FhirStatus("accepted", "3.0 Accepted", "active"),
+    S.SCHEDULED: FhirStatus("accepted", "5.1.1 Event Scheduled", "active"),
+    S.IN_PROGRESS: FhirStatus("in-progress", "in-progress", "active"),
+    S.OPINION_SIGNED: FhirStatus("in-progress", "opinion-signed", "active"),
+    S.COMPLETED: FhirStatus("completed", "5.1.4 Event Completed", "completed"),
+    S.CANCELLED: FhirStatus("cancelled", "cancelled", "revoked"),
+}
+
+
+def fhir_status(state: str) -> FhirStatus:
+    return FHIR[Status(state)]

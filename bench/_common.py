@@ -1,0 +1,101 @@
+"""What every benchmark shares: a PostgreSQL database of its own, Django set up on it,
+timing with percentiles, a readable table, and one JSON line printed last."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xietong_bench"
+
+
+def database_ensure(url: str) -> None:
+    """Creates the benchmark's PostgreSQL database when it does not exist yet."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}", file=sys.stderr)
+
+
+def django_setup() -> str:
+    """Points Django at XT_BENCH_DATABASE_URL (created if missing) and migrates it."""
+    url = os.environ.get("XT_BENCH_DATABASE_URL", DEFAULT_URL)
+    database_ensure(url)
+    os.environ["XT_DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.embedded"
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return url
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (pct in 0..100)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Timings:
+    """Milliseconds per named kind of operation."""
+
+    samples: dict[str, list[float]] = field(default_factory=dict)
+
+    @contextmanager
+    def time(self, kind: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.samples.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+
+    def run(self, kind: str, func: Callable[[], Any]) -> Any:
+        with self.time(kind):
+            return func()
+
+    def all_of(self, prefix: str) -> list[float]:
+        return [v for kind, values in self.samples.items() if kind.startswith(prefix)
+                for v in values]  # fmt: skip
+
+    def p(self, kind_prefix: str, pct: float) -> float:
+        return round(percentile(self.all_of(kind_prefix), pct), 2)
+
+
+def table_print(timings: Timings, title: str) -> None:
+    print(title)
+    header = f"{'operation':<34}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}"
+    print(header)
+    print("-" * len(header))
+    for kind in sorted(timings.samples):
+        values = timings.samples[kind]
+        print(
+            f"{kind:<34}{len(values):>6}{percentile(values, 50):>10.2f}"
+            f"{percentile(values, 95):>10.2f}{max(values):>10.2f}"
+        )
+
+
+def json_line(payload: dict[str, Any]) -> None:
+    """The last line a benchmark prints: machine-readable, units in every figure's name."""
+    print(json.dumps(payload, ensure_ascii=False), flush=True)

@@ -1,0 +1,1 @@
+"""The consultation pages: the request side and inboxes, and the workspace."""

@@ -17,7 +17,7 @@ urlpatterns = [
     path("notifications/", include("xietong.notifications.urls")),
     path("conferencing/", include("xietong.conferencing.urls")),
     path("consultations/", include("xietong.consultations.urls")),
-    path("fhir/R4/", include("xietong.consultations.fhir_urls")),
+    path("fhir/R4/", include("xietong.fhir.urls")),
     path("referrals/", include("xietong.referrals.urls")),
     path("audit/", include("xietong.core.urls")),
 ]

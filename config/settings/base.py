@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "xietong.core",
     "xietong.directory",
     "xietong.accounts",
+    "xietong.fhir",
     "xietong.patients",
     "xietong.records",
     "xietong.scheduling",

@@ -9,6 +9,9 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self) -> None:
         from .chat import chat_policy_register
+        from .fhir_readers import fhir_readers_register
+
+        fhir_readers_register()
 
         # Who may read and write a consultation's chat is who may see the consultation.
         chat_policy_register()

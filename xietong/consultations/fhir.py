@@ -163,19 +163,3 @@ def tasks(c: Consultation) -> list[dict[str, Any]]:
     return [_centre_task(c)] + [
         _expert_task(c, a) for a in consultation_assignments(consultation=c).order_by("id")
     ]
-
-
-def searchset(resources: list[dict[str, Any]], base: str) -> dict[str, Any]:
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(resources),
-        "entry": [
-            {
-                "fullUrl": f"{base}{r['resourceType']}/{r['id']}",
-                "resource": r,
-                "search": {"mode": "match"},
-            }
-            for r in resources
-        ],
-    }

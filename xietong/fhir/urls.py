@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "fhir"
+urlpatterns = [
+    path("<str:resource_type>/<str:resource_id>", views.resource_read, name="read"),
+    path("<str:resource_type>", views.resource_search, name="search"),
+]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 import pytest
 from django.test import Client
 
+from xietong.accounts.models import Membership
 from xietong.accounts.tests.factories import MembershipFactory
 from xietong.accounts.tokens import api_token_issue
 
@@ -15,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def client() -> Client:
-    _, key = api_token_issue(membership=MembershipFactory(roles=["requester"]))
+    membership = cast(Membership, MembershipFactory(roles=["requester"]))
+    _, key = api_token_issue(membership=membership)
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
 

@@ -152,6 +152,9 @@ CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "xietong.core.errorviews.csrf_failure"
 XT_REQUIRE_2FA = env_bool("XT_REQUIRE_2FA", False)
 XT_API_TOKEN_DAYS = env_int("XT_API_TOKEN_DAYS", 30)
+# Parallel audit hash chains: concurrent writers on different chains never wait for each
+# other (docs/adr/0009). Raising it later is safe; lowering it leaves old chains closed.
+XT_AUDIT_CHAINS = env_int("XT_AUDIT_CHAINS", 16)
 OTP_TOTP_ISSUER = "Xietong"
 
 LANGUAGE_CODE = "zh-hans"

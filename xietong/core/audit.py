@@ -4,11 +4,14 @@ when, from where, outcome)."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .actor import Actor
@@ -51,16 +54,33 @@ def _hashed_values(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _locked_head() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+# Each database connection keeps to one chain, handed out in turn, so the threads and worker
+# processes of a server spread over the chains, and one transaction never locks two heads (so
+# no deadlock). The process id is part of the key: a forked worker inherits its parent's
+# connection object and must not inherit its chain.
+_next_chain = itertools.count()
+
+
+def _chain_of_this_connection() -> int:
+    pid = os.getpid()
+    held: tuple[int, int] | None = getattr(connection, "xt_audit_chain", None)
+    if held is None or held[0] != pid:
+        chain = (pid + next(_next_chain)) % max(1, settings.XT_AUDIT_CHAINS) + 1
+        held = (pid, chain)
+        connection.xt_audit_chain = held  # type: ignore[attr-defined]
+    return held[1]
+
+
+def _locked_head(chain: int) -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=chain).first()
     if head is not None:
         return head
     try:
         with transaction.atomic():
-            AuditHead.objects.create(pk=1, seq=0, last_hash=GENESIS)
+            AuditHead.objects.create(pk=chain, seq=0, last_hash=GENESIS)
     except IntegrityError:
         pass  # another writer created it first
-    return AuditHead.objects.select_for_update().get(pk=1)
+    return AuditHead.objects.select_for_update().get(pk=chain)
 
 
 def audit_record(
@@ -77,9 +97,11 @@ def audit_record(
     """Append one event. Call it inside the transaction of the write it describes, so the
     two commit or roll back together."""
     origin = current_origin()
-    with transaction.atomic():
-        head = _locked_head()
+    # No savepoint: a failed audit append must fail the write it describes, not be skipped.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head(_chain_of_this_connection())
         event = AuditEvent(
+            chain=head.pk,
             seq=head.seq + 1,
             # Microseconds dropped so the value survives every database's round trip intact.
             at=timezone.now().replace(microsecond=0),
@@ -113,34 +135,47 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     reason: str = ""
+    chain: int | None = None
 
     @property
     def ok(self) -> bool:
         return self.broken_at is None
 
 
-def audit_verify(*, batch: int = 5000) -> ChainReport:
-    """Walk the chain from the first link and name the first one that does not hold."""
+def _chain_verify(chain: int, head: AuditHead | None, batch: int) -> ChainReport:
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
-    last_seq = 0
+    rows = AuditEvent.objects.filter(chain=chain).order_by("seq")
     while True:
-        rows = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:batch])
-        if not rows:
+        page = list(rows.filter(seq__gte=expected_seq)[:batch])
+        if not page:
             break
-        for event in rows:
+        for event in page:
             if event.seq != expected_seq:
-                return ChainReport(checked, expected_seq, f"link {expected_seq} is missing")
+                return ChainReport(checked, expected_seq, f"link {expected_seq} is missing", chain)
             if event.prev_hash != expected_prev:
-                return ChainReport(checked, event.seq, "previous hash does not match")
+                return ChainReport(checked, event.seq, "previous hash does not match", chain)
             if _digest(event.prev_hash, _hashed_values(event)) != event.hash:
-                return ChainReport(checked, event.seq, "content does not match its hash")
+                return ChainReport(checked, event.seq, "content does not match its hash", chain)
             expected_prev = event.hash
             expected_seq += 1
             checked += 1
-            last_seq = event.seq
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.seq != last_seq:
-        return ChainReport(checked, last_seq + 1, f"links after {last_seq} are missing")
+    if head is not None and head.seq != expected_seq - 1:
+        return ChainReport(
+            checked, expected_seq, f"links after {expected_seq - 1} are missing", chain
+        )
+    return ChainReport(checked)
+
+
+def audit_verify(*, batch: int = 5000) -> ChainReport:
+    """Walk every chain from its first link and name the first link that does not hold."""
+    heads = {h.pk: h for h in AuditHead.objects.all()}
+    chains = set(heads) | set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    checked = 0
+    for chain in sorted(chains):
+        report = _chain_verify(chain, heads.get(chain), batch)
+        if not report.ok:
+            return ChainReport(checked + report.checked, report.broken_at, report.reason, chain)
+        checked += report.checked
     return ChainReport(checked)

@@ -33,7 +33,9 @@ class AuditEvent(models.Model):
     refuse it) and each row's hash covers the previous row's, so a removed or edited
     row breaks the chain at a place `audit_verify` names."""
 
-    seq = models.BigIntegerField(unique=True)
+    # Links are numbered per chain; writers on different chains never wait for each other.
+    chain = models.PositiveSmallIntegerField(default=1)
+    seq = models.BigIntegerField()
     at = models.DateTimeField(db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -57,15 +59,21 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]
         indexes = [models.Index(fields=["user", "at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "seq"], name="core_auditevent_one_link_per_seq"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.username} {self.action} {self.resource_type}"
+        return f"#{self.chain}.{self.seq} {self.username} {self.action} {self.resource_type}"
 
 
 class AuditHead(models.Model):
-    """The chain's tip. Writers lock this row, so the chain grows one link at a time."""
+    """A chain's tip (its id is the chain's number). Writers lock this row, so each chain
+    grows one link at a time."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)

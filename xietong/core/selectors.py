@@ -85,7 +85,7 @@ def audit_events_for(*, actor: Actor | None, filters: AuditFilters) -> QuerySet[
         events = events.filter(at__gte=_local_midnight(filters.date_from))
     if filters.date_to:
         events = events.filter(at__lt=_local_midnight(filters.date_to + timedelta(days=1)))
-    return events.order_by("-seq")
+    return events.order_by("-id")
 
 
 def audit_log_search(*, actor: Actor | None, filters: AuditFilters) -> QuerySet[AuditEvent]:
@@ -118,6 +118,11 @@ def audit_chain_check(*, actor: Actor | None) -> ChainReport:
         resource_type="AuditEvent",
         # A broken chain is a security incident: it stands out in the log it protects.
         outcome=AuditOutcome.SUCCESS if report.ok else AuditOutcome.SERIOUS_FAILURE,
-        detail={"checked": report.checked, "broken_at": report.broken_at, "reason": report.reason},
+        detail={
+            "checked": report.checked,
+            "chain": report.chain,
+            "broken_at": report.broken_at,
+            "reason": report.reason,
+        },
     )
     return report

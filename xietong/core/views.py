@@ -74,10 +74,11 @@ def audit_verify_chain(request: ActorRequest) -> HttpResponse:
         messages.error(
             request,
             _(
-                "The audit chain is broken at link %(link)s: %(reason)s. "
+                "Audit chain %(chain)s is broken at link %(link)s: %(reason)s. "
                 "%(checked)s links before it were verified."
             )
             % {
+                "chain": report.chain,
                 "link": report.broken_at,
                 "reason": _broken_reason(report),
                 "checked": report.checked,

@@ -1,0 +1,88 @@
+"""Telling people: staff in the app (and by SMS for the green channel), the patient by SMS
+through the notification outbox. Called inside the transition's transaction, so a rolled-back
+transition tells nobody; a failing delivery is rolled back alone and never undoes the work."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from xietong.accounts.models import Membership
+from xietong.notifications.models import OutboxChannel, OutboxMessage
+from xietong.notifications.services import notify
+from xietong.notifications.tasks import outbox_enqueue
+
+from .models import Referral
+
+log = logging.getLogger(__name__)
+SMS_MAX_CHARS = 300
+
+
+def members_of(institution_id: int | None, *roles: str) -> list[int]:
+    if institution_id is None:
+        return []
+    return [
+        user_id
+        for user_id, member_roles in Membership.objects.filter(
+            institution_id=institution_id, active=True
+        ).values_list("user_id", "roles")
+        if set(member_roles) & set(roles)
+    ]
+
+
+def desk_ids(r: Referral) -> list[int]:
+    return members_of(r.receiving_institution_id, "referral_desk")
+
+
+def coordinator_ids(r: Referral) -> list[int]:
+    return members_of(r.receiving_institution_id, "coordinator")
+
+
+def receiver_doctor_ids(r: Referral) -> list[int]:
+    return members_of(r.receiving_institution_id, "requester", "expert")
+
+
+def down_ids(r: Referral) -> list[int]:
+    return members_of(r.down_institution_id, "requester", "referral_desk")
+
+
+def staff_tell(
+    *, user_ids: list[int], kind: str, title: str, r: Referral, sms: bool = False
+) -> None:
+    if not user_ids:
+        return
+    try:
+        with transaction.atomic():
+            notify(
+                user_ids=user_ids,
+                kind=kind,
+                title=title,
+                body=r.number,
+                url=f"/referrals/{r.uuid}/",
+                sms=sms,
+                subject_type="referral",
+                subject_id=r.uuid,
+            )
+    except Exception:
+        log.exception("notification %s failed", kind)
+
+
+def patient_sms(*, r: Referral, text: str) -> None:
+    """An SMS to the patient's phone through the outbox (patients have no account)."""
+    phone = (r.patient.phone or "").strip()
+    if not phone:
+        return
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                channel=OutboxChannel.SMS,
+                recipient=None,
+                address=phone,
+                subject=r.number,
+                body=text[:SMS_MAX_CHARS],
+            )
+            pk = message.pk
+            transaction.on_commit(lambda: outbox_enqueue(pk))
+    except Exception:
+        log.exception("patient SMS for %s failed", r.number)

@@ -1,0 +1,148 @@
+"""Reads of referrals, scoped to what the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid as uuid_lib
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
+from xietong.core.errors import NotFound
+
+from .access import visible_referrals_q
+from .models import FollowUp, Referral, ReferralEvent, Status
+from .workflow import TERMINAL
+
+NUMBER = re.compile(r"ZZ-\d{8}-\d{4,}")
+SCOPES = ("outgoing", "incoming", "down")
+
+
+def local_time(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _as_uuid(value: object) -> uuid_lib.UUID | None:
+    try:
+        return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def referrals_for(
+    *,
+    actor: Actor,
+    scope: str = "",
+    status: str | None = None,
+    kind: str | None = None,
+    urgency: str | None = None,
+    open_only: bool = False,
+    q: str | None = None,
+) -> QuerySet[Referral]:
+    """What the actor sees. `scope`: "outgoing" (sent by my institution), "incoming" (to my
+    institution), "down" (referred back down to my institution)."""
+    qs = Referral.objects.filter(visible_referrals_q(actor)).select_related(
+        "patient", "sending_institution", "receiving_institution", "receiving_department",
+        "down_institution",
+    )  # fmt: skip
+    institution = actor.institution_id or 0
+    if scope == "outgoing":
+        qs = qs.filter(sending_institution_id=institution)
+    elif scope == "incoming":
+        qs = qs.filter(receiving_institution_id=institution)
+    elif scope == "down":
+        qs = qs.filter(down_institution_id=institution)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if urgency:
+        qs = qs.filter(urgency=urgency)
+    if open_only:
+        qs = qs.exclude(status__in=TERMINAL)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(number__icontains=q) | Q(patient__name__startswith=q))
+    return qs.order_by("-created_at")
+
+
+def get_referral_for(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) -> Referral:
+    """NotFound for missing and forbidden alike; the read is audited."""
+    key = _as_uuid(referral_uuid)
+    found = referrals_for(actor=actor).filter(uuid=key).first() if key else None
+    if found is None:
+        raise NotFound()
+    audit_record(
+        actor=actor,
+        action="read",
+        resource_type="Referral",
+        resource_id=found.uuid,
+        patient_id=found.patient_id,
+    )
+    return found
+
+
+def referral_by_number_for(*, actor: Actor, payload: str) -> Referral:
+    """The referral a desk scans (the slip's QR code carries the number) or types in."""
+    match = NUMBER.search((payload or "").upper())
+    if match is None:
+        raise NotFound()
+    found = referrals_for(actor=actor, scope="incoming").filter(number=match.group(0)).first()
+    if found is None:
+        raise NotFound()
+    return get_referral_for(actor=actor, referral_uuid=found.uuid)
+
+
+def arrivals_for(*, actor: Actor, day: dt.date | None = None) -> QuerySet[Referral]:
+    """Patients expected at the actor's institution on `day` (Shanghai), and green-channel
+    referrals on their way."""
+    day = day or timezone.localdate()
+    begin = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    end = begin + dt.timedelta(days=1)
+    expected = Q(slot_start__gte=begin, slot_start__lt=end) | Q(
+        urgency="emergency", status__in=(Status.REQUESTED, Status.ACCEPTED)
+    )
+    return (
+        referrals_for(actor=actor, scope="incoming")
+        .filter(expected, status__in=(Status.REQUESTED, Status.ACCEPTED, Status.ARRIVED,
+                                      Status.NO_SHOW))
+        .order_by("slot_start", "created_at")
+    )  # fmt: skip
+
+
+def timeline_of(referral: Referral) -> QuerySet[ReferralEvent]:
+    return referral.events.all()
+
+
+def follow_ups_due_for(*, actor: Actor, until: dt.date | None = None) -> QuerySet[FollowUp]:
+    """The plan dates in the actor's institution's task list: open follow-ups up to `until`
+    (default: the next 7 days) of referrals in follow-up there."""
+    until = until or timezone.localdate() + dt.timedelta(days=7)
+    return (
+        FollowUp.objects.filter(
+            referral__in=referrals_for(actor=actor, scope="down", status=Status.FOLLOW_UP),
+            visited_on__isnull=True,
+            due_date__lte=until,
+        )
+        .select_related("referral__patient")
+        .order_by("due_date")
+    )
+
+
+def criteria_unmet_counts(*, actor: Actor) -> list[dict[str, object]]:
+    """For supervisors: referrals outside the criteria, per sending institution, in their
+    region. Counts only, no patient rows."""
+    if not actor.has_role("supervisor") or not actor.region_path:
+        return []
+    rows = (
+        Referral.objects.filter(
+            criteria_met=False, sending_institution__region__path__startswith=actor.region_path
+        )
+        .values("sending_institution__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "sending_institution__name")
+    )
+    return [{"institution": r["sending_institution__name"], "count": r["count"]} for r in rows]

@@ -1,0 +1,77 @@
+"""The referral's place in a slot, through the scheduling services."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.core.actor import Actor
+from xietong.core.errors import Message
+from xietong.scheduling.models import Booking, BookingStatus, Purpose, Slot, SlotStatus
+from xietong.scheduling.services import (
+    booking_cancel,
+    booking_check_in,
+    booking_fulfil,
+    booking_mark_no_show,
+)
+
+from ..models import Kind, Referral
+
+SUBJECT = "referral"
+# The slots each kind of referral may book.
+PURPOSES = {
+    Kind.EXAMINATION: (Purpose.EXAMINATION,),
+    Kind.OUTPATIENT: (Purpose.OUTPATIENT,),
+    Kind.INPATIENT: (Purpose.INPATIENT, Purpose.OUTPATIENT),
+}
+
+
+def slot_problems(*, slot: Slot, kind: str, institution_id: int) -> list[Message]:
+    """Why this slot cannot take this referral, before anything is written."""
+    if slot.institution_id != institution_id:
+        return [_("The slot belongs to another institution.")]
+    if slot.start <= timezone.now():
+        return [_("This time has already passed. Choose a future slot.")]
+    if slot.purpose not in PURPOSES.get(Kind(kind), ()):
+        return [_("This slot is not for this kind of referral.")]
+    if slot.status != SlotStatus.FREE:
+        return [_("This slot is not available. Choose another one.")]
+    return []
+
+
+def booking_of(r: Referral) -> Booking | None:
+    if r.booking_uuid is None:
+        return None
+    return Booking.objects.select_related("slot").filter(uuid=r.booking_uuid).first()
+
+
+def booking_release(*, actor: Actor, r: Referral, reason: str) -> None:
+    booking = booking_of(r)
+    if booking is not None and booking.status == BookingStatus.BOOKED:
+        booking_cancel(actor=actor, booking=booking, reason=reason[:300] or r.number)
+
+
+def booking_arrive(*, actor: Actor, r: Referral) -> None:
+    booking = booking_of(r)
+    if booking is not None and booking.status == BookingStatus.BOOKED:
+        booking_check_in(actor=actor, booking=booking)
+
+
+def booking_absent(*, actor: Actor, r: Referral) -> None:
+    booking = booking_of(r)
+    if booking is not None and booking.status == BookingStatus.BOOKED:
+        booking_mark_no_show(actor=actor, booking=booking)
+
+
+def booking_done(*, actor: Actor, r: Referral) -> None:
+    booking = booking_of(r)
+    if booking is not None and booking.status == BookingStatus.ARRIVED:
+        booking_fulfil(actor=actor, booking=booking)
+
+
+def slot_by_uuid(slot_uuid: uuid.UUID | None) -> Slot | None:
+    if slot_uuid is None:
+        return None
+    return Slot.objects.select_related("schedule").filter(uuid=slot_uuid).first()

@@ -14,6 +14,7 @@ from xietong.patients.api import router as patients_router
 from xietong.records.api import router as records_router
 from xietong.referrals.api import router as referrals_router
 from xietong.scheduling.api import router as scheduling_router
+from xietong.video.api import router as video_router
 
 api = NinjaAPI(
     title="Xietong API",
@@ -32,5 +33,6 @@ api.add_router("/records", records_router)
 api.add_router("/scheduling", scheduling_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/conferencing", conferencing_router)
+api.add_router("/video", video_router)
 api.add_router("/consultations", consultations_router)
 api.add_router("/referrals", referrals_router)

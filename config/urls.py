@@ -16,6 +16,7 @@ urlpatterns = [
     path("scheduling/", include("xietong.scheduling.urls")),
     path("notifications/", include("xietong.notifications.urls")),
     path("conferencing/", include("xietong.conferencing.urls")),
+    path("video/", include("xietong.video.urls")),
     path("consultations/", include("xietong.consultations.urls")),
     path("fhir/R4/", include("xietong.fhir.urls")),
     path("referrals/", include("xietong.referrals.urls")),

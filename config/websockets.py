@@ -4,5 +4,10 @@ from django.urls import URLPattern, URLResolver
 
 from xietong.conferencing.routing import websocket_urlpatterns as conferencing_ws
 from xietong.notifications.routing import websocket_urlpatterns as notifications_ws
+from xietong.video.routing import websocket_urlpatterns as video_ws
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = [*notifications_ws, *conferencing_ws]
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    *notifications_ws,
+    *conferencing_ws,
+    *video_ws,
+]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "xietong.scheduling",
     "xietong.notifications",
     "xietong.conferencing",
+    "xietong.video",
     "xietong.consultations",
     "xietong.referrals",
     "xietong.demo",

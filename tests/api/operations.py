@@ -198,6 +198,19 @@ def _consultation_params(suffix: str) -> Callable[[World], dict[str, Any]]:
     return params
 
 
+def _meeting(w: World) -> dict[str, Any]:
+    from xietong.video.meetings import meeting_create
+
+    colleague = cast(Membership, MembershipFactory(institution=w.institution)).user
+    actor = actor_for_membership(w.membership)
+    meeting = meeting_create(actor=actor, title="病例讨论", invitees=[colleague.uuid])
+    return {"meeting_uuid": meeting.uuid}
+
+
+def _meeting_room(w: World) -> dict[str, Any]:
+    return {"subject_type": "meeting", "subject_id": _meeting(w)["meeting_uuid"]}
+
+
 # How to fill the path parameters of each documented path pattern.
 PATH_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "/api/v1/auth/tokens/{token_id}": lambda w: {"token_id": w.spare_token.pk},
@@ -222,6 +235,8 @@ PATH_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "/api/v1/scheduling/schedules/{schedule_uuid}/slots": _schedule,
     "/api/v1/scheduling/bookings/{booking_uuid}/cancel": _booking,
     "/api/v1/scheduling/bookings/{booking_uuid}/reschedule": _booking,
+    "/api/v1/video/rooms/{subject_type}/{subject_id}/join": _meeting_room,
+    "/api/v1/video/meetings/{meeting_uuid}/end": _meeting,
     **{
         f"/api/v1/consultations/{{consultation_uuid}}{suffix}": _consultation_params(suffix)
         for suffix in CONTRACT_PATHS
@@ -344,6 +359,14 @@ BODIES: dict[str, Callable[[World], Body]] = {
     ),
     "POST /api/v1/scheduling/bookings/{booking_uuid}/reschedule": lambda w: Json(
         {"slot_uuid": _free_slot_uuid()}
+    ),
+    "POST /api/v1/video/meetings": lambda w: Json(
+        {
+            "title": "病例讨论",
+            "invitees": [
+                str(cast(Membership, MembershipFactory(institution=w.institution)).user.uuid)
+            ],
+        }
     ),
 }
 

@@ -15,3 +15,4 @@ class ConsultationsConfig(AppConfig):
 
         # Who may read and write a consultation's chat is who may see the consultation.
         chat_policy_register()
+        __import__("xietong.consultations.video", fromlist=["*"]).video_policy_register()

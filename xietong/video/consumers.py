@@ -1,0 +1,221 @@
+"""ws/video/<room>/?credential=…: a room's signalling.
+
+The join credential (credentials.py) admits the socket; a signed-in page's session must
+belong to the same user. In the embedded mode the socket relays SDP and ICE between the
+browsers in the room; with Janus it drives the participant's Janus session (relay.py).
+Refused sockets are accepted and closed with 4403 so that the page sees why."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
+
+from xietong.accounts.models import User
+from xietong.core.actor import Actor
+from xietong.core.errors import DomainError
+
+from .credentials import join_credential_check
+from .janus import JanusUnavailable, janus_client
+from .models import CallSession, Room, RoomMode
+from .relay import JanusParticipant
+from .selectors import get_open_room
+from .services import call_begin, call_end, call_report
+
+CLOSE_REFUSED = 4403
+CLOSE_UNAVAILABLE = 4503
+
+
+def _admit(scope: dict[str, Any], room_uuid: str, credential: str) -> tuple[Actor, Room, str]:
+    room = get_open_room(room_uuid)
+    actor = join_credential_check(credential=credential, room=room)
+    user = scope.get("user")
+    if isinstance(user, User) and user.is_authenticated and user.pk != actor.user_id:
+        raise DomainError("credential of another user")
+    name = str(User.objects.get(pk=actor.user_id))
+    return actor, room, name
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    actor: Actor | None = None
+    room: Room | None = None
+    call: CallSession | None = None
+    janus: JanusParticipant | None = None
+    group = ""
+    peer = ""
+    name = ""
+    left = False
+
+    async def connect(self) -> None:
+        room_uuid = str(self.scope["url_route"]["kwargs"]["room_uuid"])
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        credential = (query.get("credential") or [""])[0]
+        await self.accept()
+        try:
+            self.actor, self.room, self.name = await database_sync_to_async(_admit)(
+                self.scope, room_uuid, credential
+            )
+        except DomainError as exc:
+            await self.send_json({"type": "refused", "message": str(exc.message)})
+            await self.close(code=CLOSE_REFUSED)
+            return
+        self.call = await database_sync_to_async(call_begin)(actor=self.actor, room=self.room)
+        self.peer = secrets.token_hex(6)
+        self.group = f"video.{self.room.uuid.hex}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.room.mode == RoomMode.JANUS:
+            await self._janus_join()
+        else:
+            await self.send_json(
+                {"type": "welcome", "mode": "embedded", "me": self.peer, "name": self.name}
+            )
+        await self._broadcast({"kind": "peer", "state": "joined"})
+
+    async def _janus_join(self) -> None:
+        assert self.room is not None and self.room.janus_room is not None
+        client = janus_client()
+        try:
+            if client is None:
+                raise JanusUnavailable("not configured")
+            self.janus = JanusParticipant(
+                client,
+                room=self.room.janus_room,
+                pin=self.room.pin,
+                display=self.name,
+                on_event=self._janus_event,
+            )
+            publishers = await self.janus.join()
+        except JanusUnavailable:
+            await self._unavailable()
+            return
+        await self.send_json(
+            {
+                "type": "welcome",
+                "mode": "janus",
+                "me": self.peer,
+                "name": self.name,
+                "feed": self.janus.feed_id,
+                "publishers": publishers,
+            }
+        )
+
+    async def _unavailable(self) -> None:
+        await self._report(failure=True)
+        await self.send_json(
+            {
+                "type": "unavailable",
+                "message": _("The video server is not available right now; the chat still works."),
+            }
+        )
+        await self.close(code=CLOSE_UNAVAILABLE)
+
+    async def disconnect(self, code: int) -> None:
+        if self.janus is not None:
+            await self.janus.close()
+        if self.group:
+            await self._broadcast({"kind": "peer", "state": "left"})
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.call is not None:
+            dropped = not self.left and code not in (1000, 1001)
+            await database_sync_to_async(call_end)(call=self.call, dropped=dropped)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if self.actor is None or not isinstance(content, dict):
+            return
+        kind = str(content.get("type", ""))
+        try:
+            if kind == "signal":
+                await self._broadcast(
+                    {
+                        "kind": "signal",
+                        "to": str(content.get("to", "")),
+                        "data": content.get("data"),
+                    }
+                )
+            elif kind in ("hello", "state"):
+                await self._broadcast(
+                    {
+                        "kind": "peer",
+                        "state": "here" if kind == "hello" else "state",
+                        "to": str(content.get("to", "")),
+                        "muted": bool(content.get("muted")),
+                        "speaking": bool(content.get("speaking")),
+                    }
+                )
+            elif kind == "quality":
+                await self._report(
+                    first_frame_ms=content.get("first_frame_ms"),
+                    failure=bool(content.get("failure")),
+                )
+            elif kind == "leave":
+                self.left = True
+                await self.close(code=1000)
+            elif kind.startswith("janus.") and self.janus is not None:
+                await self._janus_request(kind, content)
+        except DomainError as exc:
+            await self.send_json({"type": "error", "message": str(exc.message)})
+
+    async def _report(self, first_frame_ms: object = None, failure: bool = False) -> None:
+        if self.call is not None:
+            await database_sync_to_async(call_report)(
+                call=self.call, first_frame_ms=first_frame_ms, failure=failure
+            )
+
+    async def _janus_request(self, kind: str, content: dict[str, Any]) -> None:
+        assert self.janus is not None
+        try:
+            if kind == "janus.publish":
+                sdp = await self.janus.publish(str(content.get("sdp", "")))
+                await self.send_json({"type": "janus.answer", "sdp": sdp})
+            elif kind == "janus.subscribe":
+                feed = int(content.get("feed", 0))
+                handle, sdp = await self.janus.subscribe(feed)
+                await self.send_json(
+                    {"type": "janus.offer", "feed": feed, "handle": handle, "sdp": sdp}
+                )
+            elif kind == "janus.start":
+                handle = int(content.get("handle", 0))
+                await self.janus.start(handle, str(content.get("sdp", "")))
+                await self.send_json({"type": "janus.started", "handle": handle})
+        except (JanusUnavailable, ValueError, TypeError):
+            await self._report(failure=True)
+            await self.send_json(
+                {"type": "error", "message": _("The video server refused the request.")}
+            )
+
+    async def _janus_event(self, event: dict[str, Any]) -> None:
+        if event["videoroom"] == "publishers":
+            mine = self.janus.feed_id if self.janus else 0
+            others = [p for p in event["list"] if p["id"] != mine]
+            await self.send_json({"type": "janus.publishers", "publishers": others})
+        elif event["videoroom"] == "gone":
+            await self.send_json({"type": "janus.gone", "feed": event["feed"]})
+        elif event["videoroom"] == "lost":
+            await self._unavailable()
+
+    async def _broadcast(self, payload: dict[str, Any]) -> None:
+        await self.channel_layer.group_send(
+            self.group,
+            {"type": "room.event", "from": self.peer, "name": self.name, **payload},
+        )
+
+    async def room_event(self, event: dict[str, Any]) -> None:
+        if event["from"] == self.peer or event.get("to") not in (None, "", self.peer):
+            return
+        if event["kind"] == "signal":
+            await self.send_json({"type": "signal", "from": event["from"], "data": event["data"]})
+        else:
+            await self.send_json(
+                {
+                    "type": "peer",
+                    "peer": event["from"],
+                    "name": event["name"],
+                    "state": event["state"],
+                    "muted": event.get("muted", False),
+                    "speaking": event.get("speaking", False),
+                }
+            )

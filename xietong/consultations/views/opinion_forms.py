@@ -1,0 +1,75 @@
+"""The opinion editor's forms: the structured content, the secret that signs it, and the
+reason a signed opinion is corrected. The services validate; these only carry input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.errors import ValidationFailed
+
+from ..models import Opinion
+from ..services.opinions import CONTENT_FIELDS
+
+
+class OpinionForm(forms.Form):
+    diagnosis = forms.CharField(
+        label=_("Diagnosis"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    recommendations = forms.CharField(
+        label=_("Treatment recommendations"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    referral_advised = forms.BooleanField(label=_("Referral advised"), required=False)
+    referral_to = forms.CharField(
+        label=_("Refer to"),
+        required=False,
+        max_length=200,
+        help_text=_("The hospital and department the patient should go to."),
+    )
+    follow_up = forms.CharField(
+        label=_("Follow-up"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("Or a code from your authenticator app"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def content(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in CONTENT_FIELDS}
+
+    def secret(self) -> dict[str, str]:
+        return {
+            "password": self.cleaned_data.get("password") or "",
+            "code": (self.cleaned_data.get("code") or "").strip(),
+        }
+
+    def add_service_errors(self, exc: ValidationFailed) -> None:
+        for name, errors in exc.fields.items():
+            for error in errors:
+                self.add_error(name if name in self.fields else None, str(error))
+
+
+class CorrectionForm(OpinionForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def initial_from(opinion: Opinion | None) -> dict[str, Any]:
+    if opinion is None:
+        return {}
+    return {name: getattr(opinion, name) for name in CONTENT_FIELDS}

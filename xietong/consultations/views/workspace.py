@@ -1,0 +1,88 @@
+"""The consultation workspace: one page for everyone taking part, and the two actions
+taken from it directly (starting, and the requester's acknowledgement with a rating)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
+from xietong.core.errors import Conflict, ValidationFailed
+from xietong.core.http import ActorRequest
+from xietong.records.panels import documents_panel_context
+
+from .. import services as svc
+from ..chat import consultation_thread
+from ..models import Consultation
+from ..selectors import get_consultation_for
+from .workspace_base import flat_errors, signed_in, told_refused, workspace_url
+from .workspace_context import workspace_context
+
+
+def _render(
+    request: ActorRequest, actor: Actor, c: Consultation, status: int = 200, **extra: Any
+) -> HttpResponse:
+    audit_record(
+        actor=actor,
+        action="read",
+        resource_type="Consultation",
+        resource_id=c.uuid,
+        patient_id=c.patient_id,
+    )
+    context = workspace_context(actor, c)
+    context["records"] = documents_panel_context(
+        actor=actor, patient=c.patient, source=c.source, next_url=workspace_url(c)
+    )
+    context["thread"] = consultation_thread(consultation=c)
+    context.update(extra)
+    return render(request, "consultations/workspace.html", context, status=status)
+
+
+@signed_in
+def detail(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
+    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    return _render(request, actor, c)
+
+
+@signed_in
+@require_POST
+def start(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
+    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    try:
+        svc.consultation_start(actor=actor, consultation=c)
+    except Conflict as exc:
+        return told_refused(request, exc, c)
+    messages.success(request, _("The consultation has started."))
+    return redirect(workspace_url(c))
+
+
+@signed_in
+@require_POST
+def acknowledge(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
+    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    raw = request.POST.get("rating", "")
+    comment = request.POST.get("comment", "")
+    try:
+        rating = int(raw) if raw.strip().isdigit() else 0
+        svc.consultation_acknowledge(actor=actor, consultation=c, rating=rating, comment=comment)
+    except ValidationFailed as exc:
+        return _render(
+            request,
+            actor,
+            c,
+            status=422,
+            ack_errors=flat_errors(exc.fields),
+            ack_rating=raw,
+            ack_comment=comment,
+        )
+    except Conflict as exc:
+        return told_refused(request, exc, c)
+    messages.success(request, _("Thank you: the consultation is completed."))
+    return redirect(workspace_url(c))

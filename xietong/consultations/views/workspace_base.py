@@ -1,0 +1,63 @@
+"""What the workspace, opinion and board pages share: the signed-in actor, links to pages
+that may not exist yet, and a refused action told as a message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+
+from xietong.core.errors import Conflict, NotPermitted
+from xietong.core.http import ActorRequest
+
+from ..models import Consultation
+
+View = Callable[..., HttpResponseBase]
+
+
+def signed_in(view: View) -> View:
+    """Signed in and acting through a membership. What the actor may see is decided by the
+    selectors (404), what they may do by the services (a message, nothing changes)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.actor is None:
+            raise PermissionDenied
+        try:
+            return view(request, request.actor, *args, **kwargs)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    return wrapper
+
+
+def url_or_blank(name: str, c: Consultation) -> str:
+    """A page of the request side, linked only once it exists."""
+    try:
+        return reverse(name, args=[c.uuid])
+    except NoReverseMatch:
+        return ""
+
+
+def workspace_url(c: Consultation) -> str:
+    return reverse("consultations:detail", args=[c.uuid])
+
+
+def told_refused(request: ActorRequest, exc: Conflict, c: Consultation) -> HttpResponse:
+    """The service's own sentence (wrong state, wrong role, someone acted meanwhile) and
+    back to the workspace, which shows the consultation as it now is."""
+    messages.error(request, str(exc.message))
+    return redirect(workspace_url(c))
+
+
+def flat_errors(fields: dict[str, list[Any]]) -> dict[str, list[str]]:
+    return {name: [str(e) for e in errors] for name, errors in fields.items()}

@@ -1,0 +1,189 @@
+"""Everything the workspace page shows, gathered for one actor: the request, its experts,
+the timeline, the opinions, the deadlines and the actions this actor can take now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.core.actor import Actor
+
+from ..access import live_assignment_of, parties_of
+from ..models import (
+    AssignmentStatus,
+    Consultation,
+    ConsultationAssignment,
+    Mode,
+    Opinion,
+    OpinionPart,
+    Status,
+)
+from ..selectors import (
+    AWAITING_ACCEPT,
+    AWAITING_ANSWER,
+    consultation_assignments,
+    consultation_opinions,
+    consultation_timeline,
+)
+from ..workflow import ACTION_LABELS, Action, Party, allowed_actions
+from .workspace_base import url_or_blank
+
+
+@dataclass
+class PageAction:
+    label: str
+    url: str
+    post: bool = False  # a button that posts (no form of its own), else a link
+    primary: bool = False
+
+
+@dataclass
+class OpinionThread:
+    """One expert's part (or the MDT summary): its versions, newest first."""
+
+    expert_name: str
+    part: str
+    versions: list[Opinion] = field(default_factory=list)
+
+    @property
+    def current(self) -> Opinion:
+        return self.versions[0]
+
+    @property
+    def older(self) -> list[Opinion]:
+        return self.versions[1:]
+
+    @property
+    def is_summary(self) -> bool:
+        return self.part == OpinionPart.SUMMARY
+
+
+def opinion_threads(c: Consultation, *, include_drafts: bool) -> list[OpinionThread]:
+    threads: dict[tuple[int, str], OpinionThread] = {}
+    for o in consultation_opinions(consultation=c):
+        if not o.is_signed and not include_drafts:
+            continue
+        key = (o.expert_id, o.part)
+        if key not in threads:
+            threads[key] = OpinionThread(o.expert.practitioner.name, o.part)
+        threads[key].versions.insert(0, o)
+    # The summary (the conclusion) first, then each expert's part.
+    return sorted(threads.values(), key=lambda t: (not t.is_summary, t.expert_name))
+
+
+def pdf_url(opinion: Opinion) -> str:
+    url = reverse("consultations:opinion_pdf", args=[opinion.consultation.uuid, opinion.version])
+    return f"{url}?part={opinion.part}&expert={opinion.expert.practitioner.uuid}"
+
+
+def deadlines(c: Consultation) -> list[dict[str, Any]]:
+    now = timezone.now()
+    rows = []
+    if c.accept_by:
+        rows.append(
+            {
+                "label": _("To be accepted by"),
+                "at": c.accept_by,
+                "overdue": c.status in AWAITING_ACCEPT and c.accept_by < now,
+                "running": c.status in AWAITING_ACCEPT,
+            }
+        )
+    if c.answer_by:
+        rows.append(
+            {
+                "label": _("To be answered by"),
+                "at": c.answer_by,
+                "overdue": c.status in AWAITING_ANSWER and c.answer_by < now,
+                "running": c.status in AWAITING_ANSWER,
+            }
+        )
+    return rows
+
+
+def _link(actions: list[PageAction], label: str, name: str, c: Consultation) -> None:
+    url = url_or_blank(name, c)
+    if url:
+        actions.append(PageAction(label, url))
+
+
+def page_actions(
+    actor: Actor, c: Consultation, mine: ConsultationAssignment | None
+) -> list[PageAction]:
+    """What this actor can do now; the services still decide (a message if refused)."""
+    parties = parties_of(actor, c)
+    s = c.status
+    actions: list[PageAction] = []
+    if Party.REQUESTER in parties and s in (Status.DRAFT, Status.RETURNED):
+        _link(actions, _("Amend the request"), "consultations:edit", c)
+    if Party.CENTRE in parties:
+        if s == Status.SUBMITTED and actor.has_role("qc"):
+            _link(actions, _("Quality check"), "consultations:qc", c)
+        if s == Status.TRIAGE and actor.has_role("coordinator"):
+            _link(actions, _("Triage"), "consultations:triage", c)
+        if s == Status.ACCEPTED and c.mode == Mode.REALTIME and actor.has_role("coordinator"):
+            _link(actions, _("Book a time"), "consultations:schedule", c)
+        if s == Status.SCHEDULED and actor.has_role("coordinator") and Party.EXPERT not in parties:
+            actions.append(PageAction(str(ACTION_LABELS[Action.START]), _start(c), post=True))
+    if mine is not None:
+        if s == Status.ASSIGNED and mine.status == AssignmentStatus.PROPOSED:
+            _link(actions, _("Accept or decline"), "consultations:answer", c)
+        if mine.status == AssignmentStatus.ACCEPTED:
+            if s == Status.ACCEPTED and c.mode == Mode.REALTIME:
+                _link(actions, _("Book a time"), "consultations:schedule", c)
+            if s in (Status.ACCEPTED, Status.SCHEDULED):
+                actions.append(
+                    PageAction(_("Start the consultation"), _start(c), post=True, primary=True)
+                )
+            if s == Status.IN_PROGRESS:
+                url = reverse("consultations:opinion", args=[c.uuid])
+                actions.append(PageAction(_("Write the opinion"), url, primary=True))
+            if s in (Status.OPINION_SIGNED, Status.COMPLETED):
+                url = reverse("consultations:opinion", args=[c.uuid])
+                actions.append(PageAction(_("My opinion and corrections"), url))
+    if Action.CANCEL in allowed_actions(s) and parties & {Party.REQUESTER, Party.CENTRE}:
+        _link(actions, _("Cancel the consultation"), "consultations:cancel", c)
+    return actions
+
+
+def _event_label(action: str) -> str:
+    if action == "create":  # the draft's first line: not a transition of the table
+        return _("request created")
+    try:
+        return str(ACTION_LABELS[Action(action)])
+    except ValueError:
+        return action
+
+
+def _start(c: Consultation) -> str:
+    return reverse("consultations:start", args=[c.uuid])
+
+
+def workspace_context(actor: Actor, c: Consultation) -> dict[str, Any]:
+    parties = parties_of(actor, c)
+    mine = live_assignment_of(actor, c) if Party.EXPERT in parties else None
+    events = list(consultation_timeline(consultation=c).select_related("actor_user"))
+    for e in events:
+        e.label = _event_label(e.action)  # type: ignore[attr-defined]
+        e.to_label = Status(e.to_status).label if e.to_status else ""  # type: ignore[attr-defined]
+        e.who = str(e.actor_user) if e.actor_user else (e.actor_name or _("the platform"))  # type: ignore[attr-defined]
+    threads = opinion_threads(c, include_drafts=False)
+    for t in threads:
+        for o in t.versions:
+            o.pdf_url = pdf_url(o)  # type: ignore[attr-defined]
+    return {
+        "c": c,
+        "patient": c.patient,
+        "assignments": list(consultation_assignments(consultation=c)),
+        "events": events,
+        "opinion_threads": threads,
+        "deadlines": deadlines(c),
+        "actions": page_actions(actor, c, mine),
+        "is_requester": Party.REQUESTER in parties,
+        "can_acknowledge": Party.REQUESTER in parties and c.status == Status.OPINION_SIGNED,
+        "status_label": Status(c.status).label,
+        "is_terminal": c.status in (Status.COMPLETED, Status.CANCELLED),
+    }

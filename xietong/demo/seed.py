@@ -28,6 +28,7 @@ from xietong.directory.models import (
 )
 from xietong.patients.models import CareReason, CareRelationship, Patient
 
+from .activity import activity_exists, demo_activity_write
 from .logins import demo_users_write
 from .plan import LINKS_SINCE, PROVINCE_CODE, SCALES, ProvincePlan, demo_counties, province_plan
 from .residents import patient_plan
@@ -50,10 +51,11 @@ class SeedStatus:
     staff: bool
     patients: bool
     logins: bool
+    activity: bool
 
     @property
     def complete(self) -> bool:
-        return self.province and self.staff and self.patients and self.logins
+        return self.province and self.staff and self.patients and self.logins and self.activity
 
 
 def seed_status(plan: ProvincePlan) -> SeedStatus:
@@ -68,6 +70,7 @@ def seed_status(plan: ProvincePlan) -> SeedStatus:
             institution__code=plan.county_hospital[county_a.code], reason=CareReason.REGISTERED
         ).exists(),
         logins=User.objects.filter(username="doctor_county").exists(),
+        activity=activity_exists(),
     )  # fmt: skip
 
 
@@ -102,6 +105,7 @@ def demo_seed(*, seed: int = DEFAULT_SEED, scale: str = "small", if_empty: bool 
         (status.staff, _("practitioners and experts"), _write_staff),
         (status.patients, _("residents and their care relationships"), _write_patients),
         (status.logins, _("demo logins"), _write_logins),
+        (status.activity, _("published slots and a history of consultations"), demo_activity_write),
     ]
     for done, label, write in stages:
         if done:

@@ -1,0 +1,65 @@
+"""The demo province at work: slots to book and consultations in every state, made through
+the services (so audited), visible to the people the demo logins stand for."""
+
+from __future__ import annotations
+
+import pytest
+
+from xietong.accounts.actors import actor_for_membership
+from xietong.accounts.models import Membership
+from xietong.consultations.models import Consultation, Opinion
+from xietong.consultations.selectors import get_consultation_for
+from xietong.core.actor import Actor
+from xietong.core.errors import NotFound
+from xietong.core.models import AuditEvent
+from xietong.demo.seed import demo_seed
+from xietong.scheduling.models import Purpose, Slot
+
+pytestmark = pytest.mark.django_db
+
+STATES = {
+    "draft", "submitted", "returned", "triage", "assigned", "accepted", "scheduled",
+    "in_progress", "opinion_signed", "completed", "cancelled",
+}  # fmt: skip
+
+
+def _actor(username: str) -> Actor:
+    membership = Membership.objects.filter(user__username=username).select_related("institution")
+    return actor_for_membership(membership.order_by("pk")[0])
+
+
+def test_the_demo_has_consultations_in_every_state_made_through_the_services() -> None:
+    demo_seed(scale="small")
+    consultations = Consultation.objects.all()
+    assert set(consultations.values_list("status", flat=True)) == STATES
+    # Made by the services: every one left its trail in the audit log.
+    for c in consultations:
+        assert AuditEvent.objects.filter(resource_id=str(c.uuid)).exists(), c.number
+    for c in consultations.filter(status__in=["opinion_signed", "completed"]):
+        assert Opinion.objects.filter(consultation=c, signed_at__isnull=False).exists()
+
+
+def test_the_demo_logins_see_their_own_consultations_and_not_the_others() -> None:
+    demo_seed(scale="small")
+    county = _actor("doctor_county")
+    county2 = _actor("doctor_county2")
+    coordinator = _actor("coordinator")
+    for c in Consultation.objects.exclude(status="draft"):
+        get_consultation_for(actor=coordinator, consultation_uuid=c.uuid)
+    mine = Consultation.objects.filter(requesting_user_id=county.user_id)
+    assert mine.exists()
+    for c in mine:
+        get_consultation_for(actor=county, consultation_uuid=c.uuid)
+        with pytest.raises(NotFound):
+            get_consultation_for(actor=county2, consultation_uuid=c.uuid)
+
+
+def test_hospitals_publish_slots_and_the_expert_has_consultation_sessions() -> None:
+    demo_seed(scale="small")
+    desk = _actor("referral_desk")
+    assert desk.institution_id is not None
+    assert Slot.objects.filter(institution_id=desk.institution_id, purpose="outpatient").exists()
+    assert Slot.objects.filter(institution_id=desk.institution_id, purpose="examination").exists()
+    assert Slot.objects.filter(
+        practitioner__user__username="expert", purpose=Purpose.CONSULTATION
+    ).exists()

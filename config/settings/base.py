@@ -206,6 +206,21 @@ else:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# E-mail goes out over SMTP when XT_SMTP_HOST is set; otherwise each message is written as a
+# file under var/mail, so nothing is lost and the demo's mail can be read there.
+if os.environ.get("XT_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["XT_SMTP_HOST"]
+    EMAIL_PORT = env_int("XT_SMTP_PORT", 465)
+    EMAIL_HOST_USER = os.environ.get("XT_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("XT_SMTP_PASSWORD", "")
+    EMAIL_USE_SSL = EMAIL_PORT == 465
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and env_bool("XT_SMTP_STARTTLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("XT_MAIL_FROM", "xietong@localhost")
+
 # Notifications: "outbox" keeps SMS in the outbox (marked sent); else a dotted SmsBackend class.
 XT_SMS_BACKEND = os.environ.get("XT_SMS_BACKEND", "outbox")
 XT_OUTBOX_MAX_ATTEMPTS = env_int("XT_OUTBOX_MAX_ATTEMPTS", 5)

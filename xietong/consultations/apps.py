@@ -8,11 +8,27 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultations")
 
     def ready(self) -> None:
+        from xietong.core.home import home_card_register
+        from xietong.core.nav import NavItem, nav_register
+        from xietong.patients.sections import patient_section_register
+
+        from .access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
         from .chat import chat_policy_register
         from .fhir_readers import fhir_readers_register
+        from .views.cards import consultation_cards
+        from .views.patient_section import consultations_section
 
         fhir_readers_register()
 
         # Who may read and write a consultation's chat is who may see the consultation.
         chat_policy_register()
         __import__("xietong.consultations.video", fromlist=["*"]).video_policy_register()
+
+        nav_register(
+            NavItem(_("My requests"), "consultations:mine", roles=REQUESTER_ROLES, order=30),
+            NavItem(_("Centre inbox"), "consultations:inbox", roles=CENTRE_ROLES, order=31),
+            NavItem(_("My queue"), "consultations:queue", roles=EXPERT_ROLES, order=32),
+        )
+        home_card_register(consultation_cards)
+        # The "request a consultation" button and the patient's requests, on their page.
+        patient_section_register(consultations_section)

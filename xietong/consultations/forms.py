@@ -1,0 +1,217 @@
+"""The request-side web forms. They parse what the browser sends; the rules (what a
+submission needs, who may act) live in the services, whose field errors go back on the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.errors import ValidationFailed
+from xietong.directory.models import InstitutionLevel, Title
+from xietong.directory.selectors import departments, expert_search
+from xietong.records.forms import MultipleFileField
+from xietong.records.models import DocumentKind
+
+from .models import Kind, Mode, PreferredTarget, Status, Urgency
+
+
+class ServiceErrorsMixin(forms.Form):
+    def add_service_errors(self, exc: ValidationFailed) -> None:
+        for name, messages in exc.fields.items():
+            target = name if name in self.fields else None
+            for message in messages:
+                self.add_error(target, str(message))
+
+
+def _department_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *((d.code, f"{d.code} {d.label}") for d in departments())]
+
+
+def _expert_choices() -> list[tuple[str, str]]:
+    experts = expert_search(service="consultation", limit=100)
+    return [
+        ("", "—"),
+        *(
+            (
+                str(e.practitioner.uuid),
+                f"{e.practitioner.name} · {e.practitioner.get_title_display()} · "
+                f"{e.practitioner.institution.name}",
+            )
+            for e in experts
+        ),
+    ]
+
+
+def _text(label: Any, *, rows: int = 3, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class RequestForm(ServiceErrorsMixin):
+    """Every field is optional here: a draft may be incomplete, and submitting lists every
+    missing part at once (services.missing_parts)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    reason = _text(_("Reason for the consultation"))
+    purpose = _text(_("Purpose"), rows=2)
+    wanted_department = forms.ChoiceField(label=_("Specialty wanted"), required=False)
+    wanted_title = forms.ChoiceField(
+        label=_("Professional title wanted"), required=False, choices=[("", "—"), *Title.choices]
+    )
+    preferred_target = forms.ChoiceField(
+        label=_("Preferred"), choices=PreferredTarget.choices, widget=forms.RadioSelect
+    )
+    preferred_expert = forms.ChoiceField(label=_("Preferred expert"), required=False)
+    preferred_department = forms.ChoiceField(label=_("Preferred department"), required=False)
+    preferred_times = _text(
+        _("Preferred times"), rows=2, help_text=_("One per line, e.g. tomorrow morning.")
+    )
+    chief_complaint = _text(_("Chief complaint"), rows=2)
+    present_illness = _text(_("Present illness"), rows=4)
+    history = _text(_("History"))
+    examination = _text(_("Examination"))
+    diagnosis_code = forms.CharField(
+        label=_("Preliminary diagnosis (ICD-10 code)"),
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "I20.0"}),
+    )
+    diagnosis_text = forms.CharField(
+        label=_("Preliminary diagnosis"), required=False, max_length=200
+    )
+    current_treatment = _text(_("Current treatment"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        department_choices = _department_choices()
+        self.fields["wanted_department"].choices = department_choices  # type: ignore[attr-defined]
+        self.fields["preferred_department"].choices = department_choices  # type: ignore[attr-defined]
+        self.fields["preferred_expert"].choices = _expert_choices()  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        """What to hand to consultation_create / consultation_update."""
+        data = dict(self.cleaned_data)
+        data["preferred_times"] = [
+            line.strip() for line in data.get("preferred_times", "").splitlines() if line.strip()
+        ]
+        return data
+
+
+def request_initial(consultation: Any) -> dict[str, Any]:
+    """The form's values from a saved consultation."""
+    c = consultation
+    return {
+        "kind": c.kind,
+        "mode": c.mode,
+        "urgency": c.urgency,
+        "reason": c.reason,
+        "purpose": c.purpose,
+        "wanted_department": c.wanted_department.code if c.wanted_department else "",
+        "wanted_title": c.wanted_title,
+        "preferred_target": c.preferred_target,
+        "preferred_expert": str(c.preferred_expert.practitioner.uuid) if c.preferred_expert else "",
+        "preferred_department": c.preferred_department.code if c.preferred_department else "",
+        "preferred_times": "\n".join(c.preferred_times or []),
+        "chief_complaint": c.chief_complaint,
+        "present_illness": c.present_illness,
+        "history": c.history,
+        "examination": c.examination,
+        "diagnosis_code": c.diagnosis_code,
+        "diagnosis_text": c.diagnosis_text,
+        "current_treatment": c.current_treatment,
+    }
+
+
+class AttachForm(forms.Form):
+    """New files to upload (records app) and existing documents of the patient to attach."""
+
+    upload = MultipleFileField(
+        label=_("Upload records"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG. On a phone you can take a photo of a paper record."),
+    )
+    files_kind = forms.ChoiceField(
+        label=_("Kind of record"),
+        required=False,
+        choices=DocumentKind.choices,
+        initial=DocumentKind.DOCUMENT,
+    )
+    files_title = forms.CharField(
+        label=_("Title of the uploaded records"), required=False, max_length=100
+    )
+    existing = forms.MultipleChoiceField(
+        label=_("Attach documents already on file"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, documents: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["existing"].choices = [  # type: ignore[attr-defined]
+            (str(d.uuid), f"{d.title} · {d.get_kind_display()} · {d.clinical_date or ''}")
+            for d in documents or []
+        ]
+
+
+class ListFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("any status")), *Status.choices]
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), required=False, choices=[("", _("any urgency")), *Urgency.choices]
+    )
+    q = forms.CharField(
+        label=_("Patient name or number"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+class CommentForm(ServiceErrorsMixin):
+    comment = forms.CharField(
+        label=_("What is missing"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReasonForm(ServiceErrorsMixin):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ExpertFilterForm(forms.Form):
+    department = forms.ChoiceField(label=_("Specialty"), required=False)
+    specialty = forms.CharField(label=_("Special interest"), required=False, max_length=60)
+    title = forms.ChoiceField(
+        label=_("Professional title"), required=False, choices=[("", "—"), *Title.choices]
+    )
+    institution_level = forms.ChoiceField(
+        label=_("Institution level"),
+        required=False,
+        choices=[("", "—"), *InstitutionLevel.choices],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = _department_choices()  # type: ignore[attr-defined]
+
+
+class ScheduleForm(ServiceErrorsMixin):
+    slot = forms.UUIDField(label=_("Time"), required=False)
+    room = forms.CharField(label=_("Room"), required=False, max_length=80)

@@ -1,0 +1,75 @@
+"""Booking a real-time consultation into a free slot of the expert's schedule."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from xietong.consultations.models import Status
+from xietong.scheduling.models import Slot
+from xietong.scheduling.tests.factories import make_slot
+
+from .pages_request import sign_in, text
+from .world import World, a_slot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_inbox_offers_booking_and_the_page_lists_free_slots(client: Client, world: World) -> None:
+    c = world.to("accepted", mode="realtime")
+    slot = a_slot(world)
+    sign_in(client, world.coordinator)
+    page = text(client.get(reverse("consultations:inbox"), {"tab": "schedule"}))
+    assert reverse("consultations:schedule", args=[c.uuid]) in page
+    page = text(client.get(reverse("consultations:schedule", args=[c.uuid])))
+    assert str(slot.uuid) in page
+
+
+def test_book_a_slot(client: Client, world: World) -> None:
+    c = world.to("accepted", mode="realtime")
+    slot = a_slot(world)
+    sign_in(client, world.coordinator)
+    response = client.post(
+        reverse("consultations:schedule", args=[c.uuid]),
+        {"slot": str(slot.uuid), "room": "会诊室2"},
+        follow=True,
+    )
+    assert "booked for" in text(response)
+    c.refresh_from_db()
+    assert c.status == Status.SCHEDULED and c.room == "会诊室2"
+
+
+def test_taken_slot_offers_the_next_free_ones(client: Client, world: World) -> None:
+    c = world.to("accepted", mode="realtime")
+    taken = a_slot(world)
+    Slot.objects.filter(pk=taken.pk).update(booked_count=1, status="busy")
+    later = make_slot(taken.schedule, in_hours=72)
+    sign_in(client, world.coordinator)
+    response = client.post(
+        reverse("consultations:schedule", args=[c.uuid]), {"slot": str(taken.uuid)}
+    )
+    page = text(response)
+    assert response.status_code == 409
+    assert "This slot is taken" in page and str(later.uuid) in page
+    c.refresh_from_db()
+    assert c.status == Status.ACCEPTED
+
+
+def test_no_slot_chosen(client: Client, world: World) -> None:
+    c = world.to("accepted", mode="realtime")
+    sign_in(client, world.coordinator)
+    response = client.post(reverse("consultations:schedule", args=[c.uuid]), {})
+    assert response.status_code == 422 and "Choose a time." in text(response)
+
+
+def test_asynchronous_consultation_is_not_booked(client: Client, world: World) -> None:
+    c = world.to("accepted")
+    slot = a_slot(world)
+    sign_in(client, world.coordinator)
+    response = client.post(
+        reverse("consultations:schedule", args=[c.uuid]), {"slot": str(slot.uuid)}, follow=True
+    )
+    assert "Only a real-time consultation" in text(response)
+    c.refresh_from_db()
+    assert c.status == Status.ACCEPTED

@@ -1,0 +1,176 @@
+"""The three lists before the workspace: the requester's own requests, the centre's inbox
+(quality check, triage, booking) and the expert's queue. Each with filters and search, and
+overdue work flagged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xietong.core.actor import Actor
+from xietong.core.errors import ValidationFailed
+from xietong.core.http import ActorRequest
+
+from ..access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
+from ..forms import ListFilterForm
+from ..models import AssignmentStatus, Consultation, ConsultationAssignment, Mode, Status
+from ..selectors import consultations_for
+from ._common import actor_view, detail_url, require_role
+
+PAGE_SIZE = 25
+CANCELLABLE = (
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.RETURNED,
+    Status.TRIAGE,
+    Status.ASSIGNED,
+    Status.ACCEPTED,
+    Status.SCHEDULED,
+)
+
+
+def _filtered(actor: Actor, form: ListFilterForm, scope: str) -> QuerySet[Consultation]:
+    data = form.cleaned_data if form.is_valid() else {}
+    try:
+        return consultations_for(
+            actor=actor,
+            scope=scope,
+            status=data.get("status") or None,
+            urgency=data.get("urgency") or None,
+            q=data.get("q") or None,
+            overdue=True if data.get("overdue") else None,
+        )
+    except ValidationFailed:
+        return consultations_for(actor=actor, scope=scope)
+
+
+def _page(request: ActorRequest, qs: QuerySet[Consultation]) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _link(label: str, name: str, c: Consultation) -> tuple[str, str]:
+    return (label, reverse(name, args=[c.uuid]))
+
+
+def _rows(page: Any, actions: Any) -> list[Consultation]:
+    rows = list(page.object_list)
+    for c in rows:
+        c.link = detail_url(c)
+        c.actions = actions(c)
+    return rows
+
+
+def _render(
+    request: ActorRequest, template: str, form: ListFilterForm, page: Any, rows: Any, **extra: Any
+) -> HttpResponse:
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), **extra}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "consultations/_rows.html", context)
+    return render(request, template, context)
+
+
+def _requester_actions(c: Consultation) -> list[tuple[str, str]]:
+    actions = []
+    if c.status == Status.DRAFT:
+        actions.append(_link(_("Edit"), "consultations:edit", c))
+    if c.status == Status.RETURNED:
+        actions.append(_link(_("Amend and resubmit"), "consultations:edit", c))
+    if c.status in CANCELLABLE:
+        actions.append(_link(_("Cancel"), "consultations:cancel", c))
+    return actions
+
+
+@actor_view
+def mine(request: ActorRequest, actor: Actor) -> HttpResponse:
+    require_role(actor, *REQUESTER_ROLES)
+    form = ListFilterForm(request.GET)
+    page = _page(request, _filtered(actor, form, "requests"))
+    rows = _rows(page, _requester_actions)
+    return _render(request, "consultations/mine.html", form, page, rows)
+
+
+TABS = {
+    "qc": gettext_lazy("Quality check"),
+    "triage": gettext_lazy("Triage and answers"),
+    "schedule": gettext_lazy("To book a time"),
+    "all": gettext_lazy("All"),
+}
+
+
+def _centre_actions(actor: Actor) -> Any:
+    def actions(c: Consultation) -> list[tuple[str, str]]:
+        out = []
+        if c.status == Status.SUBMITTED and actor.has_role("qc"):
+            out.append(_link(_("Quality check"), "consultations:qc", c))
+        if c.status == Status.TRIAGE and actor.has_role("coordinator"):
+            out.append(_link(_("Triage"), "consultations:triage", c))
+        if (
+            c.status == Status.ACCEPTED
+            and c.mode == Mode.REALTIME
+            and actor.has_role("coordinator")
+        ):
+            out.append(_link(_("Book a time"), "consultations:schedule", c))
+        if c.status in CANCELLABLE and c.status != Status.DRAFT:
+            out.append(_link(_("Cancel"), "consultations:cancel", c))
+        return out
+
+    return actions
+
+
+def _tab_queryset(actor: Actor, form: ListFilterForm, tab: str) -> QuerySet[Consultation]:
+    if tab in ("qc", "triage"):
+        return _filtered(actor, form, tab)
+    qs = _filtered(actor, form, "").filter(centre_id=actor.institution_id)
+    if tab == "schedule":
+        qs = qs.filter(status=Status.ACCEPTED, mode=Mode.REALTIME)
+    return qs
+
+
+@actor_view
+def inbox(request: ActorRequest, actor: Actor) -> HttpResponse:
+    require_role(actor, *CENTRE_ROLES)
+    default = "qc" if actor.has_role("qc") else "triage"
+    tab = request.GET.get("tab") or default
+    if tab not in TABS:
+        tab = default
+    form = ListFilterForm(request.GET)
+    page = _page(request, _tab_queryset(actor, form, tab))
+    rows = _rows(page, _centre_actions(actor))
+    tabs = [(key, label, key == tab) for key, label in TABS.items()]
+    return _render(request, "consultations/inbox.html", form, page, rows, tab=tab, tabs=tabs)
+
+
+def _expert_actions(actor: Actor) -> Any:
+    def actions(c: Consultation) -> list[tuple[str, str]]:
+        out = []
+        if getattr(c, "awaiting_my_answer", False) and c.status == Status.ASSIGNED:
+            out.append(_link(_("Accept or decline"), "consultations:answer", c))
+        if c.status == Status.ACCEPTED and c.mode == Mode.REALTIME:
+            out.append(_link(_("Book a time"), "consultations:schedule", c))
+        return out
+
+    return actions
+
+
+@actor_view
+def queue(request: ActorRequest, actor: Actor) -> HttpResponse:
+    require_role(actor, *EXPERT_ROLES)
+    form = ListFilterForm(request.GET)
+    mine_open = ConsultationAssignment.objects.filter(
+        consultation_id=OuterRef("pk"),
+        expert__practitioner__user__id=actor.user_id,
+        status=AssignmentStatus.PROPOSED,
+    )
+    qs = _filtered(actor, form, "queue").annotate(awaiting_my_answer=Exists(mine_open))
+    page = _page(request, qs)
+    rows = _rows(page, _expert_actions(actor))
+    return _render(request, "consultations/queue.html", form, page, rows)

@@ -1,0 +1,239 @@
+"""The requester's pages: a new request from a patient's page, editing the draft (or the
+request returned by QC), its attached records, and submitting or resubmitting it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from xietong.core.actor import Actor
+from xietong.core.errors import Conflict, ValidationFailed
+from xietong.core.http import ActorRequest
+from xietong.patients.selectors import get_patient_for
+from xietong.records.models import ClinicalDocument, DocumentKind
+from xietong.records.selectors import (
+    document_file_bytes,
+    documents_for_patient,
+    documents_for_source,
+)
+from xietong.records.services import FileTooLarge, document_store_generated, documents_upload
+
+from .. import services as svc
+from ..access import REQUESTER_ROLES
+from ..forms import AttachForm, RequestForm, request_initial
+from ..models import Consultation, Status
+from ..selectors import consultation_timeline, get_consultation_for
+from ..workflow import Action
+from ._common import actor_view, detail_url, posted, refused, require_role
+
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+# Upload errors of the records service, named as the attach form names its fields.
+UPLOAD_FIELDS = {"file": "upload", "title": "files_title", "kind": "files_kind"}
+
+
+class AttachFailed(Exception):
+    """An upload was refused: the whole save is rolled back and the form says why."""
+
+
+def _attached(actor: Actor, c: Consultation) -> list[ClinicalDocument]:
+    return list(documents_for_source(actor=actor, source=c.source).filter(patient=c.patient))
+
+
+def _on_file(actor: Actor, c: Consultation, attached: list[ClinicalDocument]) -> list[Any]:
+    """The patient's other documents, which may be attached as they are."""
+    have = {d.sha256 for d in attached}
+    return [
+        d
+        for d in documents_for_patient(actor=actor, patient=c.patient)
+        if d.source != c.source and d.sha256 not in have
+    ]
+
+
+def _attach(actor: Actor, c: Consultation, form: AttachForm) -> int:
+    """File the uploads and copies of the chosen documents with the consultation (their
+    source), through the records services. Raises AttachFailed with the form's errors."""
+    data = form.cleaned_data
+    count = 0
+    files = data.get("upload") or []
+    try:
+        if files:
+            count += len(
+                documents_upload(
+                    actor=actor,
+                    patient=c.patient,
+                    kind=data.get("files_kind") or DocumentKind.DOCUMENT,
+                    title=data.get("files_title") or _("Consultation records"),
+                    files=files,
+                    source=c.source,
+                )
+            )
+        chosen = set(data.get("existing") or [])
+        for document in documents_for_patient(actor=actor, patient=c.patient):
+            if str(document.uuid) not in chosen:
+                continue
+            # A copy filed with the consultation: the original stays where it was filed.
+            document_store_generated(
+                actor=actor,
+                patient=c.patient,
+                kind=document.kind,
+                title=document.title,
+                content=document_file_bytes(actor=actor, document_uuid=document.uuid),
+                content_type=document.content_type,
+                source=c.source,
+                clinical_date=document.clinical_date,
+            )
+            count += 1
+    except ValidationFailed as exc:
+        for name, errors in exc.fields.items():
+            for error in errors:
+                form.add_error(UPLOAD_FIELDS.get(name), str(error))
+        raise AttachFailed() from exc
+    except FileTooLarge as exc:
+        form.add_error("upload", str(exc.message))
+        raise AttachFailed() from exc
+    return count
+
+
+def _qc_comment(c: Consultation) -> str:
+    returned = consultation_timeline(consultation=c).filter(action=Action.QC_RETURN).last()
+    return returned.reason if returned else ""
+
+
+def _page(
+    request: ActorRequest,
+    actor: Actor,
+    *,
+    patient: Any,
+    consultation: Consultation | None,
+    form: RequestForm,
+    attach: AttachForm,
+    status: int = 200,
+) -> HttpResponse:
+    attached = _attached(actor, consultation) if consultation else []
+    context = {
+        "patient": patient,
+        "consultation": consultation,
+        "form": form,
+        "attach": attach,
+        "attached": attached,
+        "qc_comment": _qc_comment(consultation) if consultation else "",
+        "is_returned": consultation is not None and consultation.status == Status.RETURNED,
+    }
+    return render(request, "consultations/request_form.html", context, status=status)
+
+
+def _attach_form(
+    request: ActorRequest, actor: Actor, patient: Any, c: Consultation | None
+) -> AttachForm:
+    if c is not None:
+        documents = _on_file(actor, c, _attached(actor, c))
+    else:
+        documents = list(documents_for_patient(actor=actor, patient=patient))
+    if request.method == "POST":
+        return AttachForm(request.POST, request.FILES, documents=documents)
+    return AttachForm(documents=documents)
+
+
+def _submit(request: ActorRequest, actor: Actor, c: Consultation) -> Consultation:
+    if c.status == Status.RETURNED:
+        c = svc.consultation_resubmit(actor=actor, consultation=c)
+        messages.success(request, _("Request resubmitted to the centre's quality check."))
+    else:
+        c = svc.consultation_submit(actor=actor, consultation=c)
+        messages.success(request, _("Request submitted to the centre's quality check."))
+    return c
+
+
+def _after_submit(c: Consultation) -> HttpResponse:
+    return redirect("consultations:mine")
+
+
+@actor_view
+@require_http_methods(["GET", "POST"])
+def create(request: ActorRequest, actor: Actor) -> HttpResponse:
+    require_role(actor, *REQUESTER_ROLES)
+    patient = get_patient_for(actor=actor, patient_uuid=request.GET.get("patient", ""))
+    form = RequestForm(posted(request), initial={"preferred_target": "centre"})
+    attach = _attach_form(request, actor, patient, None)
+    if request.method != "POST":
+        return _page(request, actor, patient=patient, consultation=None, form=form, attach=attach)
+    if form.is_valid() and attach.is_valid():
+        try:
+            with transaction.atomic():
+                c = svc.consultation_create(actor=actor, patient=patient, **form.values())
+                _attach(actor, c, attach)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc)
+        except AttachFailed:
+            pass
+        else:
+            return _saved(request, actor, c, form)
+    return _page(
+        request, actor, patient=patient, consultation=None, form=form, attach=attach, status=422
+    )
+
+
+def _saved(request: ActorRequest, actor: Actor, c: Consultation, form: RequestForm) -> HttpResponse:
+    """After the draft is saved: submit when asked; a refused submission shows every
+    missing part on the edit page, the draft kept."""
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("Draft saved."))
+        return redirect("consultations:edit", consultation_uuid=c.uuid)
+    try:
+        c = _submit(request, actor, c)
+    except ValidationFailed as exc:
+        form.add_service_errors(exc)
+        messages.warning(request, _("Draft saved, but it cannot be submitted yet."))
+        messages.error(request, str(exc.message))
+        c.refresh_from_db()
+        attach = AttachForm(documents=_on_file(actor, c, _attached(actor, c)))
+        return _page(
+            request, actor, patient=c.patient, consultation=c, form=form, attach=attach, status=422
+        )
+    except Conflict as exc:
+        return refused(request, exc, "consultations:mine")
+    return _after_submit(c)
+
+
+@actor_view
+@require_http_methods(["GET", "POST"])
+def edit(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
+    require_role(actor, *REQUESTER_ROLES)
+    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    if c.status not in EDITABLE:
+        messages.error(
+            request,
+            _("This request can no longer be changed: it is %(state)s.")
+            % {"state": Status(c.status).label},
+        )
+        return redirect(detail_url(c) or "consultations:mine")
+    if c.requesting_institution_id != actor.institution_id:
+        raise PermissionDenied
+    form = RequestForm(posted(request), initial=request_initial(c))
+    attach = _attach_form(request, actor, c.patient, c)
+    if request.method != "POST":
+        return _page(request, actor, patient=c.patient, consultation=c, form=form, attach=attach)
+    if form.is_valid() and attach.is_valid():
+        try:
+            with transaction.atomic():
+                c = svc.consultation_update(actor=actor, consultation=c, **form.values())
+                _attach(actor, c, attach)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc)
+        except AttachFailed:
+            pass
+        except Conflict as exc:
+            return refused(request, exc, "consultations:mine")
+        else:
+            return _saved(request, actor, c, form)
+    return _page(
+        request, actor, patient=c.patient, consultation=c, form=form, attach=attach, status=422
+    )

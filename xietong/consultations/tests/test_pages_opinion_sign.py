@@ -1,0 +1,149 @@
+"""The opinion editor: drafts, signing with the password, freezing, corrections, the PDF."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from pypdf import PdfReader
+
+from xietong.accounts.models import User
+from xietong.accounts.tests.factories import PASSWORD
+from xietong.consultations.models import Opinion
+from xietong.consultations.tests.world import World
+from xietong.core.actor import Actor
+from xietong.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = {
+    "diagnosis": "急性非ST段抬高型心肌梗死",
+    "recommendations": "尽早行冠状动脉造影",
+    "referral_advised": "on",
+    "referral_to": "省人民医院心血管内科",
+    "follow_up": "两周后复查心电图",
+}
+
+
+def sign_in(client: Client, actor: Actor) -> Client:
+    client.force_login(User.objects.get(pk=actor.user_id))
+    client.cookies["django_language"] = "zh-hans"
+    return client
+
+
+def text(response: Any) -> str:
+    return str(response.content.decode())
+
+
+def editor(c: Any) -> str:
+    return f"/consultations/{c.uuid}/opinion/"
+
+
+def test_expert_saves_a_draft_and_sees_it_again(client: Client, world: World) -> None:
+    c = world.to("in_progress")
+    sign_in(client, world.expert_actor)
+    assert "保存并签署" in text(client.get(editor(c)))
+    response = client.post(editor(c), CONTENT)
+    assert response.status_code == 302
+    again = text(client.get(response["Location"]))
+    assert "草稿已保存" in again and "尽早行冠状动脉造影" in again
+    opinion = Opinion.objects.get(consultation=c)
+    assert opinion.referral_advised and not opinion.is_signed
+
+
+def test_wrong_password_signs_nothing_and_keeps_the_old_draft(client: Client, world: World) -> None:
+    c = world.to("in_progress")
+    sign_in(client, world.expert_actor)
+    client.post(editor(c), {**CONTENT, "recommendations": "旧建议"})
+    response = client.post(
+        f"/consultations/{c.uuid}/opinion/sign", {**CONTENT, "password": "wrong-password"}
+    )
+    assert response.status_code == 422
+    assert "请重新输入密码" in text(response) or "密码" in text(response)
+    opinion = Opinion.objects.get(consultation=c)
+    assert not opinion.is_signed and opinion.recommendations == "旧建议"
+    c.refresh_from_db()
+    assert c.status == "in_progress"
+
+
+def test_missing_parts_are_listed_on_the_form(client: Client, world: World) -> None:
+    c = world.to("in_progress")
+    sign_in(client, world.expert_actor)
+    response = client.post(
+        f"/consultations/{c.uuid}/opinion/sign",
+        {"referral_advised": "on", "password": PASSWORD},
+    )
+    assert response.status_code == 422
+    assert text(response).count('class="errorlist"') >= 3
+    assert not Opinion.objects.filter(consultation=c, signed_at__isnull=False).exists()
+
+
+def _sign(client: Client, world: World, c: Any) -> None:
+    response = client.post(
+        f"/consultations/{c.uuid}/opinion/sign", {**CONTENT, "password": PASSWORD}
+    )
+    assert response.status_code == 302, text(response)
+
+
+def test_signed_opinion_is_frozen_with_its_hash_and_a_pdf(client: Client, world: World) -> None:
+    c = world.to("in_progress")
+    sign_in(client, world.expert_actor)
+    _sign(client, world, c)
+    opinion = Opinion.objects.get(consultation=c)
+    c.refresh_from_db()
+    assert c.status == "opinion_signed" and opinion.content_hash
+    page = text(client.get(f"/consultations/{c.uuid}/", follow=True))
+    assert opinion.content_hash in page and "急性非ST段抬高型心肌梗死" in page
+    # The editor no longer offers a draft: only a correction.
+    assert "更正已签署的意见" in text(client.get(editor(c)))
+    # Saving over a signed opinion is refused and changes nothing.
+    client.post(editor(c), {**CONTENT, "diagnosis": "改动"})
+    assert Opinion.objects.get(consultation=c).diagnosis == CONTENT["diagnosis"]
+
+
+def test_the_requester_downloads_the_pdf_and_reads_it(client: Client, world: World) -> None:
+    c = world.to("in_progress")
+    _sign(sign_in(client, world.expert_actor), world, c)
+    sign_in(client, world.requester)
+    response = client.get(f"/consultations/{c.uuid}/opinion/v1.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(response.content))
+    extracted = "".join(page.extract_text() for page in pdf.pages)
+    assert c.number in extracted
+    assert "冠状动脉造影" in extracted.replace(" ", "").replace("\n", "")
+    audit = AuditEvent.objects.filter(resource_type="ConsultationOpinion").last()
+    assert audit is not None and audit.user_id == world.requester.user_id
+    # A version that does not exist, and a stranger, both meet 404.
+    assert client.get(f"/consultations/{c.uuid}/opinion/v2.pdf").status_code == 404
+
+
+def test_correction_makes_a_new_version_and_the_old_stays_readable(
+    client: Client, world: World
+) -> None:
+    c = world.to("in_progress")
+    sign_in(client, world.expert_actor)
+    _sign(client, world, c)
+    url = f"/consultations/{c.uuid}/opinion/correct"
+    refused = client.post(url, {**CONTENT, "password": PASSWORD})
+    assert refused.status_code == 422 and "更正原因" in text(refused)
+    assert Opinion.objects.filter(consultation=c).count() == 1
+    response = client.post(
+        url, {**CONTENT, "recommendations": "改为药物保守治疗", "reason": "补充造影禁忌",
+              "password": PASSWORD},
+    )  # fmt: skip
+    assert response.status_code == 302
+    v1, v2 = Opinion.objects.filter(consultation=c).order_by("version")
+    assert v2.supersedes_id == v1.pk and v2.correction_reason == "补充造影禁忌"
+    page = text(client.get(f"/consultations/{c.uuid}/"))
+    assert "改为药物保守治疗" in page and "尽早行冠状动脉造影" in page and "历史版本" in page
+    assert v1.content_hash in page and v2.content_hash in page
+
+
+def test_only_an_accepted_expert_opens_the_editor(client: Client, world: World) -> None:
+    c = world.to("in_progress")
+    sign_in(client, world.requester)
+    response = client.get(editor(c), follow=True)
+    assert "只有已接诊的专家可以书写会诊意见" in text(response)
+    assert not Opinion.objects.exists()

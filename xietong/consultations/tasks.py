@@ -11,3 +11,22 @@ from .deadlines import deadlines_check
 def consultation_deadlines_task() -> int:
     """Run every few minutes (the `consultation_deadlines` command enqueues it)."""
     return deadlines_check()
+
+
+@task()
+def opinion_file_task(*, opinion_id: int, membership_id: int) -> str:
+    """Renders a signed opinion's PDF and files it to the patient's records, off the request
+    that signed it (rendering takes a few hundred milliseconds). Safe to run again."""
+    from xietong.accounts.actors import actor_for_membership
+    from xietong.accounts.models import Membership
+
+    from .models import Opinion
+    from .services.opinions import opinion_file
+
+    opinion = Opinion.objects.select_related("consultation__patient").get(pk=opinion_id)
+    if opinion.document_uuid:
+        return str(opinion.document_uuid)  # filed already: a retry adds no second copy
+    membership = Membership.objects.select_related("institution").get(pk=membership_id)
+    opinion_file(actor=actor_for_membership(membership), opinion=opinion)
+    opinion.refresh_from_db()
+    return str(opinion.document_uuid or "")

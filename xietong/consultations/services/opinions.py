@@ -173,7 +173,7 @@ def consultation_opinion_sign(
         told = coordinator_ids(c) + (expert_ids(c) if mdt_part else requester_ids(c))
         step_finish(step, notify=told, title=_("Opinion signed"))
         if not mdt_part:
-            transaction.on_commit(lambda: opinion_file(actor=actor, opinion=opinion))
+            transaction.on_commit(lambda: _file_later(actor, opinion))
         return opinion
 
 
@@ -220,8 +220,17 @@ def consultation_opinion_correct(
         step_finish(
             step, notify=requester_ids(c) + coordinator_ids(c), title=_("Opinion corrected")
         )
-        transaction.on_commit(lambda: opinion_file(actor=actor, opinion=new))
+        transaction.on_commit(lambda: _file_later(actor, new))
         return new
+
+
+def _file_later(actor: Actor, opinion: Opinion) -> None:
+    from ..tasks import opinion_file_task
+
+    if actor.membership_id is None:  # no membership to act through later: file it now
+        opinion_file(actor=actor, opinion=opinion)
+        return
+    opinion_file_task.enqueue(opinion_id=opinion.pk, membership_id=actor.membership_id)
 
 
 def opinion_file(*, actor: Actor, opinion: Opinion) -> None:

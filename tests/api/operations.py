@@ -31,6 +31,7 @@ from xietong.patients.models import Patient, Sex
 from xietong.patients.tests.factories import make_patient, pdf_bytes, resident_id_for
 from xietong.records.models import ClinicalDocument
 from xietong.records.services import document_upload
+from xietong.referrals.tests import contract as referral_contract
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -211,6 +212,19 @@ def _meeting_room(w: World) -> dict[str, Any]:
     return {"subject_type": "meeting", "subject_id": _meeting(w)["meeting_uuid"]}
 
 
+def _referral_params(suffix: str) -> Callable[[World], dict[str, Any]]:
+    """A referral in the state the operation at `suffix` needs."""
+
+    def params(w: World) -> dict[str, Any]:
+        return referral_contract.contract_referral(w.membership, suffix)
+
+    return params
+
+
+def _referral_reason(w: World) -> Json:
+    return Json({"reason": "专家本周外出"})
+
+
 # How to fill the path parameters of each documented path pattern.
 PATH_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "/api/v1/auth/tokens/{token_id}": lambda w: {"token_id": w.spare_token.pk},
@@ -240,6 +254,10 @@ PATH_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     **{
         f"/api/v1/consultations/{{consultation_uuid}}{suffix}": _consultation_params(suffix)
         for suffix in CONTRACT_PATHS
+    },
+    **{
+        f"/api/v1/referrals/{{referral_uuid}}{suffix}": _referral_params(suffix)
+        for suffix in referral_contract.CONTRACT_PATHS
     },
 }
 
@@ -370,15 +388,54 @@ BODIES: dict[str, Callable[[World], Body]] = {
     ),
 }
 
+BODIES.update(
+    {
+        "POST /api/v1/referrals": lambda w: Json(
+            referral_contract.contract_body_refer(w.membership)
+        ),
+        "POST /api/v1/referrals/check-in": lambda w: Json(
+            {"payload": referral_contract.contract_number(w.membership)}
+        ),
+        "POST /api/v1/referrals/{referral_uuid}/decline": _referral_reason,
+        "POST /api/v1/referrals/{referral_uuid}/cancel": _referral_reason,
+        "POST /api/v1/referrals/{referral_uuid}/proposal-decline": _referral_reason,
+        "POST /api/v1/referrals/{referral_uuid}/down-decline": _referral_reason,
+        "POST /api/v1/referrals/{referral_uuid}/propose": lambda w: Json(
+            {"slot": referral_contract.contract_proposed_slot(w.membership), "note": "上午已满"}
+        ),
+        "POST /api/v1/referrals/{referral_uuid}/report": lambda w: Multipart(
+            {"title": "胸部CT报告", "findings": "未见异常"},
+            {"file": lambda: SimpleUploadedFile("ct.pdf", pdf_bytes(), "application/pdf")},
+        ),
+        "POST /api/v1/referrals/{referral_uuid}/treatment-summary": lambda w: Json(
+            {"summary": "支架植入术后恢复良好", "discharge_diagnosis": "急性冠脉综合征"}
+        ),
+        "POST /api/v1/referrals/{referral_uuid}/down-refer": lambda w: Json(
+            {
+                "down_institution": referral_contract.contract_down_target(w.membership),
+                "instructions": "低盐低脂饮食",
+                "medications": [{"name": "阿司匹林肠溶片", "dose": "100 mg"}],
+                "follow_up_dates": [(dt.date.today() + dt.timedelta(days=30)).isoformat()],
+            }
+        ),
+        "POST /api/v1/referrals/{referral_uuid}/follow-up": lambda w: Json(
+            {"follow_up": referral_contract.contract_follow_up(w.membership), "note": "血压平稳"}
+        ),
+        "POST /api/v1/referrals/{referral_uuid}/close": lambda w: Json({"outcome": "recovered"}),
+    }
+)
+
 # Query parameters to send, where an operation needs some to do its work.
 QUERIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "GET /api/v1/patients": lambda w: {"q": w.patient.name},
     "GET /api/v1/records": lambda w: {"source": "consultation:contract"},
+    "GET /api/v1/referrals/slots": lambda w: {"institution": w.institution.uuid},
 }
 
 # Who calls, where a county doctor ("requester") is not the right person.
 ROLES: dict[str, str] = {
     **CONTRACT_ROLES,
+    **referral_contract.CONTRACT_ROLES,
     "GET /api/v1/scheduling/schedules": "referral_desk",
     "POST /api/v1/scheduling/schedules": "referral_desk",
     "GET /api/v1/scheduling/schedules/{schedule_uuid}": "referral_desk",

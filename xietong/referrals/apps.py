@@ -6,3 +6,8 @@ class ReferralsConfig(AppConfig):
     name = "xietong.referrals"
     label = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        from .fhir_readers import fhir_readers_register
+
+        fhir_readers_register()

@@ -25,7 +25,7 @@ def local_time(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _as_uuid(value: object) -> uuid_lib.UUID | None:
+def as_uuid(value: object) -> uuid_lib.UUID | None:
     try:
         return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
     except ValueError:
@@ -71,7 +71,7 @@ def referrals_for(
 
 def get_referral_for(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) -> Referral:
     """NotFound for missing and forbidden alike; the read is audited."""
-    key = _as_uuid(referral_uuid)
+    key = as_uuid(referral_uuid)
     found = referrals_for(actor=actor).filter(uuid=key).first() if key else None
     if found is None:
         raise NotFound()

@@ -199,3 +199,17 @@ def fhir_status(state: str, *, green_channel: bool = False) -> FhirStatus:
         # No appointment in the green channel: accepted, not scheduled.
         return FhirStatus("accepted", BSER_ACCEPTED, "active")
     return status
+
+
+def fits(action: Action, *, kind: str, green_channel: bool) -> bool:
+    """Whether the action makes sense for this kind of referral (the services refuse the
+    others): acknowledging is the green channel's accepting; a report ends an examination."""
+    if action == Action.ACKNOWLEDGE:
+        return green_channel
+    if action in (Action.ACCEPT, Action.PROPOSE):
+        return not green_channel
+    if action == Action.REPORT:
+        return kind == "examination"
+    if action == Action.TREATMENT_SUMMARY:
+        return kind != "examination"
+    return True

@@ -55,6 +55,9 @@ class World:
     clinic: Schedule
     ct: Schedule
     slots_made: int = 0
+    # Where down-referrals go and who accepts them there (default: back to the sender).
+    down: Institution | None = None
+    down_actor: Actor | None = None
 
     def slot(self, *, in_hours: float | None = None, exam: bool = False, **kwargs: Any) -> Slot:
         """A slot of the clinic (or CT); without `in_hours` each one an hour after the last."""
@@ -121,31 +124,45 @@ class World:
             return s.referral_down_refer(
                 actor=self.doctor,
                 referral=self.to("treated", **overrides),
-                down_institution=self.county,
+                down_institution=self.down or self.county,
                 instructions="低盐低脂饮食，逐步恢复活动",
                 medications=[{"name": "阿司匹林肠溶片", "dose": "100 mg", "frequency": "每日一次"}],
                 follow_up_dates=[timezone.localdate() + dt.timedelta(days=d) for d in (0, 30)],
             )
         if state == "follow_up":
             r = self.to("down_requested", **overrides)
-            return s.referral_down_accept(actor=self.sender, referral=r)
+            return s.referral_down_accept(actor=self.down_actor or self.sender, referral=r)
         if state == "closed":
             r = self.to("follow_up", **overrides)
-            return s.referral_close(actor=self.sender, referral=r, outcome="recovered")
+            closer = self.down_actor or self.sender
+            return s.referral_close(actor=closer, referral=r, outcome="recovered")
         raise AssertionError(f"no path to {state}")
 
 
-def make_world(*, consent: bool = True) -> World:
-    county = cast(Institution, InstitutionFactory(level="county", name="甲县人民医院"))
-    hospital = cast(Institution, InstitutionFactory(level="provincial", name="省人民医院"))
+def make_world(
+    *,
+    consent: bool = True,
+    county: Institution | None = None,
+    hospital: Institution | None = None,
+    sender: Actor | None = None,
+    desk: Actor | None = None,
+    doctor: Actor | None = None,
+    down: Institution | None = None,
+    down_actor: Actor | None = None,
+) -> World:
+    """The province; the API contract passes its own member in as one of the parties."""
+    county = county or cast(Institution, InstitutionFactory(level="county", name="甲县人民医院"))
+    hospital = hospital or cast(
+        Institution, InstitutionFactory(level="provincial", name="省人民医院")
+    )
     township = cast(
         Institution, InstitutionFactory(level="township", kind="health_centre", name="乙镇卫生院")
     )
     outsider = cast(Institution, InstitutionFactory(level="provincial", name="邻省医院"))
-    CollaborationLinkFactory(provider=hospital, client=county, service="referral")
-    CollaborationLinkFactory(provider=hospital, client=township, service="referral")
+    for client in {county, township, down or county}:
+        CollaborationLinkFactory(provider=hospital, client=client, service="referral")
     department = cast(Department, DepartmentFactory(code="03.01", name="心血管内科"))
-    sender = member(county, "requester")
+    sender = sender or member(county, "requester")
     patient = make_patient(county, phone="13800138000")
     if consent:
         add_consent(patient, county, sender.user_id)
@@ -160,11 +177,13 @@ def make_world(*, consent: bool = True) -> World:
         outsider=outsider,
         department=department,
         sender=sender,
-        desk=member(hospital, "referral_desk"),
-        doctor=member(hospital, "requester", "expert"),
+        desk=desk or member(hospital, "referral_desk"),
+        doctor=doctor or member(hospital, "requester", "expert"),
         coordinator=member(hospital, "coordinator"),
         down_doctor=member(township, "requester"),
         patient=patient,
         clinic=clinic,
         ct=ct,
+        down=down,
+        down_actor=down_actor,
     )

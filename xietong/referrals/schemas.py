@@ -1,0 +1,240 @@
+"""The API's typed shapes of a referral (api.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from ninja import Schema
+
+from xietong.core.api import ErrorOut
+
+from .access import parties_of
+from .models import Referral, ReferralEvent, Status
+from .workflow import allowed_actions, fhir_status, fits, may
+
+
+class ReferralIn(Schema):
+    patient: UUID
+    kind: str
+    receiving_institution: UUID
+    slot: UUID | None = None
+    urgency: str = "routine"
+    reason: str = ""
+    clinical_summary: str = ""
+    diagnosis_code: str = ""
+    diagnosis_text: str = ""
+    examination_type: str = ""
+    shared_documents: list[UUID] = []
+    justification: str = ""
+    previous: UUID | None = None
+    consultation: UUID | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class ProposeIn(Schema):
+    slot: UUID
+    note: str = ""
+
+
+class CheckInIn(Schema):
+    payload: str
+
+
+class SummaryIn(Schema):
+    summary: str = ""
+    discharge_diagnosis: str = ""
+
+
+class MedicationIn(Schema):
+    name: str = ""
+    dose: str = ""
+    frequency: str = ""
+
+
+class DownReferIn(Schema):
+    down_institution: UUID
+    instructions: str = ""
+    medications: list[MedicationIn] = []
+    follow_up_dates: list[dt.date] = []
+
+
+class FollowUpIn(Schema):
+    follow_up: int
+    visited_on: dt.date | None = None
+    note: str = ""
+
+
+class CloseIn(Schema):
+    outcome: str = ""
+    note: str = ""
+
+
+class FollowUpOut(Schema):
+    id: int
+    due_date: dt.date
+    visited_on: dt.date | None
+    note: str
+
+
+class PlanOut(Schema):
+    instructions: str
+    medications: list[dict[str, str]]
+    follow_ups: list[FollowUpOut]
+
+
+class ReferralRowOut(Schema):
+    uuid: UUID
+    number: str
+    kind: str
+    urgency: str
+    patient_name: str
+    sending_institution: str
+    receiving_institution: str
+    status: str
+    status_label: str
+    slot_start: dt.datetime | None
+    criteria_met: bool
+    created_at: dt.datetime
+
+
+class ReferralOut(ReferralRowOut):
+    patient: UUID
+    receiving_department: str | None
+    examination_type: str
+    reason: str
+    clinical_summary: str
+    diagnosis_code: str
+    diagnosis_text: str
+    shared_documents: list[str]
+    criteria_group: str
+    justification: str
+    fhir_task_status: str
+    fhir_business_status: str
+    booking: UUID | None
+    proposed_start: dt.datetime | None
+    proposal_note: str
+    ack_by: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    decline_reason: str
+    cancel_reason: str
+    report_document: UUID | None
+    report_summary: str
+    treatment_summary: str
+    discharge_diagnosis: str
+    down_institution: str | None
+    down_decline_reason: str
+    outcome: str
+    outcome_note: str
+    previous: UUID | None
+    follow_ons: list[UUID]
+    plan: PlanOut | None
+    actions: list[str]
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    actor: str
+    institution: str
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+class TargetOut(Schema):
+    uuid: UUID
+    name: str
+    level: str
+
+
+class CriteriaCountOut(Schema):
+    institution: str
+    count: int
+
+
+class SlotTakenOut(ErrorOut):
+    alternatives: list[dict[str, Any]] = []
+
+
+def row_out(r: Referral) -> dict[str, Any]:
+    return {
+        "uuid": r.uuid,
+        "number": r.number,
+        "kind": r.kind,
+        "urgency": r.urgency,
+        "patient_name": r.patient.name,
+        "sending_institution": r.sending_institution.name,
+        "receiving_institution": r.receiving_institution.name,
+        "status": r.status,
+        "status_label": str(Status(r.status).label),
+        "slot_start": r.slot_start,
+        "criteria_met": r.criteria_met,
+        "created_at": r.created_at,
+    }
+
+
+def _plan(r: Referral) -> dict[str, Any] | None:
+    plan = getattr(r, "plan", None)
+    if plan is None:
+        return None
+    return {
+        "instructions": plan.instructions,
+        "medications": plan.medications,
+        "follow_ups": [
+            {"id": f.pk, "due_date": f.due_date, "visited_on": f.visited_on, "note": f.note}
+            for f in r.follow_ups.all()
+        ],
+    }
+
+
+def actions_for(actor: Any, r: Referral) -> list[str]:
+    parties = parties_of(actor, r)
+    return [
+        str(a)
+        for a in allowed_actions(r.status)
+        if fits(a, kind=r.kind, green_channel=r.green_channel)
+        and may(state=r.status, action=a, parties=parties, roles=actor.roles)
+    ]
+
+
+def detail_out(r: Referral, actor: Any) -> dict[str, Any]:
+    fhir = fhir_status(r.status, green_channel=r.green_channel)
+    plain = (
+        "examination_type", "reason", "clinical_summary", "diagnosis_code", "diagnosis_text",
+        "shared_documents", "criteria_group", "justification", "proposed_start", "proposal_note",
+        "ack_by", "acknowledged_at", "decline_reason", "cancel_reason", "report_summary",
+        "treatment_summary", "discharge_diagnosis", "down_decline_reason", "outcome",
+        "outcome_note",
+    )  # fmt: skip
+    return {
+        **row_out(r),
+        **{f: getattr(r, f) for f in plain},
+        "patient": r.patient.uuid,
+        "receiving_department": r.receiving_department.name if r.receiving_department else None,
+        "fhir_task_status": fhir.task_status,
+        "fhir_business_status": fhir.business_status,
+        "booking": r.booking_uuid,
+        "report_document": r.report_document_uuid,
+        "down_institution": r.down_institution.name if r.down_institution else None,
+        "previous": r.previous.uuid if r.previous else None,
+        "follow_ons": [f.uuid for f in r.follow_ons.all()],
+        "plan": _plan(r),
+        "actions": actions_for(actor, r),
+    }
+
+
+def event_out(e: ReferralEvent) -> dict[str, Any]:
+    return {
+        "at": e.at,
+        "actor": e.actor_name,
+        "institution": e.institution_name,
+        "action": e.action,
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "note": e.note,
+    }

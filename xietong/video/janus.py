@@ -32,7 +32,7 @@ class JanusClient:
     url: str
     timeout: float = 10.0
 
-    def _send(self, path: str, body: dict[str, Any] | None, timeout: float) -> dict[str, Any]:
+    def _send(self, path: str, body: dict[str, Any] | None, timeout: float) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310 - the URL is our own setting
             self.url + path,
@@ -42,20 +42,22 @@ class JanusClient:
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                answer: dict[str, Any] = json.loads(response.read())
+                answer: Any = json.loads(response.read())
         except (OSError, ValueError) as exc:
             raise JanusUnavailable(str(exc)) from exc
-        if answer.get("janus") == "error":
+        if isinstance(answer, dict) and answer.get("janus") == "error":
             raise JanusUnavailable(answer.get("error", {}).get("reason", "error"))
         return answer
 
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._send(
+        answer: dict[str, Any] = self._send(
             path, {**body, "transaction": body.get("transaction") or _transaction()}, self.timeout
         )
+        return answer
 
     def info(self) -> dict[str, Any]:
-        return self._send("/info", None, self.timeout)
+        answer: dict[str, Any] = self._send("/info", None, self.timeout)
+        return answer
 
     def session_create(self) -> int:
         return int(self.post("", {"janus": "create"})["data"]["id"])

@@ -129,7 +129,7 @@ class JanusParticipant:
         while not self._closed:
             try:
                 events = await _run(self.client.poll, self.session)
-            except JanusUnavailable:
+            except Exception:  # any failure of the poll loses the session
                 if self._closed:
                     return
                 await self.on_event({"videoroom": "lost"})

@@ -14,7 +14,7 @@ from xietong.directory.models import Institution
 from xietong.directory.tests.factories import InstitutionFactory
 from xietong.video.credentials import join_credential_check
 from xietong.video.models import Room, RoomMode
-from xietong.video.services import room_join
+from xietong.video.services import VideoUnavailable, room_join
 
 pytestmark = pytest.mark.django_db
 
@@ -67,13 +67,13 @@ def test_a_credential_is_refused_for_another_room_when_expired_or_tampered(
     other = room_join(
         actor=world.requester, subject_type="consultation", subject_id=str(second.uuid)
     )
-    with pytest.raises(NotPermitted, match="another room"):
+    with pytest.raises(NotPermitted, match="另一个会议室"):
         join_credential_check(credential=ticket.credential, room=other.room)
-    with pytest.raises(NotPermitted, match="not valid"):
+    with pytest.raises(NotPermitted, match="凭证无效"):
         join_credential_check(credential=ticket.credential[:-2] + "xx", room=ticket.room)
     with (
         override_settings(XT_VIDEO_JOIN_TTL_SECONDS=-1),
-        pytest.raises(NotPermitted, match="expired"),
+        pytest.raises(NotPermitted, match="已过期"),
     ):
         join_credential_check(credential=ticket.credential, room=ticket.room)
 
@@ -86,5 +86,18 @@ def test_a_credential_stops_working_once_the_consultation_no_longer_admits(
         actor=world.requester, subject_type="consultation", subject_id=str(consultation.uuid)
     )
     cs.consultation_cancel(actor=world.requester, consultation=consultation, reason="患者转院")
-    with pytest.raises(NotPermitted, match="not admitted"):
+    with pytest.raises(NotPermitted, match="无权进入"):
         join_credential_check(credential=ticket.credential, room=ticket.room)
+
+
+def test_when_the_video_server_is_down_joining_says_so_and_opens_nothing(world: World) -> None:
+    consultation = _live(world)
+    with (
+        override_settings(XT_JANUS_URL="http://127.0.0.1:9/janus", XT_JANUS_ADMIN_KEY="k"),
+        pytest.raises(VideoUnavailable) as caught,
+    ):
+        room_join(
+            actor=world.requester, subject_type="consultation", subject_id=str(consultation.uuid)
+        )
+    assert str(caught.value.message) == "视频服务器暂时不可用；文字交流仍可使用。"
+    assert not Room.objects.exists()

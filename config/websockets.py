@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver
 
 from xietong.conferencing.routing import websocket_urlpatterns as conferencing_ws
+from xietong.consultations.consumers import websocket_urlpatterns as consultations_ws
 from xietong.notifications.routing import websocket_urlpatterns as notifications_ws
 from xietong.video.routing import websocket_urlpatterns as video_ws
 
@@ -10,4 +11,5 @@ websocket_urlpatterns: list[URLPattern | URLResolver] = [
     *notifications_ws,
     *conferencing_ws,
     *video_ws,
+    *consultations_ws,
 ]

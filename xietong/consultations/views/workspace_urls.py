@@ -2,9 +2,10 @@
 
 from django.urls import URLPattern, path
 
-from . import opinion, opinion_pdf, workspace
+from . import board, opinion, opinion_pdf, workspace
 
 urlpatterns: list[URLPattern] = [
+    path("board/", board.board, name="board"),
     path("<uuid:consultation_uuid>/", workspace.detail, name="detail"),
     path("<uuid:consultation_uuid>/start", workspace.start, name="start"),
     path("<uuid:consultation_uuid>/acknowledge", workspace.acknowledge, name="acknowledge"),

@@ -3,13 +3,14 @@ submission needs, who may act) live in the services, whose field errors go back 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.errors import ValidationFailed
-from xietong.directory.models import InstitutionLevel, Title
+from xietong.directory.models import Expert, InstitutionLevel, Title
 from xietong.directory.selectors import departments, expert_search
 from xietong.records.forms import MultipleFileField
 from xietong.records.models import DocumentKind
@@ -42,6 +43,28 @@ def _expert_choices() -> list[tuple[str, str]]:
             for e in experts
         ),
     ]
+
+
+def _expert_choice(key: str) -> list[tuple[str, str]]:
+    if not _is_uuid(key):
+        return []
+    expert = (
+        Expert.objects.filter(practitioner__uuid=key, active=True)
+        .select_related("practitioner__institution")
+        .first()
+    )
+    if expert is None:
+        return []
+    p = expert.practitioner
+    return [(str(p.uuid), f"{p.name} · {p.get_title_display()} · {p.institution.name}")]
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _text(label: Any, *, rows: int = 3, help_text: Any = "") -> forms.CharField:
@@ -94,7 +117,12 @@ class RequestForm(ServiceErrorsMixin):
         department_choices = _department_choices()
         self.fields["wanted_department"].choices = department_choices  # type: ignore[attr-defined]
         self.fields["preferred_department"].choices = department_choices  # type: ignore[attr-defined]
-        self.fields["preferred_expert"].choices = _expert_choices()  # type: ignore[attr-defined]
+        experts = _expert_choices()
+        chosen = self.data.get("preferred_expert") or self.initial.get("preferred_expert")
+        if chosen and chosen not in {key for key, _label in experts}:
+            # An expert beyond the first page of the library, chosen earlier: keep them.
+            experts.extend(_expert_choice(chosen))
+        self.fields["preferred_expert"].choices = experts  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:
         """What to hand to consultation_create / consultation_update."""
@@ -172,7 +200,13 @@ class ListFilterForm(forms.Form):
         label=_("Patient name or number"),
         required=False,
         max_length=60,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("Patient name or number"),
+            }
+        ),
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
@@ -197,19 +231,29 @@ class ReasonForm(ServiceErrorsMixin):
 
 class ExpertFilterForm(forms.Form):
     department = forms.ChoiceField(label=_("Specialty"), required=False)
-    specialty = forms.CharField(label=_("Special interest"), required=False, max_length=60)
+    specialty = forms.CharField(
+        label=_("Special interest"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": _("Special interest")}),
+    )
     title = forms.ChoiceField(
-        label=_("Professional title"), required=False, choices=[("", "—"), *Title.choices]
+        label=_("Professional title"),
+        required=False,
+        choices=[("", _("any title")), *Title.choices],
     )
     institution_level = forms.ChoiceField(
         label=_("Institution level"),
         required=False,
-        choices=[("", "—"), *InstitutionLevel.choices],
+        choices=[("", _("any institution level")), *InstitutionLevel.choices],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = _department_choices()  # type: ignore[attr-defined]
+        self.fields["department"].choices = [  # type: ignore[attr-defined]
+            ("", _("any specialty")),
+            *_department_choices()[1:],
+        ]
 
 
 class ScheduleForm(ServiceErrorsMixin):

@@ -73,3 +73,16 @@ def test_asynchronous_consultation_is_not_booked(client: Client, world: World) -
     assert "Only a real-time consultation" in text(response)
     c.refresh_from_db()
     assert c.status == Status.ACCEPTED
+
+
+def test_change_the_booked_time(client: Client, world: World) -> None:
+    c = world.to("scheduled")
+    first = c.scheduled_start
+    later = make_slot(a_slot(world, in_hours=96).schedule, in_hours=120)
+    sign_in(client, world.coordinator)
+    page = text(client.get(reverse("consultations:inbox"), {"tab": "all"}))
+    assert "Change the time" in page
+    assert "Booked for" in text(client.get(reverse("consultations:schedule", args=[c.uuid])))
+    client.post(reverse("consultations:schedule", args=[c.uuid]), {"slot": str(later.uuid)})
+    c.refresh_from_db()
+    assert c.status == Status.SCHEDULED and c.scheduled_start != first

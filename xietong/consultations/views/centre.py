@@ -188,9 +188,12 @@ def schedule(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) 
                 slot = get_slot(slot_uuid=key)
             except NotFound:
                 raise ValidationFailed.single("slot", _("Unknown time slot.")) from None
-            c = svc.consultation_schedule(
-                actor=actor, consultation=c, slot=slot, room=form.cleaned_data["room"]
+            book = (
+                svc.consultation_reschedule
+                if c.status == Status.SCHEDULED
+                else svc.consultation_schedule
             )
+            c = book(actor=actor, consultation=c, slot=slot, room=form.cleaned_data["room"])
         except ValidationFailed as exc:
             form.add_service_errors(exc)
             status = 422

@@ -119,6 +119,8 @@ def _centre_actions(actor: Actor) -> Any:
             and actor.has_role("coordinator")
         ):
             out.append(_link(_("Book a time"), "consultations:schedule", c))
+        if c.status == Status.SCHEDULED and actor.has_role("coordinator"):
+            out.append(_link(_("Change the time"), "consultations:schedule", c))
         if c.status in CANCELLABLE and c.status != Status.DRAFT:
             out.append(_link(_("Cancel"), "consultations:cancel", c))
         return out

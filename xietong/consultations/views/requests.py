@@ -29,12 +29,19 @@ from xietong.records.services import FileTooLarge, document_store_generated, doc
 from .. import services as svc
 from ..access import REQUESTER_ROLES
 from ..forms import AttachForm, RequestForm, request_initial
-from ..models import Consultation, Status
+from ..models import Consultation, Kind, Mode, PreferredTarget, Status, Urgency
 from ..selectors import consultation_timeline, get_consultation_for
 from ..workflow import Action
 from ._common import actor_view, detail_url, posted, refused, require_role
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
+# A new form starts where a new consultation does (the model's defaults).
+NEW_REQUEST = {
+    "kind": Kind.GENERAL,
+    "mode": Mode.ASYNC,
+    "urgency": Urgency.ROUTINE,
+    "preferred_target": PreferredTarget.CENTRE,
+}
 # Upload errors of the records service, named as the attach form names its fields.
 UPLOAD_FIELDS = {"file": "upload", "title": "files_title", "kind": "files_kind"}
 
@@ -161,7 +168,7 @@ def _after_submit(c: Consultation) -> HttpResponse:
 def create(request: ActorRequest, actor: Actor) -> HttpResponse:
     require_role(actor, *REQUESTER_ROLES)
     patient = get_patient_for(actor=actor, patient_uuid=request.GET.get("patient", ""))
-    form = RequestForm(posted(request), initial={"preferred_target": "centre"})
+    form = RequestForm(posted(request), initial=NEW_REQUEST)
     attach = _attach_form(request, actor, patient, None)
     if request.method != "POST":
         return _page(request, actor, patient=patient, consultation=None, form=form, attach=attach)

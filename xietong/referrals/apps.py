@@ -8,6 +8,21 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self) -> None:
+        from xietong.core.home import home_card_register
+        from xietong.core.nav import NavItem, nav_register
+        from xietong.patients.sections import patient_section_register
+
+        from .access import REFER_ROLES
         from .fhir_readers import fhir_readers_register
+        from .views.cards import referral_cards
+        from .views.patient_section import referrals_section
+        from .workflow import DESK_ROLES
 
         fhir_readers_register()
+        nav_register(
+            NavItem(_("Referrals"), "referrals:outgoing", roles=REFER_ROLES, order=35),
+            NavItem(_("Incoming referrals"), "referrals:incoming", roles=DESK_ROLES, order=36),
+        )
+        home_card_register(referral_cards)
+        # The "refer the patient" button and the patient's referrals, on their page.
+        patient_section_register(referrals_section)

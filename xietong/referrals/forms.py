@@ -1,0 +1,159 @@
+"""The up-referral form and the small forms of the desk and doctors' actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.errors import ValidationFailed
+from xietong.core.widgets import DateInput
+from xietong.directory.models import Institution
+from xietong.scheduling.models import ExaminationType
+
+from .models import Kind, Outcome, Status, Urgency
+
+
+class ServiceErrorsMixin(forms.Form):
+    def add_service_errors(self, exc: ValidationFailed) -> None:
+        for name, errors in exc.fields.items():
+            target = name if name in self.fields else None
+            for error in errors:
+                self.add_error(target, str(error))
+
+
+class ReferralForm(ServiceErrorsMixin):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=Urgency.choices,
+        help_text=_("An emergency goes by the green channel, without a slot."),
+    )
+    receiving_institution = forms.ModelChoiceField(
+        label=_("Refer to"),
+        queryset=Institution.objects.none(),
+        help_text=_("Institutions your institution has a referral collaboration with."),
+    )
+    examination_type = forms.ChoiceField(
+        label=_("Examination"), choices=[("", "—"), *ExaminationType.choices], required=False
+    )
+    slot = forms.CharField(label=_("Slot"), required=False, widget=forms.HiddenInput)
+    diagnosis_code = forms.CharField(label=_("Diagnosis (ICD-10)"), max_length=16)
+    diagnosis_text = forms.CharField(label=_("Diagnosis"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason for referral"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    clinical_summary = forms.CharField(
+        label=_("Clinical summary"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    shared_documents = forms.MultipleChoiceField(
+        label=_("Records to share"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when the referral does not meet the referral criteria."),
+    )
+
+    def __init__(self, *args: Any, targets: Any, documents: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["receiving_institution"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = targets
+        docs = self.fields["shared_documents"]
+        assert isinstance(docs, forms.MultipleChoiceField)
+        docs.choices = documents
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SummaryForm(forms.Form):
+    discharge_diagnosis = forms.CharField(label=_("Discharge diagnosis"), max_length=200)
+    summary = forms.CharField(
+        label=_("Treatment summary"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DownReferForm(forms.Form):
+    down_institution = forms.ModelChoiceField(
+        label=_("Refer back to"), queryset=Institution.objects.none()
+    )
+    instructions = forms.CharField(
+        label=_("Rehabilitation instructions"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    medications = forms.CharField(
+        label=_("Medications"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: name, dose, frequency."),
+    )
+    follow_up_dates = forms.CharField(
+        label=_("Follow-up dates"),
+        help_text=_("YYYY-MM-DD, separated by spaces or commas."),
+    )
+
+    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["down_institution"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = targets
+
+    def medication_rows(self) -> list[dict[str, str]]:
+        rows = []
+        for line in (self.cleaned_data.get("medications") or "").splitlines():
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if parts and parts[0]:
+                rows.append(
+                    {
+                        "name": parts[0],
+                        "dose": [*parts, "", ""][1],
+                        "frequency": [*parts, "", "", ""][2],
+                    }
+                )
+        return rows
+
+    def dates(self) -> list[str]:
+        raw = (self.cleaned_data.get("follow_up_dates") or "").replace("，", ",").replace(",", " ")
+        return [d for d in raw.split() if d]
+
+
+class FollowUpForm(forms.Form):
+    follow_up = forms.IntegerField(widget=forms.HiddenInput)
+    visited_on = forms.DateField(label=_("Visited on"), widget=DateInput(), required=False)
+    note = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReportForm(forms.Form):
+    title = forms.CharField(label=_("Report title"), max_length=120)
+    findings = forms.CharField(
+        label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(label=_("Report file (PDF, JPEG or PNG)"))
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number or patient")}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("any status")), *Status.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("any kind")), *Kind.choices], required=False
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=[("", _("any urgency")), *Urgency.choices], required=False
+    )

@@ -1,0 +1,162 @@
+"""The pages a user walks through: the up-referral form with its slot picker, the desk's
+incoming list and arrivals (check-in by number), the detail page's actions down to the
+follow-up visit, with the originating doctor seeing each step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from xietong.accounts.models import User
+from xietong.core.actor import Actor
+from xietong.referrals.models import Referral, ReferralCriterion
+
+from .world import REQUEST, World, member
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(actor: Actor) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(User.objects.get(pk=actor.user_id))
+    return client
+
+
+def _refer(world: World, client: Client, **extra: str) -> Any:
+    slot = world.slot(capacity=2)
+    data = {
+        **REQUEST,
+        "kind": "outpatient",
+        "urgency": "routine",
+        "receiving_institution": str(world.hospital.pk),
+        "slot": str(slot.uuid),
+        **extra,
+    }
+    return client.post(f"/referrals/new/?patient={world.patient.uuid}", data)
+
+
+def test_the_patient_page_offers_the_referral_button(world: World) -> None:
+    page = _client(world.sender).get(f"/patients/{world.patient.uuid}/")
+    assert page.status_code == 200
+    assert f"/referrals/new/?patient={world.patient.uuid}" in page.content.decode()
+
+
+def test_the_form_offers_linked_institutions_and_their_slots(world: World) -> None:
+    client = _client(world.sender)
+    page = client.get(f"/referrals/new/?patient={world.patient.uuid}")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert world.hospital.name in html and world.outsider.name not in html
+    slot = world.slot()
+    picker = client.get(
+        "/referrals/new/slots/",
+        {"receiving_institution": str(world.hospital.pk), "kind": "outpatient"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert str(slot.uuid) in picker.content.decode()
+
+
+def test_sending_a_referral_from_the_form(world: World) -> None:
+    answer = _refer(world, _client(world.sender))
+    r = Referral.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == f"/referrals/{r.uuid}/"
+    assert r.status == "requested"
+
+
+def test_a_bad_form_shows_the_errors_and_keeps_nothing(world: World) -> None:
+    answer = _refer(world, _client(world.sender), diagnosis_code="胸痛", slot="")
+    assert answer.status_code == 200
+    assert not Referral.objects.exists()
+    assert "ICD-10" in answer.content.decode()
+
+
+def test_criteria_not_met_shows_the_warning(world: World) -> None:
+    ReferralCriterion.objects.create(disease_group="肿瘤", icd_from="C00", icd_to="C97")
+    answer = _refer(world, _client(world.sender))
+    assert answer.status_code == 200
+    assert 'class="notice warn"' in answer.content.decode()
+    assert not Referral.objects.exists()
+    answer = _refer(world, _client(world.sender), justification="基层无法确诊")
+    assert answer.status_code == 302
+
+
+def test_the_whole_loop_through_the_pages(world: World) -> None:
+    sender, desk = _client(world.sender), _client(world.desk)
+    _refer(world, sender)
+    r = Referral.objects.get()
+    assert r.number in desk.get("/referrals/incoming/").content.decode()
+    assert desk.post(f"/referrals/{r.uuid}/act/accept/").status_code == 302
+    # The slot is today for the desk's arrivals list.
+    soon = timezone.now() + dt.timedelta(minutes=30)
+    Referral.objects.filter(pk=r.pk).update(slot_start=soon)
+    assert r.number in desk.get("/referrals/arrivals/").content.decode()
+    desk.post("/referrals/arrivals/", {"payload": f"XIETONG {r.number}"})
+    r.refresh_from_db()
+    assert r.status == "arrived"
+    doctor = _client(world.doctor)
+    doctor.post(
+        f"/referrals/{r.uuid}/act/treatment_summary/",
+        {"summary": "支架植入术后", "discharge_diagnosis": "急性冠脉综合征"},
+    )
+    page = doctor.get(f"/referrals/{r.uuid}/")
+    assert str(world.county.pk) in page.content.decode()  # offered as the down target
+    today = timezone.localdate().isoformat()
+    doctor.post(
+        f"/referrals/{r.uuid}/act/down_refer/",
+        {
+            "down_institution": world.county.pk,
+            "instructions": "低盐饮食",
+            "medications": "阿司匹林肠溶片, 100 mg, 每日一次",
+            "follow_up_dates": today,
+        },
+    )
+    r.refresh_from_db()
+    assert r.status == "down_requested"
+    sender.post(f"/referrals/{r.uuid}/act/down_accept/")
+    follow_up = r.follow_ups.get()
+    sender.post(
+        f"/referrals/{r.uuid}/act/follow_up/", {"follow_up": follow_up.pk, "note": "血压平稳"}
+    )
+    follow_up.refresh_from_db()
+    assert follow_up.note == "血压平稳"
+    html = sender.get(f"/referrals/{r.uuid}/").content.decode()
+    assert "支架植入术后" in html and "血压平稳" in html and "阿司匹林肠溶片" in html
+
+
+def test_a_refused_action_is_told_and_changes_nothing(world: World) -> None:
+    r = world.to("accepted")
+    answer = _client(world.desk).post(f"/referrals/{r.uuid}/act/accept/", follow=True)
+    assert answer.status_code == 200
+    r.refresh_from_db()
+    assert r.status == "accepted"
+
+
+def test_outsiders_get_404(world: World) -> None:
+    r = world.request()
+    outsider = _client(member(world.outsider, "referral_desk"))
+    assert outsider.get(f"/referrals/{r.uuid}/").status_code == 404
+    assert outsider.post(f"/referrals/{r.uuid}/act/accept/").status_code == 404
+    assert outsider.get(f"/referrals/{r.uuid}/slip.pdf").status_code == 404
+
+
+def test_lists_filter_and_answer_htmx(world: World) -> None:
+    r = world.request()
+    world.to("declined")
+    client = _client(world.sender)
+    rows = client.get("/referrals/", {"status": "requested"}, HTTP_HX_REQUEST="true")
+    html = rows.content.decode()
+    assert r.number in html and "<html" not in html
+    assert html.count('href="/referrals/') == 1
+
+
+def test_home_cards_for_the_desk_and_the_lower_institution(world: World) -> None:
+    world.request(urgency="emergency")
+    home = _client(world.desk).get("/").content.decode()
+    assert "/referrals/incoming/?status=requested" in home
+    world.to("follow_up")
+    home = _client(world.sender).get("/").content.decode()
+    assert "/referrals/down/" in home

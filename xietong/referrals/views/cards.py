@@ -1,0 +1,77 @@
+"""Home cards: incoming referrals to answer, today's arrivals, green-channel referrals,
+my outgoing referrals, and the follow-up dates of plans handed down to us (the task list)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xietong.core.actor import Actor
+from xietong.core.home import HomeCard
+
+from ..access import can_refer, can_view_referrals
+from ..models import Status
+from ..selectors import arrivals_for, follow_ups_due_for, referrals_for
+
+
+def referral_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
+    if not can_view_referrals(actor):
+        return []
+    cards: list[HomeCard] = []
+    if actor.has_role("referral_desk", "coordinator"):
+        waiting = referrals_for(actor=actor, scope="incoming", status=Status.REQUESTED)
+        green = waiting.filter(urgency="emergency").count()
+        cards.append(
+            HomeCard(
+                title=_("Referrals awaiting your answer"),
+                body=_("%(green)d by the green channel.") % {"green": green},
+                count=waiting.count(),
+                url=reverse("referrals:incoming") + "?status=requested",
+                action=_("Incoming referrals"),
+                order=33,
+            )
+        )
+        cards.append(
+            HomeCard(
+                title=_("Referral arrivals today"),
+                count=arrivals_for(actor=actor).filter(status=Status.ACCEPTED).count(),
+                url=reverse("referrals:arrivals"),
+                action=_("Check patients in"),
+                order=34,
+            )
+        )
+    if can_refer(actor):
+        mine = referrals_for(actor=actor, scope="outgoing", open_only=True)
+        cards.append(
+            HomeCard(
+                title=_("My open referrals"),
+                body=_("%(n)d with another time proposed.")
+                % {"n": mine.filter(status=Status.PROPOSED).count()},
+                count=mine.count(),
+                url=reverse("referrals:outgoing"),
+                action=_("Outgoing referrals"),
+                order=35,
+            )
+        )
+    due = list(follow_ups_due_for(actor=actor)[:5])
+    handed_down = referrals_for(actor=actor, scope="down", status=Status.DOWN_REQUESTED).count()
+    if due or handed_down:
+        cards.append(
+            HomeCard(
+                title=_("Patients referred back to us"),
+                body=_("%(n)d down-referrals to accept.") % {"n": handed_down},
+                count=len(due),
+                url=reverse("referrals:down"),
+                action=_("Follow-ups"),
+                items=[
+                    (
+                        f"{f.due_date:%m-%d} {f.referral.patient.name}",
+                        reverse("referrals:detail", args=[f.referral.uuid]),
+                    )
+                    for f in due
+                ],
+                order=36,
+            )
+        )
+    return cards

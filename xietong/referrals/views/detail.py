@@ -1,0 +1,231 @@
+"""One referral: where the patient is now, what happened, and the actions the viewer may
+take, each a small form posted to `act`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xietong.core.actor import Actor
+from xietong.core.errors import Conflict, NotFound, ValidationFailed
+from xietong.core.http import ActorRequest
+from xietong.directory.models import Institution
+from xietong.records.models import ClinicalDocument
+from xietong.scheduling.models import Slot
+from xietong.scheduling.selectors import slots_free
+from xietong.scheduling.services import SlotTaken
+
+from .. import services as svc
+from ..forms import CloseForm, DownReferForm, FollowUpForm, ReasonForm, ReportForm, SummaryForm
+from ..models import Kind, Referral, Status
+from ..pdf import referral_slip_pdf
+from ..schemas import actions_for
+from ..selectors import get_referral_for, timeline_of
+from ..services._bookings import PURPOSES
+from ..workflow import ACTION_LABELS, Action
+from ._common import actor_view
+
+# The steps of the loop, to show where the patient is.
+STEPS = [
+    (gettext_lazy("Referred"), (Status.REQUESTED, Status.PROPOSED)),
+    (gettext_lazy("Accepted"), (Status.ACCEPTED,)),
+    (gettext_lazy("Arrived"), (Status.ARRIVED,)),
+    (gettext_lazy("Report / treatment"), (Status.REPORTED, Status.TREATED)),
+    (gettext_lazy("Back down"), (Status.DOWN_REQUESTED,)),
+    (gettext_lazy("Follow-up"), (Status.FOLLOW_UP,)),
+    (gettext_lazy("Closed"), (Status.CLOSED,)),
+]
+ACTION_NAMES = frozenset(a.value for a in Action)
+STOPPED = (Status.DECLINED, Status.NO_SHOW, Status.CANCELLED)
+
+
+def _steps(r: Referral) -> list[dict[str, Any]]:
+    current = next((i for i, (_l, states) in enumerate(STEPS) if r.status in states), -1)
+    if r.status in STOPPED:
+        current = 1 if r.status == Status.NO_SHOW else 0
+    return [
+        {"label": label, "done": i < current, "current": i == current}
+        for i, (label, _states) in enumerate(STEPS)
+    ]
+
+
+def _down_targets(actor: Actor, r: Referral) -> Any:
+    """The sender and the lower institutions this one serves for referral."""
+    from django.db.models import Q
+
+    return Institution.objects.filter(
+        Q(pk=r.sending_institution_id)
+        | Q(served_by__provider_id=r.receiving_institution_id, served_by__service="referral",
+            served_by__active=True)
+    ).distinct().order_by("name")  # fmt: skip
+
+
+def _forms(actor: Actor, r: Referral, actions: list[str]) -> dict[str, Any]:
+    forms: dict[str, Any] = {}
+    if "down_refer" in actions:
+        forms["down_refer"] = DownReferForm(targets=_down_targets(actor, r))
+    if "propose" in actions:
+        purposes = PURPOSES[Kind(r.kind)]
+        forms["slots"] = list(
+            slots_free(institution=r.receiving_institution_id, via_referral=True, limit=None)
+            .filter(purpose__in=purposes)
+            .exclude(start__in=[r.slot_start] if r.slot_start else [])[:12]
+        )
+    return forms
+
+
+EVENT_LABELS = {
+    "create": gettext_lazy("referred"),
+    "green_channel_overdue": gettext_lazy("not acknowledged in time: coordinator alerted"),
+}
+
+
+def _events(r: Referral) -> list[Any]:
+    events = list(timeline_of(r))
+    for e in events:
+        label = ACTION_LABELS[Action(e.action)] if e.action in ACTION_NAMES else None
+        e.label = label or EVENT_LABELS.get(e.action, e.action)  # type: ignore[attr-defined]
+        e.to_label = Status(e.to_status).label if e.to_status in Status else ""  # type: ignore[attr-defined]
+    return events
+
+
+def _page(request: ActorRequest, actor: Actor, r: Referral, **extra: Any) -> HttpResponse:
+    actions = actions_for(actor, r)
+    documents = ClinicalDocument.objects.filter(
+        uuid__in=[
+            *r.shared_documents,
+            *([str(r.report_document_uuid)] if r.report_document_uuid else []),
+        ]
+    )
+    context = {
+        "r": r,
+        "steps": _steps(r),
+        "events": _events(r),
+        "action_names": actions,
+        "actions": [(a, ACTION_LABELS[Action(a)]) for a in actions],
+        "plan": getattr(r, "plan", None),
+        "follow_ups": list(r.follow_ups.all()),
+        "documents": list(documents),
+        "reason_form": ReasonForm(),
+        "close_form": CloseForm(),
+        "summary_form": SummaryForm(),
+        "report_form": ReportForm(),
+        "follow_up_form": FollowUpForm(),
+        **_forms(actor, r, actions),
+        **extra,
+    }
+    return render(request, "referrals/detail.html", context)
+
+
+@actor_view
+def detail(request: ActorRequest, actor: Actor, referral_uuid: uuid.UUID) -> HttpResponse:
+    return _page(request, actor, get_referral_for(actor=actor, referral_uuid=referral_uuid))
+
+
+@actor_view
+def slip(request: ActorRequest, actor: Actor, referral_uuid: uuid.UUID) -> HttpResponse:
+    r = get_referral_for(actor=actor, referral_uuid=referral_uuid)
+    response = HttpResponse(referral_slip_pdf(referral=r), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{r.number}.pdf"'
+    return response
+
+
+def _slot(value: str) -> Slot:
+    try:
+        found = Slot.objects.filter(uuid=uuid.UUID(value)).first()
+    except ValueError:
+        found = None
+    if found is None:
+        raise ValidationFailed.single("slot", _("Choose a slot."))
+    return found
+
+
+def _run(request: ActorRequest, actor: Actor, r: Referral, action: str) -> Any:
+    post = request.POST
+    simple = {
+        "accept": svc.referral_accept,
+        "acknowledge": svc.referral_acknowledge,
+        "check_in": svc.referral_check_in,
+        "no_show": svc.referral_mark_no_show,
+        "proposal_accept": svc.referral_proposal_accept,
+        "down_accept": svc.referral_down_accept,
+    }
+    with_reason = {
+        "decline": svc.referral_decline,
+        "cancel": svc.referral_cancel,
+        "proposal_decline": svc.referral_proposal_decline,
+        "down_decline": svc.referral_down_decline,
+    }
+    if action in simple:
+        return simple[action](actor=actor, referral=r)
+    if action in with_reason:
+        return with_reason[action](actor=actor, referral=r, reason=post.get("reason", ""))
+    if action == "propose":
+        return svc.referral_propose(
+            actor=actor, referral=r, slot=_slot(post.get("slot", "")), note=post.get("note", "")
+        )
+    if action == "report":
+        return svc.referral_report_upload(
+            actor=actor, referral=r, file=request.FILES.get("file"),
+            title=post.get("title", ""), findings=post.get("findings", ""),
+        )  # fmt: skip
+    if action == "treatment_summary":
+        return svc.referral_treatment_summary(
+            actor=actor, referral=r, summary=post.get("summary", ""),
+            discharge_diagnosis=post.get("discharge_diagnosis", ""),
+        )  # fmt: skip
+    if action == "down_refer":
+        form = DownReferForm(post, targets=_down_targets(actor, r))
+        form.is_valid()
+        return svc.referral_down_refer(
+            actor=actor, referral=r, down_institution=form.cleaned_data.get("down_institution"),
+            instructions=post.get("instructions", ""), medications=form.medication_rows(),
+            follow_up_dates=form.dates(),
+        )  # fmt: skip
+    if action == "follow_up":
+        visit = FollowUpForm(post)
+        visit.is_valid()
+        return svc.referral_follow_up_record(
+            actor=actor, referral=r, follow_up_id=visit.cleaned_data.get("follow_up") or 0,
+            visited_on=visit.cleaned_data.get("visited_on"), note=post.get("note", ""),
+        )  # fmt: skip
+    if action == "close":
+        return svc.referral_close(
+            actor=actor, referral=r, outcome=post.get("outcome", ""), note=post.get("note", "")
+        )
+    raise NotFound()
+
+
+@actor_view
+def act(request: ActorRequest, actor: Actor, referral_uuid: uuid.UUID, action: str) -> HttpResponse:
+    r = get_referral_for(actor=actor, referral_uuid=referral_uuid)
+    if request.method != "POST":
+        return redirect("referrals:detail", r.uuid)
+    try:
+        _run(request, actor, r, action)
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.message))
+        errors = {name: [str(m) for m in msgs] for name, msgs in exc.fields.items()}
+        return _page(request, actor, r, errors=errors, failed_action=action)
+    except SlotTaken as exc:
+        messages.error(request, str(exc.message))
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    else:
+        label = ACTION_LABELS[Action(action)] if action in ACTION_NAMES else action
+        messages.success(request, _("Done: %(action)s.") % {"action": label})
+    if referrals_visible(actor, r):
+        return redirect("referrals:detail", r.uuid)
+    return redirect("referrals:incoming")
+
+
+def referrals_visible(actor: Actor, r: Referral) -> bool:
+    from ..selectors import referrals_for
+
+    return referrals_for(actor=actor).filter(pk=r.pk).exists()

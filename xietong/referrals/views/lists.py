@@ -1,0 +1,93 @@
+"""Outgoing, incoming and down-referred lists with filters, and the desk's arrivals today
+with check-in by the slip's QR code or number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xietong.core.actor import Actor
+from xietong.core.errors import Conflict, NotFound
+from xietong.core.http import ActorRequest
+
+from ..forms import ListFilterForm
+from ..selectors import arrivals_for, referral_by_number_for, referrals_for
+from ..services import referral_check_in
+from ._common import actor_view
+
+PAGE_SIZE = 25
+TITLES = {
+    "outgoing": gettext_lazy("Outgoing referrals"),
+    "incoming": gettext_lazy("Incoming referrals"),
+    "down": gettext_lazy("Referred back to us"),
+}
+
+
+def _list(request: ActorRequest, actor: Actor, scope: str) -> HttpResponse:
+    form = ListFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = referrals_for(
+        actor=actor,
+        scope=scope,
+        status=data.get("status") or None,
+        kind=data.get("kind") or None,
+        urgency=data.get("urgency") or None,
+        q=data.get("q") or None,
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "rows": page.object_list,
+        "query": query.urlencode(),
+        "scope": scope,
+        "title": TITLES[scope],
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "referrals/_rows.html", context)
+    return render(request, "referrals/list.html", context)
+
+
+@actor_view
+def outgoing(request: ActorRequest, actor: Actor) -> HttpResponse:
+    return _list(request, actor, "outgoing")
+
+
+@actor_view
+def incoming(request: ActorRequest, actor: Actor) -> HttpResponse:
+    return _list(request, actor, "incoming")
+
+
+@actor_view
+def down(request: ActorRequest, actor: Actor) -> HttpResponse:
+    return _list(request, actor, "down")
+
+
+@actor_view
+def arrivals(request: ActorRequest, actor: Actor) -> HttpResponse:
+    if request.method == "POST":
+        payload = request.POST.get("payload", "")
+        try:
+            r = referral_by_number_for(actor=actor, payload=payload)
+            r = referral_check_in(actor=actor, referral=r)
+        except NotFound:
+            messages.error(request, _("No referral to your institution has this number."))
+        except Conflict as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("%(patient)s (%(number)s) is checked in.")
+                % {"patient": r.patient.name, "number": r.number},
+            )
+        return redirect("referrals:arrivals")
+    rows = list(arrivals_for(actor=actor))
+    return render(request, "referrals/arrivals.html", {"rows": rows})

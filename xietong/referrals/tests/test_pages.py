@@ -42,7 +42,9 @@ def _refer(world: World, client: Client, **extra: str) -> Any:
 def test_the_patient_page_offers_the_referral_button(world: World) -> None:
     page = _client(world.sender).get(f"/patients/{world.patient.uuid}/")
     assert page.status_code == 200
-    assert f"/referrals/new/?patient={world.patient.uuid}" in page.content.decode()
+    html = page.content.decode()
+    assert f"/referrals/new/?patient={world.patient.uuid}" in html
+    assert "双向转诊" in html and "发起转诊" in html
 
 
 def test_the_form_offers_linked_institutions_and_their_slots(world: World) -> None:
@@ -78,7 +80,7 @@ def test_criteria_not_met_shows_the_warning(world: World) -> None:
     ReferralCriterion.objects.create(disease_group="肿瘤", icd_from="C00", icd_to="C97")
     answer = _refer(world, _client(world.sender))
     assert answer.status_code == 200
-    assert 'class="notice warn"' in answer.content.decode()
+    assert "不符合该诊断及本机构级别的转诊标准" in answer.content.decode()
     assert not Referral.objects.exists()
     answer = _refer(world, _client(world.sender), justification="基层无法确诊")
     assert answer.status_code == 302

@@ -24,7 +24,7 @@ from ..access import live_assignment_of
 from ..models import AssignmentStatus, Consultation, ConsultationAssignment, Kind, Status
 from ..selectors import get_consultation_for
 from .opinion_forms import CorrectionForm, OpinionForm, initial_from
-from .workspace_base import signed_in, told_refused, workspace_url
+from .workspace_base import changed_since_seen, signed_in, told_refused, workspace_url
 from .workspace_context import opinion_threads, pdf_url
 
 
@@ -99,6 +99,8 @@ def editor(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) ->
     summary = _wants_summary(request, c, mine)
     if request.method == "GET":
         return _page(request, c, mine, summary)
+    if changed := changed_since_seen(request, c):
+        return changed
     form = OpinionForm(request.POST)
     if not form.is_valid():
         return _page(request, c, mine, summary, form, status=422)
@@ -125,6 +127,8 @@ def sign(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> H
     if mine is None:
         return redirect(workspace_url(c))
     summary = _wants_summary(request, c, mine)
+    if changed := changed_since_seen(request, c):
+        return changed
     form = OpinionForm(request.POST)
     if not form.is_valid():
         return _page(request, c, mine, summary, form, status=422)
@@ -158,6 +162,8 @@ def correct(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -
     if mine is None:
         return redirect(workspace_url(c))
     summary = _wants_summary(request, c, mine)
+    if changed := changed_since_seen(request, c):
+        return changed
     form = CorrectionForm(request.POST)
     if not form.is_valid():
         return _page(request, c, mine, summary, form, status=422)

@@ -22,7 +22,13 @@ from .. import services as svc
 from ..chat import consultation_thread
 from ..models import Consultation
 from ..selectors import get_consultation_for
-from .workspace_base import flat_errors, signed_in, told_refused, workspace_url
+from .workspace_base import (
+    changed_since_seen,
+    flat_errors,
+    signed_in,
+    told_refused,
+    workspace_url,
+)
 from .workspace_context import workspace_context
 
 
@@ -55,6 +61,8 @@ def detail(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) ->
 @require_POST
 def start(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    if changed := changed_since_seen(request, c):
+        return changed
     try:
         svc.consultation_start(actor=actor, consultation=c)
     except Conflict as exc:
@@ -67,6 +75,8 @@ def start(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> 
 @require_POST
 def acknowledge(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    if changed := changed_since_seen(request, c):
+        return changed
     raw = request.POST.get("rating", "")
     comment = request.POST.get("comment", "")
     try:

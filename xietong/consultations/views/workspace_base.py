@@ -14,11 +14,12 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from xietong.core.errors import Conflict, NotPermitted
 from xietong.core.http import ActorRequest
 
-from ..models import Consultation
+from ..models import Consultation, Status
 
 View = Callable[..., HttpResponseBase]
 
@@ -61,3 +62,17 @@ def told_refused(request: ActorRequest, exc: Conflict, c: Consultation) -> HttpR
 
 def flat_errors(fields: dict[str, list[Any]]) -> dict[str, list[str]]:
     return {name: [str(e) for e in errors] for name, errors in fields.items()}
+
+
+def changed_since_seen(request: ActorRequest, c: Consultation) -> HttpResponse | None:
+    """The page posts the state it showed (`seen`). When someone acted in between, say so
+    and show the consultation as it now is, rather than acting on what the user did not see."""
+    seen = request.POST.get("seen", "")
+    if not seen or seen == c.status:
+        return None
+    messages.error(
+        request,
+        _("Someone acted on this consultation a moment ago: it is now %(state)s.")
+        % {"state": Status(c.status).label},
+    )
+    return redirect(workspace_url(c))

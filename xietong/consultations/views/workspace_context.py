@@ -127,7 +127,7 @@ def page_actions(
         if s == Status.ACCEPTED and c.mode == Mode.REALTIME and actor.has_role("coordinator"):
             _link(actions, _("Book a time"), "consultations:schedule", c)
         if s == Status.SCHEDULED and actor.has_role("coordinator") and Party.EXPERT not in parties:
-            actions.append(PageAction(str(ACTION_LABELS[Action.START]), _start(c), post=True))
+            actions.append(PageAction(_("Start the consultation"), _start(c), post=True))
     if mine is not None:
         if s == Status.ASSIGNED and mine.status == AssignmentStatus.PROPOSED:
             _link(actions, _("Accept or decline"), "consultations:answer", c)
@@ -152,6 +152,8 @@ def page_actions(
 def _event_label(action: str) -> str:
     if action == "create":  # the draft's first line: not a transition of the table
         return _("request created")
+    if action == Action.START:  # its label "start" means a slot's start time elsewhere
+        return _("Start the consultation")
     try:
         return str(ACTION_LABELS[Action(action)])
     except ValueError:

@@ -1,11 +1,9 @@
-"""Writes to patients: registration (the master patient index's front door), identifiers,
-and written consents. Each service authorizes, validates everything, then writes and
-audits in one transaction and emits its event after commit."""
+"""Registering a resident: the master patient index's front door. A second registration
+of the same resident ID finds the existing patient and adds the care relationship."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,31 +13,27 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
-from xietong.core.errors import Conflict, Message, NotFound, NotPermitted, ValidationFailed
+from xietong.core.errors import Message, NotPermitted, ValidationFailed
 from xietong.core.events import event_emit
 from xietong.directory.models import Region
 
-from .access import can_register_patients, patient_visible_to
-from .models import (
+from ..access import can_register_patients
+from ..models import (
     CareReason,
     CareRelationship,
-    Consent,
-    ConsentKind,
-    ConsentRelationship,
-    ConsentStatus,
     IdentifierSystem,
     Patient,
     PatientIdentifier,
     Sex,
 )
-from .residentid import EARLIEST_BIRTH, ResidentIdInvalid, resident_id_parse
-from .validation import (
+from ..residentid import EARLIEST_BIRTH, ResidentIdInvalid, resident_id_parse
+from ..validation import (
     FieldInvalid,
     identifier_value_normalise,
     interpolate,
     phone_normalise,
-    scan_inspect,
 )
+from ._common import _institution_id
 
 MRN_TAKEN = _("Your institution already uses this record number for another patient.")
 
@@ -165,12 +159,6 @@ def _mrn_owner(institution_id: int | None, value: str) -> PatientIdentifier | No
     ).first()
 
 
-def _institution_id(actor: Actor) -> int:
-    if actor.institution_id is None:
-        raise NotPermitted(_("Act through a membership of an institution."))
-    return actor.institution_id
-
-
 def _create_or_find(actor: Actor, reg: _Registration) -> tuple[Patient, bool]:
     if reg.birth_date is None:  # validation has made sure of it
         raise ValidationFailed.single("birth_date", _("This field is required."))
@@ -291,165 +279,3 @@ def patient_register(
             created=created,
         )
     return patient, created
-
-
-def _authorize_on(actor: Actor, patient: Patient) -> None:
-    if not patient_visible_to(actor, patient):
-        raise NotFound()
-    if not can_register_patients(actor):
-        raise NotPermitted(_("Your role does not allow changing patient records."))
-
-
-def patient_identifier_add(
-    *, actor: Actor, patient: Patient, system: str, value: str
-) -> PatientIdentifier:
-    """A medical record number (assigned by the actor's institution) or an insurance card."""
-    _authorize_on(actor, patient)
-    errors: dict[str, list[Message]] = {}
-    if system not in (IdentifierSystem.MRN, IdentifierSystem.INSURANCE):
-        errors["system"] = [_("Select a valid choice.")]
-    try:
-        cleaned = identifier_value_normalise(value or "")
-    except FieldInvalid as exc:
-        errors["value"] = [exc.message]
-    if errors:
-        raise ValidationFailed(errors)
-    assigner_id = actor.institution_id if system == IdentifierSystem.MRN else None
-    taken = PatientIdentifier.objects.filter(
-        system=system, assigner_id=assigner_id, value=cleaned
-    ).first()
-    if taken is not None:
-        if taken.patient_id == patient.pk:
-            raise ValidationFailed.single("value", _("This patient already has this identifier."))
-        raise ValidationFailed.single("value", _("This identifier belongs to another patient."))
-    try:
-        with transaction.atomic():
-            identifier = PatientIdentifier.objects.create(
-                patient=patient, system=system, value=cleaned, assigner_id=assigner_id
-            )
-            audit_record(
-                actor=actor,
-                action="update",
-                resource_type="Patient",
-                resource_id=patient.uuid,
-                patient_id=patient.pk,
-                detail={"identifier_added": system},
-            )
-            event_emit("patient.identifier_added", patient_id=patient.pk, system=system)
-    except IntegrityError:
-        raise ValidationFailed.single(
-            "value", _("This identifier belongs to another patient.")
-        ) from None
-    return identifier
-
-
-def consent_record(
-    *,
-    actor: Actor,
-    patient: Patient,
-    kind: str,
-    signed_on: dt.date | None,
-    signed_by: str,
-    relationship: str,
-    scan: Any,
-    note: str = "",
-) -> Consent:
-    """File a signed informed consent with its scan (PDF, JPEG or PNG, judged by content)."""
-    _authorize_on(actor, patient)
-    errors: dict[str, list[Message]] = {}
-    if kind not in ConsentKind.values:
-        errors["kind"] = [_("Select a valid choice.")]
-    if relationship not in ConsentRelationship.values:
-        errors["relationship"] = [_("Select a valid choice.")]
-    if signed_on is None:
-        errors["signed_on"] = [_("This field is required.")]
-    elif signed_on > timezone.localdate():
-        errors["signed_on"] = [_("The signing date cannot be in the future.")]
-    elif signed_on < patient.birth_date:
-        errors["signed_on"] = [_("The signing date cannot be before the patient's birth.")]
-    signer = (signed_by or "").strip()
-    if not signer:
-        errors["signed_by"] = [_("This field is required.")]
-    elif len(signer) > 60:
-        errors["signed_by"] = [interpolate(_("At most %(limit)d characters."), limit=60)]
-    if len((note or "").strip()) > 200:
-        errors["note"] = [interpolate(_("At most %(limit)d characters."), limit=200)]
-    try:
-        info = scan_inspect(scan)
-    except FieldInvalid as exc:
-        errors["scan"] = [exc.message]
-    if errors or signed_on is None:
-        raise ValidationFailed(errors)
-
-    scan_field = Consent._meta.get_field("scan")
-    storage = scan_field.storage
-    # Our own name: the uploader's file name is neither trusted nor kept.
-    stored = storage.save(
-        scan_field.generate_filename(None, f"{uuid.uuid4().hex}{info.extension}"),
-        scan,
-    )
-    try:
-        with transaction.atomic():
-            consent = Consent.objects.create(
-                patient=patient,
-                kind=kind,
-                signed_on=signed_on,
-                signed_by=signer,
-                relationship=relationship,
-                institution_id=_institution_id(actor),
-                recorded_by_id=actor.user_id,
-                scan=stored,
-                scan_sha256=info.sha256,
-                scan_content_type=info.content_type,
-                note=(note or "").strip(),
-            )
-            audit_record(
-                actor=actor,
-                action="create",
-                resource_type="Consent",
-                resource_id=consent.uuid,
-                patient_id=patient.pk,
-                detail={"kind": kind, "sha256": info.sha256, "size": info.size},
-            )
-            event_emit("consent.recorded", patient_id=patient.pk, consent_id=consent.pk, kind=kind)
-    except BaseException:
-        storage.delete(stored)  # nothing is kept of a consent that was not recorded
-        raise
-    return consent
-
-
-def consent_withdraw(*, actor: Actor, consent: Consent, reason: str = "") -> Consent:
-    """The patient withdraws a consent: it stays on file, marked inactive."""
-    _authorize_on(actor, consent.patient)
-    if consent.status != ConsentStatus.ACTIVE:
-        raise Conflict(_("This consent has already been withdrawn."))
-    reason = (reason or "").strip()
-    if len(reason) > 200:
-        raise ValidationFailed.single(
-            "reason", interpolate(_("At most %(limit)d characters."), limit=200)
-        )
-    with transaction.atomic():
-        updated = Consent.objects.filter(pk=consent.pk, status=ConsentStatus.ACTIVE).update(
-            status=ConsentStatus.INACTIVE,
-            withdrawn_at=timezone.now(),
-            note=reason or consent.note,
-            updated_at=timezone.now(),
-        )
-        if not updated:
-            raise Conflict(_("This consent has already been withdrawn."))
-        audit_record(
-            actor=actor,
-            action="update",
-            resource_type="Consent",
-            resource_id=consent.uuid,
-            patient_id=consent.patient_id,
-            detail={"status": ConsentStatus.INACTIVE, "reason": reason},
-        )
-        event_emit(
-            "consent.withdrawn",
-            patient_id=consent.patient_id,
-            consent_id=consent.pk,
-            kind=consent.kind,
-        )
-    consent.refresh_from_db()
-    return consent

@@ -1,0 +1,15 @@
+"""Writes to patients: registration, identifiers and written consents. Each service
+authorizes, validates everything, then writes and audits in one transaction and emits its
+event after commit."""
+
+from .consents import consent_record, consent_withdraw
+from .identifiers import patient_identifier_add
+from .registration import MRN_TAKEN, patient_register
+
+__all__ = [
+    "MRN_TAKEN",
+    "consent_record",
+    "consent_withdraw",
+    "patient_identifier_add",
+    "patient_register",
+]

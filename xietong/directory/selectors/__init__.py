@@ -1,0 +1,60 @@
+"""Reads of the directory: the region tree, institutions, their departments and experts,
+the expert library and who serves whom.
+
+The directory holds no patient data and every signed-in user may browse all of it, so
+these selectors take no actor (later apps call `expert_search` and
+`collaboration_providers_for` from their own, actor-scoped services). Inactive institutions
+and experts who do not accept requests are left out of what people browse."""
+
+from __future__ import annotations
+
+from ._common import level_rank, title_rank
+from .experts import (
+    ExpertPage,
+    expert_search,
+    expert_search_page,
+    expert_search_queryset,
+)
+from .institutions import (
+    DepartmentSummary,
+    InstitutionLinks,
+    LinkGroup,
+    collaboration_providers_for,
+    departments,
+    get_institution,
+    institution_departments,
+    institution_experts,
+    institution_level_counts,
+    institution_links,
+    institutions_in_region,
+)
+from .regions import (
+    get_region,
+    region_breadcrumbs,
+    region_children,
+    region_institution_counts,
+)
+
+__all__ = [
+    "DepartmentSummary",
+    "ExpertPage",
+    "InstitutionLinks",
+    "LinkGroup",
+    "collaboration_providers_for",
+    "departments",
+    "expert_search",
+    "expert_search_page",
+    "expert_search_queryset",
+    "get_institution",
+    "get_region",
+    "institution_departments",
+    "institution_experts",
+    "institution_level_counts",
+    "institution_links",
+    "institutions_in_region",
+    "level_rank",
+    "region_breadcrumbs",
+    "region_children",
+    "region_institution_counts",
+    "title_rank",
+]

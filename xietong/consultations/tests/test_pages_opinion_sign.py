@@ -147,3 +147,28 @@ def test_only_an_accepted_expert_opens_the_editor(client: Client, world: World) 
     response = client.get(editor(c), follow=True)
     assert "只有已接诊的专家可以书写会诊意见" in text(response)
     assert not Opinion.objects.exists()
+
+
+def test_an_expert_with_an_authenticator_signs_with_a_code(client: Client, world: World) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from xietong.accounts.tests.factories import make_totp_device, totp_code, wrong_code
+
+    c = world.to("in_progress")
+    user = User.objects.get(pk=world.expert_actor.user_id)
+    device = make_totp_device(user)
+    sign_in(client, world.expert_actor)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    url = f"/consultations/{c.uuid}/opinion/sign"
+    refused = client.post(url, {**CONTENT, "code": wrong_code(device)})
+    assert refused.status_code == 422
+    assert not Opinion.objects.filter(signed_at__isnull=False).exists()
+    # A wrong code makes the device wait before the next try; the user would wait too.
+    device.refresh_from_db()
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.save()
+    assert client.post(url, {**CONTENT, "code": totp_code(device)}).status_code == 302
+    assert Opinion.objects.get(consultation=c).is_signed

@@ -8,7 +8,10 @@ class VideoConfig(AppConfig):
     verbose_name = _("Video")
 
     def ready(self) -> None:
+        from xietong.core.nav import NavItem, nav_register
+
         from .meetings import meeting_policy_register
 
         # Ad-hoc meetings are this app's own subject type.
         meeting_policy_register()
+        nav_register(NavItem(_("Video meetings"), "video:meetings", order=40))

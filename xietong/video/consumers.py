@@ -114,14 +114,20 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_UNAVAILABLE)
 
     async def disconnect(self, code: int) -> None:
+        await self._depart(dropped=not self.left and code not in (1000, 1001))
+
+    async def _depart(self, *, dropped: bool) -> None:
+        """Leaving, whichever way: said once to the others, and the call's facts kept."""
         if self.janus is not None:
-            await self.janus.close()
+            janus, self.janus = self.janus, None
+            await janus.close()
         if self.group:
             await self._broadcast({"kind": "peer", "state": "left"})
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = ""
         if self.call is not None:
-            dropped = not self.left and code not in (1000, 1001)
-            await database_sync_to_async(call_end)(call=self.call, dropped=dropped)
+            call, self.call = self.call, None
+            await database_sync_to_async(call_end)(call=call, dropped=dropped)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if self.actor is None or not isinstance(content, dict):
@@ -153,6 +159,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 )
             elif kind == "leave":
                 self.left = True
+                await self._depart(dropped=False)
                 await self.close(code=1000)
             elif kind.startswith("janus.") and self.janus is not None:
                 await self._janus_request(kind, content)

@@ -1,0 +1,155 @@
+"""Pages: a subject's video room (camera, microphone, screen, participants, the chat
+beside) and the ad-hoc meetings someone organises or is invited to."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from xietong.accounts.models import User
+from xietong.core.actor import Actor
+from xietong.core.errors import NotFound, ValidationFailed
+from xietong.core.http import ActorRequest
+
+from . import conf
+from .access import room_access_allows, room_subject
+from .meetings import SUBJECT as MEETING
+from .meetings import get_meeting_for, meeting_create, meeting_end
+from .selectors import meetings_for
+
+View = Callable[..., HttpResponseBase]
+
+
+def actor_view(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.actor is None:
+            raise PermissionDenied
+        return view(request, request.actor, *args, **kwargs)
+
+    return wrapper
+
+
+def page_strings() -> dict[str, str]:
+    """What the room's script says, in the user's language."""
+    return {
+        "connecting": gettext("Connecting…"),
+        "waiting": gettext("Waiting for the others to join."),
+        "connected": gettext("Connected."),
+        "dropped": gettext("The connection dropped. Rejoin to continue."),
+        "left": gettext("You left the call."),
+        "failed": gettext("The video could not connect. Try rejoining."),
+        "no_camera": gettext("No camera or microphone is available; you can still watch."),
+        "mute": gettext("Mute"),
+        "unmute": gettext("Unmute"),
+        "camera_off": gettext("Camera off"),
+        "camera_on": gettext("Camera on"),
+        "share": gettext("Share screen"),
+        "stop_share": gettext("Stop sharing"),
+        "speaking": gettext("speaking"),
+        "muted": gettext("muted"),
+        "you": gettext("You"),
+    }
+
+
+@actor_view
+def room_page(
+    request: ActorRequest, actor: Actor, subject_type: str, subject_id: str
+) -> HttpResponse:
+    if not room_access_allows(actor, subject_type, subject_id):
+        raise NotFound()
+    subject = room_subject(subject_type)
+    assert subject is not None  # allowed above, so registered
+    title = subject.title(subject_id) if subject.title else ""
+    chat = subject.chat(actor, subject_id) if subject.chat else None
+    join_url = reverse(
+        "api:video_room_join", kwargs={"subject_type": subject_type, "subject_id": subject_id}
+    )
+    return render(
+        request,
+        "video/room.html",
+        {
+            "title": title,
+            "chat_thread": chat,
+            "join_url": join_url,
+            "janus": bool(conf.janus_url()),
+            "strings": page_strings(),
+        },
+    )
+
+
+def _colleagues(actor: Actor) -> list[User]:
+    """Active people of the actor's institution: whom one can invite."""
+    if actor.institution_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__institution_id=actor.institution_id,
+            memberships__active=True,
+        )
+        .exclude(pk=actor.user_id)
+        .distinct()
+        .order_by("display_name", "username")[:200]
+    )
+
+
+@actor_view
+def meetings_page(request: ActorRequest, actor: Actor) -> HttpResponseBase:
+    errors: dict[str, list[Any]] = {}
+    form = {"title": "", "invitees": []}
+    if request.method == "POST":
+        form = {
+            "title": request.POST.get("title", ""),
+            "invitees": request.POST.getlist("invitees"),
+        }
+        try:
+            invitees = [uuid.UUID(v) for v in form["invitees"]]
+        except ValueError:
+            invitees = []
+            errors["invitees"] = [_invalid()]
+        if not errors:
+            try:
+                meeting = meeting_create(actor=actor, title=str(form["title"]), invitees=invitees)
+            except ValidationFailed as exc:
+                errors = {k: list(v) for k, v in exc.fields.items()}
+            else:
+                return redirect("video:room", subject_type=MEETING, subject_id=meeting.uuid)
+    return render(
+        request,
+        "video/meetings.html",
+        {
+            "meetings": meetings_for(actor=actor),
+            "colleagues": _colleagues(actor),
+            "form": form,
+            "errors": errors,
+            "me": actor.user_id,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _invalid() -> str:
+    return gettext("Some of the invited colleagues were not found.")
+
+
+@actor_view
+def meeting_end_view(
+    request: ActorRequest, actor: Actor, meeting_uuid: uuid.UUID
+) -> HttpResponseBase:
+    if request.method != "POST":
+        return redirect("video:meetings")
+    meeting = get_meeting_for(actor=actor, meeting_uuid=meeting_uuid)
+    meeting_end(actor=actor, meeting=meeting)
+    return redirect("video:meetings")

@@ -79,3 +79,14 @@ def test_a_doctor_starts_a_meeting_with_a_colleague_from_the_meetings_page(world
     assert created.status_code == 302
     assert created["Location"] == f"/video/rooms/meeting/{meeting.uuid}/"
     assert "病房查房" in _client(colleague).get("/video/").content.decode()
+
+
+def test_the_consultation_workspace_offers_the_join_control_during_the_consultation(
+    world: World,
+) -> None:
+    live = world.to("in_progress", mode="realtime")
+    written = world.to("in_progress")
+    expert = _client(world.expert_actor)
+    text = expert.get(f"/consultations/{live.uuid}/").content.decode()
+    assert "加入视频" in text and f"/video/rooms/consultation/{live.uuid}/" in text
+    assert "加入视频" not in expert.get(f"/consultations/{written.uuid}/").content.decode()

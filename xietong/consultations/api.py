@@ -23,6 +23,7 @@ from .models import Consultation, ConsultationEvent, Opinion
 from .models import Status as State
 from .selectors import (
     consultation_assignments,
+    consultation_open_for,
     consultation_opinions,
     consultation_timeline,
     consultations_for,
@@ -427,7 +428,7 @@ def board(request: ApiRequest, day: dt.date | None = None) -> dict[str, Any]:
     summary="One consultation",
 )
 def detail(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    return _out(_get(request, consultation_uuid))
+    return _out(consultation_open_for(actor=request.auth, consultation_uuid=consultation_uuid))
 
 
 @router.get(
@@ -436,7 +437,7 @@ def detail(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
     summary="What happened, in order",
 )
 def timeline(request: ApiRequest, consultation_uuid: UUID) -> list[dict[str, Any]]:
-    c = _get(request, consultation_uuid)
+    c = consultation_open_for(actor=request.auth, consultation_uuid=consultation_uuid)
     return [_event_out(e) for e in consultation_timeline(consultation=c)]
 
 
@@ -446,7 +447,7 @@ def timeline(request: ApiRequest, consultation_uuid: UUID) -> list[dict[str, Any
     summary="Every opinion version, signed or draft",
 )
 def opinions(request: ApiRequest, consultation_uuid: UUID) -> list[dict[str, Any]]:
-    c = _get(request, consultation_uuid)
+    c = consultation_open_for(actor=request.auth, consultation_uuid=consultation_uuid)
     return [_opinion_out(o) for o in consultation_opinions(consultation=c)]
 
 

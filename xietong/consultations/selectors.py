@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
 from xietong.core.errors import Message, NotFound, ValidationFailed
 
 from .access import visible_consultations_q
@@ -133,6 +134,20 @@ def get_consultation_for(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str
     if found is None:
         raise NotFound()
     return found
+
+
+def consultation_open_for(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str) -> Consultation:
+    """get_consultation_for, for showing the consultation (and so its patient's data) to
+    someone: the read is audited."""
+    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    audit_record(
+        actor=actor,
+        action="read",
+        resource_type="Consultation",
+        resource_id=c.uuid,
+        patient_id=c.patient_id,
+    )
+    return c
 
 
 def consultation_timeline(*, consultation: Consultation) -> QuerySet[ConsultationEvent]:

@@ -124,3 +124,16 @@ def test_board(world: World) -> None:
     board = Api(world.coordinator).get("/board").json()
     assert board["total"] == 1 and board["rows"][0]["hospital"] == world.county.name
     assert Api(world.requester).get("/board").status_code == 404
+
+
+def test_reading_a_consultation_through_the_api_is_audited(world: World) -> None:
+    from xietong.core.models import AuditEvent
+
+    c = world.to("triage")
+    api = Api(world.requester)
+    before = AuditEvent.objects.filter(action="read", resource_id=str(c.uuid)).count()
+    for suffix in ("", "/timeline", "/opinions"):
+        assert api.get(f"/{c.uuid}{suffix}").status_code == 200
+    reads = AuditEvent.objects.filter(action="read", resource_id=str(c.uuid))
+    assert reads.count() == before + 3
+    assert {e.patient_id for e in reads} == {world.patient.pk}

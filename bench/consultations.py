@@ -1,0 +1,313 @@
+"""Benchmark: the whole consultation flow through the HTTP API of a running server.
+
+    ./xt bench consultations [--users 50] [--rounds 4] [--think-ms 1000] [--server-workers 4]
+    (XT_BENCH_DATABASE_URL, default a local xietong_bench_consultations, made afresh)
+
+Builds a province slice on PostgreSQL (ten county hospitals served by one telemedicine centre,
+fifty requesting doctors, QC reviewers, coordinators, ten experts, consenting patients), starts
+the real server (uvicorn, ASGI, persistent database connections) and the task worker, then
+lets N simulated users each drive `rounds` consultations from request to rating, every step an
+HTTP call with the acting person's bearer token: create, submit, QC pass, triage, accept,
+start, open the workspace, save the opinion, sign it (the password checked again, argon2),
+acknowledge with a rating. Between two steps a user pauses for a random think time around
+--think-ms (people read and type; 0 makes every user hammer the server back to back). The
+server runs as in production: several uvicorn processes sharing a Redis channel layer.
+Prints p50/p95 per step, completed consultations per second, and one JSON line. Goal on this
+2-core machine: p95 under 150 ms for every step."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, Timings, json_line, percentile, table_print
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xietong_bench_consultations"
+GOAL_P95_MS = 150
+PASSWORD = "Bench-Secret-2026"
+STEPS = (
+    "create", "submit", "qc_pass", "triage", "accept", "start", "workspace", "opinion_save",
+    "sign", "acknowledge",
+)  # fmt: skip
+
+
+def database_fresh(url: str) -> None:
+    """Drops and creates the benchmark's database, so every run starts from the same place."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup(url: str, users: int) -> dict[str, Any]:
+    """The province slice, with one bearer token per person. Returns what the clients need."""
+    os.environ["XT_DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.embedded"
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    from xietong.accounts.models import Membership, User
+    from xietong.accounts.tokens import api_token_issue
+    from xietong.consultations.tests.world import add_consent, make_expert, member
+    from xietong.directory.models import Department, Institution
+    from xietong.directory.tests.factories import (
+        CollaborationLinkFactory,
+        DepartmentFactory,
+        InstitutionFactory,
+    )
+    from xietong.patients.tests.factories import make_patient
+
+    def token(actor: Any) -> str:
+        membership = Membership.objects.get(pk=actor.membership_id)
+        user = User.objects.get(pk=actor.user_id)
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        return api_token_issue(membership=membership)[1]
+
+    def institution(**fields: Any) -> Institution:
+        return cast(Institution, InstitutionFactory(**fields))
+
+    centre = institution(level="provincial", kind="telemedicine_centre", name="省远程医学中心")
+    hospital = institution(level="provincial", name="省人民医院")
+    department = cast(Department, DepartmentFactory(code="03.04", name="心血管内科"))
+    counties = [institution(level="county", name=f"第{n + 1}县人民医院") for n in range(10)]
+    for county in counties:
+        CollaborationLinkFactory(provider=centre, client=county, service="consultation")
+    requesters = []
+    for n in range(users):
+        county = counties[n % len(counties)]
+        actor = member(county, "requester")
+        patient = make_patient(county)
+        add_consent(patient, county, actor.user_id)
+        requesters.append({"token": token(actor), "patient": str(patient.uuid)})
+    experts = []
+    for _n in range(10):
+        expert, actor = make_expert(hospital, department)
+        experts.append({"token": token(actor), "uuid": str(expert.practitioner.uuid)})
+    return {
+        "requesters": requesters,
+        "experts": experts,
+        "qc": [token(member(centre, "qc")) for _ in range(2)],
+        "coordinators": [token(member(centre, "coordinator")) for _ in range(2)],
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_start(url: str, port: int, workers: int, var_dir: str) -> list[subprocess.Popen[bytes]]:
+    env = {
+        **os.environ,
+        "XT_REDIS_URL": os.environ.get("XT_REDIS_URL", "redis://127.0.0.1:6379/3"),
+        "DJANGO_SETTINGS_MODULE": "config.settings.embedded",
+        "XT_DATABASE_URL": url,
+        "XT_DB_CONN_MAX_AGE": "60",
+        "XT_VAR_DIR": var_dir,
+        "XT_LOG_LEVEL": "ERROR",
+    }
+    python = sys.executable
+    # The commands are this program's own, not input from anywhere.
+    web = subprocess.Popen(  # noqa: S603
+        [python, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level",
+         "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    worker = subprocess.Popen(  # noqa: S603
+        [python, "-m", "django", "db_worker", "--interval", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/health")
+            if conn.getresponse().status == 200:
+                return [web, worker]
+        except OSError:
+            time.sleep(0.3)
+    for p in (web, worker):
+        p.terminate()
+    sys.exit("the server did not answer /api/v1/health within 60 s")
+
+
+class Client:
+    """One simulated person's keep-alive connection to the server."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def call(self, method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-hans"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        self.conn.request(method, f"/api/v1/consultations{path}", body=data, headers=headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        if response.status >= 300:
+            raise RuntimeError(f"{method} {path}: {response.status} {payload[:300]!r}")
+        return json.loads(payload) if payload else {}
+
+
+def flow(
+    client: Client,
+    people: dict[str, Any],
+    n: int,
+    timings: dict[str, list[float]],
+    think: Callable[[], None],
+) -> None:
+    requester = people["requesters"][n % len(people["requesters"])]
+    expert = people["experts"][n % len(people["experts"])]
+    qc = people["qc"][n % len(people["qc"])]
+    coordinator = people["coordinators"][n % len(people["coordinators"])]
+
+    def step(name: str, method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:
+        think()
+        started = time.perf_counter()
+        answer = client.call(method, path, token, body)
+        timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        return answer
+
+    c = step("create", "POST", "", requester["token"], {
+        "patient": requester["patient"], "urgency": "urgent", "reason": "胸痛反复发作3天",
+        "purpose": "明确诊断", "chief_complaint": "胸痛3天", "present_illness": "活动后胸骨后疼痛",
+        "diagnosis_code": "I20.0", "diagnosis_text": "不稳定型心绞痛", "wanted_department": "03.04",
+        "wanted_title": "chief",
+    })  # fmt: skip
+    at = f"/{c['uuid']}"
+    step("submit", "POST", f"{at}/submit", requester["token"])
+    step("qc_pass", "POST", f"{at}/qc-pass", qc)
+    step("triage", "POST", f"{at}/triage", coordinator, {"experts": [expert["uuid"]]})
+    step("accept", "POST", f"{at}/accept", expert["token"])
+    step("start", "POST", f"{at}/start", expert["token"])
+    step("workspace", "GET", at, expert["token"])
+    step("opinion_save", "PUT", f"{at}/opinion", expert["token"],
+         {"diagnosis": "不稳定型心绞痛", "recommendations": "冠脉造影，双抗血小板"})  # fmt: skip
+    step("sign", "POST", f"{at}/opinion/sign", expert["token"], {"password": PASSWORD})
+    done = step("acknowledge", "POST", f"{at}/acknowledge", requester["token"], {"rating": 5})
+    if done.get("status") != "completed":
+        raise RuntimeError(f"consultation {c['uuid']} ended as {done.get('status')}")
+
+
+def run(
+    port: int, people: dict[str, Any], users: int, rounds: int, think_ms: int
+) -> tuple[Timings, float, int]:
+    timings = Timings()
+    lock = threading.Lock()
+    failures: list[str] = []
+    barrier = threading.Barrier(users + 1)
+
+    def user(n: int) -> None:
+        client = Client(port)
+        mine: dict[str, list[float]] = {}
+        rng = random.Random(n)
+
+        def think() -> None:
+            if think_ms:
+                time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
+
+        barrier.wait(60)
+        for r in range(rounds):
+            try:
+                flow(client, people, n + r * users, mine, think)
+            except Exception as exc:  # counted and shown; a failed flow is not a completed one
+                with lock:
+                    failures.append(str(exc))
+                client = Client(port)
+        with lock:
+            for name, values in mine.items():
+                timings.samples.setdefault(name, []).extend(values)
+
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+    for t in threads:
+        t.start()
+    barrier.wait(60)
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    for failure in failures[:5]:
+        print(f"failed: {failure}", file=sys.stderr)
+    return timings, elapsed, users * rounds - len(failures)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=4, help="consultations per user")
+    parser.add_argument("--think-ms", type=int, default=1000, help="mean pause between steps")
+    parser.add_argument("--server-workers", type=int, default=4)
+    args = parser.parse_args()
+    url = os.environ.get("XT_BENCH_DATABASE_URL", DEFAULT_URL)
+    database_fresh(url)
+    people = setup(url, args.users)
+    from django.db import connections
+
+    connections.close_all()
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="xt-bench-") as var_dir:
+        processes = server_start(url, port, args.server_workers, var_dir)
+        try:
+            timings, seconds, completed = run(port, people, args.users, args.rounds, args.think_ms)
+        finally:
+            for p in processes:
+                p.terminate()
+            for p in processes:
+                p.wait(30)
+    table_print(
+        timings,
+        f"consultations benchmark: {args.users} users x {args.rounds} consultations, "
+        f"think time ~{args.think_ms} ms, {args.server_workers} server processes, PostgreSQL",
+    )
+    per_s = completed / seconds if seconds else 0.0
+    print(f"completed {completed} consultations in {seconds:.2f} s ({per_s:.2f} per s)")
+    worst = max(STEPS, key=lambda s: percentile(timings.samples.get(s, [0.0]), 95))
+    worst_p95 = percentile(timings.samples.get(worst, [0.0]), 95)
+    verdict = "met" if worst_p95 < GOAL_P95_MS else "MISSED"
+    print(
+        f"goal: every step p95 < {GOAL_P95_MS} ms {verdict} (slowest: {worst} {worst_p95:.1f} ms)"
+    )
+    payload: dict[str, Any] = {"bench": "consultations"}
+    for name in STEPS:
+        payload[f"{name}_p95_ms"] = round(percentile(timings.samples.get(name, [0.0]), 95), 2)
+    payload["consultations_per_s"] = round(per_s, 2)
+    payload["completed_count"] = completed
+    payload["failed_count"] = args.users * args.rounds - completed
+    payload["users_count"] = args.users
+    payload["think_ms"] = args.think_ms
+    json_line(payload)
+
+
+if __name__ == "__main__":
+    main()

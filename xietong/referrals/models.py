@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.models import BaseModel
 from xietong.directory.models import Department, Institution
@@ -27,18 +28,18 @@ class Urgency(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    REQUESTED = "requested", _("awaiting the receiving desk")
-    PROPOSED = "proposed", _("another time proposed")
-    ACCEPTED = "accepted", _("accepted, awaiting arrival")
-    DECLINED = "declined", _("declined")
-    ARRIVED = "arrived", _("arrived")
-    NO_SHOW = "no_show", _("did not come")
-    REPORTED = "reported", _("examination report available")
-    TREATED = "treated", _("treatment finished")
-    DOWN_REQUESTED = "down_requested", _("referred back down")
-    FOLLOW_UP = "follow_up", _("in follow-up")
-    CLOSED = "closed", _("closed")
-    CANCELLED = "cancelled", _("cancelled")
+    REQUESTED = "requested", pgettext_lazy("referral", "awaiting the receiving desk")
+    PROPOSED = "proposed", pgettext_lazy("referral", "another time proposed")
+    ACCEPTED = "accepted", pgettext_lazy("referral", "accepted, awaiting arrival")
+    DECLINED = "declined", pgettext_lazy("referral", "declined")
+    ARRIVED = "arrived", pgettext_lazy("referral", "arrived")
+    NO_SHOW = "no_show", pgettext_lazy("referral", "did not come")
+    REPORTED = "reported", pgettext_lazy("referral", "examination report available")
+    TREATED = "treated", pgettext_lazy("referral", "treatment finished")
+    DOWN_REQUESTED = "down_requested", pgettext_lazy("referral", "referred back down")
+    FOLLOW_UP = "follow_up", pgettext_lazy("referral", "in follow-up")
+    CLOSED = "closed", pgettext_lazy("referral", "closed")
+    CANCELLED = "cancelled", pgettext_lazy("referral", "cancelled")
 
 
 class Outcome(models.TextChoices):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.errors import Conflict
 
@@ -46,22 +46,22 @@ class Action(StrEnum):
 
 
 ACTION_LABELS = {
-    Action.ACCEPT: gettext_lazy("accept"),
-    Action.ACKNOWLEDGE: gettext_lazy("acknowledge the green-channel referral"),
-    Action.DECLINE: gettext_lazy("decline"),
-    Action.PROPOSE: gettext_lazy("propose another time"),
-    Action.PROPOSAL_ACCEPT: gettext_lazy("accept the proposed time"),
-    Action.PROPOSAL_DECLINE: gettext_lazy("decline the proposed time"),
-    Action.CHECK_IN: gettext_lazy("check the patient in"),
-    Action.NO_SHOW: gettext_lazy("mark as not come"),
-    Action.REPORT: gettext_lazy("upload the examination report"),
-    Action.TREATMENT_SUMMARY: gettext_lazy("write the treatment summary"),
-    Action.DOWN_REFER: gettext_lazy("refer back down"),
-    Action.DOWN_ACCEPT: gettext_lazy("accept the down-referral"),
-    Action.DOWN_DECLINE: gettext_lazy("decline the down-referral"),
-    Action.FOLLOW_UP: gettext_lazy("record a follow-up visit"),
-    Action.CLOSE: gettext_lazy("close the referral"),
-    Action.CANCEL: gettext_lazy("cancel"),
+    Action.ACCEPT: pgettext_lazy("referral", "accept"),
+    Action.ACKNOWLEDGE: pgettext_lazy("referral", "acknowledge the green-channel referral"),
+    Action.DECLINE: pgettext_lazy("referral", "decline"),
+    Action.PROPOSE: pgettext_lazy("referral", "propose another time"),
+    Action.PROPOSAL_ACCEPT: pgettext_lazy("referral", "accept the proposed time"),
+    Action.PROPOSAL_DECLINE: pgettext_lazy("referral", "decline the proposed time"),
+    Action.CHECK_IN: pgettext_lazy("referral", "check the patient in"),
+    Action.NO_SHOW: pgettext_lazy("referral", "mark as not come"),
+    Action.REPORT: pgettext_lazy("referral", "upload the examination report"),
+    Action.TREATMENT_SUMMARY: pgettext_lazy("referral", "write the treatment summary"),
+    Action.DOWN_REFER: pgettext_lazy("referral", "refer back down"),
+    Action.DOWN_ACCEPT: pgettext_lazy("referral", "accept the down-referral"),
+    Action.DOWN_DECLINE: pgettext_lazy("referral", "decline the down-referral"),
+    Action.FOLLOW_UP: pgettext_lazy("referral", "record a follow-up visit"),
+    Action.CLOSE: pgettext_lazy("referral", "close the referral"),
+    Action.CANCEL: pgettext_lazy("referral", "cancel"),
 }
 
 DOCTOR_ROLES = frozenset({"requester", "expert"})

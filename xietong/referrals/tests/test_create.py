@@ -47,21 +47,21 @@ def test_no_collaboration_link_is_refused(world: World) -> None:
     slot = make_slot(make_schedule(world.outsider))
     with pytest.raises(ValidationFailed) as exc:
         world.request(receiving_institution=world.outsider, slot=slot)
-    assert "no referral collaboration" in _errors(exc)["receiving_institution"]
+    assert "没有转诊协作关系" in _errors(exc)["receiving_institution"]
     assert not Referral.objects.exists() and not Booking.objects.exists()
 
 
 def test_a_slot_in_the_past_is_refused(world: World) -> None:
     with pytest.raises(ValidationFailed) as exc:
         world.request(slot=world.slot(in_hours=-2))
-    assert "already passed" in _errors(exc)["slot"]
+    assert "该时段已过" in _errors(exc)["slot"]
     assert not Referral.objects.exists()
 
 
 def test_a_slot_of_another_kind_or_institution_is_refused(world: World) -> None:
     with pytest.raises(ValidationFailed) as exc:
         world.request(kind="examination", slot=world.slot())
-    assert "not for this kind" in _errors(exc)["slot"]
+    assert "不适用于此类转诊" in _errors(exc)["slot"]
 
 
 def test_consent_is_required(world: World) -> None:
@@ -123,7 +123,7 @@ def test_criteria_not_met_warns_asks_for_a_justification_and_counts(world: World
     assert met.criteria_met and met.criteria_group == "冠心病"
     with pytest.raises(ValidationFailed) as exc:
         world.request(diagnosis_code="J18.9", diagnosis_text="肺炎")
-    assert "criteria" in _errors(exc)["justification"]
+    assert "转诊标准" in _errors(exc)["justification"]
     r = world.request(diagnosis_code="J18.9", diagnosis_text="肺炎", justification="基层无CT")
     assert not r.criteria_met and r.justification == "基层无CT"
     supervisor = member(world.county, "supervisor")

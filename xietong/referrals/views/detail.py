@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
@@ -33,13 +33,13 @@ from ._common import actor_view
 
 # The steps of the loop, to show where the patient is.
 STEPS = [
-    (gettext_lazy("Referred"), (Status.REQUESTED, Status.PROPOSED)),
-    (gettext_lazy("Accepted"), (Status.ACCEPTED,)),
-    (gettext_lazy("Arrived"), (Status.ARRIVED,)),
-    (gettext_lazy("Report / treatment"), (Status.REPORTED, Status.TREATED)),
-    (gettext_lazy("Back down"), (Status.DOWN_REQUESTED,)),
-    (gettext_lazy("Follow-up"), (Status.FOLLOW_UP,)),
-    (gettext_lazy("Closed"), (Status.CLOSED,)),
+    (pgettext_lazy("referral", "Referred"), (Status.REQUESTED, Status.PROPOSED)),
+    (pgettext_lazy("referral", "Accepted"), (Status.ACCEPTED,)),
+    (pgettext_lazy("referral", "Arrived"), (Status.ARRIVED,)),
+    (pgettext_lazy("referral", "Report / treatment"), (Status.REPORTED, Status.TREATED)),
+    (pgettext_lazy("referral", "Back down"), (Status.DOWN_REQUESTED,)),
+    (pgettext_lazy("referral", "Follow-up"), (Status.FOLLOW_UP,)),
+    (pgettext_lazy("referral", "Closed"), (Status.CLOSED,)),
 ]
 ACTION_NAMES = frozenset(a.value for a in Action)
 STOPPED = (Status.DECLINED, Status.NO_SHOW, Status.CANCELLED)

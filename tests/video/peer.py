@@ -85,6 +85,9 @@ class JanusPeer:
                 continue
             self._inbox.append(message)
 
+    async def next_message(self, kind: str, timeout: float = 20) -> dict[str, Any]:
+        return await self._next(kind, timeout)
+
     async def join(self) -> None:
         welcome = await self._next("welcome")
         assert welcome["mode"] == "janus", welcome

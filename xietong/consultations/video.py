@@ -8,6 +8,7 @@ import uuid as uuid_lib
 
 from xietong.conferencing.models import Thread
 from xietong.core.actor import Actor
+from xietong.patients.models import Patient
 from xietong.video.access import room_access_register
 
 from .access import visible_consultations_q
@@ -57,5 +58,15 @@ def _chat(actor: Actor, subject_id: str) -> Thread | None:
     return consultation_thread(consultation=consultation) if consultation else None
 
 
+def _patient(subject_id: str) -> Patient | None:
+    key = _key(subject_id)
+    if key is None:
+        return None
+    consultation = Consultation.objects.filter(uuid=key).select_related("patient").first()
+    return consultation.patient if consultation else None
+
+
 def video_policy_register() -> None:
-    room_access_register(SUBJECT, _may_join, title=_title, opens_at=_opens_at, chat=_chat)
+    room_access_register(
+        SUBJECT, _may_join, title=_title, opens_at=_opens_at, chat=_chat, patient=_patient
+    )

@@ -4,7 +4,8 @@ subject type nobody registered admits nobody.
 
 Besides the policy an owner may say when its room opens (`opens_at`: the join control
 appears from a little before then), what to call it (`title`), and which chat thread sits
-beside the video (`chat`: the Thread, rendered with the {% chat_thread %} tag)."""
+beside the video (`chat`: the Thread, rendered with the {% chat_thread %} tag), and which
+patient a recording would show (`patient`: recording needs that patient's consent)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class RoomSubject:
     title: Callable[[str], str] | None = None
     opens_at: Callable[[str], dt.datetime | None] | None = None
     chat: Callable[[Actor, str], Any] | None = None
+    # The patient a recording would show: recording needs their consent; None: never.
+    patient: Callable[[str], Any] | None = None
 
 
 _subjects: dict[str, RoomSubject] = {}
@@ -36,8 +39,9 @@ def room_access_register(
     title: Callable[[str], str] | None = None,
     opens_at: Callable[[str], dt.datetime | None] | None = None,
     chat: Callable[[Actor, str], Any] | None = None,
+    patient: Callable[[str], Any] | None = None,
 ) -> None:
-    _subjects[subject_type] = RoomSubject(policy, title, opens_at, chat)
+    _subjects[subject_type] = RoomSubject(policy, title, opens_at, chat, patient)
 
 
 def room_access_unregister(subject_type: str) -> None:

@@ -96,6 +96,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             {
                 "type": "welcome",
                 "mode": "janus",
+                "recording": self.room.recording_since is not None,
                 "me": self.peer,
                 "name": self.name,
                 "feed": self.janus.feed_id,
@@ -213,7 +214,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def room_event(self, event: dict[str, Any]) -> None:
         if event["from"] == self.peer or event.get("to") not in (None, "", self.peer):
             return
-        if event["kind"] == "signal":
+        if event["kind"] == "recording":
+            await self.send_json({"type": "recording", "on": bool(event["on"])})
+        elif event["kind"] == "signal":
             await self.send_json({"type": "signal", "from": event["from"], "data": event["data"]})
         else:
             await self.send_json(

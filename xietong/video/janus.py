@@ -114,7 +114,7 @@ def janus_client() -> JanusClient | None:
 
 
 def janus_room_create(
-    client: JanusClient, *, room: int, description: str, pin: str, secret: str
+    client: JanusClient, *, room: int, description: str, pin: str, secret: str, rec_dir: str
 ) -> None:
     """Creates the room with our admin key; its secret and PIN are the room's own. The
     bitrate cap keeps every publisher within what a county line carries."""
@@ -135,7 +135,7 @@ def janus_room_create(
             "audiocodec": "opus",
             "permanent": False,
             "record": False,
-            "rec_dir": str(conf.recordings_dir()),
+            "rec_dir": rec_dir,
         }
     )
 
@@ -144,3 +144,10 @@ def janus_room_destroy(client: JanusClient, *, room: int, secret: str) -> None:
     data = client.videoroom({"request": "destroy", "room": room, "secret": secret})
     if data.get("videoroom") not in ("destroyed", None):
         raise JanusUnavailable(str(data))
+
+
+def janus_room_record(client: JanusClient, *, room: int, secret: str, record: bool) -> None:
+    """Starts or stops recording every publisher of the room into its rec_dir."""
+    client.videoroom(
+        {"request": "enable_recording", "room": room, "secret": secret, "record": record}
+    )

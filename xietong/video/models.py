@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.models import BaseModel
+from xietong.patients.models import Patient
 
 
 class RoomMode(models.TextChoices):
@@ -33,6 +34,8 @@ class Room(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set while Janus records the room; everyone in it sees an indicator.
+    recording_since = models.DateTimeField(_("recording since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("video room")
@@ -82,3 +85,19 @@ class CallSession(BaseModel):
     class Meta:
         verbose_name = _("call")
         verbose_name_plural = _("calls")
+
+
+class Recording(BaseModel):
+    """One participant's picture and sound from a recorded room, converted to a file that
+    plays in a browser (WebM: VP8 and Opus), kept for the audio/video retention period."""
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="recordings")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    participant = models.CharField(_("participant"), max_length=100, blank=True)
+    file = models.FileField(_("file"), upload_to="video/recordings/%Y/%m/")
+    duration_seconds = models.FloatField(_("duration (s)"))
+    retain_until = models.DateField(_("kept at least until"))
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -68,7 +69,12 @@ def _open_room(actor: Actor, subject_type: str, subject_id: str) -> Room:
         room.secret = secrets.token_urlsafe(24)
         try:
             janus_room_create(
-                client, room=room.janus_room, description=title, pin=room.pin, secret=room.secret
+                client,
+                room=room.janus_room,
+                description=title,
+                pin=room.pin,
+                secret=room.secret,
+                rec_dir=str(room_recordings_dir(room)),
             )
         except JanusUnavailable as exc:
             raise VideoUnavailable(
@@ -94,6 +100,13 @@ def _open_room(actor: Actor, subject_type: str, subject_id: str) -> Room:
         _janus_destroy(room)
         raise
     return room
+
+
+def room_recordings_dir(room: Room) -> Path:
+    """Where Janus writes this room's raw recordings (one folder per room)."""
+    folder = conf.recordings_dir() / room.uuid.hex
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _janus_destroy(room: Room) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -18,13 +19,20 @@ from django.utils.translation import gettext
 
 from xietong.accounts.models import User
 from xietong.core.actor import Actor
-from xietong.core.errors import NotFound, ValidationFailed
+from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
 
 from . import conf
 from .access import room_access_allows, room_subject
 from .meetings import SUBJECT as MEETING
 from .meetings import get_meeting_for, meeting_create, meeting_end
+from .models import Room
+from .recording import (
+    RecordingFailed,
+    recording_allowed,
+    room_recording_start,
+    room_recording_stop,
+)
 from .selectors import meetings_for
 
 View = Callable[..., HttpResponseBase]
@@ -60,6 +68,7 @@ def page_strings() -> dict[str, str]:
         "speaking": gettext("speaking"),
         "muted": gettext("muted"),
         "you": gettext("You"),
+        "recording": gettext("Recording: everyone in the call is being recorded."),
     }
 
 
@@ -73,6 +82,9 @@ def room_page(
     assert subject is not None  # allowed above, so registered
     title = subject.title(subject_id) if subject.title else ""
     chat = subject.chat(actor, subject_id) if subject.chat else None
+    room = Room.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, closed_at__isnull=True
+    ).first()
     join_url = reverse(
         "api:video_room_join", kwargs={"subject_type": subject_type, "subject_id": subject_id}
     )
@@ -85,6 +97,11 @@ def room_page(
             "join_url": join_url,
             "janus": bool(conf.janus_url()),
             "strings": page_strings(),
+            "room": room,
+            "may_record": room is not None and recording_allowed(room),
+            "recording_url": reverse(
+                "video:recording", kwargs={"subject_type": subject_type, "subject_id": subject_id}
+            ),
         },
     )
 
@@ -153,3 +170,26 @@ def meeting_end_view(
     meeting = get_meeting_for(actor=actor, meeting_uuid=meeting_uuid)
     meeting_end(actor=actor, meeting=meeting)
     return redirect("video:meetings")
+
+
+@actor_view
+def recording_view(
+    request: ActorRequest, actor: Actor, subject_type: str, subject_id: str
+) -> HttpResponseBase:
+    """POST action=start|stop: the room's recording (consent checked by the service)."""
+    back = reverse("video:room", kwargs={"subject_type": subject_type, "subject_id": subject_id})
+    if request.method != "POST":
+        return redirect(back)
+    room = Room.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, closed_at__isnull=True
+    ).first()
+    if room is None or not room_access_allows(actor, subject_type, subject_id):
+        raise NotFound()
+    try:
+        if request.POST.get("action") == "stop":
+            room_recording_stop(actor=actor, room=room)
+        else:
+            room_recording_start(actor=actor, room=room)
+    except (Conflict, RecordingFailed) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+    return redirect(back)

@@ -163,6 +163,7 @@
     switch (msg.type) {
       case "welcome":
         me = msg.me; myName = msg.name; mode = msg.mode;
+        $("[data-recording]").hidden = !msg.recording;
         say(t.waiting);
         renderPeople();
         if (mode === "janus") { await publish(); subscribe(msg.publishers || []); }
@@ -182,6 +183,7 @@
         renderPeople();
         break;
       case "signal": await onSignal(msg.from, msg.data); break;
+      case "recording": $("[data-recording]").hidden = !msg.on; break;
       case "janus.answer": await publisher.setRemoteDescription({ type: "answer", sdp: msg.sdp }); break;
       case "janus.publishers": subscribe(msg.publishers); break;
       case "janus.offer": await onJanusOffer(msg); break;

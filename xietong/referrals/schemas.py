@@ -132,6 +132,7 @@ class ReferralOut(ReferralRowOut):
     outcome_note: str
     previous: UUID | None
     follow_ons: list[UUID]
+    consultation: UUID | None
     plan: PlanOut | None
     actions: list[str]
 
@@ -223,6 +224,7 @@ def detail_out(r: Referral, actor: Any) -> dict[str, Any]:
         "down_institution": r.down_institution.name if r.down_institution else None,
         "previous": r.previous.uuid if r.previous else None,
         "follow_ons": [f.uuid for f in r.follow_ons.all()],
+        "consultation": r.consultation_uuid,
         "plan": _plan(r),
         "actions": actions_for(actor, r),
     }

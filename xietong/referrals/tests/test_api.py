@@ -3,8 +3,11 @@ slip, check-in by the QR payload, and the actions each party is offered."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from xietong.accounts.models import Membership
 from xietong.accounts.tokens import api_token_issue
@@ -74,7 +77,8 @@ def test_the_slip_is_a_pdf(world: World) -> None:
     answer = _client(world.sender).get(f"/api/v1/referrals/{r.uuid}/slip")
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/pdf"
-    assert answer.content.startswith(b"%PDF")
+    text = PdfReader(io.BytesIO(answer.content)).pages[0].extract_text()
+    assert "双向转诊单" in text and r.number in text and world.hospital.name in text
 
 
 def test_check_in_by_the_scanned_qr_payload(world: World) -> None:

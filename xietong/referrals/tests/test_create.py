@@ -147,3 +147,30 @@ def test_a_routine_referral_needs_a_slot(world: World) -> None:
         world.request(slot=None)
     assert "slot" in exc.value.fields
     assert not OutboxMessage.objects.exists()
+
+
+def test_an_unknown_consultation_is_refused(world: World) -> None:
+    import uuid
+
+    with pytest.raises(ValidationFailed) as exc:
+        world.request(consultation_uuid=uuid.uuid4())
+    assert "consultation" in exc.value.fields
+
+
+def test_the_consultation_that_advised_it_is_linked() -> None:
+    from xietong.consultations.tests.world import make_world as consultation_world
+    from xietong.directory.tests.factories import CollaborationLinkFactory
+    from xietong.referrals.services import referral_create
+    from xietong.scheduling.tests.factories import make_schedule, make_slot
+
+    cw = consultation_world()
+    c = cw.draft()
+    CollaborationLinkFactory(provider=cw.hospital, client=cw.county, service="referral")
+    slot = make_slot(make_schedule(cw.hospital))
+    r = referral_create(
+        actor=cw.requester, patient=cw.patient, kind="outpatient",
+        receiving_institution=cw.hospital, slot=slot, consultation_uuid=c.uuid,
+        reason="会诊建议转诊", clinical_summary="见会诊意见", diagnosis_code="I20.0",
+        diagnosis_text="不稳定型心绞痛",
+    )  # fmt: skip
+    assert r.consultation_uuid == c.uuid

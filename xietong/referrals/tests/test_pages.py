@@ -162,3 +162,10 @@ def test_home_cards_for_the_desk_and_the_lower_institution(world: World) -> None
     world.to("follow_up")
     home = _client(world.sender).get("/").content.decode()
     assert "/referrals/down/" in home
+
+
+def test_supervisors_see_the_count_outside_the_criteria(world: World) -> None:
+    ReferralCriterion.objects.create(disease_group="肿瘤", icd_from="C00", icd_to="C97")
+    world.request(justification="基层无法确诊")
+    home = _client(member(world.county, "supervisor")).get("/").content.decode()
+    assert "不符合转诊标准的转诊" in home and f"{world.county.name} 1" in home

@@ -12,10 +12,31 @@ from xietong.core.home import HomeCard
 
 from ..access import can_refer, can_view_referrals
 from ..models import Status
-from ..selectors import arrivals_for, follow_ups_due_for, referrals_for
+from ..selectors import (
+    arrivals_for,
+    criteria_unmet_counts,
+    follow_ups_due_for,
+    referrals_for,
+)
+
+
+def _supervisor_card(actor: Actor) -> list[HomeCard]:
+    """Counts only: referrals sent outside the criteria, per institution of the region."""
+    rows = criteria_unmet_counts(actor=actor)
+    return [
+        HomeCard(
+            title=_("Referrals outside the referral criteria"),
+            body="、".join(f"{r['institution']} {r['count']}" for r in rows[:5])
+            or _("None so far."),
+            count=sum(int(str(r["count"])) for r in rows),
+            order=60,
+        )
+    ]
 
 
 def referral_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
+    if actor.has_role("supervisor"):
+        return _supervisor_card(actor)
     if not can_view_referrals(actor):
         return []
     cards: list[HomeCard] = []

@@ -1,7 +1,8 @@
 """Benchmark: video through Janus with aiortc peers.
 
     ./xt bench video [--joins 20] [--max-rooms 8] [--hold 6]
-    (root and Janus needed; XT_BENCH_DATABASE_URL, default a local xietong_bench_video)
+    (root and Janus needed; XT_BENCH_DATABASE_URL, default a local xietong_bench_video,
+    emptied at the start of each run)
 
 Starts Janus with our configuration in a network namespace of its own (as the tests do),
 then, with ad-hoc meetings as the rooms' subjects:
@@ -48,6 +49,8 @@ def setup() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    # The database is this benchmark's own: each run starts from an empty one.
+    call_command("flush", interactive=False, verbosity=0)
 
 
 class Person:

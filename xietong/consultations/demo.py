@@ -5,6 +5,7 @@ are real). The demo generator calls `consultations_demo_seed`."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -80,8 +81,8 @@ class DemoCast:
     password: str  # the experts' password: signing an opinion asks for it again
 
 
-def consent_scan() -> SimpleUploadedFile:
-    """A printed consent form, as the scan a county hospital would file."""
+@functools.cache
+def _consent_pdf() -> bytes:
     from weasyprint import HTML  # imported late: loading it costs a second
 
     html = (
@@ -90,7 +91,12 @@ def consent_scan() -> SimpleUploadedFile:
         "将病历资料提交上级医院专家进行远程会诊。</p><p>患者（或家属）签字：________</p>"
         "</body></html>"
     )
-    return SimpleUploadedFile("知情同意书.pdf", HTML(string=html).write_pdf(), "application/pdf")
+    return bytes(HTML(string=html).write_pdf())
+
+
+def consent_scan() -> SimpleUploadedFile:
+    """A printed consent form, as the scan a county hospital would file (rendered once)."""
+    return SimpleUploadedFile("知情同意书.pdf", _consent_pdf(), "application/pdf")
 
 
 def _consent(actor: Actor, patient: Patient, scan: bytes) -> None:

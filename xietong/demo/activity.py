@@ -1,6 +1,6 @@
-"""The demo province at work: published slots at the provincial and municipal hospitals and a
-history of consultations in every state, made through the apps' own services (so they are
-audited and notified like anything a person does)."""
+"""The demo province at work: published slots at the provincial and municipal hospitals, and a
+history of consultations and referrals in every state, made through the apps' own services (so
+they are audited and notified like anything a person does)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from xietong.consultations.models import Consultation
 from xietong.core.actor import Actor
 from xietong.directory.models import Expert, Institution
 from xietong.patients.models import CareRelationship, Patient
+from xietong.referrals.demo import referrals_demo_seed, staff_of
 from xietong.scheduling.demo import scheduling_demo_seed
 from xietong.scheduling.models import Purpose, Schedule
 from xietong.scheduling.services import schedule_create, schedule_rules_set, slots_generate
@@ -33,20 +34,6 @@ def activity_exists() -> bool:
 def _actor(username: str, role: str) -> Actor:
     memberships = Membership.objects.filter(user__username=username).select_related("institution")
     return actor_for_membership(next(m for m in memberships if role in m.roles))
-
-
-def _desk(institution: Institution) -> Actor:
-    """The hospital's referral desk, who publishes its capacity. Only one desk is a demo
-    login; the others exist so every hospital's schedules have someone who wrote them."""
-    username = f"desk_{institution.code}"
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        name = institution.short_name or institution.name
-        user = User(username=username, display_name=f"{name}转诊办")
-        user.set_unusable_password()
-        user.save()
-        Membership.objects.create(user=user, institution=institution, roles=[Role.REFERRAL_DESK])
-    return actor_for_membership(Membership.objects.select_related("institution").get(user=user))
 
 
 def _expert_sessions(expert: Expert, desk: Actor) -> None:
@@ -95,7 +82,7 @@ def _publishing_hospitals(plan: ProvincePlan) -> list[Institution]:
 def demo_activity_write(plan: ProvincePlan) -> str:
     rng = random.Random(plan.seed)
     hospitals = _publishing_hospitals(plan)
-    desks = {h.pk: _desk(h) for h in hospitals}
+    desks = {h.pk: staff_of(h, Role.REFERRAL_DESK) for h in hospitals}
     schedules = scheduling_demo_seed(
         rng=rng,
         institutions=hospitals,
@@ -120,7 +107,11 @@ def demo_activity_write(plan: ProvincePlan) -> str:
         password=DEMO_PASSWORD,
     )
     made = consultations_demo_seed(rng=rng, cast=cast, patients_of=_patients_of)
-    return _("%(schedules)d schedules, %(consultations)d consultations") % {
+    referrals = referrals_demo_seed(rng=rng, senders=cast.requesters, patients_of=_patients_of)
+    return _(
+        "%(schedules)d schedules, %(consultations)d consultations, %(referrals)d referrals"
+    ) % {
         "schedules": len(schedules),
         "consultations": len(made),
+        "referrals": len(referrals),
     }

@@ -105,7 +105,11 @@ def demo_seed(*, seed: int = DEFAULT_SEED, scale: str = "small", if_empty: bool 
         (status.staff, _("practitioners and experts"), _write_staff),
         (status.patients, _("residents and their care relationships"), _write_patients),
         (status.logins, _("demo logins"), _write_logins),
-        (status.activity, _("published slots and a history of consultations"), demo_activity_write),
+        (
+            status.activity,
+            _("published slots and a history of consultations and referrals"),
+            demo_activity_write,
+        ),
     ]
     for done, label, write in stages:
         if done:

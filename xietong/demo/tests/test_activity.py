@@ -28,8 +28,7 @@ def _actor(username: str) -> Actor:
     return actor_for_membership(membership.order_by("pk")[0])
 
 
-def test_the_demo_has_consultations_in_every_state_made_through_the_services() -> None:
-    demo_seed(scale="small")
+def _consultations_in_every_state_made_through_the_services() -> None:
     consultations = Consultation.objects.all()
     assert set(consultations.values_list("status", flat=True)) == STATES
     # Made by the services: every one left its trail in the audit log.
@@ -39,8 +38,7 @@ def test_the_demo_has_consultations_in_every_state_made_through_the_services() -
         assert Opinion.objects.filter(consultation=c, signed_at__isnull=False).exists()
 
 
-def test_the_demo_logins_see_their_own_consultations_and_not_the_others() -> None:
-    demo_seed(scale="small")
+def _the_logins_see_their_own_consultations_and_not_the_others() -> None:
     county = _actor("doctor_county")
     county2 = _actor("doctor_county2")
     coordinator = _actor("coordinator")
@@ -54,8 +52,7 @@ def test_the_demo_logins_see_their_own_consultations_and_not_the_others() -> Non
             get_consultation_for(actor=county2, consultation_uuid=c.uuid)
 
 
-def test_hospitals_publish_slots_and_the_expert_has_consultation_sessions() -> None:
-    demo_seed(scale="small")
+def _hospitals_publish_slots_and_the_expert_has_sessions() -> None:
     desk = _actor("referral_desk")
     assert desk.institution_id is not None
     assert Slot.objects.filter(institution_id=desk.institution_id, purpose="outpatient").exists()
@@ -63,3 +60,21 @@ def test_hospitals_publish_slots_and_the_expert_has_consultation_sessions() -> N
     assert Slot.objects.filter(
         practitioner__user__username="expert", purpose=Purpose.CONSULTATION
     ).exists()
+
+
+def _referrals_up_and_down_made_through_the_services() -> None:
+    from xietong.referrals.models import Referral
+
+    states = set(Referral.objects.values_list("status", flat=True))
+    assert {"requested", "accepted", "arrived", "down_requested", "closed"} <= states
+    for r in Referral.objects.all():
+        assert AuditEvent.objects.filter(resource_id=str(r.uuid)).exists(), r.pk
+
+
+def test_the_demo_province_at_work() -> None:
+    # One seed (it takes seconds) checked for each promise the demo makes.
+    demo_seed(scale="small")
+    _consultations_in_every_state_made_through_the_services()
+    _the_logins_see_their_own_consultations_and_not_the_others()
+    _hospitals_publish_slots_and_the_expert_has_sessions()
+    _referrals_up_and_down_made_through_the_services()

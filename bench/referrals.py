@@ -39,6 +39,9 @@ def setup() -> None:
     url = os.environ.get("XT_BENCH_DATABASE_URL", DEFAULT_URL)
     database_ensure(url)
     os.environ["XT_DATABASE_URL"] = url
+    # One connection per thread here, made and closed by the benchmark itself (a pool does
+    # not survive the forks some benchmarks make).
+    os.environ["XT_DB_POOL"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.embedded"
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))

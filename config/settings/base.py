@@ -113,6 +113,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "XT_DB_POOL", True
+):
+    # Under ASGI every request runs its database work in a thread of its own, so a
+    # connection kept per thread is a new connection per request. A pool per server
+    # process hands connections from request to request instead (persistent connections
+    # and a pool exclude each other).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("XT_DB_POOL_MIN", 2),
+        "max_size": env_int("XT_DB_POOL_MAX", 10),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

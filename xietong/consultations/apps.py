@@ -15,10 +15,12 @@ class ConsultationsConfig(AppConfig):
         from .access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
         from .chat import chat_policy_register
         from .fhir_readers import fhir_readers_register
+        from .tasks import periodic_jobs_register
         from .views.cards import consultation_cards
         from .views.patient_section import consultations_section
 
         fhir_readers_register()
+        periodic_jobs_register()  # deadline checks, queued by the clock
 
         # Who may read and write a consultation's chat is who may see the consultation.
         chat_policy_register()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django_tasks import task
+
+from xietong.core.clock import periodic_register
 
 from .deadlines import deadlines_check
 
@@ -30,3 +34,12 @@ def opinion_file_task(*, opinion_id: int, membership_id: int) -> str:
     opinion_file(actor=actor_for_membership(membership), opinion=opinion)
     opinion.refresh_from_db()
     return str(opinion.document_uuid or "")
+
+
+def periodic_jobs_register() -> None:
+    """Deadlines are checked every minute by the clock (`./xt manage clock`)."""
+    periodic_register(
+        "consultation deadlines",
+        every=dt.timedelta(minutes=1),
+        enqueue=consultation_deadlines_task.enqueue,
+    )

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xietong.core.actor import Actor
-from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.records.panels import documents_panel_context
@@ -21,7 +20,7 @@ from xietong.records.panels import documents_panel_context
 from .. import services as svc
 from ..chat import consultation_thread
 from ..models import Consultation
-from ..selectors import get_consultation_for
+from ..selectors import consultation_open_for, get_consultation_for
 from .workspace_base import (
     changed_since_seen,
     flat_errors,
@@ -35,13 +34,7 @@ from .workspace_context import workspace_context
 def _render(
     request: ActorRequest, actor: Actor, c: Consultation, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    audit_record(
-        actor=actor,
-        action="read",
-        resource_type="Consultation",
-        resource_id=c.uuid,
-        patient_id=c.patient_id,
-    )
+    """The page for a consultation opened through consultation_open_for (the read audited)."""
     context = workspace_context(actor, c)
     context["records"] = documents_panel_context(
         actor=actor, patient=c.patient, source=c.source, next_url=workspace_url(c)
@@ -53,7 +46,7 @@ def _render(
 
 @signed_in
 def detail(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = consultation_open_for(actor=actor, consultation_uuid=consultation_uuid)
     return _render(request, actor, c)
 
 
@@ -86,7 +79,7 @@ def acknowledge(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUI
         return _render(
             request,
             actor,
-            c,
+            consultation_open_for(actor=actor, consultation_uuid=c.uuid),
             status=422,
             ack_errors=flat_errors(exc.fields),
             ack_rating=raw,

@@ -27,5 +27,11 @@
   document.addEventListener("DOMContentLoaded", function () {
     var board = document.querySelector(".board[data-ws]");
     if (board && "WebSocket" in window) connect(board, 0);
+    var clock = document.querySelector("[data-clock]");
+    if (clock) {
+      setInterval(function () {
+        clock.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false });
+      }, 1000);
+    }
   });
 })();

@@ -25,7 +25,7 @@ class ConsultationsConfig(AppConfig):
         # Who may read and write a consultation's chat is who may see the consultation.
         chat_policy_register()
         __import__("xietong.consultations.video", fromlist=["*"]).video_policy_register()
-        __import__("xietong.consultations.consumers")  # the day's board hears every transition
+        __import__("xietong.consultations.views.board", fromlist=["*"]).board_register()
 
         nav_register(
             NavItem(_("My requests"), "consultations:mine", roles=REQUESTER_ROLES, order=30),

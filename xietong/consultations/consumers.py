@@ -46,8 +46,10 @@ def _board_changed(name: str, payload: dict[str, Any]) -> None:
     )
 
 
-for _action in Action:
-    event_subscribe(f"consultation.{_action}")(_board_changed)
+def board_events_register() -> None:
+    """Every transition of the workflow table may change some centre's board."""
+    for action in Action:
+        event_subscribe(f"consultation.{action}")(_board_changed)
 
 
 def _centre_of(scope: dict[str, Any]) -> int | None:

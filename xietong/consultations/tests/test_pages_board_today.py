@@ -38,6 +38,7 @@ def test_board_lists_today_with_totals(client: Client, world: World) -> None:
     assert 'data-total="today">2<' in text and 'data-total="done">1<' in text
     assert 'data-total="waiting">1<' in text
     assert 'data-ws="/ws/consultations/board/"' in text
+    assert 'href="/consultations/board/"' in text  # in the centre staff's menu
     # The rows alone, for the live refresh.
     rows = client.get("/consultations/board/", HTTP_HX_REQUEST="true").content.decode()
     assert accepted.number in rows and "<html" not in rows
@@ -46,6 +47,7 @@ def test_board_lists_today_with_totals(client: Client, world: World) -> None:
 @pytest.mark.django_db
 def test_only_the_centre_opens_the_board(client: Client, world: World) -> None:
     sign_in(client, world.requester)
+    assert 'href="/consultations/board/"' not in client.get("/").content.decode()
     assert client.get("/consultations/board/").status_code == 404
     sign_in(client, world.expert_actor)
     assert client.get("/consultations/board/").status_code == 404

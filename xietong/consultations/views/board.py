@@ -6,12 +6,24 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.http import ActorRequest
+from xietong.core.nav import NavItem, nav_register
 
+from ..access import CENTRE_ROLES
+from ..consumers import board_events_register
 from ..selectors import today_board
 from .workspace_base import signed_in
+
+
+def board_register() -> None:
+    """At start-up: the board in the centre staff's menu, and its live refresh."""
+    board_events_register()
+    nav_register(
+        NavItem(gettext_lazy("Today's board"), "consultations:board", roles=CENTRE_ROLES, order=33)
+    )
 
 
 @signed_in

@@ -172,3 +172,28 @@ def test_an_expert_with_an_authenticator_signs_with_a_code(client: Client, world
     device.save()
     assert client.post(url, {**CONTENT, "code": totp_code(device)}).status_code == 302
     assert Opinion.objects.get(consultation=c).is_signed
+
+
+def test_strangers_and_declined_experts_get_no_pdf_or_workspace(
+    client: Client, world: World
+) -> None:
+    from typing import cast
+
+    from xietong.consultations import services as s
+    from xietong.consultations.tests.world import member
+    from xietong.directory.models import Institution
+    from xietong.directory.tests.factories import InstitutionFactory
+
+    signed = world.to("opinion_signed")
+    stranger = member(cast(Institution, InstitutionFactory()), "requester", "expert")
+    sign_in(client, stranger)
+    assert client.get(f"/consultations/{signed.uuid}/opinion/v1.pdf").status_code == 404
+    assert client.get(f"/consultations/{signed.uuid}/").status_code == 404
+
+    other, other_actor = world.more_expert()
+    c = world.to("triage")
+    c = s.consultation_triage_assign(actor=world.coordinator, consultation=c, experts=[other])
+    sign_in(client, other_actor)
+    assert client.get(f"/consultations/{c.uuid}/").status_code == 200
+    s.consultation_expert_decline(actor=other_actor, consultation=c, reason="出差")
+    assert client.get(f"/consultations/{c.uuid}/").status_code == 404

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from .netns import ADMIN_KEY, JanusInNamespace, janus_in_namespace, require_janus
 
@@ -27,3 +28,10 @@ def with_janus(janus: JanusInNamespace, settings: Any, tmp_path: Any) -> JanusIn
     settings.XT_JANUS_RECORDINGS_DIR = str(tmp_path / "recordings")
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return janus
+
+
+@pytest.fixture(autouse=True)
+def chinese() -> Iterator[None]:
+    """Users see Chinese (the default language), whatever an earlier test switched to."""
+    with translation.override("zh-hans"):
+        yield

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 
@@ -11,16 +13,30 @@ def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # Every test starts in the platform's default language (Chinese), whatever the test
+    # before it switched to; otherwise a test passes or fails by the order it runs in.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def cjk_font() -> None:
     """Skip (or, where XT_REQUIRE_BROWSER=1, fail) when no Chinese font is installed."""
     import os
+    import shutil
     import subprocess
 
-    try:
-        found = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
-    except FileNotFoundError:  # fontconfig itself is missing
-        found = None
+    fc_list = shutil.which("fc-list")  # fontconfig itself may be missing
+    found = (
+        subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True, check=False)  # noqa: S603
+        if fc_list
+        else None
+    )
     if found and found.stdout.strip():
         return
     reason = "no Chinese font is installed (Debian package fonts-noto-cjk)"

@@ -27,20 +27,20 @@ from . import services as svc
 from .models import Referral
 from .pdf import referral_slip_pdf
 from .schemas import (
-    CheckInIn,
-    CloseIn,
-    CriteriaCountOut,
-    DownReferIn,
-    EventOut,
-    FollowUpIn,
-    ProposeIn,
-    ReasonIn,
+    ReferralCheckInIn,
+    ReferralCloseIn,
+    ReferralCriteriaCountOut,
+    ReferralDownReferIn,
+    ReferralEventOut,
+    ReferralFollowUpIn,
     ReferralIn,
     ReferralOut,
+    ReferralProposeIn,
+    ReferralReasonIn,
     ReferralRowOut,
-    SlotTakenOut,
-    SummaryIn,
-    TargetOut,
+    ReferralSlotTakenOut,
+    ReferralSummaryIn,
+    ReferralTargetOut,
     detail_out,
     event_out,
     row_out,
@@ -59,7 +59,7 @@ router = Router(tags=["referrals"])
 ACT = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class ListFilters(Schema):
+class ReferralListFilters(Schema):
     scope: str = ""
     status: str | None = None
     kind: str | None = None
@@ -69,14 +69,14 @@ class ListFilters(Schema):
     offset: int = 0
 
 
-class SlotFilters(Schema):
+class ReferralSlotFilters(Schema):
     institution: UUID
     kind: str = "outpatient"
     department: str | None = None
     examination_type: str | None = None
 
 
-class SlotOut(Schema):
+class ReferralSlotOut(Schema):
     uuid: UUID
     start: dt.datetime
     end: dt.datetime
@@ -141,7 +141,7 @@ def _slot(key: UUID | None) -> Slot | None:
 
 @router.post(
     "",
-    response={201: ReferralOut, 404: ErrorOut, 409: SlotTakenOut, 422: ErrorOut},
+    response={201: ReferralOut, 404: ErrorOut, 409: ReferralSlotTakenOut, 422: ErrorOut},
     summary="Refer a patient up (booking the slot), or by the green channel",
 )
 def create(request: ApiRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
@@ -173,7 +173,7 @@ def create(request: ApiRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
 
 
 @router.get("", response={200: list[ReferralRowOut], 422: ErrorOut}, summary="Referrals I see")
-def list_(request: ApiRequest, filters: Query[ListFilters]) -> list[dict[str, Any]]:
+def list_(request: ApiRequest, filters: Query[ReferralListFilters]) -> list[dict[str, Any]]:
     limit = max(1, min(filters.limit, 200))
     offset = max(0, filters.offset)
     qs = referrals_for(
@@ -185,7 +185,7 @@ def list_(request: ApiRequest, filters: Query[ListFilters]) -> list[dict[str, An
 
 @router.get(
     "/targets",
-    response={200: list[TargetOut]},
+    response={200: list[ReferralTargetOut]},
     summary="Institutions that take my institution's referrals, higher levels first",
 )
 def targets(request: ApiRequest) -> list[dict[str, Any]]:
@@ -200,10 +200,10 @@ def targets(request: ApiRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/slots",
-    response={200: list[SlotOut], 422: ErrorOut},
+    response={200: list[ReferralSlotOut], 422: ErrorOut},
     summary="Free slots of an institution a referral of this kind may book (two weeks)",
 )
-def slots(request: ApiRequest, filters: Query[SlotFilters]) -> list[dict[str, Any]]:
+def slots(request: ApiRequest, filters: Query[ReferralSlotFilters]) -> list[dict[str, Any]]:
     institution = _institution(filters.institution, "institution")
     purposes = PURPOSES.get(filters.kind)  # type: ignore[call-overload]
     if purposes is None:
@@ -230,7 +230,7 @@ def arrivals(request: ApiRequest, day: dt.date | None = None) -> list[dict[str, 
 
 @router.get(
     "/criteria-unmet",
-    response={200: list[CriteriaCountOut]},
+    response={200: list[ReferralCriteriaCountOut]},
     summary="For supervisors: referrals outside the criteria, per sending institution",
 )
 def criteria_unmet(request: ApiRequest) -> list[dict[str, Any]]:
@@ -242,7 +242,7 @@ def criteria_unmet(request: ApiRequest) -> list[dict[str, Any]]:
     response={200: ReferralOut, **ACT},
     summary="Check a patient in by the slip's QR code or the referral number",
 )
-def check_in_by_number(request: ApiRequest, payload: CheckInIn) -> dict[str, Any]:
+def check_in_by_number(request: ApiRequest, payload: ReferralCheckInIn) -> dict[str, Any]:
     r = referral_by_number_for(actor=request.auth, payload=payload.payload)
     return _fresh(request, svc.referral_check_in(actor=request.auth, referral=r))
 
@@ -254,7 +254,7 @@ def detail(request: ApiRequest, referral_uuid: UUID) -> dict[str, Any]:
 
 @router.get(
     "/{referral_uuid}/timeline",
-    response={200: list[EventOut], 404: ErrorOut},
+    response={200: list[ReferralEventOut], 404: ErrorOut},
     summary="Where the patient has been, in order",
 )
 def timeline(request: ApiRequest, referral_uuid: UUID) -> list[dict[str, Any]]:
@@ -297,7 +297,7 @@ def _with_reason(name: str, service: Any, summary: str) -> None:
         summary=summary,
         operation_id=f"referral_{name.replace('-', '_')}",
     )
-    def act(request: ApiRequest, referral_uuid: UUID, payload: ReasonIn) -> dict[str, Any]:
+    def act(request: ApiRequest, referral_uuid: UUID, payload: ReferralReasonIn) -> dict[str, Any]:
         r = service(
             actor=request.auth, referral=_get(request, referral_uuid), reason=payload.reason
         )
@@ -320,7 +320,7 @@ _with_reason("down-decline", svc.referral_down_decline, "Decline the down-referr
     response={200: ReferralOut, **ACT},
     summary="Propose another slot",
 )
-def propose(request: ApiRequest, referral_uuid: UUID, payload: ProposeIn) -> dict[str, Any]:
+def propose(request: ApiRequest, referral_uuid: UUID, payload: ReferralProposeIn) -> dict[str, Any]:
     slot = _slot(payload.slot)
     assert slot is not None
     r = svc.referral_propose(
@@ -331,7 +331,7 @@ def propose(request: ApiRequest, referral_uuid: UUID, payload: ProposeIn) -> dic
 
 @router.post(
     "/{referral_uuid}/proposal-accept",
-    response={200: ReferralOut, 404: ErrorOut, 409: SlotTakenOut, 422: ErrorOut},
+    response={200: ReferralOut, 404: ErrorOut, 409: ReferralSlotTakenOut, 422: ErrorOut},
     summary="Take the proposed slot",
 )
 def proposal_accept(request: ApiRequest, referral_uuid: UUID) -> Any:
@@ -366,7 +366,7 @@ def report(
     response={200: ReferralOut, **ACT},
     summary="The treatment summary when treatment ends",
 )
-def treatment_summary(request: ApiRequest, referral_uuid: UUID, payload: SummaryIn) -> Any:
+def treatment_summary(request: ApiRequest, referral_uuid: UUID, payload: ReferralSummaryIn) -> Any:
     r = svc.referral_treatment_summary(
         actor=request.auth, referral=_get(request, referral_uuid), summary=payload.summary,
         discharge_diagnosis=payload.discharge_diagnosis,
@@ -379,7 +379,7 @@ def treatment_summary(request: ApiRequest, referral_uuid: UUID, payload: Summary
     response={200: ReferralOut, **ACT},
     summary="Refer back down with a rehabilitation plan",
 )
-def down_refer(request: ApiRequest, referral_uuid: UUID, payload: DownReferIn) -> Any:
+def down_refer(request: ApiRequest, referral_uuid: UUID, payload: ReferralDownReferIn) -> Any:
     r = svc.referral_down_refer(
         actor=request.auth,
         referral=_get(request, referral_uuid),
@@ -396,7 +396,7 @@ def down_refer(request: ApiRequest, referral_uuid: UUID, payload: DownReferIn) -
     response={200: ReferralOut, **ACT},
     summary="Record a follow-up visit against the plan",
 )
-def follow_up(request: ApiRequest, referral_uuid: UUID, payload: FollowUpIn) -> Any:
+def follow_up(request: ApiRequest, referral_uuid: UUID, payload: ReferralFollowUpIn) -> Any:
     r = svc.referral_follow_up_record(
         actor=request.auth, referral=_get(request, referral_uuid),
         follow_up_id=payload.follow_up, visited_on=payload.visited_on, note=payload.note,
@@ -409,7 +409,7 @@ def follow_up(request: ApiRequest, referral_uuid: UUID, payload: FollowUpIn) -> 
     response={200: ReferralOut, **ACT},
     summary="Close the loop with its outcome",
 )
-def close(request: ApiRequest, referral_uuid: UUID, payload: CloseIn) -> Any:
+def close(request: ApiRequest, referral_uuid: UUID, payload: ReferralCloseIn) -> Any:
     r = svc.referral_close(
         actor=request.auth, referral=_get(request, referral_uuid), outcome=payload.outcome,
         note=payload.note,

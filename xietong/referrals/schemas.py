@@ -32,59 +32,59 @@ class ReferralIn(Schema):
     consultation: UUID | None = None
 
 
-class ReasonIn(Schema):
+class ReferralReasonIn(Schema):
     reason: str = ""
 
 
-class ProposeIn(Schema):
+class ReferralProposeIn(Schema):
     slot: UUID
     note: str = ""
 
 
-class CheckInIn(Schema):
+class ReferralCheckInIn(Schema):
     payload: str
 
 
-class SummaryIn(Schema):
+class ReferralSummaryIn(Schema):
     summary: str = ""
     discharge_diagnosis: str = ""
 
 
-class MedicationIn(Schema):
+class ReferralMedicationIn(Schema):
     name: str = ""
     dose: str = ""
     frequency: str = ""
 
 
-class DownReferIn(Schema):
+class ReferralDownReferIn(Schema):
     down_institution: UUID
     instructions: str = ""
-    medications: list[MedicationIn] = []
+    medications: list[ReferralMedicationIn] = []
     follow_up_dates: list[dt.date] = []
 
 
-class FollowUpIn(Schema):
+class ReferralFollowUpIn(Schema):
     follow_up: int
     visited_on: dt.date | None = None
     note: str = ""
 
 
-class CloseIn(Schema):
+class ReferralCloseIn(Schema):
     outcome: str = ""
     note: str = ""
 
 
-class FollowUpOut(Schema):
+class ReferralFollowUpOut(Schema):
     id: int
     due_date: dt.date
     visited_on: dt.date | None
     note: str
 
 
-class PlanOut(Schema):
+class ReferralPlanOut(Schema):
     instructions: str
     medications: list[dict[str, str]]
-    follow_ups: list[FollowUpOut]
+    follow_ups: list[ReferralFollowUpOut]
 
 
 class ReferralRowOut(Schema):
@@ -133,11 +133,11 @@ class ReferralOut(ReferralRowOut):
     previous: UUID | None
     follow_ons: list[UUID]
     consultation: UUID | None
-    plan: PlanOut | None
+    plan: ReferralPlanOut | None
     actions: list[str]
 
 
-class EventOut(Schema):
+class ReferralEventOut(Schema):
     at: dt.datetime
     actor: str
     institution: str
@@ -147,18 +147,18 @@ class EventOut(Schema):
     note: str
 
 
-class TargetOut(Schema):
+class ReferralTargetOut(Schema):
     uuid: UUID
     name: str
     level: str
 
 
-class CriteriaCountOut(Schema):
+class ReferralCriteriaCountOut(Schema):
     institution: str
     count: int
 
 
-class SlotTakenOut(ErrorOut):
+class ReferralSlotTakenOut(ErrorOut):
     alternatives: list[dict[str, Any]] = []
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.errors import Conflict
 
@@ -48,25 +48,25 @@ class Action(StrEnum):
 
 
 ACTION_LABELS = {
-    Action.UPDATE: gettext_lazy("amend the request"),
-    Action.SUBMIT: gettext_lazy("submit"),
-    Action.QC_PASS: gettext_lazy("pass the quality check"),
-    Action.QC_RETURN: gettext_lazy("return for more information"),
-    Action.RESUBMIT: gettext_lazy("resubmit"),
-    Action.TRIAGE_ASSIGN: gettext_lazy("assign experts"),
-    Action.DIRECT_ASSIGN: gettext_lazy("assign the chosen expert"),
-    Action.EXPERT_ACCEPT: gettext_lazy("accept"),
-    Action.ALL_ACCEPTED: gettext_lazy("all experts accepted"),
-    Action.EXPERT_DECLINE: gettext_lazy("decline"),
-    Action.SCHEDULE: gettext_lazy("book a time"),
-    Action.RESCHEDULE: gettext_lazy("change the time"),
-    Action.START: gettext_lazy("start"),
-    Action.OPINION_SAVE: gettext_lazy("save the opinion draft"),
-    Action.OPINION_PART_SIGN: gettext_lazy("sign an MDT part"),
-    Action.OPINION_SIGN: gettext_lazy("sign the opinion"),
-    Action.OPINION_CORRECT: gettext_lazy("correct the signed opinion"),
-    Action.ACKNOWLEDGE: gettext_lazy("acknowledge and rate"),
-    Action.CANCEL: gettext_lazy("cancel"),
+    Action.UPDATE: pgettext_lazy("consultation action", "amend the request"),
+    Action.SUBMIT: pgettext_lazy("consultation action", "submit"),
+    Action.QC_PASS: pgettext_lazy("consultation action", "pass the quality check"),
+    Action.QC_RETURN: pgettext_lazy("consultation action", "return for more information"),
+    Action.RESUBMIT: pgettext_lazy("consultation action", "resubmit"),
+    Action.TRIAGE_ASSIGN: pgettext_lazy("consultation action", "assign experts"),
+    Action.DIRECT_ASSIGN: pgettext_lazy("consultation action", "assign the chosen expert"),
+    Action.EXPERT_ACCEPT: pgettext_lazy("consultation action", "accept"),
+    Action.ALL_ACCEPTED: pgettext_lazy("consultation action", "all experts accepted"),
+    Action.EXPERT_DECLINE: pgettext_lazy("consultation action", "decline"),
+    Action.SCHEDULE: pgettext_lazy("consultation action", "book a time"),
+    Action.RESCHEDULE: pgettext_lazy("consultation action", "change the time"),
+    Action.START: pgettext_lazy("consultation action", "start"),
+    Action.OPINION_SAVE: pgettext_lazy("consultation action", "save the opinion draft"),
+    Action.OPINION_PART_SIGN: pgettext_lazy("consultation action", "sign an MDT part"),
+    Action.OPINION_SIGN: pgettext_lazy("consultation action", "sign the opinion"),
+    Action.OPINION_CORRECT: pgettext_lazy("consultation action", "correct the signed opinion"),
+    Action.ACKNOWLEDGE: pgettext_lazy("consultation action", "acknowledge and rate"),
+    Action.CANCEL: pgettext_lazy("consultation action", "cancel"),
 }
 
 REQ = (Party.REQUESTER, frozenset({"requester"}))

@@ -238,6 +238,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("XT_MAIL_FROM", "xietong@localhost")
 XT_SMS_BACKEND = os.environ.get("XT_SMS_BACKEND", "outbox")
 XT_OUTBOX_MAX_ATTEMPTS = env_int("XT_OUTBOX_MAX_ATTEMPTS", 5)
 XT_OUTBOX_RETRY_SECONDS = env_int("XT_OUTBOX_RETRY_SECONDS", 60)
+# How long a referral desk has to acknowledge an emergency (green channel) referral before
+# the coordinator is alerted.
+XT_REFERRAL_GREEN_ACK_MINUTES = env_int("XT_REFERRAL_GREEN_ACK_MINUTES", 15)
 # Chat is kept at least 3 years (STANDARDS.md, online consultation records).
 XT_CHAT_RETENTION_DAYS = env_int("XT_CHAT_RETENTION_DAYS", 1095)
 

@@ -14,11 +14,13 @@ class ReferralsConfig(AppConfig):
 
         from .access import REFER_ROLES
         from .fhir_readers import fhir_readers_register
+        from .tasks import periodic_jobs_register
         from .views.cards import referral_cards
         from .views.patient_section import referrals_section
         from .workflow import DESK_ROLES
 
         fhir_readers_register()
+        periodic_jobs_register()  # the green channel's acknowledgement clock
         nav_register(
             NavItem(_("Referrals"), "referrals:outgoing", roles=REFER_ROLES, order=35),
             NavItem(_("Incoming referrals"), "referrals:incoming", roles=DESK_ROLES, order=36),

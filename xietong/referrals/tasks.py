@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django_tasks import task
+
+from xietong.core.clock import periodic_register
 
 from .greenchannel import green_channel_check
 
@@ -11,3 +15,12 @@ from .greenchannel import green_channel_check
 def referral_green_channel_task() -> int:
     """Run every minute (the `referral_green_channel` command enqueues it)."""
     return green_channel_check()
+
+
+def periodic_jobs_register() -> None:
+    """Unacknowledged emergency referrals are looked for every minute by the clock."""
+    periodic_register(
+        "referral green channel",
+        every=dt.timedelta(minutes=1),
+        enqueue=referral_green_channel_task.enqueue,
+    )

@@ -58,7 +58,8 @@ def test_an_interval_must_be_positive() -> None:
 @pytest.mark.django_db
 def test_the_platform_registers_its_deadline_checks_and_the_command_queues_them() -> None:
     names = {job.name for job in clock.periodic_jobs()}
-    assert "consultation deadlines" in names
+    assert {"consultation deadlines", "referral green channel"} <= names
     out = StringIO()
     call_command("clock", "--once", stdout=out)
     assert "queued consultation deadlines" in out.getvalue()
+    assert "queued referral green channel" in out.getvalue()

@@ -8,6 +8,7 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self) -> None:
+        from xietong.consultations.panels import workspace_panel_register
         from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
         from xietong.patients.sections import patient_section_register
@@ -16,6 +17,7 @@ class ReferralsConfig(AppConfig):
         from .fhir_readers import fhir_readers_register
         from .tasks import periodic_jobs_register
         from .views.cards import referral_cards
+        from .views.consultation_panel import referrals_panel
         from .views.patient_section import referrals_section
         from .workflow import DESK_ROLES
 
@@ -28,3 +30,5 @@ class ReferralsConfig(AppConfig):
         home_card_register(referral_cards)
         # The "refer the patient" button and the patient's referrals, on their page.
         patient_section_register(referrals_section)
+        # The referrals a consultation led to, on its workspace (linked both ways).
+        workspace_panel_register(referrals_panel)

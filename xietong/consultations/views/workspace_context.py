@@ -22,6 +22,7 @@ from ..models import (
     OpinionPart,
     Status,
 )
+from ..panels import workspace_panels_render
 from ..selectors import (
     AWAITING_ACCEPT,
     AWAITING_ANSWER,
@@ -188,4 +189,5 @@ def workspace_context(actor: Actor, c: Consultation) -> dict[str, Any]:
         "can_acknowledge": Party.REQUESTER in parties and c.status == Status.OPINION_SIGNED,
         "status_label": Status(c.status).label,
         "is_terminal": c.status in (Status.COMPLETED, Status.CANCELLED),
+        "panels": workspace_panels_render(actor=actor, consultation=c),
     }

@@ -142,8 +142,8 @@ def server_start(url: str, port: int, workers: int, var_dir: str) -> list[subpro
     # The commands are this program's own, not input from anywhere.
     web = subprocess.Popen(  # noqa: S603
         [python, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level",
-         "warning"],
+         "--port", str(port), "--workers", str(workers), "--no-access-log",
+         "--timeout-keep-alive", "75", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     worker = subprocess.Popen(  # noqa: S603

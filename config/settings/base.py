@@ -169,6 +169,15 @@ XT_API_TOKEN_DAYS = env_int("XT_API_TOKEN_DAYS", 30)
 # Parallel audit hash chains: concurrent writers on different chains never wait for each
 # other (docs/adr/0009). Raising it later is safe; lowering it leaves old chains closed.
 XT_AUDIT_CHAINS = env_int("XT_AUDIT_CHAINS", 16)
+# The audit log's HMAC key lives outside the database (docs/adr/0010). Unset, the embedded mode
+# makes one on first use in XT_AUDIT_KEY_FILE (owner-only); production requires XT_AUDIT_KEY.
+XT_AUDIT_KEY = os.environ.get("XT_AUDIT_KEY", "")
+XT_AUDIT_KEY_FILE: Path | None = VAR_DIR / "audit.key"
+# Signed checkpoints of the chain heads go to a file the database's owner cannot rewrite.
+XT_AUDIT_CHECKPOINT_PATH = Path(
+    os.environ.get("XT_AUDIT_CHECKPOINT_PATH", VAR_DIR / "audit-checkpoints.jsonl")
+)
+XT_AUDIT_CHECKPOINT_MINUTES = env_int("XT_AUDIT_CHECKPOINT_MINUTES", 10)
 OTP_TOTP_ISSUER = "Xietong"
 
 LANGUAGE_CODE = "zh-hans"

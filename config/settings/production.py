@@ -10,6 +10,9 @@ from .base import env_bool
 
 if not os.environ.get("XT_SECRET_KEY"):
     raise ImproperlyConfigured("XT_SECRET_KEY must be set in production mode")
+if not os.environ.get("XT_AUDIT_KEY"):
+    raise ImproperlyConfigured("XT_AUDIT_KEY must be set in production mode")
+XT_AUDIT_KEY_FILE = None  # never a key made up beside the data it protects
 
 XT_REQUIRE_2FA = env_bool("XT_REQUIRE_2FA", True)
 SESSION_COOKIE_SECURE = env_bool("XT_SECURE_COOKIES", True)

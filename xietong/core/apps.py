@@ -12,7 +12,9 @@ class CoreConfig(AppConfig):
         from .cards import refused_attempts_card
         from .home import home_card_register
         from .nav import NavItem, nav_register
+        from .tasks import periodic_jobs_register
 
         nav_register(NavItem(_("Home"), "home", order=0))
         nav_register(NavItem(_("Audit log"), "audit:log", roles=AUDIT_READER_ROLES, order=90))
         home_card_register(refused_attempts_card)
+        periodic_jobs_register()

@@ -1,14 +1,12 @@
-"""Writing and verifying the hash-chained audit log (ATNA: who, what, which patient,
-when, from where, outcome)."""
+"""Writing the hash-chained audit log (ATNA: who, what, which patient, when, from where,
+outcome). What a link's hash covers is in audit_hash, verifying in audit_check."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import json
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -16,44 +14,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .actor import Actor
+from .audit_check import ChainReport, audit_verify
+from .audit_hash import GENESIS, LINK_VERSION, link_digest
 from .context import current_origin
 from .models import AuditEvent, AuditHead, AuditOutcome
 
-GENESIS = "0" * 64
-
-# The fields a link's hash covers, in this order.
-_HASHED = (
-    "seq", "at", "user_id", "username", "membership_id", "institution_id", "region_path",
-    "roles", "action", "resource_type", "resource_id", "patient_id", "outcome", "ip", "detail",
-)  # fmt: skip
-
-
-def _digest(prev_hash: str, values: dict[str, Any]) -> str:
-    canonical = json.dumps(
-        [values[k] for k in _HASHED], ensure_ascii=False, separators=(",", ":"), default=str
-    )
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
-
-
-def _hashed_values(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "seq": event.seq,
-        "at": event.at.isoformat(),
-        "user_id": event.user_id,
-        "username": event.username,
-        "membership_id": event.membership_id,
-        "institution_id": event.institution_id,
-        "region_path": event.region_path,
-        "roles": event.roles,
-        "action": event.action,
-        "resource_type": event.resource_type,
-        "resource_id": event.resource_id,
-        "patient_id": event.patient_id,
-        "outcome": event.outcome,
-        "ip": event.ip,
-        "detail": event.detail,
-    }
-
+# Verifying lives in audit_check; callers know it from here.
+__all__ = ["ChainReport", "audit_record", "audit_verify"]
 
 # Each database connection keeps to one chain, handed out in turn, so the threads and worker
 # processes of a server spread over the chains, and one transaction never locks two heads (so
@@ -113,7 +80,7 @@ def audit_record(
 def _append(chain: int, event: AuditEvent) -> None:
     head = _locked_head(chain)
     event.chain, event.seq, event.prev_hash = chain, head.seq + 1, head.last_hash
-    event.hash = _digest(event.prev_hash, _hashed_values(event))
+    event.hash = link_digest(event=event)
     event.save(force_insert=True)
     head.seq, head.last_hash = event.seq, event.hash
     head.save(update_fields=["seq", "last_hash"])
@@ -149,7 +116,7 @@ def _append_postgresql(chain: int, event: AuditEvent) -> None:
             cursor.execute(take, [chain])
             taken = cursor.fetchone()
         event.chain, event.seq, event.prev_hash = chain, taken[0], taken[1]
-        event.hash = _digest(event.prev_hash, _hashed_values(event))
+        event.hash = link_digest(event=event)
         values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
         cursor.execute(store, [*values, event.hash, chain])
         event.pk = cursor.fetchone()[0]
@@ -187,55 +154,5 @@ def _event_for(
         ip=origin.ip,
         user_agent=origin.user_agent,
         detail=json.loads(json.dumps(detail or {}, default=str)),
+        hash_version=LINK_VERSION,
     )
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    checked: int
-    broken_at: int | None = None
-    reason: str = ""
-    chain: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_at is None
-
-
-def _chain_verify(chain: int, head: AuditHead | None, batch: int) -> ChainReport:
-    expected_prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    rows = AuditEvent.objects.filter(chain=chain).order_by("seq")
-    while True:
-        page = list(rows.filter(seq__gte=expected_seq)[:batch])
-        if not page:
-            break
-        for event in page:
-            if event.seq != expected_seq:
-                return ChainReport(checked, expected_seq, f"link {expected_seq} is missing", chain)
-            if event.prev_hash != expected_prev:
-                return ChainReport(checked, event.seq, "previous hash does not match", chain)
-            if _digest(event.prev_hash, _hashed_values(event)) != event.hash:
-                return ChainReport(checked, event.seq, "content does not match its hash", chain)
-            expected_prev = event.hash
-            expected_seq += 1
-            checked += 1
-    if head is not None and head.seq != expected_seq - 1:
-        return ChainReport(
-            checked, expected_seq, f"links after {expected_seq - 1} are missing", chain
-        )
-    return ChainReport(checked)
-
-
-def audit_verify(*, batch: int = 5000) -> ChainReport:
-    """Walk every chain from its first link and name the first link that does not hold."""
-    heads = {h.pk: h for h in AuditHead.objects.all()}
-    chains = set(heads) | set(AuditEvent.objects.values_list("chain", flat=True).distinct())
-    checked = 0
-    for chain in sorted(chains):
-        report = _chain_verify(chain, heads.get(chain), batch)
-        if not report.ok:
-            return ChainReport(checked + report.checked, report.broken_at, report.reason, chain)
-        checked += report.checked
-    return ChainReport(checked)

@@ -30,8 +30,8 @@ class AuditOutcome(models.IntegerChoices):
 
 class AuditEvent(models.Model):
     """One line of the audit log. Rows are never updated or deleted (database triggers
-    refuse it) and each row's hash covers the previous row's, so a removed or edited
-    row breaks the chain at a place `audit_verify` names."""
+    refuse it) and each row's keyed hash covers all of it and the previous row's hash, so a
+    removed or edited row breaks the chain at a place `audit_verify` names."""
 
     # Links are numbered per chain; writers on different chains never wait for each other.
     chain = models.PositiveSmallIntegerField(default=1)
@@ -57,6 +57,9 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # How `hash` was made (core/audit_hash.py): 2 is keyed and covers every field; 1, a plain
+    # SHA-256 over part of the row, is on links written before keys, up to a chain's seal.
+    hash_version = models.PositiveSmallIntegerField(default=2)
 
     class Meta:
         ordering = ["-id"]

@@ -192,6 +192,9 @@ MEDIA_ROOT = Path(os.environ.get("XT_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
 XT_UPLOAD_MAX_MB = env_int("XT_UPLOAD_MAX_MB", 20)
+# An image over this many megapixels is refused: decoding it (to show it, or to put it in a
+# PDF) would take gigabytes of memory. A 300 dpi A3 scan is about 17.
+XT_UPLOAD_MAX_MEGAPIXELS = env_int("XT_UPLOAD_MAX_MEGAPIXELS", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = XT_UPLOAD_MAX_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Minimum years clinical documents are kept (medical-record and telemedicine rules).

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xietong.core.names import validate_name
 from xietong.directory.models import Institution, Practitioner
 
 
@@ -34,7 +35,9 @@ PRIVILEGED_ROLES = frozenset(
 
 class User(AbstractUser):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=60, blank=True, validators=[validate_name]
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     practitioner = models.OneToOneField(
         Practitioner,

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.errors import Message
-from xietong.patients.validation import interpolate
+from xietong.core.files import pixels_implausible
+from xietong.core.images import image_size
+from xietong.patients.validation import image_too_large_message, interpolate
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
@@ -46,4 +48,7 @@ def attachment_inspect(upload: Any) -> AttachmentInfo:
     content_type = next((t for magic, t in _SIGNATURES if head.startswith(magic)), None)
     if content_type is None:
         raise AttachmentInvalid(_("Attach a PDF, JPEG or PNG file."))
+    dimensions = image_size(upload, content_type)
+    if dimensions is not None and pixels_implausible(*dimensions, size=size):
+        raise AttachmentInvalid(image_too_large_message(*dimensions))
     return AttachmentInfo(content_type, size)

@@ -9,6 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
+
+from .images import image_size
+
 # The formats a patient's document may have: (magic, content type, extension).
 DOCUMENT_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -18,12 +22,37 @@ DOCUMENT_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
 DOCUMENT_CONTENT_TYPES = frozenset(t for _m, t, _e in DOCUMENT_SIGNATURES)
 
 
+# Deflate shrinks at most 1032:1, so even a PNG of one-bit pixels holds about 8,300 pixels a
+# byte; a JPEG spends at least a bit on every 8×8 block, some 512 pixels a byte. A header that
+# declares more than this describes a picture its bytes do not hold: a decompression bomb or
+# a damaged file.
+PIXELS_PER_BYTE_MAX = 10_000
+
+
 @dataclass(frozen=True)
 class FileInfo:
     content_type: str
     extension: str
     size: int
     sha256: str
+    # What an image's header declares; None for a PDF or a header that cannot be read.
+    width: int | None = None
+    height: int | None = None
+
+
+def pixels_implausible(width: int, height: int, size: int) -> bool:
+    """Whether an image of this many pixels in this many bytes is refused: more pixels than
+    XT_UPLOAD_MAX_MEGAPIXELS, or more than the bytes can hold. Decoding it would take
+    gigabytes of memory."""
+    pixels = width * height
+    limit = int(settings.XT_UPLOAD_MAX_MEGAPIXELS) * 1_000_000
+    return pixels > limit or pixels > PIXELS_PER_BYTE_MAX * max(1, size)
+
+
+def image_implausible(info: FileInfo) -> bool:
+    if info.width is None or info.height is None:
+        return False  # not an image, or a header nothing will decode either
+    return pixels_implausible(info.width, info.height, info.size)
 
 
 def content_sniff(head: bytes) -> tuple[str, str] | None:
@@ -56,7 +85,11 @@ def file_inspect(upload: Any) -> FileInfo | None:
     if kind is None:
         return None
     digest = hashlib.sha256()
+    counted = 0
     for chunk in _chunks(upload):
         digest.update(chunk)
+        counted += len(chunk)
     stream.seek(0)
-    return FileInfo(kind[0], kind[1], file_size(upload), digest.hexdigest())
+    dimensions = image_size(stream, kind[0])
+    width, height = dimensions if dimensions is not None else (None, None)
+    return FileInfo(kind[0], kind[1], counted, digest.hexdigest(), width, height)

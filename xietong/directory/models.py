@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.models import BaseModel
+from xietong.core.names import validate_name
 
 
 class RegionLevel(models.TextChoices):
@@ -72,8 +73,10 @@ class InstitutionGrade(models.TextChoices):
 
 class Institution(BaseModel):
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
+    short_name = models.CharField(
+        _("short name"), max_length=60, blank=True, validators=[validate_name]
+    )
     level = models.CharField(_("level"), max_length=12, choices=InstitutionLevel.choices)
     kind = models.CharField(_("kind"), max_length=24, choices=InstitutionKind.choices)
     grade = models.CharField(
@@ -173,7 +176,7 @@ TITLE_RANK = {"chief": 4, "associate_chief": 3, "attending": 2, "resident": 1}
 
 
 class Practitioner(BaseModel):
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=60, validators=[validate_name])
     sex = models.CharField(_("sex"), max_length=1, choices=[("M", _("male")), ("F", _("female"))])
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="practitioners"

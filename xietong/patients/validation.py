@@ -12,7 +12,8 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.errors import Message
-from xietong.core.files import file_inspect, file_size
+from xietong.core.files import file_inspect, file_size, image_implausible
+from xietong.core.names import name_problem
 
 
 def _interpolate(message: Promise | str, values: dict[str, Any]) -> str:
@@ -32,6 +33,14 @@ class FieldInvalid(ValueError):
     def __init__(self, message: Message) -> None:
         super().__init__(str(message))
         self.message = message
+
+
+def person_name_check(value: str) -> None:
+    """Refuses a name that shows nothing, or carries text-direction controls, NUL or
+    noncharacters (xietong/core/names.py), so no record can pass for another on screen."""
+    problem = name_problem(value)
+    if problem is not None:
+        raise FieldInvalid(problem)
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
@@ -83,6 +92,20 @@ def identifier_value_normalise(value: str) -> str:
     return cleaned
 
 
+def image_too_large_message(width: int, height: int) -> Any:
+    """The refusal of an image `pixels_implausible` judges a bomb (records and chat use it)."""
+    return interpolate(
+        _(
+            "The image is %(width)d × %(height)d pixels: more than %(limit)d megapixels, "
+            "or more than its file can hold, so it may be damaged. Save it again at a "
+            "normal resolution."
+        ),
+        width=width,
+        height=height,
+        limit=int(settings.XT_UPLOAD_MAX_MEGAPIXELS),
+    )
+
+
 @dataclass(frozen=True)
 class ScanInfo:
     content_type: str
@@ -110,4 +133,6 @@ def scan_inspect(scan: Any) -> ScanInfo:
     info = file_inspect(scan)
     if info is None:
         raise FieldInvalid(_("The scan must be a PDF, JPEG or PNG file."))
+    if image_implausible(info):
+        raise FieldInvalid(image_too_large_message(info.width or 0, info.height or 0))
     return ScanInfo(info.content_type, info.extension, info.size, info.sha256)

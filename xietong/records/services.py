@@ -25,10 +25,10 @@ from xietong.core.errors import (
     ValidationFailed,
 )
 from xietong.core.events import event_emit
-from xietong.core.files import FileInfo, file_inspect, file_size
+from xietong.core.files import FileInfo, file_inspect, file_size, image_implausible
 from xietong.patients.access import REGISTER_ROLES, patient_visible_to
 from xietong.patients.models import Patient
-from xietong.patients.validation import interpolate
+from xietong.patients.validation import image_too_large_message, interpolate
 
 from .models import ClinicalDocument, DocumentKind, DocumentStatus, RetentionClass
 
@@ -92,6 +92,10 @@ def _check_file(upload: Any) -> FileInfo:
     info = file_inspect(upload)
     if info is None:
         raise ValidationFailed.single("file", _("The file must be a PDF, JPEG or PNG file."))
+    if image_implausible(info):
+        raise ValidationFailed.single(
+            "file", image_too_large_message(info.width or 0, info.height or 0)
+        )
     return info
 
 

@@ -14,6 +14,7 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, Message, ValidationFailed
 from xietong.core.events import event_emit
+from xietong.core.names import name_problem
 
 from ..models import (
     Consent,
@@ -59,6 +60,8 @@ def consent_record(
         errors["signed_by"] = [_("This field is required.")]
     elif len(signer) > 60:
         errors["signed_by"] = [interpolate(_("At most %(limit)d characters."), limit=60)]
+    elif (problem := name_problem(signer)) is not None:
+        errors["signed_by"] = [problem]
     if len((note or "").strip()) > 200:
         errors["note"] = [interpolate(_("At most %(limit)d characters."), limit=200)]
     try:

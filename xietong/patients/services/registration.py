@@ -31,6 +31,7 @@ from ..validation import (
     FieldInvalid,
     identifier_value_normalise,
     interpolate,
+    person_name_check,
     phone_normalise,
 )
 from ._common import _institution_id
@@ -77,6 +78,10 @@ def _registration_clean(
 ) -> _Registration:  # fmt: skip
     reg = _Registration()
     reg.name = _required_text(reg, "name", name, 60)
+    try:
+        person_name_check(reg.name)
+    except FieldInvalid as exc:
+        reg.error("name", exc.message)
     reg.address = _optional_text(reg, "address", address, 200)
     reg.ethnicity = _optional_text(reg, "ethnicity", ethnicity, 20)
     today = timezone.localdate()

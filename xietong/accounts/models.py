@@ -27,9 +27,19 @@ class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("platform administrator")
 
 
-# Roles whose sign-in needs a second factor when XT_REQUIRE_2FA is on.
+# Roles whose sign-in needs a second factor when XT_REQUIRE_2FA is on: those who read many
+# institutions' or many patients' data. Quality control reviews every consultation of its
+# centre and a referral desk every referral sent to its hospital, so they are among them.
 PRIVILEGED_ROLES = frozenset(
-    {Role.EXPERT, Role.COORDINATOR, Role.SUPERVISOR, Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN}
+    {
+        Role.EXPERT,
+        Role.COORDINATOR,
+        Role.QC,
+        Role.REFERRAL_DESK,
+        Role.SUPERVISOR,
+        Role.INSTITUTION_ADMIN,
+        Role.PLATFORM_ADMIN,
+    }
 )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from . import audit_check
 from .access import audit_chain_verifiable_by, audit_log_readable_by
 from .audit import ChainReport
 from .forms import AuditFilterForm
@@ -49,18 +50,33 @@ def audit_log(request: ActorRequest) -> HttpResponse:
 
 def _broken_reason(report: ChainReport) -> str:
     # audit_verify speaks English to operators on the command line; people here read this.
-    if "missing" in report.reason:
-        return _("a link is missing")
-    if "previous hash" in report.reason:
-        return _("it does not follow from the link before it")
-    return _("its content was changed after it was written")
+    reasons = {
+        audit_check.MISSING: _("a link is missing"),
+        audit_check.PREVIOUS: _("it does not follow from the link before it"),
+        audit_check.UNKEYED: _(
+            "it carries no keyed hash, though it was written after keyed hashing began"
+        ),
+        audit_check.HEAD: _(
+            "the record of the chain's end is missing or does not match its last link"
+        ),
+        audit_check.CHECKPOINT: _("it differs from what a signed checkpoint recorded"),
+    }
+    return reasons.get(report.kind, _("its content was changed after it was written"))
 
 
 @require_POST
 @login_required
 def audit_verify_chain(request: ActorRequest) -> HttpResponse:
     report = audit_chain_check(actor=request.actor)
-    if report.ok:
+    if report.kind == audit_check.CHECKPOINT_FILE:
+        messages.error(
+            request,
+            _(
+                "The audit log's checkpoint file was changed: a line in it is not signed with "
+                "this installation's audit key."
+            ),
+        )
+    elif report.ok:
         messages.success(
             request,
             ngettext(

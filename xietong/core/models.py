@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Background tasks' leases are kept beside the code that takes and recovers them (ADR 11).
+from .tasks_lease import TaskLease as TaskLease
+
 
 class BaseModel(models.Model):
     """External IDs are UUIDs; the integer key stays inside the database."""

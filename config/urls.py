@@ -21,6 +21,7 @@ urlpatterns = [
     path("fhir/R4/", include("xietong.fhir.urls")),
     path("referrals/", include("xietong.referrals.urls")),
     path("audit/", include("xietong.core.urls")),
+    path("tasks/", include("xietong.core.tasks_urls")),
 ]
 # Uploaded files are never served by path, not even in debug mode: every file belongs to a
 # patient and is downloaded through an access-checked, audited view.

@@ -13,11 +13,14 @@ class CoreConfig(AppConfig):
         from .home import home_card_register
         from .nav import NavItem, nav_register
         from .tasks import periodic_jobs_register
+        from .tasks_failed import failed_tasks_card
         from .tasks_lease import task_leases_register
 
         nav_register(NavItem(_("Home"), "home", order=0))
         nav_register(NavItem(_("Audit log"), "audit:log", roles=AUDIT_READER_ROLES, order=90))
         home_card_register(refused_attempts_card)
-        # The clock looks for background tasks whose worker died (ADR 11).
+        # The clock looks for background tasks whose worker died (ADR 11); admins see
+        # the tasks that failed.
+        home_card_register(failed_tasks_card)
         task_leases_register()
         periodic_jobs_register()

@@ -234,17 +234,26 @@ def _file_later(actor: Actor, opinion: Opinion) -> None:
 
 
 def opinion_file(*, actor: Actor, opinion: Opinion) -> None:
-    """Render the signed opinion as PDF and file it to the patient's records."""
+    """Render the signed opinion as PDF and file it to the patient's records, once.
+
+    The document and the opinion's link to it are written in one transaction, under a lock
+    on the opinion: a run that dies between the two leaves neither, and a second run (a
+    retry after a lost worker, a duplicate task) finds the link and files nothing."""
     from ..pdf import opinion_pdf
 
     c = opinion.consultation
-    document = gateways.document_file(
-        actor=actor,
-        patient=c.patient,
-        title=_("Consultation opinion %(number)s v%(version)d")
-        % {"number": c.number, "version": opinion.version},
-        content=opinion_pdf(opinion=opinion),
-        source=c.source,
-    )
-    if document is not None:
-        Opinion.objects.filter(pk=opinion.pk).update(document_uuid=document.uuid)
+    content = opinion_pdf(opinion=opinion)  # before the lock: rendering takes a while
+    with transaction.atomic():
+        locked = Opinion.objects.select_for_update().get(pk=opinion.pk)
+        if locked.document_uuid is not None:
+            return
+        document = gateways.document_file(
+            actor=actor,
+            patient=c.patient,
+            title=_("Consultation opinion %(number)s v%(version)d")
+            % {"number": c.number, "version": opinion.version},
+            content=content,
+            source=c.source,
+        )
+        if document is not None:
+            Opinion.objects.filter(pk=opinion.pk).update(document_uuid=document.uuid)

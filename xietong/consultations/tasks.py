@@ -7,6 +7,7 @@ import datetime as dt
 from django_tasks import task
 
 from xietong.core.clock import periodic_register
+from xietong.core.tasks_lease import task_lease_register
 
 from .deadlines import deadlines_check
 
@@ -15,6 +16,10 @@ from .deadlines import deadlines_check
 def consultation_deadlines_task() -> int:
     """Run every few minutes (the `consultation_deadlines` command enqueues it)."""
     return deadlines_check()
+
+
+# A lost check is not run again: the clock queues the next one within a minute.
+task_lease_register(consultation_deadlines_task, max_attempts=1)
 
 
 @task()
@@ -34,6 +39,11 @@ def opinion_file_task(*, opinion_id: int, membership_id: int) -> str:
     opinion_file(actor=actor_for_membership(membership), opinion=opinion)
     opinion.refresh_from_db()
     return str(opinion.document_uuid or "")
+
+
+# A signed opinion missing from the records is worth more tries than the default; each one
+# renders a few pages, and a retry files nothing twice (opinion_file).
+task_lease_register(opinion_file_task, max_attempts=5)
 
 
 def periodic_jobs_register() -> None:

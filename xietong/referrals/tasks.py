@@ -7,6 +7,7 @@ import datetime as dt
 from django_tasks import task
 
 from xietong.core.clock import periodic_register
+from xietong.core.tasks_lease import task_lease_register
 
 from .greenchannel import green_channel_check
 
@@ -15,6 +16,10 @@ from .greenchannel import green_channel_check
 def referral_green_channel_task() -> int:
     """Run every minute (the `referral_green_channel` command enqueues it)."""
     return green_channel_check()
+
+
+# A lost check is not run again: the clock queues the next one within a minute.
+task_lease_register(referral_green_channel_task, max_attempts=1)
 
 
 def periodic_jobs_register() -> None:

@@ -147,7 +147,7 @@ def server_start(url: str, port: int, workers: int, var_dir: str) -> list[subpro
         cwd=ROOT, env=env,
     )  # fmt: skip
     worker = subprocess.Popen(  # noqa: S603
-        [python, "-m", "django", "db_worker", "--interval", "1"],
+        [python, "-m", "django", "task_worker", "--interval", "1"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 60

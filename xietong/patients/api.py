@@ -13,11 +13,20 @@ from ninja.files import UploadedFile
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.paging import limit_query
 
 from .models import CareRelationship, Consent, Patient, PatientIdentifier
 from .residentid import resident_id_mask
-from .selectors import get_patient_for, patient_record_for, patient_search
-from .services import consent_record, patient_identifier_add, patient_register
+from .selectors import (
+    MAX_RESULTS,
+    PatientContact,
+    get_patient_for,
+    patient_contact_for,
+    patient_record_for,
+    patient_search,
+)
+from .services import consent_record, patient_identifier_add, patient_registration_make
+from .services.break_glass import patient_break_glass
 
 router = Router(tags=["patients"])
 
@@ -52,6 +61,8 @@ class PatientOut(Schema):
 
 class PatientRegisterOut(Schema):
     created: bool
+    # The resident is registered at another institution under the identity given.
+    known_elsewhere: bool
     patient: PatientOut
 
 
@@ -110,16 +121,16 @@ class PatientDetailOut(PatientOut):
     consents: list[ConsentOut]
 
 
-def _patient_out(p: Patient) -> dict[str, Any]:
+def _patient_out(p: Patient, contact: PatientContact) -> dict[str, Any]:
     return {
         "uuid": p.uuid,
         "name": p.name,
         "sex": p.sex,
         "birth_date": p.birth_date,
         "resident_id": p.resident_id,
-        "phone": p.phone,
-        "address_region": p.address_region.code if p.address_region else None,
-        "address": p.address,
+        "phone": contact.phone,
+        "address_region": contact.address_region.code if contact.address_region else None,
+        "address": contact.address,
         "ethnicity": p.ethnicity,
         "registered_by": p.registered_by.code,
         "created_at": p.created_at,
@@ -162,10 +173,22 @@ def _consent_out(c: Consent) -> dict[str, Any]:
 )
 def patient_register_api(request: ApiRequest, payload: PatientIn) -> Status[dict[str, Any]]:
     """Registers a resident at the caller's institution: 201 when new; 200 with
-    `created: false` when the resident ID is known, the patient then joining the
-    institution's patients."""
-    patient, created = patient_register(actor=request.auth, **payload.dict())
-    return Status(201 if created else 200, {"created": created, "patient": _patient_out(patient)})
+    `created: false` when the institution already has them, or when the resident ID is
+    known elsewhere under the same name, birth date and sex (`known_elsewhere: true`). The
+    answer shows what the caller may see: a known resident's contact details held by other
+    institutions are not among it. A resident ID known under another identity is registered
+    as a record of its own (201) and left to a data-quality review."""
+    done = patient_registration_make(actor=request.auth, **payload.dict())
+    patient = done.patient
+    contact = patient_contact_for(actor=request.auth, patient=patient)
+    return Status(
+        201 if done.created else 200,
+        {
+            "created": done.created,
+            "known_elsewhere": done.known_elsewhere,
+            "patient": _patient_out(patient, contact),
+        },
+    )
 
 
 @router.get(
@@ -180,7 +203,7 @@ def patient_search_api(
     name: str | None = None,
     birth_date: dt.date | None = None,
     phone: str | None = None,
-    limit: int = 20,
+    limit: int = limit_query(default=20, most=MAX_RESULTS),
 ) -> list[dict[str, Any]]:
     """Patients of the caller's institution matching every criterion given (`q` may be a
     resident ID, a phone number, a record number or a name). No criterion, no results."""
@@ -209,9 +232,9 @@ def patient_detail_api(request: ApiRequest, patient_uuid: uuid.UUID) -> dict[str
     """Demographics, identifiers, the institutions caring and the consents on file.
     404 both when the patient does not exist and when the caller may not see them."""
     patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid)
-    record = patient_record_for(patient)
+    record = patient_record_for(patient, actor=request.auth)
     return {
-        **_patient_out(patient),
+        **_patient_out(patient, patient_contact_for(actor=request.auth, patient=patient)),
         "identifiers": [_identifier_out(i) for i in record.identifiers],
         "care": [_care_out(c) for c in record.care],
         "consents": [_consent_out(c) for c in record.consents],
@@ -255,3 +278,38 @@ def consent_add_api(
         note=payload.note,
     )  # fmt: skip
     return Status(201, _consent_out(consent))
+
+
+class BreakGlassIn(Schema):
+    reason: str = ""
+
+
+class BreakGlassOut(Schema):
+    patient: uuid.UUID
+    reason: str
+    started_at: dt.datetime
+    ends_at: dt.datetime
+
+
+@router.post(
+    "/{uuid:patient_uuid}/break-glass",
+    response={201: BreakGlassOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Open the whole record in an emergency",
+)
+def break_glass_api(
+    request: ApiRequest, patient_uuid: uuid.UUID, payload: BreakGlassIn
+) -> Status[dict[str, Any]]:
+    """Emergency access: for XT_BREAK_GLASS_HOURS the caller reads what other institutions
+    hold about a patient their institution cares for. The reason (at least 10 characters) is
+    audited, sent to those institutions and counted for supervisors."""
+    patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid)
+    opened = patient_break_glass(actor=request.auth, patient=patient, reason=payload.reason)
+    return Status(
+        201,
+        {
+            "patient": patient.uuid,
+            "reason": opened.reason,
+            "started_at": opened.started_at,
+            "ends_at": opened.ends_at,
+        },
+    )

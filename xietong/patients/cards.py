@@ -11,10 +11,25 @@ from xietong.core.home import HomeCard
 
 from .access import can_register_patients, can_view_patients
 from .residentid import resident_id_mask
-from .selectors import patients_recent_for
+from .selectors import break_glass_counts, patients_recent_for
+
+
+def _supervisor_card(actor: Actor) -> list[HomeCard]:
+    rows = break_glass_counts(actor=actor)
+    return [
+        HomeCard(
+            title=_("Emergency access to records (30 days)"),
+            body="、".join(f"{r['institution']} {r['count']}" for r in rows[:5])
+            or _("None so far."),
+            count=sum(int(str(r["count"])) for r in rows),
+            order=61,
+        )
+    ]
 
 
 def patient_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
+    if actor.has_role("supervisor"):
+        return _supervisor_card(actor)
     cards: list[HomeCard] = []
     if can_register_patients(actor):
         cards.append(

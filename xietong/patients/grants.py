@@ -1,8 +1,8 @@
 """Granting and revoking one person's access to one patient, for a piece of work.
 
 Workflows call these from their own services, inside their transactions: an expert assigned
-to a consultation is granted the patient; declining, being replaced or the consultation's end
-revokes it."""
+to a consultation is granted the patient; declining or being replaced revokes it, and the
+consultation's end makes it read-only for XT_SHARED_READ_DAYS, after which it reads nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
+from xietong.core.events import event_emit
 
+from .access import shared_until
 from .models import Patient, PatientAccessGrant
 
 
@@ -59,4 +61,41 @@ def patient_access_revoke(*, actor: Actor, source: str, user_id: int | None = No
                 patient_id=grant.patient_id,
                 detail={"user_id": grant.user_id, "source": source},
             )
+        if revoked:
+            # After commit: whatever the revoked people still have open (a chat, a video
+            # room) checks their access again.
+            event_emit(
+                "patient.access_revoked",
+                source=source,
+                user_ids=sorted({g.user_id for g in revoked}),
+                patient_ids=sorted({g.patient_id for g in revoked}),
+            )
     return len(revoked)
+
+
+def patient_access_end(*, actor: Actor | None, source: str) -> int:
+    """The work named by `source` ended: its live grants stop writing now and stop reading
+    after the read-only period (XT_SHARED_READ_DAYS). Returns how many grants it ended."""
+    until = shared_until(timezone.now())
+    with transaction.atomic():
+        grants = list(
+            PatientAccessGrant.objects.select_for_update().filter(
+                source=source, revoked_at__isnull=True, read_only_until__isnull=True
+            )
+        )
+        for grant in grants:
+            grant.read_only_until = until
+            grant.save(update_fields=["read_only_until"])
+            audit_record(
+                actor=actor,
+                action="access.end",
+                resource_type="Patient",
+                resource_id=grant.patient_id,
+                patient_id=grant.patient_id,
+                detail={
+                    "user_id": grant.user_id,
+                    "source": source,
+                    "read_only_until": until.isoformat() if until else None,
+                },
+            )
+    return len(grants)

@@ -93,6 +93,11 @@ class CareRelationship(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=16, choices=CareReason.choices)
     since = models.DateTimeField(auto_now_add=True)
+    # How this institution reaches the patient, as its registrar typed it. The index
+    # record's contact details belong to whoever recorded them and are not shown to an
+    # institution that merely registered the same resident ID.
+    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+    address = models.CharField(_("address"), max_length=200, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -110,6 +115,9 @@ class CareRelationship(models.Model):
 class ConsentKind(models.TextChoices):
     TELEMEDICINE = "telemedicine", _("telemedicine")
     RECORDING = "recording", _("audio/video recording")
+    # Recorded at one institution, it lets that institution's clinicians read what other
+    # institutions hold about the patient (docs/adr/0013-patient-data-across-institutions.md).
+    SHARING = "sharing", _("sharing records between institutions")
 
 
 class ConsentStatus(models.TextChoices):
@@ -175,6 +183,9 @@ class PatientAccessGrant(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     granted_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set when the work ends: until then the grant reads (never writes) what was shared for
+    # the work; after it, nothing.
+    read_only_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -186,3 +197,44 @@ class PatientAccessGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.patient_id} ({self.source})"
+
+
+class BreakGlass(models.Model):
+    """An emergency opening of a patient's whole record (other institutions' documents and
+    consents) by one clinician, with the reason they gave, for a few hours. Every one is
+    audited, notified to the institutions whose data it opens, and counted for supervisors."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="break_glass")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+    started_at = models.DateTimeField(auto_now_add=True)
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "patient", "ends_at"], name="break_glass_live")]
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.patient_id} until {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class IdentityConflict(models.Model):
+    """A data-quality task: an institution registered a resident ID that the index holds
+    under another name (or birth date, or sex). The registration became a record of its own;
+    a person decides later whether the two are one resident. Never shown to the registrar."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    known_patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    # Which fields differ (names only: the values stay in the two records).
+    fields = models.JSONField(default=list)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["resolved_at"], name="identity_conflict_open")]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} ≟ {self.known_patient_id}"

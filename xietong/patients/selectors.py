@@ -9,16 +9,19 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.models import AuditOutcome
+from xietong.directory.models import Region
 
-from .access import can_view_patients, patient_visible_to, visible_patients_q
+from .access import can_view_patients, patient_visible_to, record_wide_for, visible_patients_q
 from .models import (
+    BreakGlass,
     CareRelationship,
     Consent,
     ConsentStatus,
@@ -89,7 +92,13 @@ def get_consent_for(
         if p_key and c_key
         else None
     )
-    if consent is None or not patient_visible_to(actor, consent.patient):
+    if consent is None or not (
+        patient_visible_to(actor, consent.patient)
+        and (
+            consent.institution_id == actor.institution_id
+            or record_wide_for(actor, consent.patient_id)
+        )
+    ):
         _audit_refused(actor, "Consent", consent_uuid, consent.patient_id if consent else None)
         raise NotFound()
     audit_record(
@@ -116,14 +125,54 @@ class PatientRecord:
     consents: list[Consent]
 
 
-def patient_record_for(patient: Patient) -> PatientRecord:
-    """The parts of a patient already fetched through get_patient_for (which audited it)."""
-    return PatientRecord(
-        identifiers=list(
-            patient.identifiers.select_related("assigner").order_by("system", "value")
-        ),
-        care=list(patient.care.select_related("institution").order_by("since")),
-        consents=list(patient.consents.select_related("institution").order_by("-signed_on")),
+def patient_record_for(patient: Patient, *, actor: Actor) -> PatientRecord:
+    """The parts of a patient already fetched through get_patient_for (which audited it).
+    An institution that only registered the patient sees its own consents and care, not
+    where else the patient is treated (docs/adr/0013)."""
+    identifiers = patient.identifiers.select_related("assigner").order_by("system", "value")
+    care = patient.care.select_related("institution").order_by("since")
+    consents = patient.consents.select_related("institution").order_by("-signed_on")
+    if not record_wide_for(actor, patient.pk):
+        own = actor.institution_id or 0  # no institution: nothing of its own
+        identifiers = identifiers.filter(Q(assigner__isnull=True) | Q(assigner_id=own))
+        care = care.filter(institution_id=own)
+        consents = consents.filter(institution_id=own)
+    return PatientRecord(identifiers=list(identifiers), care=list(care), consents=list(consents))
+
+
+@dataclass(frozen=True)
+class PatientContact:
+    """How the actor's institution knows and reaches the patient."""
+
+    resident_id: str | None
+    phone: str
+    address: str
+    address_region: Region | None
+    # The index record's details (ethnicity, who registered it) are shown as well.
+    full: bool = False
+
+
+def patient_contact_for(*, actor: Actor, patient: Patient) -> PatientContact:
+    """The index record's contact details belong to the institution that recorded them and
+    to those working with it on the patient; an institution that joined the record by
+    registering the same resident sees what its own registrar typed."""
+    claim = (
+        PatientIdentifier.objects.filter(
+            patient=patient, system=IdentifierSystem.RESIDENT_ID, assigner_id=actor.institution_id
+        )
+        .values_list("value", flat=True)
+        .first()
+    )
+    resident_id = patient.resident_id or claim
+    if patient.registered_by_id == actor.institution_id or record_wide_for(actor, patient.pk):
+        return PatientContact(
+            resident_id, patient.phone, patient.address, patient.address_region, full=True
+        )
+    care = CareRelationship.objects.filter(
+        patient=patient, institution_id=actor.institution_id or 0
+    ).first()
+    return PatientContact(
+        resident_id, care.phone if care else "", care.address if care else "", None
     )
 
 
@@ -141,6 +190,18 @@ def _query_kind(q: str) -> tuple[str, str]:
         if _IDENTIFIER_SHAPE.fullmatch(compact):
             return "identifier", compact
     return "name", q.strip()
+
+
+def _resident_id_is(value: str, actor: Actor) -> Q:
+    """The index's resident ID, or the one this institution registered a record of its own
+    under (a resident ID the index holds for another identity)."""
+    claimed = PatientIdentifier.objects.filter(
+        patient_id=OuterRef("pk"),
+        system=IdentifierSystem.RESIDENT_ID,
+        value=value,
+        assigner_id=actor.institution_id,
+    )
+    return Q(resident_id=value) | Q(Exists(claimed))
 
 
 def _name_prefix(prefix: str) -> Q:
@@ -186,7 +247,7 @@ def patient_search(
         criteria["q_kind"] = kind
         criteria["q"] = resident_id_mask(value) if kind == "resident_id" else value
         if kind == "resident_id":
-            conditions &= Q(resident_id=value)
+            conditions &= _resident_id_is(value, actor)
         elif kind == "phone":
             conditions &= Q(phone=value)
         elif kind == "identifier":
@@ -201,7 +262,7 @@ def patient_search(
     if resident_id and resident_id.strip():
         value = resident_id_normalise(resident_id)
         criteria["resident_id"] = resident_id_mask(value)
-        conditions &= Q(resident_id=value)
+        conditions &= _resident_id_is(value, actor)
     if name and name.strip():
         criteria["name"] = name.strip()
         conditions &= _name_prefix(name.strip())
@@ -268,3 +329,20 @@ def patient_internal_id(patient_uuid: uuid.UUID) -> int | None:
     """The integer id the audit log keeps for a patient, found from their external UUID.
     Used by auditors (who are entitled to the log, not to the patient's record)."""
     return Patient.objects.filter(uuid=patient_uuid).values_list("pk", flat=True).first()
+
+
+def break_glass_counts(*, actor: Actor, days: int = 30) -> list[dict[str, object]]:
+    """For supervisors: emergency accesses in their region over the last `days`, per
+    institution that used them. Counts only, no patient rows."""
+    if not actor.has_role("supervisor") or not actor.region_path:
+        return []
+    since = timezone.now() - dt.timedelta(days=days)
+    rows = (
+        BreakGlass.objects.filter(
+            started_at__gte=since, institution__region__path__startswith=actor.region_path
+        )
+        .values("institution__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "institution__name")
+    )
+    return [{"institution": r["institution__name"], "count": r["count"]} for r in rows]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<uuid:patient_uuid>/", views.detail, name="detail"),
     path("<uuid:patient_uuid>/identifiers/new/", views.identifier_add, name="identifier_add"),
     path("<uuid:patient_uuid>/consents/new/", views.consent_add, name="consent_add"),
+    path("<uuid:patient_uuid>/break-glass/", views.break_glass, name="break_glass"),
     path(
         "<uuid:patient_uuid>/consents/<uuid:consent_uuid>/scan/",
         views.consent_scan,

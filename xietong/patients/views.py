@@ -23,18 +23,32 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotPermitted, ValidationFailed
 from xietong.core.http import ActorRequest
 
-from .access import can_register_patients, can_view_patients
+from .access import (
+    break_glass_live_for,
+    can_register_patients,
+    can_view_patients,
+    institution_cares_for,
+    whole_record_open_to,
+)
 from .forms import ConsentForm, IdentifierAddForm, PatientRegisterForm, PatientSearchForm
 from .models import IdentifierSystem
 from .sections import patient_sections_render
 from .selectors import (
     get_consent_for,
     get_patient_for,
+    patient_contact_for,
     patient_record_for,
     patient_search,
     patients_recent_for,
 )
-from .services import consent_record, consent_withdraw, patient_identifier_add, patient_register
+from .services import (
+    KNOWN_ELSEWHERE,
+    consent_record,
+    consent_withdraw,
+    patient_identifier_add,
+    patient_registration_make,
+)
+from .services.break_glass import BREAK_GLASS_ROLES, patient_break_glass
 
 View = Callable[..., HttpResponseBase]
 
@@ -84,28 +98,45 @@ def register(request: ActorRequest, actor: Actor) -> HttpResponse:
     form = PatientRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            patient, created = patient_register(actor=actor, **form.cleaned_data)
+            done = patient_registration_make(actor=actor, **form.cleaned_data)
         except ValidationFailed as exc:
             form.add_service_errors(exc)
         else:
-            if created:
+            if done.created:
                 messages.success(request, _("Patient registered."))
+            elif done.known_elsewhere:
+                messages.info(request, KNOWN_ELSEWHERE)
             else:
                 messages.info(
                     request, _("Already registered; added to your institution's patients.")
                 )
-            return redirect("patients:detail", patient_uuid=patient.uuid)
+            return redirect("patients:detail", patient_uuid=done.patient.uuid)
     return render(request, "patients/register.html", {"form": form})
 
 
+def _break_glass_state(actor: Actor, patient: Any) -> dict[str, Any] | None:
+    """The emergency-access form for a clinician of an institution caring for the patient
+    who does not already read the whole record; or the access open now."""
+    if not actor.has_role(*BREAK_GLASS_ROLES) or not institution_cares_for(actor, patient.pk):
+        return None
+    live = break_glass_live_for(actor, patient.pk)
+    if live is not None:
+        return {"live": live}
+    if whole_record_open_to(actor, patient.pk):
+        return None
+    return {"live": None}
+
+
 def _detail_context(actor: Actor, patient: Any, **forms: Any) -> dict[str, Any]:
-    record = patient_record_for(patient)
+    record = patient_record_for(patient, actor=actor)
     return {
         "patient": patient,
+        "contact": patient_contact_for(actor=actor, patient=patient),
         "record": record,
         # The resident ID is shown with the demographics; the list holds the other numbers.
         "identifiers": [i for i in record.identifiers if i.system != IdentifierSystem.RESIDENT_ID],
         "can_edit": can_register_patients(actor),
+        "break_glass": _break_glass_state(actor, patient),
         "consent_form": forms.get("consent_form")
         or ConsentForm(initial={"signed_on": timezone.localdate(), "relationship": "self"}),
         "identifier_form": forms.get("identifier_form") or IdentifierAddForm(),
@@ -187,3 +218,23 @@ def consent_withdraw_view(
     else:
         messages.success(request, _("Consent withdrawn."))
     return redirect("patients:detail", patient_uuid=patient_uuid)
+
+
+@actor_view
+@require_POST
+def break_glass(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) -> HttpResponse:
+    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid)
+    try:
+        opened = patient_break_glass(
+            actor=actor, patient=patient, reason=request.POST.get("reason", "")
+        )
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(str(m) for ms in exc.fields.values() for m in ms))
+    else:
+        until = timezone.localtime(opened.ends_at).strftime("%Y-%m-%d %H:%M")
+        messages.warning(
+            request,
+            _("Emergency access is open until %(until)s. The institutions concerned are told.")
+            % {"until": until},
+        )
+    return redirect("patients:detail", patient_uuid=patient.uuid)

@@ -9,8 +9,13 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.patients.sections import patient_section_register
+        from xietong.patients.services.break_glass import record_holders_register
 
         from .panels import records_section
+        from .selectors import document_holders
+
+        # Emergency access tells every institution whose documents it opens.
+        record_holders_register(document_holders)
 
         # No menu entry: records are reached from the patient's page and the workflows.
         patient_section_register(records_section)

@@ -1,20 +1,22 @@
-"""Reads of clinical documents, scoped to the patients the actor may see (their
-institution's, and those granted to them by name). Every read is audited (ATNA)."""
+"""Reads of clinical documents: of the patients the actor may see, what their institution
+filed, what was shared for their work, and the rest only with the patient's consent to share
+or an emergency break-the-glass (xietong/records/sharing.py). Every read is audited (ATNA)."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
 from xietong.core.models import AuditOutcome
-from xietong.patients.access import patient_visible_to, visible_patients_q
+from xietong.patients.access import patient_visible_to
 from xietong.patients.models import Patient
 
 from .models import ClinicalDocument, DocumentStatus
+from .sharing import documents_readable_q
 
 
 def _as_uuid(value: object) -> uuid.UUID | None:
@@ -26,9 +28,8 @@ def _as_uuid(value: object) -> uuid.UUID | None:
         return None
 
 
-def documents_visible_to(actor: Actor) -> QuerySet[ClinicalDocument]:
-    visible = Patient.objects.filter(visible_patients_q(actor)).values("pk")
-    return ClinicalDocument.objects.filter(patient_id__in=visible)
+def _readable(actor: Actor, patient: Patient) -> QuerySet[ClinicalDocument]:
+    return ClinicalDocument.objects.filter(documents_readable_q(actor=actor, patient=patient))
 
 
 def _listed(qs: QuerySet[ClinicalDocument], include_inactive: bool) -> QuerySet[ClinicalDocument]:
@@ -55,7 +56,7 @@ def documents_for_patient(
         actor=actor, action="search", resource_type="DocumentReference", patient_id=patient.pk,
         detail={"criteria": {"patient": str(patient.uuid)}},
     )  # fmt: skip
-    return _listed(ClinicalDocument.objects.filter(patient=patient), include_inactive)
+    return _listed(_readable(actor, patient).filter(patient=patient), include_inactive)
 
 
 def documents_for_source(
@@ -63,15 +64,22 @@ def documents_for_source(
 ) -> QuerySet[ClinicalDocument]:
     """The documents attached to one workflow object ("consultation:<uuid>") whose patient
     the actor may see."""
-    docs = list(
-        documents_visible_to(actor).filter(source=source).values_list("patient_id", flat=True)
+    # A workflow object is about one patient; the filter below decides what of theirs is
+    # readable, so documents of a source are never read past the sharing rules.
+    patient_ids = sorted(
+        set(ClinicalDocument.objects.filter(source=source).values_list("patient_id", flat=True))
     )
-    for patient_id in sorted(set(docs)):
+    q = Q(pk__in=[])
+    for patient in Patient.objects.filter(pk__in=patient_ids):
+        readable = documents_readable_q(actor=actor, patient=patient)
+        if not ClinicalDocument.objects.filter(readable, patient=patient, source=source).exists():
+            continue
+        q |= Q(patient=patient) & readable
         audit_record(
             actor=actor, action="search", resource_type="DocumentReference",
-            patient_id=patient_id, detail={"criteria": {"source": source}},
+            patient_id=patient.pk, detail={"criteria": {"source": source}},
         )  # fmt: skip
-    return _listed(documents_visible_to(actor).filter(source=source), include_inactive)
+    return _listed(ClinicalDocument.objects.filter(q, source=source), include_inactive)
 
 
 def get_document_for(*, actor: Actor, document_uuid: uuid.UUID | str) -> ClinicalDocument:
@@ -85,7 +93,7 @@ def get_document_for(*, actor: Actor, document_uuid: uuid.UUID | str) -> Clinica
         if key
         else None
     )
-    if document is None or not patient_visible_to(actor, document.patient):
+    if document is None or not _readable(actor, document.patient).filter(pk=document.pk).exists():
         audit_record(
             actor=actor, action="read", resource_type="DocumentReference",
             resource_id=document_uuid, patient_id=document.patient_id if document else None,
@@ -107,3 +115,12 @@ def document_file_bytes(*, actor: Actor, document_uuid: uuid.UUID | str) -> byte
     document = get_document_for(actor=actor, document_uuid=document_uuid)
     with document.file.open("rb") as handle:
         return handle.read()
+
+
+def document_holders(patient_id: int) -> list[int]:
+    """The institutions that filed documents to the patient's record (not a read of them)."""
+    return list(
+        ClinicalDocument.objects.filter(patient_id=patient_id)
+        .values_list("institution_id", flat=True)
+        .distinct()
+    )

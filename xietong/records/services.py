@@ -31,6 +31,7 @@ from xietong.patients.models import Patient
 from xietong.patients.validation import image_too_large_message, interpolate
 
 from .models import ClinicalDocument, DocumentKind, DocumentStatus, RetentionClass
+from .sharing import document_writable_by
 
 # Clinical roles that file documents to a patient they can see; pharmacists only read.
 UPLOAD_ROLES = REGISTER_ROLES
@@ -56,11 +57,18 @@ def _institution_id(actor: Actor) -> int:
     return actor.institution_id
 
 
-def _authorize(actor: Actor, patient: Patient) -> None:
+def _authorize(actor: Actor, patient: Patient, source: str = "") -> None:
     if not patient_visible_to(actor, patient):
         raise NotFound()
     if not actor.has_role(*UPLOAD_ROLES):
         raise NotPermitted(_("Your role does not allow filing documents to a patient's record."))
+    if not document_writable_by(actor=actor, patient=patient, source=(source or "").strip()):
+        raise NotPermitted(
+            _(
+                "Your access to this patient is for the consultation or referral you take "
+                "part in; it does not let you file other documents to the record."
+            )
+        )
 
 
 def can_change_document(actor: Actor, document: ClinicalDocument) -> bool:
@@ -71,7 +79,7 @@ def can_change_document(actor: Actor, document: ClinicalDocument) -> bool:
 
 
 def _authorize_change(actor: Actor, document: ClinicalDocument) -> None:
-    _authorize(actor, document.patient)
+    _authorize(actor, document.patient, document.source)
     if not can_change_document(actor, document):
         raise NotPermitted(_("Only the institution that filed this document can change it."))
 
@@ -204,7 +212,7 @@ def document_upload(
     retention: str | None = None,
 ) -> ClinicalDocument:
     """File a document (PDF, JPEG or PNG, judged by its content) to a patient's record."""
-    _authorize(actor, patient)
+    _authorize(actor, patient, source)
     source = (source or "").strip()
     cleaned = _check_fields(kind, title, clinical_date, source)
     if retention is not None and retention not in RetentionClass.values:
@@ -229,7 +237,7 @@ def document_store_generated(
 ) -> ClinicalDocument:
     """File a document the platform produced for the actor (a signed opinion as PDF, a
     referral slip). Its declared type must match its content, as for an upload."""
-    _authorize(actor, patient)
+    _authorize(actor, patient, source)
     source = (source or "").strip()
     cleaned = _check_fields(kind, title, clinical_date, source)
     upload = ContentFile(content, name="generated")
@@ -314,7 +322,7 @@ def documents_upload(
     """Several files at once (the pages of a paper record photographed one by one): all are
     checked before any is stored, and either all are filed or none. With more than one
     file each title gets its page number."""
-    _authorize(actor, patient)
+    _authorize(actor, patient, source)
     source = (source or "").strip()
     cleaned = _check_fields(kind, title, clinical_date, source)
     if not files:

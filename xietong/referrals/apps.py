@@ -15,6 +15,7 @@ class ReferralsConfig(AppConfig):
 
         from .access import REFER_ROLES
         from .fhir_readers import fhir_readers_register
+        from .sharing import share_reader_register_referrals
         from .tasks import periodic_jobs_register
         from .views.cards import referral_cards
         from .views.consultation_panel import referrals_panel
@@ -22,6 +23,8 @@ class ReferralsConfig(AppConfig):
         from .workflow import DESK_ROLES
 
         fhir_readers_register()
+        # The documents its work shares with the institutions taking part (ADR 13).
+        share_reader_register_referrals()
         periodic_jobs_register()  # the green channel's acknowledgement clock
         nav_register(
             NavItem(_("Referrals"), "referrals:outgoing", roles=REFER_ROLES, order=35),

@@ -19,6 +19,7 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, NotFound
 from xietong.core.events import event_emit
+from xietong.patients.grants import patient_access_end
 from xietong.patients.models import CareReason, CareRelationship
 
 from .. import gateways
@@ -30,7 +31,7 @@ from ..models import (
     NumberCounter,
     Status,
 )
-from ..workflow import ACTION_LABELS, Action, Party, transition_for
+from ..workflow import ACTION_LABELS, TERMINAL, Action, Party, transition_for
 
 # Minutes to accept and to answer, per urgency; "kind:urgency" keys override for one kind.
 DEFAULT_DEADLINES: dict[str, tuple[int, int]] = {
@@ -184,6 +185,9 @@ def step_finish(
         notified=recipients,
         at=now,
     )
+    if c.status in TERMINAL and step.before not in TERMINAL:
+        # The experts' access to the patient ends with the work (read-only for a while).
+        patient_access_end(actor=actor, source=c.source)
     if c.status != Status.DRAFT:
         CareRelationship.objects.get_or_create(
             patient_id=c.patient_id,

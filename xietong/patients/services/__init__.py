@@ -4,12 +4,21 @@ event after commit."""
 
 from .consents import consent_record, consent_withdraw
 from .identifiers import patient_identifier_add
-from .registration import MRN_TAKEN, patient_register
+from .registration import (
+    KNOWN_ELSEWHERE,
+    MRN_TAKEN,
+    Registered,
+    patient_register,
+    patient_registration_make,
+)
 
 __all__ = [
+    "KNOWN_ELSEWHERE",
     "MRN_TAKEN",
+    "Registered",
     "consent_record",
     "consent_withdraw",
     "patient_identifier_add",
     "patient_register",
+    "patient_registration_make",
 ]

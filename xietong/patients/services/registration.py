@@ -1,5 +1,6 @@
-"""Registering a resident: the master patient index's front door. A second registration
-of the same resident ID finds the existing patient and adds the care relationship."""
+"""Registering a resident: the master patient index's front door. Knowing a resident ID
+opens nothing: a registration joins the known record only when the identity typed matches
+it, and then reads only what the sharing rules give (docs/adr/0013)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ..models import (
     CareReason,
     CareRelationship,
     IdentifierSystem,
+    IdentityConflict,
     Patient,
     PatientIdentifier,
     Sex,
@@ -37,6 +39,11 @@ from ..validation import (
 from ._common import _institution_id
 
 MRN_TAKEN = _("Your institution already uses this record number for another patient.")
+KNOWN_ELSEWHERE = _(
+    "This resident is registered at another institution too: added to your institution's "
+    "patients. What other institutions hold opens with the patient's consent to share, or "
+    "through emergency access."
+)
 
 
 @dataclass
@@ -209,6 +216,73 @@ def _fill_blanks(patient: Patient, reg: _Registration) -> list[str]:
     return filled
 
 
+def _claimed_here(institution_id: int | None, resident_id: str | None) -> Patient | None:
+    """This institution's own record of a resident ID that the index holds for someone else
+    (registered after a mismatch, below)."""
+    if not resident_id:
+        return None
+    claim = (
+        PatientIdentifier.objects.filter(
+            system=IdentifierSystem.RESIDENT_ID, value=resident_id, assigner_id=institution_id
+        )
+        .select_related("patient")
+        .first()
+    )
+    return claim.patient if claim else None
+
+
+def _name_key(name: str) -> str:
+    # Spaces and the middle dot of transliterated names are typed either way.
+    return "".join(name.split()).replace("·", "").replace("•", "").casefold()
+
+
+def _differing_fields(known: Patient, reg: _Registration) -> list[str]:
+    fields = []
+    if _name_key(known.name) != _name_key(reg.name):
+        fields.append("name")
+    if known.birth_date != reg.birth_date:
+        fields.append("birth_date")
+    if known.sex != reg.sex:
+        fields.append("sex")
+    return fields
+
+
+def _conflict_record(actor: Actor, reg: _Registration, known: Patient) -> Patient:
+    """The registrar typed a resident ID the index holds under another identity. Nothing of
+    the known record is disclosed: the registration becomes a record of its own (the ID kept
+    as this institution's claim) and a data-quality task is opened for a person to decide."""
+    if reg.birth_date is None:  # validation has made sure of it
+        raise ValidationFailed.single("birth_date", _("This field is required."))
+    patient = Patient.objects.create(
+        name=reg.name, sex=reg.sex, birth_date=reg.birth_date, resident_id=None,
+        phone=reg.phone, address_region=reg.address_region, address=reg.address,
+        ethnicity=reg.ethnicity, registered_by_id=_institution_id(actor),
+    )  # fmt: skip
+    PatientIdentifier.objects.create(
+        patient=patient, system=IdentifierSystem.RESIDENT_ID, value=reg.resident_id or "",
+        assigner_id=actor.institution_id,
+    )  # fmt: skip
+    differing = _differing_fields(known, reg)
+    IdentityConflict.objects.create(
+        patient=patient, known_patient=known, institution_id=_institution_id(actor),
+        fields=differing,
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action="patient.identity_conflict", resource_type="Patient",
+        resource_id=patient.uuid, patient_id=patient.pk,
+        detail={"known_patient_id": known.pk, "fields": differing},
+    )  # fmt: skip
+    return patient
+
+
+@dataclass(frozen=True)
+class Registered:
+    patient: Patient
+    created: bool
+    # The resident is known at another institution under the identity the registrar typed.
+    known_elsewhere: bool = False
+
+
 def patient_register(
     *,
     actor: Actor,
@@ -222,42 +296,92 @@ def patient_register(
     ethnicity: str = "",
     mrn: str = "",
 ) -> tuple[Patient, bool]:
-    """Register a resident at the actor's institution. A resident ID already known returns
-    that patient (created False) and puts them in the institution's care."""
+    """Register a resident at the actor's institution; (patient, created)."""
+    done = patient_registration_make(
+        actor=actor, name=name, sex=sex, birth_date=birth_date, resident_id=resident_id,
+        phone=phone, address_region=address_region, address=address, ethnicity=ethnicity,
+        mrn=mrn,
+    )  # fmt: skip
+    return done.patient, done.created
+
+
+def patient_registration_make(
+    *,
+    actor: Actor,
+    name: str,
+    sex: str | None = None,
+    birth_date: dt.date | str | None = None,
+    resident_id: str | None = None,
+    phone: str = "",
+    address_region: Region | str | None = None,
+    address: str = "",
+    ethnicity: str = "",
+    mrn: str = "",
+) -> Registered:
+    """Register a resident at the actor's institution (docs/adr/0013).
+
+    - A resident ID this institution already cares for returns that patient.
+    - A resident ID known elsewhere joins the index record only when the typed name, birth
+      date and sex match it (`known_elsewhere`); this institution then reads its own data
+      and what is shared with it, never the other institutions' (their contact details
+      included) without the patient's consent to share or a break-the-glass.
+    - A mismatch becomes a record of its own and a data-quality task; the answer is that of
+      a new registration, so typing an ID number discloses nothing."""
     if not can_register_patients(actor):
         raise NotPermitted(_("Your role does not allow registering patients."))
     reg = _registration_clean(
         name=name, sex=sex, birth_date=birth_date, resident_id=resident_id, phone=phone,
         address_region=address_region, address=address, ethnicity=ethnicity, mrn=mrn,
     )  # fmt: skip
-    existing = (
-        Patient.objects.filter(resident_id=reg.resident_id).first() if reg.resident_id else None
+    if reg.errors:
+        raise ValidationFailed(reg.errors)
+    institution_id = _institution_id(actor)
+    target = _claimed_here(institution_id, reg.resident_id)
+    if target is None and reg.resident_id:
+        target = Patient.objects.filter(resident_id=reg.resident_id).first()
+    cared_here = (
+        target is not None
+        and CareRelationship.objects.filter(patient=target, institution_id=institution_id).exists()
     )
+    conflict = target is not None and not cared_here and bool(_differing_fields(target, reg))
     if reg.mrn:
-        owner = _mrn_owner(actor.institution_id, reg.mrn)
-        if owner is not None and (existing is None or owner.patient_id != existing.pk):
+        owner = _mrn_owner(institution_id, reg.mrn)
+        if owner is not None and (target is None or conflict or owner.patient_id != target.pk):
             reg.error("mrn", MRN_TAKEN)
     if reg.errors:
         raise ValidationFailed(reg.errors)
 
     with transaction.atomic():
-        if existing is not None:
-            patient, created = existing, False
+        known_elsewhere = False
+        if target is not None and conflict:
+            patient, created = _conflict_record(actor, reg, target), True
+        elif target is not None:
+            patient, created = target, False
+            known_elsewhere = not cared_here
         else:
             patient, created = _create_or_find(actor, reg)
-        filled = [] if created else _fill_blanks(patient, reg)
-        care_added = CareRelationship.objects.get_or_create(
+            if not created:  # a concurrent registration won: judge it like a known one
+                return patient_registration_make(
+                    actor=actor, name=name, sex=sex, birth_date=birth_date,
+                    resident_id=resident_id, phone=phone, address_region=address_region,
+                    address=address, ethnicity=ethnicity, mrn=mrn,
+                )  # fmt: skip
+        registrar = patient.registered_by_id == institution_id
+        filled = _fill_blanks(patient, reg) if not created and registrar else []
+        care, care_added = CareRelationship.objects.get_or_create(
             patient=patient,
-            institution_id=actor.institution_id,
-            defaults={"reason": CareReason.REGISTERED},
-        )[1]
+            institution_id=institution_id,
+            defaults={"reason": CareReason.REGISTERED, "phone": reg.phone, "address": reg.address},
+        )
+        if not care_added and not registrar:
+            filled += _care_fill_blanks(care, reg)
         mrn_added = False
-        if reg.mrn and _mrn_owner(actor.institution_id, reg.mrn) is None:
+        if reg.mrn and _mrn_owner(institution_id, reg.mrn) is None:
             try:
                 with transaction.atomic():
                     PatientIdentifier.objects.create(
                         patient=patient, system=IdentifierSystem.MRN, value=reg.mrn,
-                        assigner_id=actor.institution_id,
+                        assigner_id=institution_id,
                     )  # fmt: skip
                 mrn_added = True
             except IntegrityError:
@@ -265,9 +389,8 @@ def patient_register(
         detail: dict[str, Any] = {"care_added": care_added, "mrn_added": mrn_added}
         if filled:
             detail["filled"] = filled
-        if not created and patient.name != reg.name:
-            # The same resident ID under another name deserves a second look by a person.
-            detail["name_differs"] = True
+        if known_elsewhere:
+            detail["known_elsewhere"] = True
         audit_record(
             actor=actor,
             action="create" if created else "update",
@@ -280,7 +403,17 @@ def patient_register(
             "patient.registered",
             patient_id=patient.pk,
             patient_uuid=str(patient.uuid),
-            institution_id=actor.institution_id,
+            institution_id=institution_id,
             created=created,
         )
-    return patient, created
+    return Registered(patient=patient, created=created, known_elsewhere=known_elsewhere)
+
+
+def _care_fill_blanks(care: CareRelationship, reg: _Registration) -> list[str]:
+    """An institution that joined a record keeps its own way of reaching the patient."""
+    filled = [n for n in ("phone", "address") if not getattr(care, n) and getattr(reg, n)]
+    for n in filled:
+        setattr(care, n, getattr(reg, n))
+    if filled:
+        care.save(update_fields=filled)
+    return filled

@@ -19,6 +19,7 @@ from xietong.patients.models import (
     CareReason,
     CareRelationship,
     IdentifierSystem,
+    IdentityConflict,
     Patient,
     PatientIdentifier,
     Sex,
@@ -102,10 +103,16 @@ def test_second_institution_gets_the_same_patient_in_its_care() -> None:
         first.institution_id,
         second.institution_id,
     }
+    # The second institution keeps its own way of reaching the patient; the index record
+    # (the first institution's) is not changed by it.
+    care = CareRelationship.objects.get(institution_id=institution_of(second).pk)
+    assert care.phone == "13812345678"
+    patient.refresh_from_db()
+    assert patient.phone == ""
     update = AuditEvent.objects.get(action="update")
     assert update.patient_id == patient.pk
     assert update.detail["care_added"] is True
-    assert update.detail["filled"] == ["phone"]
+    assert update.detail["known_elsewhere"] is True
 
 
 def test_registering_twice_at_one_institution_adds_no_duplicate() -> None:
@@ -117,13 +124,26 @@ def test_registering_twice_at_one_institution_adds_no_duplicate() -> None:
 
 
 def test_existing_record_is_not_overwritten_by_a_second_registration() -> None:
-    patient_register(actor=make_actor(), name="王芳", resident_id=WOMAN_1949, phone="13812345678")
-    patient, _ = patient_register(
-        actor=make_actor(), name="王方", resident_id=WOMAN_1949, phone="13900000000"
+    first = make_actor()
+    known, _ = patient_register(
+        actor=first, name="王芳", resident_id=WOMAN_1949, phone="13812345678"
     )
-    patient.refresh_from_db()
-    assert (patient.name, patient.phone) == ("王芳", "13812345678")
-    assert AuditEvent.objects.get(action="update").detail["name_differs"] is True
+    second = make_actor()
+    patient, created = patient_register(
+        actor=second, name="王方", resident_id=WOMAN_1949, phone="13900000000"
+    )
+    known.refresh_from_db()
+    assert (known.name, known.phone) == ("王芳", "13812345678")
+    # Another name under the same resident ID: a record of its own, nothing disclosed, and
+    # a data-quality task for a person to decide whether they are one resident.
+    assert created and patient.pk != known.pk
+    assert (patient.name, patient.phone, patient.resident_id) == ("王方", "13900000000", None)
+    assert not CareRelationship.objects.filter(
+        patient=known, institution=institution_of(second)
+    ).exists()
+    conflict = IdentityConflict.objects.get()
+    assert (conflict.patient, conflict.known_patient, conflict.fields) == (patient, known, ["name"])
+    assert AuditEvent.objects.get(action="patient.identity_conflict").patient_id == patient.pk
 
 
 def test_sex_and_birth_date_contradicting_the_id_are_refused_together() -> None:

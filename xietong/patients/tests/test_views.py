@@ -83,13 +83,19 @@ def test_register_creates_and_opens_the_patient(client: Client, doctor: Membersh
 
 
 def test_register_of_a_known_resident_lands_on_the_existing_patient(client: Client) -> None:
-    existing = make_patient(an_institution(), name="王芳", resident_id=WOMAN_1949, sex="2")
+    existing = make_patient(
+        an_institution(), name="王芳", resident_id=WOMAN_1949, sex="2",
+        birth_date=dt.date(1949, 12, 31), phone="13812345678", address="幸福路1号",
+    )  # fmt: skip
     member = _signed_in(client, "requester")
     response = client.post(
         reverse("patients:register"), {"name": "王芳", "resident_id": WOMAN_1949}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("patients:detail", args=[existing.uuid])
-    assert "Already registered; added to your institution&#x27;s patients." in _text(response)
+    page = _text(response)
+    assert "This resident is registered at another institution too" in page
+    # The other institution's contact details stay with it.
+    assert "13812345678" not in page and "幸福路1号" not in page
     assert CareRelationship.objects.filter(
         patient=existing, institution=member.institution
     ).exists()

@@ -167,7 +167,11 @@ def test_granted_expert_sees_the_file_and_loses_it_on_revocation(client: Client)
     owner_actor = actor_for_membership(owner)
     patient = make_patient(owner.institution)
     document = document_upload(
-        actor=owner_actor, patient=patient, kind="document", title="病历", file=pdf()
+        actor=owner_actor, patient=patient, kind="document", title="病历", file=pdf(),
+        source="c:1",
+    )  # fmt: skip
+    unrelated = document_upload(
+        actor=owner_actor, patient=patient, kind="document", title="其他病历", file=pdf()
     )
     membership, _ = _signed_in(client, "expert")
     url = reverse("records:file", args=[document.uuid])
@@ -176,6 +180,8 @@ def test_granted_expert_sees_the_file_and_loses_it_on_revocation(client: Client)
         actor=owner_actor, patient=patient, user_id=membership.user_id, source="c:1"
     )
     assert client.get(url).status_code == 200
+    # The grant covers what was shared for its work, not the rest of the record.
+    assert client.get(reverse("records:file", args=[unrelated.uuid])).status_code == 404
     page = _text(client.get(reverse("records:document", args=[document.uuid])))
     assert "Mark as entered in error" not in page  # another institution's document
     from xietong.patients.grants import patient_access_revoke

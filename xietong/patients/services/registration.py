@@ -391,6 +391,9 @@ def patient_registration_make(
             detail["filled"] = filled
         if known_elsewhere:
             detail["known_elsewhere"] = True
+        elif not created and target is not None and _differing_fields(patient, reg):
+            # The same resident ID typed under another identity deserves a second look.
+            detail["differs"] = _differing_fields(patient, reg)
         audit_record(
             actor=actor,
             action="create" if created else "update",

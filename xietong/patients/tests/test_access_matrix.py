@@ -189,3 +189,31 @@ def test_matrix_covers_every_actor_the_issue_names() -> None:
         "county_a_doctor",
         "county_a_institution_admin",
     ]
+
+
+# Those who may register patients elsewhere: typing the resident ID must not let them in.
+REGISTRARS_ELSEWHERE = ["county_b_doctor", "township_a_doctor", "provincial_expert"]
+
+
+@pytest.mark.parametrize("name", ["王芳", "李四"])
+@pytest.mark.parametrize("who", REGISTRARS_ELSEWHERE)
+def test_registering_the_resident_id_opens_nothing(world: World, who: str, name: str) -> None:
+    member = world.members[who]
+    api = _api(member)
+    answer = api.post(
+        "/api/v1/patients", {"name": name, "resident_id": RESIDENT_ID},
+        content_type="application/json",
+    )  # fmt: skip
+    assert answer.status_code in (200, 201)
+    body = answer.json()
+    # Joined only under the same identity; a mismatch is a record of its own.
+    assert body["known_elsewhere"] is (name == "王芳")
+    assert (body["patient"]["uuid"] == str(world.patient.uuid)) is (name == "王芳")
+    # Either way county A's consent scan stays closed to them, on the page and the API.
+    url = reverse("patients:consent_scan", args=[world.patient.uuid, world.consent.uuid])
+    assert _browser(member).get(url).status_code == 404
+    detail = api.get(f"/api/v1/patients/{world.patient.uuid}")
+    if name == "王芳":
+        assert detail.status_code == 200 and detail.json()["consents"] == []
+    else:
+        assert detail.status_code == 404

@@ -12,8 +12,9 @@ class AccountsConfig(AppConfig):
         from xietong.core.nav import NavItem, nav_register
 
         from . import signals
-        from .home import two_factor_card
+        from .home import role_approvals_card, two_factor_card
 
         signals.connect()
         nav_register(NavItem(_("My account"), "accounts:account", order=90))
         home_card_register(two_factor_card)
+        home_card_register(role_approvals_card)

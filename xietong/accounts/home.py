@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core.actor import Actor
 from xietong.core.home import HomeCard
 
+from .memberships import memberships_awaiting_approval_by
 from .models import User
 from .two_factor import totp_confirmed, user_is_privileged
 
@@ -27,5 +28,31 @@ def two_factor_card(request: HttpRequest, actor: Actor) -> list[HomeCard]:
             url=reverse("accounts:totp_setup"),
             action=_("Set up now"),
             order=5,
+        )
+    ]
+
+
+def role_approvals_card(request: HttpRequest, actor: Actor) -> list[HomeCard]:
+    """For administrators: clinical roles other administrators gave themselves, which open
+    nothing until someone else approves them."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_staff:
+        return []
+    if not user.has_perm("accounts.change_membership"):
+        return []
+    count = memberships_awaiting_approval_by(actor=actor).count()
+    if not count:
+        return []
+    return [
+        HomeCard(
+            title=_("Roles waiting for your approval"),
+            body=_(
+                "Administrators gave themselves clinical roles. They take effect only when "
+                "another administrator approves them."
+            ),
+            count=count,
+            url=reverse("admin:accounts_membership_changelist") + "?approval=yours",
+            action=_("Review in the admin"),
+            order=6,
         )
     ]

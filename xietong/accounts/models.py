@@ -42,6 +42,21 @@ PRIVILEGED_ROLES = frozenset(
     }
 )
 
+# Roles that open patients' data (patients.access.VIEW_ROLES, which a test keeps within this
+# set). An administrator who gives one of them to themselves waits for a second
+# administrator's approval (docs/adr/0003).
+CLINICAL_ROLES = frozenset(
+    {
+        Role.REQUESTER,
+        Role.EXPERT,
+        Role.COORDINATOR,
+        Role.QC,
+        Role.REFERRAL_DESK,
+        Role.PHARMACIST,
+        Role.INSTITUTION_ADMIN,
+    }
+)
+
 
 class User(AbstractUser):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -78,6 +93,18 @@ class Membership(models.Model):
     roles = models.JSONField(_("roles"), default=list)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Clinical roles an administrator gave themselves. They open nothing (the actor is built
+    # from `roles` alone) until another administrator approves them.
+    pending_roles = models.JSONField(_("roles awaiting approval"), default=list, blank=True)
+    pending_requested_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    pending_since = models.DateTimeField(_("awaiting approval since"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -92,8 +119,12 @@ class Membership(models.Model):
 
     @property
     def role_labels(self) -> list[str]:
-        labels = dict(Role.choices)
-        return [str(labels.get(r, r)) for r in self.roles]
+        return role_labels(self.roles)
+
+
+def role_labels(roles: list[str]) -> list[str]:
+    labels = dict(Role.choices)
+    return [str(labels.get(r, r)) for r in roles]
 
 
 class ApiToken(models.Model):

@@ -1,4 +1,6 @@
-"""Account writes other than tokens and the second factor (tokens.py, two_factor.py)."""
+"""Account writes. Memberships (memberships.py), administrators' changes to accounts
+(people.py), tokens (tokens.py) and the second factor (two_factor.py) have modules of their
+own; the membership and account services are named here too."""
 
 from __future__ import annotations
 
@@ -10,7 +12,38 @@ from xietong.core.errors import NotFound
 
 from .actors import actor_for_membership, membership_choose
 from .auditing import account_audit
+from .memberships import (
+    membership_approve,
+    membership_create,
+    membership_decline,
+    membership_delete,
+    membership_update,
+)
 from .models import Membership, User
+from .people import (
+    password_reset_record,
+    totp_device_remove,
+    user_create,
+    user_delete,
+    user_permissions_set,
+    user_update,
+)
+
+__all__ = [
+    "membership_approve",
+    "membership_create",
+    "membership_decline",
+    "membership_delete",
+    "membership_switch",
+    "membership_update",
+    "password_changed",
+    "password_reset_record",
+    "totp_device_remove",
+    "user_create",
+    "user_delete",
+    "user_permissions_set",
+    "user_update",
+]
 
 
 def membership_switch(*, user: User, membership_id: int | None,

@@ -1,9 +1,14 @@
 """The directory in Django's admin. A province has thousands of regions and institutions,
-so foreign keys are typed in (raw_id_fields) rather than picked from huge drop-downs."""
+so foreign keys are typed in (raw_id_fields) rather than picked from huge drop-downs.
+
+Institutions, collaboration links, practitioners and experts decide where patients are sent
+and who reads their data, so changes to them are audited (core/admin_audit.py)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+
+from xietong.core.admin_audit import AuditedAdmin
 
 from .models import CollaborationLink, Department, Expert, Institution, Practitioner, Region
 
@@ -18,7 +23,7 @@ class RegionAdmin(admin.ModelAdmin[Region]):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin[Institution]):
+class InstitutionAdmin(AuditedAdmin):
     list_display = ("code", "name", "level", "kind", "grade", "region", "active")
     list_filter = ("level", "kind", "grade", "active")
     search_fields = ("code", "name", "short_name", "region__name")
@@ -28,7 +33,7 @@ class InstitutionAdmin(admin.ModelAdmin[Institution]):
 
 
 @admin.register(CollaborationLink)
-class CollaborationLinkAdmin(admin.ModelAdmin[CollaborationLink]):
+class CollaborationLinkAdmin(AuditedAdmin):
     list_display = ("provider", "client", "service", "active", "since")
     list_filter = ("service", "active", "provider__level")
     search_fields = ("provider__name", "client__name", "provider__code", "client__code")
@@ -48,7 +53,7 @@ class ExpertInline(admin.StackedInline[Expert, Practitioner]):
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(admin.ModelAdmin[Practitioner]):
+class PractitionerAdmin(AuditedAdmin):
     list_display = ("name", "title", "department", "institution", "practising_since")
     list_filter = ("title", "institution__level", "department")
     search_fields = ("name", "specialties", "licence_number", "institution__name")
@@ -59,7 +64,7 @@ class PractitionerAdmin(admin.ModelAdmin[Practitioner]):
 
 
 @admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin[Expert]):
+class ExpertAdmin(AuditedAdmin):
     list_display = ("practitioner", "title", "institution", "active")
     list_filter = ("active", "practitioner__title", "practitioner__institution__level")
     search_fields = ("practitioner__name", "practitioner__specialties", "bio")

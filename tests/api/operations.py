@@ -163,14 +163,13 @@ def _schedule(w: World) -> dict[str, Any]:
 
 
 def _booking(w: World) -> dict[str, Any]:
-    import uuid
-
     from xietong.scheduling.services import booking_create
     from xietong.scheduling.tests.factories import make_slot
 
+    # A bare booking: the API cancels and moves only those (a workflow's go through it).
     actor = actor_for_membership(w.membership)
     booking = booking_create(
-        actor=actor, slot=make_slot(), subject_type="referral", subject_id=uuid.uuid4()
+        actor=actor, slot=make_slot(), subject_type="patient", subject_id=w.patient.uuid
     )
     return {"booking_uuid": booking.uuid}
 
@@ -368,8 +367,8 @@ BODIES: dict[str, Callable[[World], Body]] = {
     "POST /api/v1/scheduling/bookings": lambda w: Json(
         {
             "slot_uuid": _free_slot_uuid(),
-            "subject_type": "referral",
-            "subject_id": "5b0f4a4e-3c1d-4c39-9d0e-2f4a1c6b7d80",
+            "subject_type": "patient",
+            "subject_id": str(w.patient.uuid),
         }
     ),
     "POST /api/v1/scheduling/bookings/{booking_uuid}/cancel": lambda w: Json(

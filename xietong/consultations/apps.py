@@ -15,12 +15,15 @@ class ConsultationsConfig(AppConfig):
         from .access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
         from .chat import chat_policy_register
         from .fhir_readers import fhir_readers_register
+        from .gateways import booking_subject_register
         from .sharing import share_reader_register_consultations
         from .tasks import periodic_jobs_register
         from .views.cards import consultation_cards
         from .views.patient_section import consultations_section
 
         fhir_readers_register()
+        # A consultation's booking changes through the consultation only, never directly.
+        booking_subject_register()
         # The documents its work shares with the institutions taking part (ADR 13).
         share_reader_register_consultations()
         periodic_jobs_register()  # deadline checks, queued by the clock

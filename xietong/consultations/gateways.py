@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 
@@ -55,6 +56,24 @@ def notify_users(
         log.exception("notification %s failed", kind)
 
 
+# The subject type of a consultation's bookings: scheduling leaves them to this workflow.
+BOOKING_SUBJECT = "consultation"
+
+
+def booking_subject_register() -> None:
+    """A consultation's booking is moved and cancelled through the consultation only, so a
+    consultation never says "scheduled" for a place that was given away."""
+    register = _function("xietong.scheduling.subjects", "workflow_subject_register")
+    if register is not None:
+        register(
+            BOOKING_SUBJECT,
+            refusal=gettext_lazy(
+                "This booking belongs to a consultation. Reschedule or cancel it from the "
+                "consultation."
+            ),
+        )
+
+
 def booking_create(*, actor: Actor, slot: Any, consultation_uuid: uuid.UUID, patient: Any) -> Any:
     create = _function("xietong.scheduling.services", "booking_create")
     if create is None:
@@ -62,9 +81,10 @@ def booking_create(*, actor: Actor, slot: Any, consultation_uuid: uuid.UUID, pat
     return create(
         actor=actor,
         slot=slot,
-        subject_type="consultation",
+        subject_type=BOOKING_SUBJECT,
         subject_id=str(consultation_uuid),
         patient=patient,
+        workflow=BOOKING_SUBJECT,
     )
 
 
@@ -78,7 +98,7 @@ def booking_cancel(*, actor: Actor, booking_uuid: uuid.UUID, reason: str) -> Non
     booking = _booking(booking_uuid)
     if cancel is None or booking is None:
         return
-    cancel(actor=actor, booking=booking, reason=reason[:300])
+    cancel(actor=actor, booking=booking, reason=reason[:300], workflow=BOOKING_SUBJECT)
 
 
 def booking_reschedule(*, actor: Actor, booking_uuid: uuid.UUID, slot: Any) -> Any:
@@ -86,7 +106,7 @@ def booking_reschedule(*, actor: Actor, booking_uuid: uuid.UUID, slot: Any) -> A
     booking = _booking(booking_uuid)
     if reschedule is None or booking is None:
         return None
-    return reschedule(actor=actor, booking=booking, new_slot=slot)
+    return reschedule(actor=actor, booking=booking, new_slot=slot, workflow=BOOKING_SUBJECT)
 
 
 def document_file(*, actor: Actor, patient: Any, title: str, content: bytes, source: str) -> Any:

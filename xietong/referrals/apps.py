@@ -15,6 +15,7 @@ class ReferralsConfig(AppConfig):
 
         from .access import REFER_ROLES
         from .fhir_readers import fhir_readers_register
+        from .services._bookings import booking_subject_register
         from .sharing import share_reader_register_referrals
         from .tasks import periodic_jobs_register
         from .views.cards import referral_cards
@@ -23,6 +24,8 @@ class ReferralsConfig(AppConfig):
         from .workflow import DESK_ROLES
 
         fhir_readers_register()
+        # A referral's booking changes through the referral only, never directly.
+        booking_subject_register()
         # The documents its work shares with the institutions taking part (ADR 13).
         share_reader_register_referrals()
         periodic_jobs_register()  # the green channel's acknowledgement clock

@@ -315,6 +315,8 @@ def slots_search(request: ApiRequest, filters: Query[SlotQuery]) -> list[dict[st
 
 @router.post("/bookings", response={201: BookingOut, 409: SlotTakenOut, **ERRORS})
 def bookings_create(request: ApiRequest, payload: BookingIn) -> Any:
+    """A bare booking: `subject_type` "patient" and, as `subject_id`, a patient of the
+    caller's institution. Consultations and referrals book, move and cancel their own."""
     actor = request.auth
     if not can_book(actor):
         raise NotPermitted(_not_permitted())

@@ -6,6 +6,7 @@ import uuid
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Message
@@ -16,6 +17,7 @@ from xietong.scheduling.services import (
     booking_fulfil,
     booking_mark_no_show,
 )
+from xietong.scheduling.subjects import workflow_subject_register
 
 from ..models import Kind, Referral
 
@@ -26,6 +28,17 @@ PURPOSES = {
     Kind.OUTPATIENT: (Purpose.OUTPATIENT,),
     Kind.INPATIENT: (Purpose.INPATIENT, Purpose.OUTPATIENT),
 }
+
+
+def booking_subject_register() -> None:
+    """A referral's booking is moved and cancelled through the referral only, so the
+    referral's status and its place in the slot never disagree."""
+    workflow_subject_register(
+        SUBJECT,
+        refusal=gettext_lazy(
+            "This booking belongs to a referral. Change or cancel it from the referral."
+        ),
+    )
 
 
 def slot_problems(*, slot: Slot, kind: str, institution_id: int) -> list[Message]:
@@ -50,25 +63,27 @@ def booking_of(r: Referral) -> Booking | None:
 def booking_release(*, actor: Actor, r: Referral, reason: str) -> None:
     booking = booking_of(r)
     if booking is not None and booking.status == BookingStatus.BOOKED:
-        booking_cancel(actor=actor, booking=booking, reason=reason[:300] or r.number)
+        booking_cancel(
+            actor=actor, booking=booking, reason=reason[:300] or r.number, workflow=SUBJECT
+        )
 
 
 def booking_arrive(*, actor: Actor, r: Referral) -> None:
     booking = booking_of(r)
     if booking is not None and booking.status == BookingStatus.BOOKED:
-        booking_check_in(actor=actor, booking=booking)
+        booking_check_in(actor=actor, booking=booking, workflow=SUBJECT)
 
 
 def booking_absent(*, actor: Actor, r: Referral) -> None:
     booking = booking_of(r)
     if booking is not None and booking.status == BookingStatus.BOOKED:
-        booking_mark_no_show(actor=actor, booking=booking)
+        booking_mark_no_show(actor=actor, booking=booking, workflow=SUBJECT)
 
 
 def booking_done(*, actor: Actor, r: Referral) -> None:
     booking = booking_of(r)
     if booking is not None and booking.status == BookingStatus.ARRIVED:
-        booking_fulfil(actor=actor, booking=booking)
+        booking_fulfil(actor=actor, booking=booking, workflow=SUBJECT)
 
 
 def slot_by_uuid(slot_uuid: uuid.UUID | None) -> Slot | None:

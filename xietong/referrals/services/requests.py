@@ -213,6 +213,7 @@ def referral_create(
                 subject_id=r.uuid,
                 patient=patient,
                 via_referral=True,
+                workflow=SUBJECT,
             )
             r.booking_uuid = booking.uuid
             r.slot_start = slot.start
@@ -301,7 +302,7 @@ def referral_proposal_accept(*, actor: Actor, referral: Referral) -> Referral:
         booking = booking_of(r)
         if slot is None or booking is None:
             raise ValidationFailed.single("slot", _("The proposed slot no longer exists."))
-        booking_reschedule(actor=actor, booking=booking, new_slot=slot)
+        booking_reschedule(actor=actor, booking=booking, new_slot=slot, workflow=SUBJECT)
         r.slot_start = slot.start
         r.proposed_slot_uuid = None
         fields = ["slot_start", "proposed_slot_uuid"]

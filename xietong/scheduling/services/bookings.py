@@ -21,6 +21,7 @@ from xietong.directory.models import CollaborationLink, Service
 from xietong.patients.models import Patient
 
 from ..models import Booking, BookingStatus, Slot, SlotStatus
+from .ownership import bare_subject_patient, workflow_only, workflow_owns
 from .schedules import local_zone
 
 SLOT_TAKEN = _("This slot is taken. Please choose one of the next free slots.")
@@ -128,11 +129,19 @@ def booking_create(
     subject_id: Any,
     patient: Patient | None = None,
     via_referral: bool = False,
+    workflow: str = "",
 ) -> Booking:
-    """Books one place for a consultation, a referral or another subject. Who may book is
-    the calling workflow's decision; here only the slot's rules apply. Raises SlotTaken
-    (409) with the next free slots when the slot is full, past or unavailable."""
+    """Books one place for a consultation, a referral or a patient. A workflow booking for
+    its own object passes `workflow` (its subject type) and has decided who may book; a bare
+    booking needs a patient of the actor's institution as its subject (subjects.py). Raises
+    SlotTaken (409) with the next free slots when the slot is full, past or unavailable."""
     subject_type, subject_uuid = _subject_clean(subject_type, subject_id)
+    if workflow:
+        workflow_owns(workflow, subject_type)
+    else:
+        patient = bare_subject_patient(
+            actor=actor, subject_type=subject_type, subject_id=subject_uuid, patient=patient
+        )
     if via_referral and not _may_use_referral_places(actor, slot):
         raise ValidationFailed.single(
             "via_referral",
@@ -183,11 +192,13 @@ def _status_move(
     allowed: tuple[str, ...],
     to: str,
     action: str,
+    workflow: str,
     note: str = "",
     **fields: Any,
 ) -> Booking:
     """The one place a booking's status changes: conditional on its current state, so two
     people acting at once leave it consistent and the loser gets a Conflict."""
+    workflow_only(booking, workflow)
     moved = Booking.objects.filter(pk=booking.pk, status__in=allowed).update(
         status=to, updated_at=timezone.now(), **fields
     )
@@ -215,8 +226,10 @@ def _status_move(
     return booking
 
 
-def booking_cancel(*, actor: Actor, booking: Booking, reason: str) -> Booking:
-    """Cancels a booking that has not taken place and frees its place."""
+def booking_cancel(*, actor: Actor, booking: Booking, reason: str, workflow: str = "") -> Booking:
+    """Cancels a booking that has not taken place and frees its place. A workflow's booking
+    is cancelled only by that workflow (`workflow`), else Conflict."""
+    workflow_only(booking, workflow)  # before the reason: whose booking it is comes first
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.single("reason", _("Give the reason for cancelling."))
@@ -229,6 +242,7 @@ def booking_cancel(*, actor: Actor, booking: Booking, reason: str) -> Booking:
             allowed=(BookingStatus.BOOKED,),
             to=BookingStatus.CANCELLED,
             action="cancelled",
+            workflow=workflow,
             note=reason,
             cancelled_at=timezone.now(),
             reason=reason,
@@ -237,9 +251,13 @@ def booking_cancel(*, actor: Actor, booking: Booking, reason: str) -> Booking:
     return booking
 
 
-def booking_reschedule(*, actor: Actor, booking: Booking, new_slot: Slot) -> Booking:
+def booking_reschedule(
+    *, actor: Actor, booking: Booking, new_slot: Slot, workflow: str = ""
+) -> Booking:
     """Moves a booking to another slot in one transaction: the new place is taken first,
-    and the old one is freed only then; if the new slot is taken nothing changes."""
+    and the old one is freed only then; if the new slot is taken nothing changes. A
+    workflow's booking is moved only by that workflow (`workflow`), else Conflict."""
+    workflow_only(booking, workflow)
     if new_slot.pk == booking.slot_id:
         raise ValidationFailed.single("slot", _("Choose a different slot."))
     with transaction.atomic():
@@ -274,7 +292,7 @@ def booking_reschedule(*, actor: Actor, booking: Booking, new_slot: Slot) -> Boo
     return booking
 
 
-def booking_check_in(*, actor: Actor, booking: Booking) -> Booking:
+def booking_check_in(*, actor: Actor, booking: Booking, workflow: str = "") -> Booking:
     with transaction.atomic():
         return _status_move(
             actor=actor,
@@ -282,12 +300,14 @@ def booking_check_in(*, actor: Actor, booking: Booking) -> Booking:
             allowed=(BookingStatus.BOOKED,),
             to=BookingStatus.ARRIVED,
             action="arrived",
+            workflow=workflow,
             arrived_at=timezone.now(),
         )
 
 
-def booking_mark_no_show(*, actor: Actor, booking: Booking) -> Booking:
+def booking_mark_no_show(*, actor: Actor, booking: Booking, workflow: str = "") -> Booking:
     """The patient did not come. The place stays consumed: the time has passed."""
+    workflow_only(booking, workflow)
     if booking.slot.start > timezone.now():
         raise Conflict(_("A booking can be marked as a no-show only once its slot has begun."))
     with transaction.atomic():
@@ -297,10 +317,11 @@ def booking_mark_no_show(*, actor: Actor, booking: Booking) -> Booking:
             allowed=(BookingStatus.BOOKED,),
             to=BookingStatus.NOSHOW,
             action="noshow",
+            workflow=workflow,
         )
 
 
-def booking_fulfil(*, actor: Actor, booking: Booking) -> Booking:
+def booking_fulfil(*, actor: Actor, booking: Booking, workflow: str = "") -> Booking:
     with transaction.atomic():
         return _status_move(
             actor=actor,
@@ -308,4 +329,5 @@ def booking_fulfil(*, actor: Actor, booking: Booking) -> Booking:
             allowed=(BookingStatus.ARRIVED,),
             to=BookingStatus.FULFILLED,
             action="fulfilled",
+            workflow=workflow,
         )

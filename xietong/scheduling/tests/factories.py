@@ -10,7 +10,9 @@ from xietong.accounts.tests.factories import make_actor
 from xietong.core.actor import Actor
 from xietong.directory.models import CollaborationLink, Institution
 from xietong.directory.tests.factories import DepartmentFactory, InstitutionFactory
+from xietong.patients.tests.factories import make_patient
 from xietong.scheduling.models import Schedule, Slot, SlotStatus
+from xietong.scheduling.subjects import PATIENT
 
 
 def a_hospital(**kwargs: Any) -> Institution:
@@ -60,6 +62,12 @@ def make_slot(
 
 def subject() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def bare_subject(actor: Actor) -> dict[str, Any]:
+    """What a desk books directly: a new patient of the actor's own institution."""
+    institution = Institution.objects.get(pk=actor.institution_id or 0)
+    return {"subject_type": PATIENT, "subject_id": make_patient(institution).uuid}
 
 
 def referring(client: Institution | int | None, provider: Institution | int) -> None:

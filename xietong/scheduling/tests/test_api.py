@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any, cast
 
 import pytest
@@ -12,6 +11,7 @@ from xietong.accounts.models import Membership
 from xietong.accounts.tests.factories import MembershipFactory
 from xietong.accounts.tokens import api_token_issue
 from xietong.directory.models import Institution
+from xietong.patients.tests.factories import make_patient
 from xietong.scheduling.models import Booking, Schedule, Slot, SlotStatus
 
 from .factories import a_hospital, make_schedule, make_slot
@@ -28,6 +28,7 @@ class Api:
         if institution is not None:
             kwargs["institution"] = institution
         membership = cast(Membership, MembershipFactory(**kwargs))
+        self.institution = membership.institution
         _, key = api_token_issue(membership=membership)
         self.client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE=language)
 
@@ -39,6 +40,11 @@ class Api:
 
     def put(self, path: str, body: dict[str, Any]) -> Any:
         return self.client.put(URL + path, body, content_type="application/json")
+
+
+def patient_subject(api: Api) -> dict[str, str]:
+    """A bare booking's subject: a patient of the caller's institution."""
+    return {"subject_type": "patient", "subject_id": str(make_patient(api.institution).uuid)}
 
 
 def test_the_desk_publishes_a_schedule_and_generates_slots() -> None:
@@ -147,15 +153,10 @@ def test_booking_then_slot_taken_with_alternatives_then_cancel_and_reschedule() 
     slot = make_slot(schedule, capacity=1)
     later = make_slot(schedule, in_hours=80)
     doctor = Api("requester")
-    booked = doctor.post(
-        "/bookings",
-        {"slot_uuid": str(slot.uuid), "subject_type": "referral", "subject_id": str(uuid.uuid4())},
-    )
+    booked = doctor.post("/bookings", {"slot_uuid": str(slot.uuid), **patient_subject(doctor)})
     assert booked.status_code == 201 and booked.json()["number"].startswith("YY-")
-    taken = Api("requester", language="zh-hans").post(
-        "/bookings",
-        {"slot_uuid": str(slot.uuid), "subject_type": "referral", "subject_id": str(uuid.uuid4())},
-    )
+    other = Api("requester", language="zh-hans")
+    taken = other.post("/bookings", {"slot_uuid": str(slot.uuid), **patient_subject(other)})
     assert taken.status_code == 409
     body = taken.json()
     assert body["code"] == "slot_taken" and "已被预约" in body["message"]
@@ -172,12 +173,7 @@ def test_booking_then_slot_taken_with_alternatives_then_cancel_and_reschedule() 
 def test_bookings_of_others_are_404() -> None:
     doctor = Api("requester")
     booked = doctor.post(
-        "/bookings",
-        {
-            "slot_uuid": str(make_slot().uuid),
-            "subject_type": "referral",
-            "subject_id": str(uuid.uuid4()),
-        },
+        "/bookings", {"slot_uuid": str(make_slot().uuid), **patient_subject(doctor)}
     )
     stranger = Api("requester")
     bid = booked.json()["uuid"]

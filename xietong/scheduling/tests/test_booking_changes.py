@@ -19,7 +19,7 @@ from xietong.scheduling.services import (
     booking_reschedule,
 )
 
-from .factories import make_schedule, make_slot, subject
+from .factories import bare_subject, make_schedule, make_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,7 @@ pytestmark = pytest.mark.django_db
 def _booked(**slot_kwargs):
     slot = make_slot(**slot_kwargs)
     actor = make_actor()
-    return actor, booking_create(
-        actor=actor, slot=slot, subject_type="referral", subject_id=subject()
-    )
+    return actor, booking_create(actor=actor, slot=slot, **bare_subject(actor))
 
 
 def test_cancelling_frees_the_place_and_records_the_reason() -> None:
@@ -44,7 +42,7 @@ def test_cancelling_frees_the_place_and_records_the_reason() -> None:
 
 def test_cancelling_twice_frees_the_place_once() -> None:
     actor, booking = _booked(capacity=2)
-    booking_create(actor=actor, slot=booking.slot, subject_type="x", subject_id=subject())
+    booking_create(actor=actor, slot=booking.slot, **bare_subject(actor))
     booking_cancel(actor=actor, booking=booking, reason="改期")
     # The refusal is worded when it is raised, in the language active then.
     with translation.override("en"), pytest.raises(Conflict) as again:
@@ -117,7 +115,7 @@ def test_no_show_keeps_the_place_consumed() -> None:
     schedule = make_schedule()
     actor = make_actor()
     slot = make_slot(schedule, capacity=2)
-    booking = booking_create(actor=actor, slot=slot, subject_type="referral", subject_id=subject())
+    booking = booking_create(actor=actor, slot=slot, **bare_subject(actor))
     with pytest.raises(Conflict):
         booking_mark_no_show(actor=actor, booking=booking)  # the slot has not begun
     Slot.objects.filter(pk=slot.pk).update(start=slot.start - dt.timedelta(days=3))

@@ -57,7 +57,12 @@ def test_fifty_bookers_for_ten_places_get_ten_bookings_and_forty_refusals() -> N
 
     def book(actor: Any) -> Callable[[], Any]:
         return lambda: booking_create(
-            actor=actor, slot=slot, subject_type="referral", subject_id=subject(), via_referral=True
+            actor=actor,
+            slot=slot,
+            subject_type="referral",
+            subject_id=subject(),
+            workflow="referral",
+            via_referral=True,
         )
 
     results, errors = _race([book(a) for a in actors])
@@ -79,7 +84,11 @@ def test_rescheduling_racing_a_booking_for_the_last_place_leaves_one_winner() ->
         old = make_slot(schedule, in_hours=24 + _round)
         last = make_slot(schedule, in_hours=200 + _round, capacity=2, booked=1)
         mover = booking_create(
-            actor=make_actor(), slot=old, subject_type="referral", subject_id=subject()
+            actor=make_actor(),
+            slot=old,
+            subject_type="referral",
+            subject_id=subject(),
+            workflow="referral",
         )
         desk, doctor = make_actor("referral_desk"), make_actor()
         results, errors = _race(
@@ -91,6 +100,7 @@ def test_rescheduling_racing_a_booking_for_the_last_place_leaves_one_winner() ->
                     slot=last,
                     subject_type="consultation",
                     subject_id=subject(),
+                    workflow="consultation",
                 ),
             ]
         )

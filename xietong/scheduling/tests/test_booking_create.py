@@ -11,7 +11,7 @@ from xietong.core.models import AuditEvent
 from xietong.scheduling.models import Booking, BookingStatus, Slot, SlotStatus
 from xietong.scheduling.services import SlotTaken, booking_create
 
-from .factories import make_schedule, make_slot, referring, subject
+from .factories import bare_subject, make_schedule, make_slot, referring, subject
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,16 @@ def _text(exc: Exception, language: str = "en") -> str:
 def test_booking_takes_a_place_and_fills_the_slot() -> None:
     slot = make_slot(capacity=2)
     actor = make_actor("requester")
-    first = booking_create(actor=actor, slot=slot, subject_type="referral", subject_id=subject())
+    first = booking_create(
+        actor=actor, slot=slot, subject_type="referral", subject_id=subject(), workflow="referral"
+    )
     slot.refresh_from_db()
     assert (slot.booked_count, slot.status) == (1, SlotStatus.FREE)
     assert first.status == BookingStatus.BOOKED and first.number.startswith("YY-")
     assert first.institution_id == actor.institution_id and first.booked_by_id == actor.user_id
-    booking_create(actor=actor, slot=slot, subject_type="referral", subject_id=subject())
+    booking_create(
+        actor=actor, slot=slot, subject_type="referral", subject_id=subject(), workflow="referral"
+    )
     slot.refresh_from_db()
     assert (slot.booked_count, slot.status) == (2, SlotStatus.BUSY)
     assert AuditEvent.objects.filter(action="create", resource_type="booking").count() == 2
@@ -41,7 +45,13 @@ def test_a_full_slot_is_refused_with_the_next_free_slots() -> None:
     later = make_slot(schedule, in_hours=72)
     elsewhere = make_slot(in_hours=50)  # another department: not offered
     with pytest.raises(SlotTaken) as refused:
-        booking_create(actor=make_actor(), slot=full, subject_type="referral", subject_id=subject())
+        booking_create(
+            actor=make_actor(),
+            slot=full,
+            subject_type="referral",
+            subject_id=subject(),
+            workflow="referral",
+        )
     assert _text(refused.value).startswith("This slot is taken.")
     assert refused.value.status == 409 and refused.value.code == "slot_taken"
     assert [s.pk for s in refused.value.alternatives] == [later.pk]
@@ -52,14 +62,26 @@ def test_a_full_slot_is_refused_with_the_next_free_slots() -> None:
 def test_slot_taken_reads_in_chinese() -> None:
     full = make_slot(booked=1, status=SlotStatus.BUSY)
     with pytest.raises(SlotTaken) as refused:
-        booking_create(actor=make_actor(), slot=full, subject_type="referral", subject_id=subject())
+        booking_create(
+            actor=make_actor(),
+            slot=full,
+            subject_type="referral",
+            subject_id=subject(),
+            workflow="referral",
+        )
     assert _text(refused.value, "zh-hans") == "该号源已被预约，请从下列可预约号源中另选。"
 
 
 def test_a_past_slot_is_refused() -> None:
     past = make_slot(in_hours=-1)
     with pytest.raises(SlotTaken) as refused:
-        booking_create(actor=make_actor(), slot=past, subject_type="referral", subject_id=subject())
+        booking_create(
+            actor=make_actor(),
+            slot=past,
+            subject_type="referral",
+            subject_id=subject(),
+            workflow="referral",
+        )
     assert "already started" in _text(refused.value)
     past.refresh_from_db()
     assert past.booked_count == 0
@@ -67,8 +89,9 @@ def test_a_past_slot_is_refused() -> None:
 
 def test_an_unavailable_slot_is_refused() -> None:
     closed = make_slot(capacity=3, status=SlotStatus.BUSY_UNAVAILABLE)
+    actor = make_actor()
     with pytest.raises(SlotTaken) as refused:
-        booking_create(actor=make_actor(), slot=closed, subject_type="x", subject_id=subject())
+        booking_create(actor=actor, slot=closed, **bare_subject(actor))
     assert "not available" in _text(refused.value)
 
 
@@ -76,16 +99,38 @@ def test_reserved_places_are_kept_for_referrals() -> None:
     slot = make_slot(capacity=3, reserved=2)
     actor = make_actor()
     referring(actor.institution_id, slot.institution)
-    booking_create(actor=actor, slot=slot, subject_type="consultation", subject_id=subject())
+    booking_create(
+        actor=actor,
+        slot=slot,
+        subject_type="consultation",
+        subject_id=subject(),
+        workflow="consultation",
+    )
     with pytest.raises(SlotTaken):
-        booking_create(actor=actor, slot=slot, subject_type="consultation", subject_id=subject())
+        booking_create(
+            actor=actor,
+            slot=slot,
+            subject_type="consultation",
+            subject_id=subject(),
+            workflow="consultation",
+        )
     for _ in range(2):
         booking_create(
-            actor=actor, slot=slot, subject_type="referral", subject_id=subject(), via_referral=True
+            actor=actor,
+            slot=slot,
+            subject_type="referral",
+            subject_id=subject(),
+            workflow="referral",
+            via_referral=True,
         )
     with pytest.raises(SlotTaken):
         booking_create(
-            actor=actor, slot=slot, subject_type="referral", subject_id=subject(), via_referral=True
+            actor=actor,
+            slot=slot,
+            subject_type="referral",
+            subject_id=subject(),
+            workflow="referral",
+            via_referral=True,
         )
     slot.refresh_from_db()
     assert (slot.booked_count, slot.status) == (3, SlotStatus.BUSY)
@@ -103,17 +148,17 @@ def test_bad_subject_changes_nothing() -> None:
 def test_a_stale_slot_object_cannot_overbook() -> None:
     slot = make_slot(capacity=1)
     stale = Slot.objects.get(pk=slot.pk)
-    booking_create(actor=make_actor(), slot=slot, subject_type="x", subject_id=subject())
+    first, second = make_actor(), make_actor()
+    booking_create(actor=first, slot=slot, **bare_subject(first))
     assert stale.booked_count == 0  # the caller's copy still says there is room
     with pytest.raises(SlotTaken):
-        booking_create(actor=make_actor(), slot=stale, subject_type="x", subject_id=subject())
+        booking_create(actor=second, slot=stale, **bare_subject(second))
     assert Slot.objects.get(pk=slot.pk).booked_count == 1
 
 
 def test_booking_numbers_carry_the_shanghai_date() -> None:
-    booking = booking_create(
-        actor=make_actor(), slot=make_slot(), subject_type="x", subject_id=subject()
-    )
+    actor = make_actor()
+    booking = booking_create(actor=actor, slot=make_slot(), **bare_subject(actor))
     shanghai = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
     assert booking.number[3:11] == shanghai.strftime("%Y%m%d")
 
@@ -128,12 +173,18 @@ def test_only_collaborating_institutions_book_as_referrals() -> None:
             subject_type="referral",
             subject_id=subject(),
             via_referral=True,
+            workflow="referral",
         )
     with translation.override("en"):
         assert "collaboration link" in str(refused.value.fields["via_referral"][0])
     own_desk = make_actor("referral_desk", institution=slot.institution)
     booking_create(
-        actor=own_desk, slot=slot, subject_type="referral", subject_id=subject(), via_referral=True
+        actor=own_desk,
+        slot=slot,
+        subject_type="referral",
+        subject_id=subject(),
+        workflow="referral",
+        via_referral=True,
     )
     slot.refresh_from_db()
     assert slot.booked_count == 1

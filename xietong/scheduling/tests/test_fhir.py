@@ -9,11 +9,10 @@ from fhir.resources.R4B.slot import Slot as FhirSlot
 from xietong.accounts.tests.factories import make_actor
 from xietong.directory.models import Practitioner
 from xietong.directory.tests.factories import PractitionerFactory
-from xietong.patients.tests.factories import make_patient
 from xietong.scheduling.fhir import appointment_resource, slot_resource
 from xietong.scheduling.services import booking_cancel, booking_create
 
-from .factories import make_schedule, make_slot, subject
+from .factories import bare_subject, make_schedule, make_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +32,9 @@ def test_a_booking_is_a_valid_fhir_appointment_and_cancelling_shows() -> None:
     schedule.save()
     slot = make_slot(schedule)
     actor = make_actor()
-    patient = make_patient(schedule.institution)
-    booking = booking_create(
-        actor=actor, slot=slot, subject_type="referral", subject_id=subject(), patient=patient
-    )
+    subject = bare_subject(actor)
+    booking = booking_create(actor=actor, slot=slot, **subject)
+    assert booking.patient is not None and booking.patient.uuid == subject["subject_id"]
     parsed = Appointment.model_validate(appointment_resource(booking))
     assert parsed.status == "booked"
     assert parsed.identifier and parsed.identifier[0].value == booking.number

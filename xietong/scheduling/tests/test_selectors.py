@@ -64,7 +64,9 @@ def test_schedules_are_found_only_by_their_desk() -> None:
 def test_bookings_are_seen_by_the_booking_and_the_owning_institutions() -> None:
     slot = make_slot()
     doctor = make_actor("requester")
-    booking = booking_create(actor=doctor, slot=slot, subject_type="referral", subject_id=subject())
+    booking = booking_create(
+        actor=doctor, slot=slot, subject_type="referral", subject_id=subject(), workflow="referral"
+    )
     assert get_booking_for(actor=doctor, booking_uuid=booking.uuid) == booking
     assert get_booking_for(actor=desk_of(slot.institution), booking_uuid=booking.uuid) == booking
     with pytest.raises(NotFound):

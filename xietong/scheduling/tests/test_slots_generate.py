@@ -17,7 +17,7 @@ from xietong.scheduling.services import (
 )
 from xietong.scheduling.services.schedules import local_zone
 
-from .factories import desk_of, make_schedule, subject
+from .factories import bare_subject, desk_of, make_schedule, subject
 
 pytestmark = pytest.mark.django_db
 
@@ -115,11 +115,16 @@ def test_changed_rules_regenerate_only_unbooked_slots() -> None:
     slots_generate(actor=desk, schedule=schedule, start_date=tuesday, end_date=tuesday)
     first = Slot.objects.order_by("start").first()
     assert first is not None
-    booking_create(actor=make_actor(), slot=first, subject_type="referral", subject_id=subject())
-    cancelled_slot = Slot.objects.order_by("start")[1]
-    cancelled = booking_create(
-        actor=make_actor(), slot=cancelled_slot, subject_type="x", subject_id=subject()
+    booking_create(
+        actor=make_actor(),
+        slot=first,
+        subject_type="referral",
+        subject_id=subject(),
+        workflow="referral",
     )
+    cancelled_slot = Slot.objects.order_by("start")[1]
+    booker = make_actor()
+    cancelled = booking_create(actor=booker, slot=cancelled_slot, **bare_subject(booker))
     booking_cancel(actor=desk, booking=cancelled, reason="改期")
     schedule_rules_set(
         actor=desk,

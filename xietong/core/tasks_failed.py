@@ -58,7 +58,7 @@ class FailedTask:
     reason: str
 
 
-def failed_task_row(result: DBTaskResult) -> FailedTask:
+def failed_task_row(*, result: DBTaskResult) -> FailedTask:
     attempts = len(result.worker_ids)
     lost = result.exception_class_path == LOST
     if lost:
@@ -114,7 +114,7 @@ def failed_tasks_page(request: ActorRequest) -> HttpResponse:
     why = why if why in {"lost", "error"} else ""
     results = failed_tasks_for(actor=getattr(request, "actor", None), why=why)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [failed_task_row(result) for result in page.object_list]
+    rows = [failed_task_row(result=result) for result in page.object_list]
     choices = [
         ("", pgettext("failed tasks", "All")),
         ("lost", _("Worker stopped")),

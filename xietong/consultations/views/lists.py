@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from xietong.core.actor import Actor
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.listing import page_shown
 
 from ..access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
 from ..forms import ListFilterForm
@@ -51,8 +51,14 @@ def _filtered(actor: Actor, form: ListFilterForm, scope: str) -> QuerySet[Consul
         return consultations_for(actor=actor, scope=scope)
 
 
-def _page(request: ActorRequest, qs: QuerySet[Consultation]) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: ActorRequest, qs: QuerySet[Consultation], scope: str) -> Any:
+    actor = request.actor
+    assert actor is not None  # actor_view made sure of it
+    criteria = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return page_shown(
+        actor=actor, rows=qs, number=request.GET.get("page"), per_page=PAGE_SIZE,
+        resource_type="ServiceRequest", criteria={"list": f"consultations.{scope}", **criteria},
+    )  # fmt: skip
 
 
 def _link(label: str, name: str, c: Consultation) -> tuple[str, str]:
@@ -93,7 +99,7 @@ def _requester_actions(c: Consultation) -> list[tuple[str, str]]:
 def mine(request: ActorRequest, actor: Actor) -> HttpResponse:
     require_role(actor, *REQUESTER_ROLES)
     form = ListFilterForm(request.GET)
-    page = _page(request, _filtered(actor, form, "requests"))
+    page = _page(request, _filtered(actor, form, "requests"), "mine")
     rows = _rows(page, _requester_actions)
     return _render(request, "consultations/mine.html", form, page, rows)
 
@@ -145,7 +151,7 @@ def inbox(request: ActorRequest, actor: Actor) -> HttpResponse:
     if tab not in TABS:
         tab = default
     form = ListFilterForm(request.GET)
-    page = _page(request, _tab_queryset(actor, form, tab))
+    page = _page(request, _tab_queryset(actor, form, tab), "inbox")
     rows = _rows(page, _centre_actions(actor))
     tabs = [(key, label, key == tab) for key, label in TABS.items()]
     return _render(request, "consultations/inbox.html", form, page, rows, tab=tab, tabs=tabs)
@@ -173,6 +179,6 @@ def queue(request: ActorRequest, actor: Actor) -> HttpResponse:
         status=AssignmentStatus.PROPOSED,
     )
     qs = _filtered(actor, form, "queue").annotate(awaiting_my_answer=Exists(mine_open))
-    page = _page(request, qs)
+    page = _page(request, qs, "queue")
     rows = _rows(page, _expert_actions(actor))
     return _render(request, "consultations/queue.html", form, page, rows)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound
 from xietong.core.http import ActorRequest
+from xietong.core.listing import page_shown
 
 from ..forms import ListFilterForm
 from ..selectors import arrivals_for, referral_by_number_for, referrals_for
@@ -29,6 +29,11 @@ TITLES = {
 }
 
 
+def _plain(data: dict[str, Any]) -> dict[str, str]:
+    """The filters as the audit keeps them: the values typed or chosen, as text."""
+    return {k: str(v) for k, v in data.items() if v not in (None, "", False)}
+
+
 def _list(request: ActorRequest, actor: Actor, scope: str) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -40,7 +45,10 @@ def _list(request: ActorRequest, actor: Actor, scope: str) -> HttpResponse:
         urgency=data.get("urgency") or None,
         q=data.get("q") or None,
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_shown(
+        actor=actor, rows=qs, number=request.GET.get("page"), per_page=PAGE_SIZE,
+        resource_type="ServiceRequest", criteria={"list": f"referrals.{scope}", **_plain(data)},
+    )  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     context: dict[str, Any] = {

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.home import HomeCard
+from xietong.core.listing import rows_shown
 
 from ..access import can_refer, can_view_referrals
 from ..models import Status
@@ -76,6 +77,10 @@ def referral_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
             )
         )
     due = list(follow_ups_due_for(actor=actor)[:5])
+    rows_shown(
+        actor=actor, rows=[f.referral for f in due], resource_type="ServiceRequest",
+        criteria={"list": "referrals.follow_ups"},
+    )  # fmt: skip
     handed_down = referrals_for(actor=actor, scope="down", status=Status.DOWN_REQUESTED).count()
     if due or handed_down:
         cards.append(

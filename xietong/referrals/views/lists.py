@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound
 from xietong.core.http import ActorRequest
-from xietong.core.listing import page_shown
+from xietong.core.listing import page_shown, rows_shown
 
 from ..forms import ListFilterForm
 from ..selectors import arrivals_for, referral_by_number_for, referrals_for
@@ -97,5 +97,8 @@ def arrivals(request: ActorRequest, actor: Actor) -> HttpResponse:
                 % {"patient": r.patient.name, "number": r.number},
             )
         return redirect("referrals:arrivals")
-    rows = list(arrivals_for(actor=actor))
+    rows = rows_shown(
+        actor=actor, rows=list(arrivals_for(actor=actor)), resource_type="ServiceRequest",
+        criteria={"list": "referrals.arrivals"},
+    )  # fmt: skip
     return render(request, "referrals/arrivals.html", {"rows": rows})

@@ -12,7 +12,8 @@ from django.test import Client
 class _FormReader(HTMLParser):
     def __init__(self, form_id: str) -> None:
         super().__init__()
-        self.form_id, self.inside, self.data = form_id, False, {}
+        self.form_id, self.inside = form_id, False
+        self.data: dict[str, list[str]] = {}
         self._select: str | None = None
         self._textarea: str | None = None
 

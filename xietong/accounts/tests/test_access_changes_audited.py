@@ -197,9 +197,10 @@ def test_admin_flags_and_password_changes_are_audited(client: Client, root: User
 def test_an_administrator_cannot_link_themselves_to_a_practitioner(
     client: Client, root: User
 ) -> None:
+    from xietong.directory.models import Practitioner
     from xietong.directory.tests.factories import PractitionerFactory
 
-    practitioner = PractitionerFactory()
+    practitioner = cast(Practitioner, PractitionerFactory())
     url = reverse("admin:accounts_user_change", args=[root.pk])
     response = admin_submit(client, url, "user_form", practitioner=str(practitioner.pk))
     assert response.status_code == 200
@@ -219,15 +220,16 @@ def test_someone_without_admin_rights_changes_nothing() -> None:
 
 def test_expert_and_centre_settings_in_the_admin_are_audited(client: Client, root: User) -> None:
     from xietong.consultations.models import CentreSettings
+    from xietong.directory.models import Expert
     from xietong.directory.tests.factories import ExpertFactory
 
-    expert = ExpertFactory()
+    expert = cast(Expert, ExpertFactory())
     url = reverse("admin:directory_expert_change", args=[expert.pk])
     assert admin_submit(client, url, "expert_form", active=None).status_code == 302
     event = AuditEvent.objects.filter(action="admin.update", resource_type="directory.Expert").get()
     assert event.detail["fields"]["active"] == {"from": True, "to": False}
 
-    settings_row = CentreSettings.objects.create(centre=InstitutionFactory())
+    settings_row = CentreSettings.objects.create(centre=cast(Institution, InstitutionFactory()))
     changelist = reverse("admin:consultations_centresettings_changelist")
     client.post(changelist, {
         "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": str(settings_row.pk),

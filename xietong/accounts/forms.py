@@ -40,3 +40,19 @@ class TokenIssueForm(forms.Form):
         max_length=80,
         help_text=_("Where the token will be used, e.g. “PACS gateway, radiology”."),
     )
+
+
+class PastLockForm(forms.Form):
+    """Signing in to a locked account with the password and a code together."""
+
+    locked_username = forms.CharField(widget=forms.HiddenInput, max_length=150)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -21,6 +21,7 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 
 from .actors import actor_for_membership, actor_for_user
+from .lockout import StillLocked, account_locked, sign_in_past_lock
 from .models import ApiToken, Membership, User
 from .two_factor import SecondFactor, second_factor_needed, totp_verify
 
@@ -75,6 +76,10 @@ def api_token_resolve(key: str) -> ApiToken | None:
     )
     if token is None or not token.user.is_active or not token.membership.active:
         return None
+    # While the account is locked someone may be guessing its password: a token issued
+    # earlier waits too, until the lock ends or its owner signs in with a code (ADR 12).
+    if account_locked(token.user.get_username()):
+        return None
     now = timezone.now()
     # Record use at most once a minute: a busy client should not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
@@ -118,7 +123,17 @@ def api_token_sign_in(
 ) -> tuple[ApiToken, str]:
     """Signs an API client in: password through the authentication backends (so failed
     attempts count toward the lockout), the second factor when the account has or needs one,
-    then a token for the membership asked for, else the first active one."""
+    then a token for the membership asked for, else the first active one. A locked account
+    with a second factor signs in with the password and the code together."""
+    if otp and account_locked(username):
+        # Password and code together pass a lock a stranger may have caused (ADR 12).
+        try:
+            unlocked, _device = sign_in_past_lock(
+                request=request, username=username, password=password, code=otp
+            )
+        except StillLocked as exc:
+            raise SignInLocked(exc.message) from exc
+        return _token_for(unlocked, membership_id=membership_id, label=label)
     user = authenticate(request=request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
         raise SignInLocked(_("Too many failed sign-in attempts. The account is locked."))
@@ -140,7 +155,13 @@ def api_token_sign_in(
             totp_verify(user=user, code=otp)
         except ValidationFailed as exc:
             raise SignInRefused(exc.fields["code"][0], code="otp_invalid") from exc
+    # A full sign-in, as on the web: earlier failures no longer count toward a lock.
+    axes_reset(username=user.get_username())
+    return _token_for(user, membership_id=membership_id, label=label)
 
+
+def _token_for(user: User, *, membership_id: int | None, label: str) -> tuple[ApiToken, str]:
+    """A token for the membership asked for, else the user's first active one."""
     memberships = Membership.objects.filter(user=user, active=True).select_related(
         "user", "institution__region"
     )
@@ -157,8 +178,6 @@ def api_token_sign_in(
                 _("Your account has no active membership at any institution."),
                 code="no_membership",
             )
-    # A full sign-in, as on the web: earlier failures no longer count toward a lock.
-    axes_reset(username=user.get_username())
     return api_token_issue(membership=membership, label=label)
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch/", views.switch_membership, name="switch_membership"),
+    path("locked/", views.login_past_lock, name="login_past_lock"),
     path("two-factor/", views.otp_verify, name="otp_verify"),
     path("two-factor/setup/", views.totp_setup, name="totp_setup"),
     path("two-factor/disable/", views.totp_disable, name="totp_disable"),

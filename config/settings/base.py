@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xietong.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xietong.core.context.RequestOriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,6 +165,22 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "xietong.core.errorviews.csrf_failure"
+# Sent with every response in every mode (xietong/core/csp.py), so the browser tests run
+# under it. No inline script or style; `{host}` is the host the page was asked from, the
+# only one WebSockets may reach. Images from uploads and the camera come as data:/blob:.
+XT_CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data: blob:",
+    "media-src": "'self' blob:",
+    "connect-src": "'self' ws://{host} wss://{host}",
+    "font-src": "'self'",
+    "frame-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
 XT_REQUIRE_2FA = env_bool("XT_REQUIRE_2FA", False)
 XT_API_TOKEN_DAYS = env_int("XT_API_TOKEN_DAYS", 30)
 # Parallel audit hash chains: concurrent writers on different chains never wait for each

@@ -160,12 +160,21 @@ def new_page(request: pytest.FixtureRequest, browser: Any, server_url: str) -> I
     Phone width, Chinese as the browser's language. On failure every tab is saved as a
     screenshot under test-artifacts/."""
     contexts: list[Any] = []
+    # What the Content-Security-Policy refused: a page that needs it does not work for
+    # people either, so it fails the test (Chromium reports each refusal on the console).
+    refused: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
 
     def open_page() -> Any:
         context = browser.new_context(base_url=server_url, viewport=PHONE, locale="zh-CN")
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        tab = context.new_page()
+        tab.on("console", on_console)
+        return tab
 
     yield open_page
     report = getattr(request.node, "xt_report_call", None)
@@ -177,6 +186,7 @@ def new_page(request: pytest.FixtureRequest, browser: Any, server_url: str) -> I
                 tab.screenshot(path=str(ARTIFACTS / f"{name}-{n}{m}.png"), full_page=True)
     for context in contexts:
         context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused[:3]}"
 
 
 @pytest.fixture

@@ -24,7 +24,9 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-SECRET_KEY = os.environ.get("XT_SECRET_KEY", "embedded-only-not-for-production")
+# No key is published with the code: production requires XT_SECRET_KEY, the embedded mode
+# makes its own under var/ (embedded.py) and the tests have theirs.
+SECRET_KEY = os.environ.get("XT_SECRET_KEY", "")
 DEBUG = env_bool("XT_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("XT_ALLOWED_HOSTS", "*").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("XT_CSRF_TRUSTED_ORIGINS", "").split(",") if o]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -35,3 +36,35 @@ def thread_broadcast(thread: Thread, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(thread_group(thread.uuid), event)
+
+
+# ------------------------------------------------------------- access changes
+#
+# A socket checks access when it connects and then caches the answer (consumers.py). Who
+# changes someone's access says so here, and the sockets concerned check again at once and
+# close if refused: by person (a revoked grant names the people who lost it) or by thread
+# (the subject's owner changed its state, which may change anyone's access).
+
+
+def chat_user_group(user_id: int) -> str:
+    return f"xt.chat.user.{user_id}"
+
+
+def chat_access_changed_for_users(*, user_ids: Iterable[int]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    send = async_to_sync(layer.group_send)
+    for user_id in sorted(set(user_ids)):
+        send(chat_user_group(int(user_id)), {"type": "chat.access_changed"})
+
+
+def chat_access_changed_for_subject(*, subject_type: str, subject_id: object) -> None:
+    thread = Thread.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).first()
+    if thread is not None:
+        thread_broadcast(thread, {"type": "chat.access_changed"})
+
+
+def on_patient_access_revoked(name: str, payload: dict[str, Any]) -> None:
+    """Event handler (patients' grants): the people who lost a patient check their threads."""
+    chat_access_changed_for_users(user_ids=[int(u) for u in payload.get("user_ids") or []])

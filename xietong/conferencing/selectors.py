@@ -13,7 +13,7 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
 
-from .access import thread_access_allows
+from .access import thread_access_allows, thread_subject_patient_id
 from .models import Message, ReadState, Thread
 
 PAGE_SIZE = 50
@@ -28,6 +28,11 @@ def _as_uuid(value: object) -> uuid.UUID:
 
 def thread_allows(actor: Actor, thread: Thread) -> bool:
     return thread_access_allows(actor, thread.subject_type, thread.subject_id)
+
+
+def thread_patient_id(thread: Thread) -> int | None:
+    """The patient the thread's subject is about, for the audit; None when it is about none."""
+    return thread_subject_patient_id(subject_type=thread.subject_type, subject_id=thread.subject_id)
 
 
 def get_thread_for(*, actor: Actor, thread_uuid: object) -> Thread:
@@ -79,12 +84,36 @@ def thread_history_for(
         action="read",
         resource_type="chat_thread",
         resource_id=thread.uuid,
+        patient_id=thread_patient_id(thread),
         detail={
             "subject": f"{thread.subject_type}:{thread.subject_id}",
             "messages": len(page.messages),
         },
     )
     return page
+
+
+def thread_live_read(*, actor: Actor, thread: Thread, first: str, window_seconds: float) -> bool:
+    """Before an open socket delivers a batch of live messages: whether the actor may still
+    read the thread, and if so the audited read of the batch (ADR 7). `first` is the
+    batch's first message; the batch is what the thread receives in the next
+    `window_seconds`, unless access changes first."""
+    if not thread_allows(actor, thread):
+        return False
+    audit_record(
+        actor=actor,
+        action="read",
+        resource_type="chat_thread",
+        resource_id=thread.uuid,
+        patient_id=thread_patient_id(thread),
+        detail={
+            "subject": f"{thread.subject_type}:{thread.subject_id}",
+            "live": True,
+            "first": first,
+            "window_seconds": window_seconds,
+        },
+    )
+    return True
 
 
 def display_name(user: User) -> str:

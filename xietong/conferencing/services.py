@@ -24,7 +24,13 @@ from xietong.patients.validation import interpolate
 from .files import AttachmentInvalid, attachment_inspect
 from .live import message_payload, thread_broadcast
 from .models import BODY_MAX_CHARS, Message, ReadState, Thread
-from .selectors import display_name, get_thread_for, thread_allows, thread_participant_ids
+from .selectors import (
+    display_name,
+    get_thread_for,
+    thread_allows,
+    thread_participant_ids,
+    thread_patient_id,
+)
 
 NOTIFY_KIND = "chat.message"
 NOTIFY_SUBJECT = "chat_thread"
@@ -97,6 +103,7 @@ def message_post(*, actor: Actor, thread: Thread, body: str, attachment: Any = N
             action="create",
             resource_type="chat_message",
             resource_id=message.uuid,
+            patient_id=thread_patient_id(thread),
             detail={
                 "thread": str(thread.uuid),
                 "subject": f"{thread.subject_type}:{thread.subject_id}",

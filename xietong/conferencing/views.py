@@ -23,7 +23,7 @@ from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
 
 from .live import message_payload
-from .selectors import get_message_for, get_thread_for
+from .selectors import get_message_for, get_thread_for, thread_patient_id
 from .services import message_post
 
 View = Callable[..., HttpResponseBase]
@@ -91,6 +91,7 @@ def attachment(request: ActorRequest, actor: Actor, message_uuid: uuid.UUID) -> 
         action="read",
         resource_type="chat_attachment",
         resource_id=message.uuid,
+        patient_id=thread_patient_id(message.thread),
         detail={"thread": str(message.thread.uuid)},
     )
     return FileResponse(

@@ -109,7 +109,8 @@
         }
       });
       socket.addEventListener("close", (event) => {
-        if (event.code === 4403) {
+        // Refused (4403: no longer admitted) or signed out (4401): reconnecting cannot help.
+        if (event.code === 4403 || event.code === 4401) {
           status.textContent = root.dataset.offline;
           status.hidden = false;
           return;

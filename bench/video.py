@@ -96,7 +96,9 @@ async def connect(person: Person, meeting: str) -> tuple[Any, Any]:
 
     join = await sync_to_async(api_join)(person, meeting)
     path = f"{join['signalling']}?credential={quote(join['credential'])}"
-    socket = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
+    # The credential is bound to the token that asked for it: the socket presents it too.
+    headers = [(b"authorization", f"Bearer {person.key}".encode())]
+    socket = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path, headers=headers)
     connected, _ = await socket.connect(timeout=10)
     if not connected:
         sys.exit("the signalling socket refused the connection")

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
 
+from .binding import binding_for_request
 from .meetings import get_meeting_for, meeting_create, meeting_end
 from .models import Meeting
 from .selectors import meetings_for
@@ -81,8 +82,16 @@ class MeetingOut(Schema):
 )
 def video_room_join(request: ApiRequest, subject_type: str, subject_id: str) -> JoinOut:
     """Opens the subject's room if needed. Connect to `signalling` (WebSocket) with
-    `?credential=` before `expires_at`; 409 when the video server is unavailable."""
-    ticket = room_join(actor=request.auth, subject_type=subject_type, subject_id=subject_id)
+    `?credential=` before `expires_at`, from the same browser session, or presenting the
+    same bearer token in the socket's Authorization header; 409 when the video server is
+    unavailable."""
+    ticket = room_join(
+        actor=request.auth,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        # Only this session (or this API token) may present the credential.
+        binding=binding_for_request(request=request),
+    )
     return JoinOut.from_ticket(ticket)
 
 

@@ -8,10 +8,14 @@ class VideoConfig(AppConfig):
     verbose_name = _("Video")
 
     def ready(self) -> None:
+        from xietong.core.events import event_subscribe
         from xietong.core.nav import NavItem, nav_register
 
+        from .live import on_patient_access_revoked
         from .meetings import meeting_policy_register
 
         # Ad-hoc meetings are this app's own subject type.
         meeting_policy_register()
+        # Someone who loses a patient may lose the rooms about them (ADR 7, as for chat).
+        event_subscribe("patient.access_revoked")(on_patient_access_revoked)
         nav_register(NavItem(_("Video meetings"), "video:meetings", order=40))

@@ -1,9 +1,12 @@
 """ws/video/<room>/?credential=…: a room's signalling.
 
-The join credential (credentials.py) admits the socket; a signed-in page's session must
+The join credential (credentials.py) admits the socket if it is presented from the session
+or with the API token it was issued to (binding.py); a signed-in page's session must also
 belong to the same user. In the embedded mode the socket relays SDP and ICE between the
 browsers in the room; with Janus it drives the participant's Janus session (relay.py).
-Refused sockets are accepted and closed with 4403 so that the page sees why."""
+Refused sockets are accepted and closed with 4403 so that the page sees why. Signing out
+closes the session's socket (4401, core/sockets.py), and someone who loses the room's
+subject (a revoked grant) is asked to leave (4403)."""
 
 from __future__ import annotations
 
@@ -12,15 +15,19 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
+from xietong.accounts.actors import actor_for_user
 from xietong.accounts.models import User
 from xietong.core.actor import Actor
 from xietong.core.errors import DomainError
+from xietong.core.sockets import SessionBoundConsumer
 
+from .access import room_access_allows
+from .binding import binding_for_scope
 from .credentials import join_credential_check
 from .janus import JanusUnavailable, janus_client
+from .live import video_user_group
 from .models import CallSession, Room, RoomMode
 from .relay import JanusParticipant
 from .selectors import get_open_room
@@ -32,7 +39,9 @@ CLOSE_UNAVAILABLE = 4503
 
 def _admit(scope: dict[str, Any], room_uuid: str, credential: str) -> tuple[Actor, Room, str]:
     room = get_open_room(room_uuid)
-    actor = join_credential_check(credential=credential, room=room)
+    actor = join_credential_check(
+        credential=credential, room=room, binding=binding_for_scope(scope=scope)
+    )
     user = scope.get("user")
     if isinstance(user, User) and user.is_authenticated and user.pk != actor.user_id:
         raise DomainError("credential of another user")
@@ -40,7 +49,14 @@ def _admit(scope: dict[str, Any], room_uuid: str, credential: str) -> tuple[Acto
     return actor, room, name
 
 
-class RoomConsumer(AsyncJsonWebsocketConsumer):
+def _still_admitted(*, actor: Actor, room: Room) -> bool:
+    """Asked when someone's access changed: the user and membership as they are now."""
+    user = User.objects.filter(pk=actor.user_id, is_active=True).first()
+    now = actor_for_user(user=user, membership_id=actor.membership_id) if user else None
+    return now is not None and room_access_allows(now, room.subject_type, room.subject_id)
+
+
+class RoomConsumer(SessionBoundConsumer):
     actor: Actor | None = None
     room: Room | None = None
     call: CallSession | None = None
@@ -67,6 +83,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.peer = secrets.token_hex(6)
         self.group = f"video.{self.room.uuid.hex}"
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(video_user_group(self.actor.user_id), self.channel_name)
+        await self.session_join()
         if self.room.mode == RoomMode.JANUS:
             await self._janus_join()
         else:
@@ -129,6 +147,29 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.call is not None:
             call, self.call = self.call, None
             await database_sync_to_async(call_end)(call=call, dropped=dropped)
+        if self.actor is not None:
+            await self.channel_layer.group_discard(
+                video_user_group(self.actor.user_id), self.channel_name
+            )
+        await self.session_leave()
+
+    async def session_ended(self, event: dict[str, Any]) -> None:
+        # Signing out is leaving, not a dropped network.
+        self.left = True
+        await self._depart(dropped=False)
+        await super().session_ended(event)
+
+    async def video_access_changed(self, event: dict[str, Any]) -> None:
+        if self.actor is None or self.room is None or self.left:
+            return
+        if await database_sync_to_async(_still_admitted)(actor=self.actor, room=self.room):
+            return
+        self.left = True
+        await self.send_json(
+            {"type": "refused", "message": _("You are not admitted to this room.")}
+        )
+        await self._depart(dropped=False)
+        await self.close(code=CLOSE_REFUSED)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if self.actor is None or not isinstance(content, dict):

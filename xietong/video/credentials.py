@@ -5,6 +5,11 @@ room, one user and the membership they act through, and expires after
 XT_VIDEO_JOIN_TTL_SECONDS. Checking it asks the subject's policy again, so someone whose
 access was withdrawn after the credential was issued is refused too.
 
+It is also bound to whoever asked for it: the browser session, or the API token (binding.py).
+The credential travels in the socket's URL, where proxies and logs may keep it; bound, it
+admits only a socket of the same session or presenting the same token, so a copied URL is
+useless elsewhere. The binding is a keyed digest, never the session key itself.
+
 TURN uses coturn's shared-secret scheme (use-auth-secret / static-auth-secret): the username
 is "<expiry unix time>:<user id>" and the password base64(HMAC-SHA1(secret, username)), so
 coturn checks them without asking us."""
@@ -18,6 +23,7 @@ import time
 from dataclasses import dataclass
 
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from xietong.accounts.actors import actor_for_user
@@ -39,14 +45,29 @@ class IceServer:
     credential: str = ""
 
 
-def join_credential_issue(*, room: Room, actor: Actor) -> str:
+def join_binding(*, session_key: str | None = None, token_id: int | None = None) -> str:
+    """Who asked for a credential, as the credential carries it: the API token when the
+    request came with one, else the session; "" for neither (a service called directly),
+    which only a socket with neither may present."""
+    if token_id is not None:
+        raw = f"token:{token_id}"
+    elif session_key:
+        raw = f"session:{session_key}"
+    else:
+        return ""
+    return salted_hmac(f"{SALT}.binding", raw).hexdigest()[:32]
+
+
+def join_credential_issue(*, room: Room, actor: Actor, binding: str = "") -> str:
     return signing.dumps(
-        {"r": str(room.uuid), "u": actor.user_id, "m": actor.membership_id}, salt=SALT
+        {"r": str(room.uuid), "u": actor.user_id, "m": actor.membership_id, "b": binding},
+        salt=SALT,
     )
 
 
-def join_credential_check(*, credential: str, room: Room) -> Actor:
-    """The actor the credential was issued to, if it is still valid for this room."""
+def join_credential_check(*, credential: str, room: Room, binding: str = "") -> Actor:
+    """The actor the credential was issued to, if it is still valid for this room and
+    presented with the binding it was issued for (join_binding of the presenting socket)."""
     try:
         data = signing.loads(credential, salt=SALT, max_age=conf.join_ttl_seconds())
     except signing.SignatureExpired as exc:
@@ -55,6 +76,10 @@ def join_credential_check(*, credential: str, room: Room) -> Actor:
         raise NotPermitted(_("This invitation to join is not valid.")) from exc
     if not isinstance(data, dict) or data.get("r") != str(room.uuid):
         raise NotPermitted(_("This invitation is for another room."))
+    if not constant_time_compare(str(data.get("b") or ""), binding):
+        raise NotPermitted(
+            _("This invitation to join was asked for from another sign-in; join again here.")
+        )
     user = User.objects.filter(pk=int(data.get("u") or 0), is_active=True).first()
     actor = actor_for_user(user=user, membership_id=data.get("m")) if user else None
     if (

@@ -118,16 +118,17 @@ def _janus_destroy(room: Room) -> None:
         janus_room_destroy(client, room=room.janus_room, secret=room.secret)
 
 
-def room_join(*, actor: Actor, subject_type: str, subject_id: str) -> JoinTicket:
-    """A join credential for the subject's room (opened if needed). NotFound for someone
-    the subject's owner does not admit, as if there were no such room."""
+def room_join(*, actor: Actor, subject_type: str, subject_id: str, binding: str = "") -> JoinTicket:
+    """A join credential for the subject's room (opened if needed), bound to whoever asked
+    (credentials.join_binding). NotFound for someone the subject's owner does not admit,
+    as if there were no such room."""
     subject_id = str(subject_id)
     if not room_access_allows(actor, subject_type, subject_id):
         raise NotFound()
     room = _open_room(actor, subject_type, subject_id)
     return JoinTicket(
         room=room,
-        credential=join_credential_issue(room=room, actor=actor),
+        credential=join_credential_issue(room=room, actor=actor, binding=binding),
         expires_at=timezone.now() + dt.timedelta(seconds=conf.join_ttl_seconds()),
         ice_servers=ice_servers_for(user_id=actor.user_id),
     )

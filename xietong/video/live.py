@@ -1,0 +1,23 @@
+"""Telling a person's open video sockets that their access changed, through the channel
+layer: each asks the room's policy again and leaves the call if refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+
+def video_user_group(user_id: int) -> str:
+    return f"xt.video.user.{user_id}"
+
+
+def on_patient_access_revoked(name: str, payload: dict[str, Any]) -> None:
+    """Event handler (patients' grants): the people who lost a patient check their rooms."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    send = async_to_sync(layer.group_send)
+    for user_id in sorted({int(u) for u in payload.get("user_ids") or []}):
+        send(video_user_group(user_id), {"type": "video.access_changed"})

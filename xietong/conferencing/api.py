@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.paging import limit_field
 
 from .models import Message
 from .selectors import get_thread_for, thread_history_for
@@ -49,7 +50,7 @@ class MessagePageOut(Schema):
 
 
 class MessagePageIn(Schema):
-    limit: int = 50
+    limit: int = limit_field(default=50)
     before: uuid.UUID | None = None
 
 

@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from xietong.core.api import ErrorOut
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ApiRequest
+from xietong.core.paging import PageIn
 from xietong.directory.models import Expert
 from xietong.patients.selectors import get_patient_for
 
@@ -129,15 +130,13 @@ class ConsultationRowOut(Schema):
     answer_by: dt.datetime | None
 
 
-class ListFilters(Schema):
+class ListFilters(PageIn):
     scope: str = ""
     status: str | None = None
     urgency: str | None = None
     kind: str | None = None
     overdue: bool | None = None
     q: str | None = None
-    limit: int = 50
-    offset: int = 0
 
 
 class CommentIn(Schema):
@@ -377,7 +376,7 @@ def create(request: ApiRequest, payload: ConsultationIn) -> Status[dict[str, Any
     summary="Consultations the caller sees, with filters",
 )
 def list_(request: ApiRequest, filters: Query[ListFilters]) -> list[dict[str, Any]]:
-    limit = max(1, min(filters.limit, 200))
+    start = filters.offset
     qs = consultations_for(
         actor=request.auth,
         scope=filters.scope,
@@ -386,7 +385,7 @@ def list_(request: ApiRequest, filters: Query[ListFilters]) -> list[dict[str, An
         kind=filters.kind,
         overdue=filters.overdue,
         q=filters.q,
-    )[max(0, filters.offset) : max(0, filters.offset) + limit]
+    )[start : start + filters.limit]
     return [
         {
             "uuid": c.uuid,

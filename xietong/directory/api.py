@@ -9,8 +9,10 @@ from uuid import UUID
 from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema
 
+from xietong.core import paging
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.paging import limit_field
 
 from . import selectors
 from .models import (
@@ -28,9 +30,8 @@ from .models import (
 router = Router(tags=["directory"])
 
 
-class PageIn(Schema):
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+class PageIn(paging.PageIn):
+    limit: int = limit_field(default=20, most=100)
 
 
 class RegionOut(Schema):
@@ -50,7 +51,7 @@ class RegionPage(Schema):
 
 class RegionsIn(PageIn):
     parent: str | None = Field(None, description="a region code; omit for the top regions")
-    limit: int = Field(50, ge=1, le=200)
+    limit: int = limit_field(default=50)
 
 
 class InstitutionBrief(Schema):
@@ -100,7 +101,7 @@ class DepartmentPage(Schema):
 
 
 class DepartmentsIn(PageIn):
-    limit: int = Field(100, ge=1, le=200)
+    limit: int = limit_field(default=100)
 
 
 class ExpertOut(Schema):

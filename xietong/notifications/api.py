@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.paging import PageIn
 
 from .live import unread_count
 from .selectors import notifications_for
@@ -35,11 +36,6 @@ class NotificationPageOut(Schema):
     items: list[NotificationOut]
 
 
-class PageIn(Schema):
-    limit: int = 50
-    offset: int = 0
-
-
 class UnreadOut(Schema):
     unread: int
 
@@ -52,13 +48,11 @@ class MarkedOut(Schema):
 @router.get("", response={200: NotificationPageOut})
 def notification_list(request: ApiRequest, page: Query[PageIn]) -> dict[str, object]:
     """The caller's notifications, unread first, newest first."""
-    limit = min(max(page.limit, 1), 200)
-    offset = max(page.offset, 0)
     rows = notifications_for(actor=request.auth)
     return {
         "count": rows.count(),
         "unread": unread_count(request.auth.user_id),
-        "items": list(rows[offset : offset + limit]),
+        "items": list(rows[page.offset : page.offset + page.limit]),
     }
 
 

@@ -13,10 +13,12 @@ from ninja.files import UploadedFile
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.paging import limit_query
 
 from .models import CareRelationship, Consent, Patient, PatientIdentifier
 from .residentid import resident_id_mask
 from .selectors import (
+    MAX_RESULTS,
     PatientContact,
     get_patient_for,
     patient_contact_for,
@@ -201,7 +203,7 @@ def patient_search_api(
     name: str | None = None,
     birth_date: dt.date | None = None,
     phone: str | None = None,
-    limit: int = 20,
+    limit: int = limit_query(default=20, most=MAX_RESULTS),
 ) -> list[dict[str, Any]]:
     """Patients of the caller's institution matching every criterion given (`q` may be a
     resident ID, a phone number, a record number or a name). No criterion, no results."""

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from xietong.core.api import ErrorOut
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ApiRequest
+from xietong.core.paging import PageIn
 from xietong.directory.models import Institution
 from xietong.directory.selectors import collaboration_providers_for
 from xietong.patients.selectors import get_patient_for
@@ -59,14 +60,12 @@ router = Router(tags=["referrals"])
 ACT = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class ReferralListFilters(Schema):
+class ReferralListFilters(PageIn):
     scope: str = ""
     status: str | None = None
     kind: str | None = None
     urgency: str | None = None
     q: str | None = None
-    limit: int = 50
-    offset: int = 0
 
 
 class ReferralSlotFilters(Schema):
@@ -174,8 +173,7 @@ def create(request: ApiRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
 
 @router.get("", response={200: list[ReferralRowOut], 422: ErrorOut}, summary="Referrals I see")
 def list_(request: ApiRequest, filters: Query[ReferralListFilters]) -> list[dict[str, Any]]:
-    limit = max(1, min(filters.limit, 200))
-    offset = max(0, filters.offset)
+    offset, limit = filters.offset, filters.limit
     qs = referrals_for(
         actor=request.auth, scope=filters.scope, status=filters.status, kind=filters.kind,
         urgency=filters.urgency, q=filters.q,

@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from xietong.core.api import ErrorOut
 from xietong.core.errors import Message, NotPermitted, ValidationFailed
 from xietong.core.http import ApiRequest
+from xietong.core.paging import limit_field
 from xietong.directory.models import Department, Practitioner
 from xietong.patients.selectors import get_patient_for
 
@@ -162,7 +163,7 @@ class SlotQuery(Schema):
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     via_referral: bool = False
-    limit: int = 50
+    limit: int = limit_field(default=50)
 
 
 def schedule_out(s: Schedule) -> dict[str, Any]:

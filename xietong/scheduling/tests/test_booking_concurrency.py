@@ -93,7 +93,13 @@ def test_rescheduling_racing_a_booking_for_the_last_place_leaves_one_winner() ->
         desk, doctor = make_actor("referral_desk"), make_actor()
         results, errors = _race(
             [
-                partial(booking_reschedule, actor=desk, booking=mover, new_slot=last),
+                partial(
+                    booking_reschedule,
+                    actor=desk,
+                    booking=mover,
+                    new_slot=last,
+                    workflow="referral",
+                ),
                 partial(
                     booking_create,
                     actor=doctor,

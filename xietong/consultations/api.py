@@ -606,7 +606,7 @@ def opinion_save(
 
 @router.post(
     "/{consultation_uuid}/opinion/sign",
-    response={200: OpinionOut, **ACT},
+    response={200: OpinionOut, **ACT, 429: ErrorOut},
     summary="Sign the opinion draft (password or TOTP code)",
 )
 def opinion_sign(request: ApiRequest, consultation_uuid: UUID, payload: SignIn) -> dict[str, Any]:
@@ -622,7 +622,7 @@ def opinion_sign(request: ApiRequest, consultation_uuid: UUID, payload: SignIn) 
 
 @router.post(
     "/{consultation_uuid}/opinion/correct",
-    response={200: OpinionOut, **ACT},
+    response={200: OpinionOut, **ACT, 429: ErrorOut},
     summary="Correct a signed opinion: a new signed version with a reason",
 )
 def opinion_correct(

@@ -13,8 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.accounts.models import User
-from xietong.accounts.two_factor import totp_confirmed, totp_verify
+from xietong.accounts.reauth import identity_confirm
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
 
@@ -29,7 +28,7 @@ from ..models import (
     OpinionPart,
 )
 from ..workflow import Action
-from ._core import coordinator_ids, expert_ids, requester_ids, step_begin, step_finish
+from ._core import Step, coordinator_ids, expert_ids, requester_ids, step_begin, step_finish
 
 CONTENT_FIELDS = ("diagnosis", "recommendations", "referral_advised", "referral_to", "follow_up")
 
@@ -103,17 +102,16 @@ def consultation_opinion_draft_save(
         return opinion
 
 
-def _check_secret(actor: Actor, password: str, code: str) -> None:
-    user = User.objects.get(pk=actor.user_id)
-    if code:
-        totp_verify(user=user, code=code)  # raises ValidationFailed on a wrong code
-        return
-    if not password or not user.check_password(password):
-        field = "code" if totp_confirmed(user) and not password else "password"
+def _secret_check(actor: Actor, password: str, code: str, purpose: str) -> None:
+    """Only once the state, the role and the draft have passed: the answer to a wrong
+    password then depends on the password alone, and each wrong one counts toward the
+    account lock, as at sign-in (accounts/reauth.py). Never inside a transaction."""
+    if not identity_confirm(actor=actor, password=password, code=code, purpose=purpose):
+        field = "code" if code else "password"
         raise ValidationFailed.single(field, _("Re-enter your password or a current code to sign."))
 
 
-def _freeze(actor: Actor, opinion: Opinion) -> None:
+def _require_complete(opinion: Opinion) -> None:
     missing: dict[str, list[Message]] = {
         name: [_("This is required before signing.")]
         for name in ("diagnosis", "recommendations")
@@ -123,10 +121,54 @@ def _freeze(actor: Actor, opinion: Opinion) -> None:
         missing["referral_to"] = [_("Say where the patient should be referred.")]
     if missing:
         raise ValidationFailed(missing)
+
+
+def _freeze(actor: Actor, opinion: Opinion) -> None:
+    _require_complete(opinion)
     opinion.signed_at = timezone.now()
     opinion.signed_by_id = actor.user_id
     opinion.content_hash = opinion_hash(opinion)
     opinion.save()
+
+
+def _parts_signed(c: Consultation) -> None:
+    unsigned = [
+        str(a.expert)
+        for a in c.assignments.filter(status=AssignmentStatus.ACCEPTED)
+        if not Opinion.objects.filter(
+            consultation=c, expert=a.expert, part=OpinionPart.OPINION, signed_at__isnull=False
+        ).exists()
+    ]
+    if unsigned:
+        raise Conflict(
+            _("Every expert must sign their part first: %(names)s.")
+            % {"names": "、".join(unsigned)},
+            code="parts_unsigned",
+        )
+
+
+def _to_sign(
+    actor: Actor, consultation: Consultation, summary: bool, cleaned: dict[str, Any]
+) -> tuple[Step, Opinion]:
+    """Call inside transaction.atomic(): the locked consultation's step and the draft with
+    `cleaned` applied (not saved), once state, role, draft and content allow signing."""
+    mdt_part = consultation.kind == Kind.MDT and not summary
+    action = Action.OPINION_PART_SIGN if mdt_part else Action.OPINION_SIGN
+    step = step_begin(actor=actor, consultation=consultation, action=action)
+    c = step.consultation
+    assignment = _my_assignment(actor, c)
+    part = _part_for(c, assignment, summary)
+    opinion = _current(c, assignment, part)
+    if (opinion is None and not cleaned) or (opinion is not None and opinion.is_signed):
+        raise Conflict(_("There is no draft to sign."), code="no_draft")
+    if opinion is None:  # the editor signs what its form holds, saved or not
+        opinion = Opinion(consultation=c, expert=assignment.expert, part=part)
+    for name, value in cleaned.items():
+        setattr(opinion, name, value)
+    if action == Action.OPINION_SIGN and c.kind == Kind.MDT:
+        _parts_signed(c)
+    _require_complete(opinion)
+    return step, opinion
 
 
 def consultation_opinion_sign(
@@ -136,38 +178,20 @@ def consultation_opinion_sign(
     password: str = "",
     code: str = "",
     summary: bool = False,
+    **values: Any,
 ) -> Opinion:
-    """Signs the actor's current draft. For MDT a part leaves the consultation in progress;
-    the lead's summary (once every part is signed) finishes it."""
-    _check_secret(actor, password, code)
-    with transaction.atomic():
-        c0 = consultation
-        mdt_part = c0.kind == Kind.MDT and not summary
-        action = Action.OPINION_PART_SIGN if mdt_part else Action.OPINION_SIGN
-        step = step_begin(actor=actor, consultation=c0, action=action)
+    """Signs the actor's current draft, with `values` (the editor's form) saved into it in
+    the same transaction. For MDT a part leaves the consultation in progress; the lead's
+    summary (once every part is signed) finishes it. Whatever stops the signing (state,
+    role, draft, the password) leaves the draft as it was."""
+    cleaned = _clean(values)
+    with transaction.atomic():  # the checks only; the row lock ends before the password
+        _to_sign(actor, consultation, summary, cleaned)
+    _secret_check(actor, password, code, "opinion.sign")
+    with transaction.atomic():  # the same checks again: someone may have acted meanwhile
+        step, opinion = _to_sign(actor, consultation, summary, cleaned)
         c = step.consultation
-        assignment = _my_assignment(actor, c)
-        part = _part_for(c, assignment, summary)
-        opinion = _current(c, assignment, part)
-        if opinion is None or opinion.is_signed:
-            raise Conflict(_("There is no draft to sign."), code="no_draft")
-        if action == Action.OPINION_SIGN and c.kind == Kind.MDT:
-            unsigned = [
-                str(a.expert)
-                for a in c.assignments.filter(status=AssignmentStatus.ACCEPTED)
-                if not Opinion.objects.filter(
-                    consultation=c,
-                    expert=a.expert,
-                    part=OpinionPart.OPINION,
-                    signed_at__isnull=False,
-                ).exists()
-            ]
-            if unsigned:
-                raise Conflict(
-                    _("Every expert must sign their part first: %(names)s.")
-                    % {"names": "、".join(unsigned)},
-                    code="parts_unsigned",
-                )
+        mdt_part = step.action == Action.OPINION_PART_SIGN
         _freeze(actor, opinion)
         step.detail = {"opinion": str(opinion.uuid), "hash": opinion.content_hash}
         told = coordinator_ids(c) + (expert_ids(c) if mdt_part else requester_ids(c))
@@ -175,6 +199,35 @@ def consultation_opinion_sign(
         if not mdt_part:
             transaction.on_commit(lambda: _file_later(actor, opinion))
         return opinion
+
+
+def _to_correct(
+    actor: Actor, consultation: Consultation, summary: bool, reason: str, cleaned: dict[str, Any]
+) -> tuple[Step, Opinion]:
+    """Call inside transaction.atomic(): the step and the new version (not saved), once
+    state, role and content allow the correction."""
+    step = step_begin(actor=actor, consultation=consultation, action=Action.OPINION_CORRECT)
+    c = step.consultation
+    assignment = _my_assignment(actor, c)
+    part = _part_for(c, assignment, summary)
+    old = _current(c, assignment, part)
+    if old is None or not old.is_signed:
+        raise Conflict(_("Only a signed opinion is corrected."), code="not_signed")
+    top = Opinion.objects.filter(consultation=c, expert=assignment.expert, part=part)
+    version = (top.aggregate(v=Max("version"))["v"] or 0) + 1
+    new = Opinion(
+        consultation=c,
+        expert=assignment.expert,
+        part=part,
+        version=version,
+        supersedes=old,
+        correction_reason=reason,
+        **{name: getattr(old, name) for name in CONTENT_FIELDS},
+    )
+    for name, value in cleaned.items():
+        setattr(new, name, value)
+    _require_complete(new)
+    return step, new
 
 
 def consultation_opinion_correct(
@@ -192,31 +245,15 @@ def consultation_opinion_correct(
     if not reason:
         raise ValidationFailed.single("reason", _("Give the reason for the correction."))
     cleaned = _clean(values)
-    _check_secret(actor, password, code)
+    with transaction.atomic():  # the checks only; the row lock ends before the password
+        _to_correct(actor, consultation, summary, reason, cleaned)
+    _secret_check(actor, password, code, "opinion.correct")
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.OPINION_CORRECT)
+        step, new = _to_correct(actor, consultation, summary, reason, cleaned)
         c = step.consultation
-        assignment = _my_assignment(actor, c)
-        part = _part_for(c, assignment, summary)
-        old = _current(c, assignment, part)
-        if old is None or not old.is_signed:
-            raise Conflict(_("Only a signed opinion is corrected."), code="not_signed")
-        top = Opinion.objects.filter(consultation=c, expert=assignment.expert, part=part)
-        version = (top.aggregate(v=Max("version"))["v"] or 0) + 1
-        new = Opinion(
-            consultation=c,
-            expert=assignment.expert,
-            part=part,
-            version=version,
-            supersedes=old,
-            correction_reason=reason,
-            **{name: getattr(old, name) for name in CONTENT_FIELDS},
-        )
-        for name, value in cleaned.items():
-            setattr(new, name, value)
         _freeze(actor, new)
         step.reason = reason
-        step.detail = {"opinion": str(new.uuid), "version": version, "hash": new.content_hash}
+        step.detail = {"opinion": str(new.uuid), "version": new.version, "hash": new.content_hash}
         step_finish(
             step, notify=requester_ids(c) + coordinator_ids(c), title=_("Opinion corrected")
         )

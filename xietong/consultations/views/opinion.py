@@ -8,13 +8,13 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from xietong.accounts.reauth import IdentityLocked
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.http import ActorRequest
@@ -117,11 +117,25 @@ def editor(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) ->
     return redirect(_editor_url(c, summary))
 
 
+def _locked(
+    request: ActorRequest,
+    c: Consultation,
+    mine: ConsultationAssignment,
+    summary: bool,
+    form: OpinionForm,
+    exc: IdentityLocked,
+) -> HttpResponse:
+    """The account is locked: the form again, saying so, with nothing signed."""
+    form.add_error(None, str(exc.message))
+    return _page(request, c, mine, summary, form, status=exc.status)
+
+
 @signed_in
 @require_POST
 def sign(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
-    """Saves what the form holds and signs it, in one transaction: a wrong password or a
-    missing part leaves the draft as it was."""
+    """Signs what the form holds, saved into the draft in the signing transaction: a wrong
+    password or a missing part leaves the draft as it was. No transaction wraps the call: a
+    wrong password must stay counted toward the account lock (accounts/reauth.py)."""
     c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
     mine = _expert_or_back(request, actor, c)
     if mine is None:
@@ -133,13 +147,11 @@ def sign(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> H
     if not form.is_valid():
         return _page(request, c, mine, summary, form, status=422)
     try:
-        with transaction.atomic():
-            svc.consultation_opinion_draft_save(
-                actor=actor, consultation=c, summary=summary, **form.content()
-            )
-            opinion = svc.consultation_opinion_sign(
-                actor=actor, consultation=c, summary=summary, **form.secret()
-            )
+        opinion = svc.consultation_opinion_sign(
+            actor=actor, consultation=c, summary=summary, **form.secret(), **form.content()
+        )
+    except IdentityLocked as exc:
+        return _locked(request, c, mine, summary, form, exc)
     except ValidationFailed as exc:
         form.add_service_errors(exc)
         return _page(request, c, mine, summary, form, status=422)
@@ -176,6 +188,8 @@ def correct(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -
             **form.secret(),
             **form.content(),
         )
+    except IdentityLocked as exc:
+        return _locked(request, c, mine, summary, form, exc)
     except ValidationFailed as exc:
         form.add_service_errors(exc)
         return _page(request, c, mine, summary, form, status=422)

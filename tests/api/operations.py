@@ -231,6 +231,7 @@ PATH_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "/api/v1/patients/{patient_uuid}": _patient,
     "/api/v1/patients/{patient_uuid}/identifiers": _patient,
     "/api/v1/patients/{patient_uuid}/consents": _patient,
+    "/api/v1/patients/{patient_uuid}/break-glass": _patient,
     "/api/v1/records/patients/{patient_uuid}": _patient,
     "/api/v1/records/{document_uuid}": _document,
     "/api/v1/records/{document_uuid}/file": _document,
@@ -285,6 +286,9 @@ BODIES: dict[str, Callable[[World], Body]] = {
     ),
     "POST /api/v1/patients/{patient_uuid}/identifiers": lambda w: Json(
         {"system": "mrn", "value": "ZM-2026-000124"}
+    ),
+    "POST /api/v1/patients/{patient_uuid}/break-glass": lambda w: Json(
+        {"reason": "患者昏迷入院，需要既往病史以便抢救"}
     ),
     "POST /api/v1/patients/{patient_uuid}/consents": lambda w: Multipart(
         data={

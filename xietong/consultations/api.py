@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from xietong.core.api import ErrorOut
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ApiRequest
+from xietong.core.listing import rows_shown
 from xietong.core.paging import PageIn
 from xietong.directory.models import Expert
 from xietong.patients.selectors import get_patient_for
@@ -386,6 +387,11 @@ def list_(request: ApiRequest, filters: Query[ListFilters]) -> list[dict[str, An
         overdue=filters.overdue,
         q=filters.q,
     )[start : start + filters.limit]
+    criteria = {k: str(v) for k, v in filters.dict(exclude_none=True).items()}
+    shown = rows_shown(
+        actor=request.auth, rows=list(qs), resource_type="ServiceRequest",
+        criteria={"list": "consultations.api", **criteria},
+    )  # fmt: skip
     return [
         {
             "uuid": c.uuid,
@@ -401,7 +407,7 @@ def list_(request: ApiRequest, filters: Query[ListFilters]) -> list[dict[str, An
             "accept_by": c.accept_by,
             "answer_by": c.answer_by,
         }
-        for c in qs
+        for c in shown
     ]
 
 

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from xietong.core.api import ErrorOut
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ApiRequest
+from xietong.core.listing import rows_shown
 from xietong.core.paging import PageIn
 from xietong.directory.models import Institution
 from xietong.directory.selectors import collaboration_providers_for
@@ -178,7 +179,12 @@ def list_(request: ApiRequest, filters: Query[ReferralListFilters]) -> list[dict
         actor=request.auth, scope=filters.scope, status=filters.status, kind=filters.kind,
         urgency=filters.urgency, q=filters.q,
     )[offset : offset + limit]  # fmt: skip
-    return [row_out(r) for r in qs]
+    criteria = filters.dict(exclude_none=True)
+    shown = rows_shown(
+        actor=request.auth, rows=list(qs), resource_type="ServiceRequest",
+        criteria={"list": "referrals.api", **{k: str(v) for k, v in criteria.items()}},
+    )  # fmt: skip
+    return [row_out(r) for r in shown]
 
 
 @router.get(

@@ -57,3 +57,17 @@ def test_each_list_page_is_one_read_naming_its_patients(
 def test_an_empty_list_records_no_read(client: Client, world: World) -> None:
     assert sign_in(client, world.requester).get(reverse("consultations:mine")).status_code == 200
     assert _list_reads(world.requester.username) == []
+
+
+def test_the_api_lists_are_audited_once_per_call(world: World) -> None:
+    from xietong.accounts.models import Membership
+    from xietong.accounts.tokens import api_token_issue
+
+    c = world.to("submitted")
+    membership = Membership.objects.get(pk=world.requester.membership_id)
+    key = api_token_issue(membership=membership)[1]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    answer = api.get("/api/v1/consultations", {"scope": "requests"})
+    assert answer.status_code == 200 and [r["uuid"] for r in answer.json()] == [str(c.uuid)]
+    (event,) = _list_reads(world.requester.username)
+    assert event.detail["patient_ids"] == [c.patient_id]

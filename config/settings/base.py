@@ -274,6 +274,10 @@ XT_OUTBOX_RETRY_SECONDS = env_int("XT_OUTBOX_RETRY_SECONDS", 60)
 XT_REFERRAL_GREEN_ACK_MINUTES = env_int("XT_REFERRAL_GREEN_ACK_MINUTES", 15)
 # Chat is kept at least 3 years (STANDARDS.md, online consultation records).
 XT_CHAT_RETENTION_DAYS = env_int("XT_CHAT_RETENTION_DAYS", 1095)
+# Reading other institutions' patient data (docs/adr/0013): how long a finished piece of
+# work still reads what it shared, and how long an emergency access lasts.
+XT_SHARED_READ_DAYS = env_int("XT_SHARED_READ_DAYS", 30)
+XT_BREAK_GLASS_HOURS = env_int("XT_BREAK_GLASS_HOURS", 12)
 
 NINJA_PAGINATION_PER_PAGE = 50
 

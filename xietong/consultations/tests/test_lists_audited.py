@@ -64,7 +64,7 @@ def test_the_api_lists_are_audited_once_per_call(world: World) -> None:
     from xietong.accounts.tokens import api_token_issue
 
     c = world.to("submitted")
-    membership = Membership.objects.get(pk=world.requester.membership_id)
+    membership = Membership.objects.get(pk=world.requester.membership_id or 0)
     key = api_token_issue(membership=membership)[1]
     api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     answer = api.get("/api/v1/consultations", {"scope": "requests"})

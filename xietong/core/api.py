@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -17,6 +18,7 @@ from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from .errors import DomainError, ValidationFailed
+from .unstorable import UnstorableText, unstorable_check
 
 
 class UnsupportedMediaType(Exception):
@@ -32,12 +34,23 @@ def _is_json(content_type: str) -> bool:
 
 class JsonOnlyParser(Parser):
     """Reads a body only when it says it is JSON: a form post or plain text that happens
-    to parse as JSON is refused rather than guessed at."""
+    to parse as JSON is refused rather than guessed at. Every string read, from the body,
+    the query string or a form, is one a text column can hold (core/unstorable.py)."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
         if not _is_json(request.content_type or ""):
             raise UnsupportedMediaType(request.content_type)
-        return super().parse_body(request)
+        data = super().parse_body(request)
+        unstorable_check(data)
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> DictStrAny:
+        for key, values in data.lists():
+            for text in (key, *values):
+                unstorable_check(text, where=key)
+        return super().parse_querydict(data, list_fields, request)
 
 
 class ErrorOut(Schema):
@@ -57,6 +70,17 @@ def _error(api: NinjaAPI, request: HttpRequest, status: int, code: str, message:
     return api.create_response(request, body, status=status)
 
 
+def _bound_message(kind: str, ctx: dict[str, Any]) -> str:
+    # Django's own wording, so its translations serve; the bound is a number or a date.
+    if kind == "greater_than_equal":
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
+            "limit_value": ctx.get("ge")
+        }
+    return _("Ensure this value is less than or equal to %(limit_value)s.") % {
+        "limit_value": ctx.get("le")
+    }
+
+
 def _ninja_field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in errors:
@@ -67,6 +91,10 @@ def _ninja_field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
             msg = _("This field is required.")
         elif kind in {"string_too_long"}:
             msg = _("This value is too long.")
+        elif kind == "string_too_short" and err.get("ctx", {}).get("min_length") == 1:
+            msg = _("This field is required.")
+        elif kind in {"greater_than_equal", "less_than_equal"}:
+            msg = _bound_message(kind, err.get("ctx", {}))
         elif kind.startswith(("int_", "float_", "decimal_")):
             msg = _("Enter a number.")
         elif kind.startswith("date"):
@@ -89,6 +117,13 @@ def _unsupported_media_type(api: NinjaAPI, request: HttpRequest) -> HttpResponse
         "unsupported_media_type",
         _("Send the request body as JSON (Content-Type: application/json)."),
     )
+
+
+def _unstorable(api: NinjaAPI, request: HttpRequest, exc: UnstorableText) -> HttpResponse:
+    return _error(
+        api, request, 422, "validation_failed", _("Please correct the errors below."),
+        {exc.field: [exc.message()]},
+    )  # fmt: skip
 
 
 def too_large_message() -> str:
@@ -117,6 +152,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         # The body was consumed as a form (multipart) before a JSON operation wanted it.
         return _unsupported_media_type(api, request)
 
+    @api.exception_handler(UnstorableText)
+    def on_unstorable(request: HttpRequest, exc: UnstorableText) -> HttpResponse:
+        return _unstorable(api, request, exc)
+
     @api.exception_handler(ValidationFailed)
     def on_validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
         fields = {k: [str(m) for m in v] for k, v in exc.fields.items()}
@@ -142,6 +181,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            # Ninja wraps whatever the parser raised; the cause says which answer it is.
+            if isinstance(exc.__cause__, UnstorableText):
+                return _unstorable(api, request, exc.__cause__)
             if isinstance(exc.__cause__, UnsupportedMediaType):
                 return _unsupported_media_type(api, request)
             return _error(api, request, 400, "bad_json", _("The request body is not valid JSON."))

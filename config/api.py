@@ -1,13 +1,12 @@
 """The JSON API under /api/v1/: every app's router mounted on one NinjaAPI."""
 
-from ninja import NinjaAPI
-
 from xietong.accounts.api import router as accounts_router
 from xietong.accounts.api_auth import api_auth
 from xietong.conferencing.api import router as conferencing_router
 from xietong.consultations.api import router as consultations_router
 from xietong.core.api import install_error_handlers
 from xietong.core.health import router as health_router
+from xietong.core.openapi import XietongApi
 from xietong.directory.api import router as directory_router
 from xietong.notifications.api import router as notifications_router
 from xietong.patients.api import router as patients_router
@@ -16,7 +15,7 @@ from xietong.referrals.api import router as referrals_router
 from xietong.scheduling.api import router as scheduling_router
 from xietong.video.api import router as video_router
 
-api = NinjaAPI(
+api = XietongApi(
     title="Xietong API",
     version="1",
     description="Regional collaborative care platform. Authenticate with a bearer token from "

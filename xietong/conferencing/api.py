@@ -11,9 +11,10 @@ from ninja.files import UploadedFile
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.inputs import text
 from xietong.core.paging import limit_field
 
-from .models import Message
+from .models import BODY_MAX_CHARS, Message
 from .selectors import get_thread_for, thread_history_for
 from .services import message_post, thread_mark_read
 
@@ -55,7 +56,7 @@ class MessagePageIn(Schema):
 
 
 class MessageIn(Schema):
-    body: str = ""
+    body: str = text(most=BODY_MAX_CHARS, checked=True)
 
 
 class ReadIn(Schema):

@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from xietong.core.api import ErrorOut
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ApiRequest
+from xietong.core.inputs import number, text
 from xietong.core.listing import rows_shown
 from xietong.core.paging import PageIn
 from xietong.directory.models import Expert
@@ -45,18 +46,22 @@ class RequestFields(Schema):
     urgency: str | None = None
     reason: str | None = None
     purpose: str | None = None
-    wanted_department: str | None = None
+    wanted_department: str | None = text(
+        None, most=16, checked=True, description="a department code"
+    )
     wanted_title: str | None = None
     preferred_target: str | None = None
     preferred_expert: UUID | None = None
-    preferred_department: str | None = None
+    preferred_department: str | None = text(
+        None, most=16, checked=True, description="a department code"
+    )
     preferred_times: list[str] | None = None
     chief_complaint: str | None = None
     present_illness: str | None = None
     history: str | None = None
     examination: str | None = None
-    diagnosis_code: str | None = None
-    diagnosis_text: str | None = None
+    diagnosis_code: str | None = text(None, most=16, checked=True, description="ICD-10")
+    diagnosis_text: str | None = text(None, most=200)
     current_treatment: str | None = None
 
 
@@ -141,11 +146,11 @@ class ListFilters(PageIn):
 
 
 class CommentIn(Schema):
-    comment: str = ""
+    comment: str = text(required=True)
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: str = text(required=True)
 
 
 class TriageIn(Schema):
@@ -155,21 +160,23 @@ class TriageIn(Schema):
 
 class SlotIn(Schema):
     slot: UUID
-    room: str = ""
+    room: str = text(most=80)
 
 
 class RatingIn(Schema):
-    rating: int = 0
+    rating: int = number(least=1, most=5)
     comment: str = ""
 
 
 class OpinionIn(Schema):
+    # A field left out stays as it was; null is refused, since the opinion's columns hold
+    # text (an explicit null reached the database and answered 500).
     summary: bool = False
-    diagnosis: str | None = None
-    recommendations: str | None = None
-    referral_advised: bool | None = None
-    referral_to: str | None = None
-    follow_up: str | None = None
+    diagnosis: str = ""
+    recommendations: str = ""
+    referral_advised: bool = False
+    referral_to: str = text(most=200)
+    follow_up: str = ""
 
 
 class SignIn(Schema):
@@ -179,7 +186,7 @@ class SignIn(Schema):
 
 
 class CorrectIn(OpinionIn):
-    reason: str = ""
+    reason: str = text(required=True)
     password: str = ""
     code: str = ""
 

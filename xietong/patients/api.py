@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.inputs import text
 from xietong.core.paging import limit_query
 
 from .models import CareRelationship, Consent, Patient, PatientIdentifier
@@ -34,15 +35,15 @@ router = Router(tags=["patients"])
 class PatientIn(Schema):
     # Text fields default to empty so that the service reports every missing value at once,
     # in the user's language, instead of the schema stopping at the first.
-    name: str = ""
+    name: str = text(most=60, required=True, checked=True)
     sex: str | None = None
     birth_date: dt.date | None = None
-    resident_id: str | None = None
-    phone: str = ""
+    resident_id: str | None = text(None, most=18, checked=True)
+    phone: str = text(most=20, checked=True)
     address_region: str | None = None
-    address: str = ""
-    ethnicity: str = ""
-    mrn: str = ""
+    address: str = text(most=200, checked=True)
+    ethnicity: str = text(most=20, checked=True)
+    mrn: str = text(most=64, checked=True)
 
 
 class PatientOut(Schema):
@@ -78,7 +79,7 @@ class PatientSummaryOut(Schema):
 
 class IdentifierIn(Schema):
     system: str
-    value: str = ""
+    value: str = text(most=64, required=True, checked=True)
 
 
 class IdentifierOut(Schema):
@@ -97,9 +98,9 @@ class CareOut(Schema):
 class ConsentIn(Schema):
     kind: str = ""
     signed_on: dt.date | None = None
-    signed_by: str = ""
+    signed_by: str = text(most=60, required=True, checked=True)
     relationship: str = "self"
-    note: str = ""
+    note: str = text(most=200, checked=True)
 
 
 class ConsentOut(Schema):

@@ -13,11 +13,19 @@ from ninja.files import UploadedFile
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.inputs import text
 from xietong.patients.selectors import get_patient_for
 
 from .models import ClinicalDocument
 from .selectors import documents_for_patient, documents_for_source, get_document_for
-from .services import document_mark_in_error, document_replace, document_upload
+from .services import (
+    REASON_MAX,
+    SOURCE_MAX,
+    TITLE_MAX,
+    document_mark_in_error,
+    document_replace,
+    document_upload,
+)
 
 router = Router(tags=["records"])
 
@@ -44,17 +52,17 @@ class DocumentOut(Schema):
 
 class DocumentIn(Schema):
     kind: str = ""
-    title: str = ""
+    title: str = text(most=TITLE_MAX, required=True, checked=True)
     clinical_date: dt.date | None = None
-    source: str = ""
+    source: str = text(most=SOURCE_MAX, checked=True)
 
 
 class ReplaceIn(Schema):
-    title: str = ""
+    title: str = text(most=TITLE_MAX, checked=True)
 
 
 class InErrorIn(Schema):
-    reason: str = ""
+    reason: str = text(most=REASON_MAX, required=True, checked=True)
 
 
 def _out(d: ClinicalDocument) -> dict[str, Any]:

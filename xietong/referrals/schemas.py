@@ -9,6 +9,7 @@ from uuid import UUID
 from ninja import Schema
 
 from xietong.core.api import ErrorOut
+from xietong.core.inputs import Day, text
 
 from .access import parties_of
 from .models import Referral, ReferralEvent, Status
@@ -23,9 +24,9 @@ class ReferralIn(Schema):
     urgency: str = "routine"
     reason: str = ""
     clinical_summary: str = ""
-    diagnosis_code: str = ""
-    diagnosis_text: str = ""
-    examination_type: str = ""
+    diagnosis_code: str = text(most=16, checked=True, description="ICD-10")
+    diagnosis_text: str = text(most=200, checked=True)
+    examination_type: str = text(most=16)
     shared_documents: list[UUID] = []
     justification: str = ""
     previous: UUID | None = None
@@ -33,12 +34,12 @@ class ReferralIn(Schema):
 
 
 class ReferralReasonIn(Schema):
-    reason: str = ""
+    reason: str = text(required=True)
 
 
 class ReferralProposeIn(Schema):
     slot: UUID
-    note: str = ""
+    note: str = text(most=300, checked=True)
 
 
 class ReferralCheckInIn(Schema):
@@ -47,7 +48,7 @@ class ReferralCheckInIn(Schema):
 
 class ReferralSummaryIn(Schema):
     summary: str = ""
-    discharge_diagnosis: str = ""
+    discharge_diagnosis: str = text(most=200, checked=True)
 
 
 class ReferralMedicationIn(Schema):
@@ -60,12 +61,12 @@ class ReferralDownReferIn(Schema):
     down_institution: UUID
     instructions: str = ""
     medications: list[ReferralMedicationIn] = []
-    follow_up_dates: list[dt.date] = []
+    follow_up_dates: list[Day] = []
 
 
 class ReferralFollowUpIn(Schema):
     follow_up: int
-    visited_on: dt.date | None = None
+    visited_on: Day | None = None
     note: str = ""
 
 

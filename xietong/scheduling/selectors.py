@@ -22,6 +22,13 @@ from .services.schedules import local_zone
 SEARCH_DAYS = 14
 
 
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A time given without an offset is read on the user's clock (Asia/Shanghai)."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
 def slots_free(
     *,
     institution: Any = None,
@@ -38,8 +45,15 @@ def slots_free(
     """Slots with a place this kind of booking may take, by time. Without `start` from now;
     without `end` the next two weeks. Objects or ids are accepted for the filters."""
     now = timezone.now()
-    start = max(start or now, now)
-    end = end or start + dt.timedelta(days=SEARCH_DAYS)
+    start = max(_aware(start) or now, now)
+    end = _aware(end)
+    try:
+        # In UTC: PostgreSQL refuses a UTC offset past 15:59, which Python accepts; and
+        # a time at the calendar's edge overflows, where no slot lies anyway.
+        end = (end or start + dt.timedelta(days=SEARCH_DAYS)).astimezone(dt.UTC)
+        start = start.astimezone(dt.UTC)
+    except OverflowError:
+        return Slot.objects.none()
     limit_expr = F("capacity") if via_referral else F("capacity") - F("referral_reserved")
     qs = Slot.objects.filter(
         status=SlotStatus.FREE,

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.inputs import text
 
 from .binding import binding_for_request
-from .meetings import get_meeting_for, meeting_create, meeting_end
+from .meetings import INVITEES_MAX, TITLE_MAX, get_meeting_for, meeting_create, meeting_end
 from .models import Meeting
 from .selectors import meetings_for
 from .services import JoinTicket, room_join
@@ -52,8 +53,8 @@ class JoinOut(Schema):
 
 
 class MeetingIn(Schema):
-    title: str = ""
-    invitees: list[uuid.UUID] = []
+    title: str = text(most=TITLE_MAX, required=True, checked=True)
+    invitees: list[uuid.UUID] = Field([], json_schema_extra={"maxItems": INVITEES_MAX})
 
 
 class MeetingOut(Schema):

@@ -88,3 +88,24 @@ def test_the_free_slot_search_takes_any_valid_time(query: dict[str, str]) -> Non
     response = client.get("/api/v1/scheduling/slots", query)
     assert response.status_code == 200, (response.status_code, response.content[:300])
     assert isinstance(response.json(), list)
+
+
+@pytest.mark.parametrize(
+    ("url", "role"),
+    [
+        ("/api/v1/consultations/board", "coordinator"),
+        ("/api/v1/referrals/arrivals", "referral_desk"),
+    ],
+)
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_day_at_the_calendars_edge_is_422(url: str, role: str, day: str) -> None:
+    # found beside the fuzzer's findings: the day before or after overflowed, 500
+    world = world_build(role)
+    client = Client(
+        headers={"authorization": f"Bearer {world.token_key}", "accept-language": "en"},
+        raise_request_exception=False,
+    )
+    response = client.get(url, {"day": day})
+    assert response.status_code == 422, (response.status_code, response.content[:300])
+    assert response.json()["fields"]["day"][0].startswith("Ensure this value is")
+    assert client.get(url, {"day": "2026-05-01"}).status_code == 200

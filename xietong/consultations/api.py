@@ -14,7 +14,7 @@ from ninja import Query, Router, Schema, Status
 from xietong.core.api import ErrorOut
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ApiRequest
-from xietong.core.inputs import number, text
+from xietong.core.inputs import Day, number, text
 from xietong.core.listing import rows_shown
 from xietong.core.paging import PageIn
 from xietong.directory.models import Expert
@@ -423,7 +423,7 @@ def list_(request: ApiRequest, filters: Query[ListFilters]) -> list[dict[str, An
     response={200: BoardOut, 404: ErrorOut},
     summary="Today's consultation board of the caller's centre",
 )
-def board(request: ApiRequest, day: dt.date | None = None) -> dict[str, Any]:
+def board(request: ApiRequest, day: Day | None = None) -> dict[str, Any]:
     b = today_board(actor=request.auth, day=day)
     return {
         "day": b.day,

@@ -1,9 +1,9 @@
 """Input types the API's schemas share, so that what a service or a column accepts is both
 enforced and shown in the OpenAPI document, the same way in every app.
 
-* Day and Moment: dates and times within the years a clinic deals in. Python takes any
-  year from 1 to 9999 and any UTC offset below a day; PostgreSQL refuses offsets past
-  15:59, and date arithmetic near year 1 or 9999 overflows, both as server errors.
+* Day: a date within the years a clinic deals in. Python takes any year from 1 to 9999,
+  and a day's arithmetic near either end (the day after, the week before) overflowed as
+  a server error.
 * text(): a string with the column's maximum length, checked by the schema where no
   service did (a longer one reached PostgreSQL, which refused it with a server error), or
   shown in the document where the service checks it already; where the service refuses
@@ -16,33 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.utils import timezone
 from ninja import Field
-from pydantic import AfterValidator
 from pydantic.json_schema import JsonDict
-from pydantic_core import PydanticCustomError
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
 
 Day = Annotated[dt.date, Field(ge=EARLIEST, le=LATEST)]
-
-
-def _moment(value: dt.datetime) -> dt.datetime:
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)  # as the user's clock reads it (Asia/Shanghai)
-    if value.date() < EARLIEST:
-        raise PydanticCustomError(
-            "greater_than_equal", "Input should be on or after {ge}", {"ge": EARLIEST}
-        )
-    if value.date() > LATEST:
-        raise PydanticCustomError(
-            "less_than_equal", "Input should be on or before {le}", {"le": LATEST}
-        )
-    return value.astimezone(dt.UTC)
-
-
-Moment = Annotated[dt.datetime, AfterValidator(_moment)]
 
 
 def text(

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from xietong.core.api import ErrorOut
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ApiRequest
+from xietong.core.inputs import Day
 from xietong.core.listing import rows_shown
 from xietong.core.paging import PageIn
 from xietong.directory.models import Institution
@@ -228,7 +229,7 @@ def slots(request: ApiRequest, filters: Query[ReferralSlotFilters]) -> list[dict
     response={200: list[ReferralRowOut]},
     summary="Patients expected at my institution today (and green-channel ones on the way)",
 )
-def arrivals(request: ApiRequest, day: dt.date | None = None) -> list[dict[str, Any]]:
+def arrivals(request: ApiRequest, day: Day | None = None) -> list[dict[str, Any]]:
     return [row_out(r) for r in arrivals_for(actor=request.auth, day=day)]
 
 

@@ -99,6 +99,55 @@ def table_print(timings: Timings, title: str) -> None:
         )
 
 
+def machine_print() -> dict[str, Any]:
+    """Prints the machine's cores and load before a run, so a reader of the numbers can tell a
+    busy machine from a slow program; returns the same figures for the JSON line."""
+    load_1, load_5, load_15 = os.getloadavg()
+    cores = os.cpu_count() or 1
+    print(
+        f"machine: {cores} cores, load average {load_1:.2f} {load_5:.2f} {load_15:.2f} "
+        f"(1, 5, 15 min)",
+        flush=True,
+    )
+    return {"cores_count": cores, "load_1m": round(load_1, 2), "load_5m": round(load_5, 2)}
+
+
+def _process_tree(root: int) -> list[int]:
+    """`root` and every process below it (a server's workers are its children)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        # The name in parentheses may hold spaces: the fields after it are split safely.
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def cpu_seconds(roots: Sequence[int]) -> float:
+    """User plus system CPU seconds spent so far by the processes `roots` and their children
+    (read from /proc; children that ended are not counted, so read it while they run)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for root in roots:
+        for pid in _process_tree(root):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def json_line(payload: dict[str, Any]) -> None:
     """The last line a benchmark prints: machine-readable, units in every figure's name."""
     print(json.dumps(payload, ensure_ascii=False), flush=True)

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, Timings, json_line, percentile, table_print
+from _common import ROOT, Timings, cpu_seconds, json_line, machine_print, percentile, table_print
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xietong_bench_consultations"
 GOAL_P95_MS = 150
@@ -280,10 +280,14 @@ def main() -> None:
 
     connections.close_all()
     port = free_port()
+    machine = machine_print()
     with tempfile.TemporaryDirectory(prefix="xt-bench-") as var_dir:
         processes = server_start(url, port, args.server_workers, var_dir)
+        web, worker = processes[0].pid, processes[1].pid
         try:
+            web_cpu, worker_cpu = cpu_seconds([web]), cpu_seconds([worker])
             timings, seconds, completed = run(port, people, args.users, args.rounds, args.think_ms)
+            web_cpu, worker_cpu = cpu_seconds([web]) - web_cpu, cpu_seconds([worker]) - worker_cpu
         finally:
             for p in processes:
                 p.terminate()
@@ -296,6 +300,12 @@ def main() -> None:
     )
     per_s = completed / seconds if seconds else 0.0
     print(f"completed {completed} consultations in {seconds:.2f} s ({per_s:.2f} per s)")
+    requests = sum(len(values) for values in timings.samples.values())
+    server_ms = web_cpu * 1000 / requests if requests else 0.0
+    print(
+        f"server CPU: {web_cpu:.1f} s for {requests} requests ({server_ms:.1f} ms per request); "
+        f"task worker {worker_cpu:.1f} s"
+    )
     worst = max(STEPS, key=lambda s: percentile(timings.samples.get(s, [0.0]), 95))
     worst_p95 = percentile(timings.samples.get(worst, [0.0]), 95)
     verdict = "met" if worst_p95 < GOAL_P95_MS else "MISSED"
@@ -310,6 +320,9 @@ def main() -> None:
     payload["failed_count"] = args.users * args.rounds - completed
     payload["users_count"] = args.users
     payload["think_ms"] = args.think_ms
+    payload["server_cpu_ms_per_request"] = round(server_ms, 2)
+    payload["worker_cpu_s"] = round(worker_cpu, 2)
+    payload.update(machine)
     json_line(payload)
 
 

@@ -15,7 +15,7 @@ from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.contrib.auth.signals import user_login_failed
-from django.db.models import Sum
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,17 +41,40 @@ STILL_LOCKED = _(
 )
 
 
+def _recent_attempts(username: str | OuterRef) -> QuerySet[AccessAttempt]:
+    """The failed attempts axes still counts against a username (within the cool-off)."""
+    cool_off = get_cool_off()
+    attempts = AccessAttempt.objects.filter(username=username)
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    return attempts
+
+
+def failures_recent(username_field: str) -> Subquery:
+    """The failures counted against the username in `username_field` of the outer query, as
+    a subquery: a caller that reads the account anyway learns of the lock in the same query."""
+    return Subquery(
+        _recent_attempts(OuterRef(username_field))
+        .order_by()
+        .values("username")
+        .annotate(total=Sum("failures_since_start"))
+        .values("total")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def failures_lock(username: str, failures: int | None) -> bool:
+    """Whether this many counted failures lock the username."""
+    return int(failures or 0) >= int(get_failure_limit(None, {"username": username}))
+
+
 def account_locked(username: str) -> bool:
     """Whether the lock holds this username now (axes counts failures per username within
     the cool-off period)."""
     if not username:
         return False
-    cool_off = get_cool_off()
-    attempts = AccessAttempt.objects.filter(username=username)
-    if cool_off is not None:
-        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
-    failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
-    return int(failures) >= int(get_failure_limit(None, {"username": username}))
+    failures = _recent_attempts(username).aggregate(total=Sum("failures_since_start"))["total"]
+    return failures_lock(username, failures)
 
 
 def _wrong_password(request: HttpRequest, username: str) -> None:

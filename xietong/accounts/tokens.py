@@ -21,7 +21,7 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 
 from .actors import actor_for_membership, actor_for_user
-from .lockout import StillLocked, account_locked, sign_in_past_lock
+from .lockout import StillLocked, account_locked, failures_lock, failures_recent, sign_in_past_lock
 from .models import ApiToken, Membership, User
 from .two_factor import SecondFactor, second_factor_needed, totp_verify
 
@@ -69,16 +69,22 @@ def api_token_issue(*, membership: Membership, label: str = "") -> tuple[ApiToke
 def api_token_resolve(key: str) -> ApiToken | None:
     if not key.startswith(TOKEN_PREFIX):
         return None
+    # One query on every API request: the token, its membership with the user, institution
+    # and region the actor is made of, and the failures that may lock the account.
     token = (
-        ApiToken.objects.select_related("user", "membership__institution__region")
+        ApiToken.objects.select_related("membership__user", "membership__institution__region")
+        .annotate(lock_failures=failures_recent("membership__user__username"))
         .filter(key_hash=_hash(key), revoked_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
-    if token is None or not token.user.is_active or not token.membership.active:
+    if token is None or token.membership.user_id != token.user_id:
+        return None
+    token.user = token.membership.user  # the same person: not read a second time
+    if not token.user.is_active or not token.membership.active:
         return None
     # While the account is locked someone may be guessing its password: a token issued
     # earlier waits too, until the lock ends or its owner signs in with a code (ADR 12).
-    if account_locked(token.user.get_username()):
+    if failures_lock(token.user.get_username(), token.lock_failures):
         return None
     now = timezone.now()
     # Record use at most once a minute: a busy client should not write on every call.

@@ -274,3 +274,15 @@ def test_session_may_list_and_revoke_with_csrf(sign_in) -> None:
     csrf = client.cookies["csrftoken"].value
     response = client.delete(f"/api/v1/auth/tokens/{token.pk}", headers={"x-csrftoken": csrf})
     assert response.status_code == 204
+
+
+def test_a_token_request_reads_token_person_and_lock_in_one_query(
+    django_assert_num_queries: Any,
+) -> None:
+    user = make_user("requester", institution__name="县人民医院")
+    key = _token_for(user)
+    client = Client()
+    assert client.get("/api/v1/auth/me", headers=_bearer(key)).status_code == 200  # marks use
+    with django_assert_num_queries(1):
+        me = client.get("/api/v1/auth/me", headers=_bearer(key))
+    assert me.json()["institution"] == "县人民医院"

@@ -10,8 +10,8 @@ from channels.testing import WebsocketCommunicator
 from xietong.accounts.actors import actor_for_membership
 from xietong.accounts.models import User
 from xietong.notifications.routing import websocket_urlpatterns
-from xietong.notifications.services import notifications_mark_all_read
-from xietong.notifications.tests.helpers import a_membership, tell
+from xietong.notifications.services import notifications_mark_all_read, notify
+from xietong.notifications.tests.helpers import a_membership, a_user, tell
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.anyio]
 
@@ -38,6 +38,27 @@ async def test_count_on_connect_then_live_after_each_change() -> None:
     await sync_to_async(notifications_mark_all_read)(actor=actor)
     assert await bell.receive_json_from() == {"type": "unread", "count": 0}
     await bell.disconnect()
+
+
+async def test_one_notice_to_several_people_rings_each_bell_with_their_own_count() -> None:
+    first, second = await sync_to_async(a_user)(), await sync_to_async(a_user)()
+    await sync_to_async(tell)(first.pk, "earlier")
+    bells = [_communicator(first), _communicator(second)]
+    for bell in bells:
+        assert (await bell.connect())[0]
+    assert [await bell.receive_json_from() for bell in bells] == [
+        {"type": "unread", "count": 1},
+        {"type": "unread", "count": 0},
+    ]
+
+    await sync_to_async(notify)(user_ids=[first.pk, second.pk], kind="test", title="for both")
+
+    assert [await bell.receive_json_from() for bell in bells] == [
+        {"type": "unread", "count": 2},
+        {"type": "unread", "count": 1},
+    ]
+    for bell in bells:
+        await bell.disconnect()
 
 
 async def test_signed_out_socket_is_refused() -> None:

@@ -166,16 +166,6 @@ class Consultation(BaseModel):
         return f"consultation:{self.uuid}"
 
 
-class NumberCounter(models.Model):
-    """The last business number handed out per day; a row lock makes numbers race-free."""
-
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.day}: {self.last}"
-
-
 class CentreSettings(models.Model):
     """How a telemedicine centre runs its consultations."""
 

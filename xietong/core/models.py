@@ -87,3 +87,20 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class BusinessCounter(models.Model):
+    """The last business number handed out for one prefix on one day
+    (`core/workflow/numbers.py`)."""
+
+    prefix = models.CharField(max_length=8)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "day"], name="core_counter_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.day}: {self.last}"

@@ -1,8 +1,10 @@
-"""Granting and revoking one person's access to one patient, for a piece of work.
+"""Granting and revoking access to one patient, for a piece of work.
 
 Workflows call these from their own services, inside their transactions: an expert assigned
 to a consultation is granted the patient; declining or being replaced revokes it, and the
-consultation's end makes it read-only for XT_SHARED_READ_DAYS, after which it reads nothing."""
+consultation's end makes it read-only for XT_SHARED_READ_DAYS, after which it reads nothing.
+An institution that takes part in a consultation or a referral gets a care relationship
+(`care_relationship_open`), which is a grant too and audited as one."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from xietong.core.audit import audit_record
 from xietong.core.events import event_emit
 
 from .access import shared_until
-from .models import Patient, PatientAccessGrant
+from .models import CareReason, CareRelationship, Patient, PatientAccessGrant
 
 
 def patient_access_grant(
@@ -99,3 +101,26 @@ def patient_access_end(*, actor: Actor | None, source: str) -> int:
                 },
             )
     return len(grants)
+
+
+def care_relationship_open(
+    *, actor: Actor | None, patient_id: int, institution_id: int, reason: CareReason, source: str
+) -> bool:
+    """The institution takes part in work about the patient (the centre a consultation was
+    sent to, the hospital a referral goes to), so it sees the patient's shared data. Opening
+    one is audited as a grant to the institution; an existing one is kept as it is. Returns
+    whether it was opened now. Call inside the work's transaction."""
+    with transaction.atomic():
+        _care, created = CareRelationship.objects.get_or_create(
+            patient_id=patient_id, institution_id=institution_id, defaults={"reason": reason}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="access.grant",
+                resource_type="Patient",
+                resource_id=Patient.objects.filter(pk=patient_id).values_list("uuid", flat=True)[0],
+                patient_id=patient_id,
+                detail={"institution_id": institution_id, "reason": reason, "source": source},
+            )
+    return created

@@ -4,16 +4,11 @@ refused, it is flagged and needs a written justification."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from xietong.core.icd10 import icd_normalise
+
 from .models import ReferralCriterion
-
-ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
-
-
-def icd_normalise(code: str) -> str:
-    return (code or "").strip().upper()
 
 
 def icd_in_range(code: str, low: str, high: str) -> bool:

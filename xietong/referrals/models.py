@@ -158,16 +158,6 @@ class Referral(BaseModel):
         return f"referral:{self.uuid}"
 
 
-class NumberCounter(models.Model):
-    """The last referral number handed out per day; a row lock makes numbers race-free."""
-
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.day}: {self.last}"
-
-
 class RehabilitationPlan(models.Model):
     """What the receiving doctor hands down with the patient."""
 

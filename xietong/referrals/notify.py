@@ -8,7 +8,7 @@ import logging
 
 from django.db import transaction
 
-from xietong.accounts.models import Membership
+from xietong.accounts.selectors import member_ids_with_roles
 from xietong.notifications.models import OutboxChannel, OutboxMessage
 from xietong.notifications.services import notify
 from xietong.notifications.tasks import outbox_enqueue
@@ -20,15 +20,7 @@ SMS_MAX_CHARS = 300
 
 
 def members_of(institution_id: int | None, *roles: str) -> list[int]:
-    if institution_id is None:
-        return []
-    return [
-        user_id
-        for user_id, member_roles in Membership.objects.filter(
-            institution_id=institution_id, active=True
-        ).values_list("user_id", "roles")
-        if set(member_roles) & set(roles)
-    ]
+    return member_ids_with_roles(institution_id=institution_id, roles=roles)
 
 
 def desk_ids(r: Referral) -> list[int]:

@@ -9,18 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.accounts.models import Membership
+from xietong.accounts.selectors import member_ids_with_roles
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, NotFound
 from xietong.core.events import event_emit
-from xietong.patients.grants import patient_access_end
-from xietong.patients.models import CareReason, CareRelationship
+from xietong.core.workflow import business_number_next
+from xietong.patients.grants import care_relationship_open, patient_access_end
+from xietong.patients.models import CareReason
 
 from .. import gateways
 from ..access import parties_of, visible_consultations_q
@@ -28,7 +27,6 @@ from ..models import (
     LIVE_ASSIGNMENT,
     Consultation,
     ConsultationEvent,
-    NumberCounter,
     Status,
 )
 from ..workflow import ACTION_LABELS, TERMINAL, Action, Party, transition_for
@@ -47,13 +45,7 @@ def deadlines_minutes(*, kind: str, urgency: str) -> tuple[int, int]:
 
 
 def number_next(*, day: dt.date) -> str:
-    """HZ-YYYYMMDD-NNNN: the day's counter row is updated in place (a row lock), so two
-    requests at once never get the same number."""
-    with transaction.atomic():
-        NumberCounter.objects.get_or_create(day=day)
-        NumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-        last = NumberCounter.objects.get(day=day).last
-    return f"HZ-{day:%Y%m%d}-{last:04d}"
+    return business_number_next(prefix="HZ", day=day)
 
 
 def lock_for(*, actor: Actor, consultation: Consultation) -> Consultation:
@@ -189,10 +181,12 @@ def step_finish(
         # The experts' access to the patient ends with the work (read-only for a while).
         patient_access_end(actor=actor, source=c.source)
     if c.status != Status.DRAFT:
-        CareRelationship.objects.get_or_create(
+        care_relationship_open(
+            actor=actor,
             patient_id=c.patient_id,
             institution_id=c.centre_id,
-            defaults={"reason": CareReason.CONSULTATION},
+            reason=CareReason.CONSULTATION,
+            source=c.source,
         )
     event_emit(f"consultation.{step.action}", consultation=str(c.uuid), status=c.status)
     sms = urgent_sms and c.urgency == "emergency"
@@ -214,13 +208,7 @@ def step_finish(
 
 
 def _members(institution_id: int, *roles: str) -> list[int]:
-    ids: list[int] = []
-    for user_id, member_roles in Membership.objects.filter(
-        institution_id=institution_id, active=True
-    ).values_list("user_id", "roles"):
-        if set(member_roles) & set(roles):
-            ids.append(user_id)
-    return ids
+    return member_ids_with_roles(institution_id=institution_id, roles=roles)
 
 
 def requester_ids(c: Consultation) -> list[int]:

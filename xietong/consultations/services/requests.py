@@ -4,7 +4,6 @@ which the centre may do as well."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Message, NotFound, ValidationFailed
+from xietong.core.icd10 import icd_valid
 from xietong.directory.models import Department, Expert, Institution, InstitutionKind, Title
 from xietong.directory.selectors import collaboration_providers_for
 from xietong.patients.access import patient_visible_to
@@ -70,7 +70,6 @@ EDITABLE = (
     "preferred_department",
     "preferred_times",
 )
-ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
 
 
 def serving_centre_for(institution: Institution) -> Institution | None:
@@ -106,7 +105,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     code = out.get("diagnosis_code", "")
     if code:
         out["diagnosis_code"] = code = code.upper()
-        if not ICD10.match(code):
+        if not icd_valid(code):
             errors.setdefault("diagnosis_code", []).append(_("Enter an ICD-10 code such as I21.9."))
     if errors:
         raise ValidationFailed(errors)

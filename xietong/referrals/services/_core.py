@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,30 +15,28 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, NotFound
 from xietong.core.events import event_emit
-from xietong.patients.models import CareReason, CareRelationship
+from xietong.core.workflow import business_number_next
+from xietong.patients.grants import care_relationship_open
+from xietong.patients.models import CareReason
 
 from ..access import parties_of, visible_referrals_q
-from ..models import NumberCounter, Referral, ReferralEvent, Status
+from ..models import Referral, ReferralEvent, Status
 from ..notify import staff_tell
 from ..workflow import ACTION_LABELS, Action, transition_for
 
 
 def number_next(*, day: dt.date) -> str:
-    """ZZ-YYYYMMDD-NNNN: the day's counter row is updated in place (a row lock), so two
-    referrals at once never get the same number."""
-    with transaction.atomic():
-        NumberCounter.objects.get_or_create(day=day)
-        NumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-        last = NumberCounter.objects.get(day=day).last
-    return f"ZZ-{day:%Y%m%d}-{last:04d}"
+    return business_number_next(prefix="ZZ", day=day)
 
 
-def care_keep(*, referral: Referral, institution_id: int) -> None:
+def care_keep(*, actor: Actor, referral: Referral, institution_id: int) -> None:
     """The institutions taking part see the patient's shared records."""
-    CareRelationship.objects.get_or_create(
+    care_relationship_open(
+        actor=actor,
         patient_id=referral.patient_id,
         institution_id=institution_id,
-        defaults={"reason": CareReason.REFERRAL},
+        reason=CareReason.REFERRAL,
+        source=referral.source,
     )
 
 

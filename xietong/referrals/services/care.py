@@ -176,7 +176,7 @@ def referral_down_refer(
         FollowUp.objects.bulk_create([FollowUp(referral=r, due_date=d) for d in dates])
         r.down_institution = down_institution
         r.down_decline_reason = ""
-        care_keep(referral=r, institution_id=down_institution.pk)
+        care_keep(actor=actor, referral=r, institution_id=down_institution.pk)
         step.note = down_institution.name
         r = step_finish(
             step,

@@ -16,6 +16,7 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.events import event_emit
+from xietong.core.icd10 import icd_normalise, icd_valid
 from xietong.directory.models import CollaborationLink, Department, Institution, Service
 from xietong.patients.access import patient_visible_to
 from xietong.patients.models import Patient
@@ -25,7 +26,7 @@ from xietong.scheduling.models import ExaminationType, Slot
 from xietong.scheduling.services import booking_create, booking_reschedule
 
 from ..access import can_refer, visible_referrals_q
-from ..criteria import ICD10, criteria_check, icd_normalise
+from ..criteria import criteria_check
 from ..models import Kind, Outcome, Referral, Status, Urgency
 from ..notify import desk_ids, patient_sms, receiver_doctor_ids, staff_tell
 from ..workflow import Action
@@ -120,7 +121,7 @@ def referral_create(
         elif len(value) > TEXT_LIMITS[name]:
             errors[name] = [_("At most %(n)d characters.") % {"n": TEXT_LIMITS[name]}]
     code = icd_normalise(diagnosis_code)
-    if not ICD10.match(code):
+    if not icd_valid(code):
         errors["diagnosis_code"] = [_("Enter an ICD-10 code such as I21.4.")]
     if kind not in Kind.values:
         errors["kind"] = [_("Select a valid choice.")]
@@ -218,7 +219,7 @@ def referral_create(
             r.booking_uuid = booking.uuid
             r.slot_start = slot.start
         r.save(force_insert=True)
-        care_keep(referral=r, institution_id=receiving_institution.pk)
+        care_keep(actor=actor, referral=r, institution_id=receiving_institution.pk)
         audit_record(
             actor=actor,
             action="referral.create",

@@ -1,0 +1,181 @@
+"""A workflow's machine: its transition table as data, and what may be done now.
+
+(state, action) -> Transition(next state, who may act: (party, roles) pairs). A party is
+what the actor is to this object (the requester, the serving centre, an assigned expert);
+the roles say which of that party's people may act. The app gives the hooks that know its
+objects: the parties of an actor, the visibility filter, the timeline and who to tell."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from xietong.core.actor import Actor
+from xietong.core.errors import Conflict
+
+if TYPE_CHECKING:
+    from .steps import Step
+
+M = TypeVar("M", bound=models.Model)
+
+Who = tuple[tuple[str, frozenset[str]], ...]
+
+
+@dataclass(frozen=True)
+class Transition:
+    next: str
+    who: Who
+
+
+@dataclass(frozen=True, eq=False)
+class Machine(Generic[M]):
+    """One workflow. `name` prefixes its audit actions and events ("consultation.submit");
+    `noun` names an object of it in messages; `stamps` names the timestamp set when a state
+    is first entered (or every time, with `restamp`)."""
+
+    name: str
+    noun: str | Promise
+    model: type[M]
+    states: type[models.TextChoices]
+    table: Mapping[tuple[Any, Any], Transition]
+    labels: Mapping[str, str | Promise]
+    terminal: frozenset[str]
+    parties: Callable[[Actor, M], AbstractSet[str]]
+    visible: Callable[[Actor], Q]
+    timeline: Callable[[Step[M], list[int]], None]
+    tell: Callable[[Step[M], list[int], str, bool], None]
+    resource_type: str
+    stamps: Mapping[str, str] = field(default_factory=dict)
+    restamp: bool = False
+    system_party: str = "system"
+    # Whether an action makes sense for this object at all (a kind of referral that has no
+    # examination report); the services refuse what does not fit.
+    fits: Callable[[str, M], bool] | None = None
+    # Side effects of a change inside its transaction (a care relationship, access ending).
+    on_change: Callable[[Step[M]], None] | None = None
+    # The key the step's reason goes under in the audit record's detail.
+    reason_key: str = "reason"
+
+    # ------------------------------------------------------------- the table
+
+    def state_label(self, state: str) -> str:
+        return str(self.states(state).label)
+
+    def action_label(self, action: str) -> str:
+        return str(self.labels.get(action, action))
+
+    def allowed_actions(self, state: str) -> list[str]:
+        """Every action the table has from this state, whoever may take it."""
+        return [action for (st, action) in self.table if st == state]
+
+    def transition_for(
+        self, *, state: str, action: str, parties: AbstractSet[str], roles: AbstractSet[str]
+    ) -> str:
+        """The next state, or Conflict saying why the action is refused: the wrong state or
+        the wrong party are both conflicts with what the object is now."""
+        transition = self.table.get((state, action))
+        if transition is None:
+            raise Conflict(
+                _("Cannot %(action)s: the %(noun)s is %(state)s.")
+                % {
+                    "action": self.action_label(action),
+                    "noun": self.noun,
+                    "state": self.state_label(state),
+                },
+                code="wrong_state",
+            )
+        if self._who_matches(transition.who, parties, roles):
+            return transition.next
+        raise Conflict(
+            _("You cannot %(action)s this %(noun)s in your role.")
+            % {"action": self.action_label(action), "noun": self.noun},
+            code="wrong_role",
+        )
+
+    def may(
+        self, *, state: str, action: str, parties: AbstractSet[str], roles: AbstractSet[str]
+    ) -> bool:
+        transition = self.table.get((state, action))
+        return transition is not None and self._who_matches(transition.who, parties, roles)
+
+    @staticmethod
+    def _who_matches(who: Who, parties: AbstractSet[str], roles: AbstractSet[str]) -> bool:
+        return any(party in parties and (not needed or roles & needed) for party, needed in who)
+
+    def actions_for(self, *, actor: Actor, obj: M) -> list[str]:
+        """What this actor may do to this object now: its state, the actor's party and
+        roles, and whether the action fits the object. Pages, rows, templates and the API
+        all offer exactly these."""
+        state = str(obj.status)  # type: ignore[attr-defined]
+        parties = self.parties(actor, obj)
+        if not parties:
+            return []
+        return [
+            action
+            for action in self.allowed_actions(state)
+            if self.may(state=state, action=action, parties=parties, roles=actor.roles)
+            and (self.fits is None or self.fits(action, obj))
+        ]
+
+    def changed_meanwhile(self, state: str, action: str | None = None) -> Conflict:
+        """Someone else's change won the race for the row: say what it is now."""
+        if action is None:
+            message = _("Someone acted on this %(noun)s a moment ago: it is now %(state)s.") % {
+                "noun": self.noun,
+                "state": self.state_label(state),
+            }
+        else:
+            message = _(
+                "Someone acted on this %(noun)s a moment ago: it is now %(state)s, "
+                "so you cannot %(action)s."
+            ) % {
+                "noun": self.noun,
+                "state": self.state_label(state),
+                "action": self.action_label(action),
+            }
+        return Conflict(message, code="changed_meanwhile")
+
+    # ------------------------------------------------------ the step runner
+
+    def lock(self, *, actor: Actor, obj: M) -> M:
+        from .steps import lock
+
+        return lock(self, actor=actor, obj=obj)
+
+    def step_begin(self, *, actor: Actor, obj: M, action: str) -> Step[M]:
+        from .steps import step_begin
+
+        return step_begin(self, actor=actor, obj=obj, action=action)
+
+    def step_system(self, *, obj: M, action: str, actor: Actor | None = None) -> Step[M]:
+        from .steps import step_system
+
+        return step_system(self, obj=obj, action=action, actor=actor)
+
+    def step_finish(
+        self,
+        step: Step[M],
+        *,
+        notify: Iterable[int] = (),
+        title: str | Promise = "",
+        update_fields: Iterable[str] = (),
+        urgent: bool = False,
+        detail: Mapping[str, Any] | None = None,
+    ) -> M:
+        from .steps import step_finish
+
+        return step_finish(
+            step,
+            notify=notify,
+            title=str(title),
+            update_fields=update_fields,
+            urgent=urgent,
+            detail=detail,
+        )

@@ -1,0 +1,147 @@
+"""The step runner: every transition of every workflow goes through here.
+
+step_begin   lock the row once (the visibility check in the same query) and check the
+             table for this actor; call it inside transaction.atomic()
+step_finish  write only the fields that changed, audit in the same transaction, add the
+             timeline line, and tell the parties (emitted after commit)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic
+
+from django.db.models import BooleanField, ExpressionWrapper
+from django.utils import timezone
+
+from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
+from xietong.core.errors import Conflict, NotFound
+from xietong.core.events import event_emit
+
+from .machine import M, Machine
+
+VISIBLE = "xt_visible_to_actor"
+
+
+@dataclass
+class Step(Generic[M]):
+    """A transition in progress: who, which row (locked), from where to where, as which
+    parties. Services add the reason and the detail the audit record keeps."""
+
+    machine: Machine[M]
+    actor: Actor | None
+    obj: M
+    action: str
+    before: str
+    after: str
+    parties: frozenset[str] = frozenset()
+    reason: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+    at: dt.datetime | None = None
+
+
+def _status(obj: Any) -> str:
+    return str(obj.status)
+
+
+def lock(machine: Machine[M], *, actor: Actor, obj: M) -> M:
+    """The row, locked until the transaction ends and re-read, in one query that also asks
+    whether the actor may see it. Someone who may not see it meets NotFound, unless they saw
+    it a moment ago and lost it to that change (an expert whose consultation was just
+    cancelled): they are told what happened."""
+    seen = _status(obj)
+    visible = ExpressionWrapper(machine.visible(actor), output_field=BooleanField())
+    locked = (
+        machine.model._default_manager.select_for_update(of=("self",))
+        .filter(pk=obj.pk)
+        .annotate(**{VISIBLE: visible})
+        .first()
+    )
+    if locked is None:
+        raise NotFound()
+    if not getattr(locked, VISIBLE):
+        if _status(locked) != seen:
+            raise machine.changed_meanwhile(_status(locked))
+        raise NotFound()
+    return locked
+
+
+def step_begin(machine: Machine[M], *, actor: Actor, obj: M, action: str) -> Step[M]:
+    """Locks, then checks the table for this actor. A refusal that comes from someone
+    else's change a moment ago says so."""
+    seen = _status(obj)
+    locked = lock(machine, actor=actor, obj=obj)
+    state = _status(locked)
+    parties = frozenset(machine.parties(actor, locked))
+    try:
+        after = machine.transition_for(
+            state=state, action=action, parties=parties, roles=actor.roles
+        )
+    except Conflict:
+        if state != seen:
+            raise machine.changed_meanwhile(state, action) from None
+        raise
+    return Step(machine, actor, locked, action, state, after, parties)
+
+
+def step_system(machine: Machine[M], *, obj: M, action: str, actor: Actor | None = None) -> Step[M]:
+    """A transition the platform makes by itself, on a row already locked; `actor` is the
+    person whose step set it off, if any, to whom the records attribute it."""
+    state = _status(obj)
+    after = machine.transition_for(
+        state=state, action=action, parties={machine.system_party}, roles=frozenset()
+    )
+    return Step(machine, actor, obj, action, state, after, frozenset({machine.system_party}))
+
+
+def step_finish(
+    step: Step[M],
+    *,
+    notify: Iterable[int],
+    title: str,
+    update_fields: Iterable[str],
+    urgent: bool,
+    detail: Mapping[str, Any] | None,
+) -> M:
+    """Write the new state with the fields the service changed (and no others), audit,
+    add the timeline line, and tell `notify` (without the actor). Every transition of every
+    workflow ends here."""
+    machine, obj, actor = step.machine, step.obj, step.actor
+    now = step.at = timezone.now()
+    if detail:
+        step.detail.update(detail)
+    fields = set(update_fields) | {"updated_at"}
+    if step.after != step.before:
+        setattr(obj, "status", step.after)  # noqa: B010 (M is any workflow model)
+        setattr(obj, "status_changed_at", now)  # noqa: B010
+        fields |= {"status", "status_changed_at"}
+        stamp = machine.stamps.get(step.after)
+        if stamp and (machine.restamp or getattr(obj, stamp) is None):
+            setattr(obj, stamp, now)
+            fields.add(stamp)
+    obj.save(update_fields=sorted(fields))
+    recipients = sorted({uid for uid in notify if actor is None or uid != actor.user_id})
+    uuid = getattr(obj, "uuid")  # noqa: B009
+    audit_record(
+        actor=actor,
+        action=f"{machine.name}.{step.action}",
+        resource_type=machine.resource_type,
+        resource_id=uuid,
+        patient_id=getattr(obj, "patient_id", None),
+        detail={
+            "number": getattr(obj, "number", ""),
+            "from": step.before,
+            "to": step.after,
+            machine.reason_key: step.reason,
+            **step.detail,
+        },
+    )
+    machine.timeline(step, recipients)
+    if machine.on_change is not None:
+        machine.on_change(step)
+    event_emit(f"{machine.name}.{step.action}", **{machine.name: str(uuid)}, status=step.after)
+    if recipients:
+        machine.tell(step, recipients, title, urgent)
+    return obj

@@ -99,7 +99,7 @@ def _on_change(step: Step[Ticket]) -> None:
     changed.append(step.action)
 
 
-def _fits(action: str, ticket: Ticket) -> bool:
+def _fits(action: str, ticket: Ticket, actor: Actor) -> bool:
     # A ticket with a note cannot be returned: what it needs is written on it.
     return not (action == "return" and ticket.note)
 

@@ -55,9 +55,10 @@ class Machine(Generic[M]):
     stamps: Mapping[str, str] = field(default_factory=dict)
     restamp: bool = False
     system_party: str = "system"
-    # Whether an action makes sense for this object at all (a kind of referral that has no
-    # examination report); the services refuse what does not fit.
-    fits: Callable[[str, M], bool] | None = None
+    # Whether an action makes sense for this object and this person beyond the table (a
+    # kind of referral has no examination report; an expert who has answered is not asked
+    # again); the services refuse what does not fit, this keeps it from being offered.
+    fits: Callable[[str, M, Actor], bool] | None = None
     # Side effects of a change inside its transaction (a care relationship, access ending).
     on_change: Callable[[Step[M]], None] | None = None
     # The key the step's reason goes under in the audit record's detail.
@@ -121,7 +122,7 @@ class Machine(Generic[M]):
             action
             for action in self.allowed_actions(state)
             if self.may(state=state, action=action, parties=parties, roles=actor.roles)
-            and (self.fits is None or self.fits(action, obj))
+            and (self.fits is None or self.fits(action, obj, actor))
         ]
 
     def changed_meanwhile(self, state: str, action: str | None = None) -> Conflict:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from xietong.accounts.tests.factories import make_actor
 from xietong.core.actor import Actor
@@ -156,7 +157,13 @@ def test_someone_who_may_not_see_the_object_meets_not_found(people: dict[str, Ac
         MACHINE.step_begin(actor=people["desk"], obj=ticket, action="accept")
 
 
-def test_the_wrong_state_or_party_is_a_conflict(people: dict[str, Actor]) -> None:
+@pytest.fixture
+def english() -> Any:
+    with translation.override("en"):
+        yield
+
+
+def test_the_wrong_state_or_party_is_a_conflict(people: dict[str, Actor], english: None) -> None:
     ticket = _ticket(people["author"], people["desk"], status=TicketState.SENT)
     with pytest.raises(Conflict) as wrong_party, transaction.atomic():
         MACHINE.step_begin(actor=people["author"], obj=ticket, action="accept")
@@ -168,7 +175,7 @@ def test_the_wrong_state_or_party_is_a_conflict(people: dict[str, Actor]) -> Non
     assert str(wrong_state.value.message) == "Cannot send: the ticket is sent."
 
 
-def test_a_change_a_moment_ago_is_named(people: dict[str, Actor]) -> None:
+def test_a_change_a_moment_ago_is_named(people: dict[str, Actor], english: None) -> None:
     author, desk = people["author"], people["desk"]
     seen = _ticket(author, desk)
     Ticket.objects.filter(pk=seen.pk).update(status=TicketState.SENT)
@@ -211,3 +218,10 @@ def test_business_numbers_count_per_prefix_and_day(db: None) -> None:
     with CaptureQueriesContext(connection) as one:
         business_number_next(prefix="ZZ", day=day)
     assert len(one.captured_queries) == 1
+
+
+def test_refusals_are_worded_in_the_user_s_language(people: dict[str, Actor]) -> None:
+    ticket = _ticket(people["author"], people["desk"], status=TicketState.SENT)
+    with translation.override("zh-hans"), pytest.raises(Conflict) as refused:
+        MACHINE.transition_for(state=ticket.status, action="send", parties={"author"}, roles={""})
+    assert str(refused.value.message) == "无法执行“send”：该ticket当前状态为“sent”。"

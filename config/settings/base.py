@@ -199,6 +199,9 @@ XT_AUDIT_CHECKPOINT_PATH = Path(
     os.environ.get("XT_AUDIT_CHECKPOINT_PATH", VAR_DIR / "audit-checkpoints.jsonl")
 )
 XT_AUDIT_CHECKPOINT_MINUTES = env_int("XT_AUDIT_CHECKPOINT_MINUTES", 10)
+# An audit word (action, resource type) no app registered raises while developing and testing;
+# in production the event is still written, marked, and an error logged (core/audit_vocabulary).
+XT_AUDIT_STRICT_VOCABULARY = env_bool("XT_AUDIT_STRICT_VOCABULARY", DEBUG)
 OTP_TOTP_ISSUER = "Xietong"
 
 LANGUAGE_CODE = "zh-hans"

@@ -28,6 +28,7 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 # Never the demo's audit key or checkpoints (core's tests move the checkpoints to tmp).
 XT_AUDIT_KEY_FILE = VAR_DIR / "test-audit.key"
 XT_AUDIT_CHECKPOINT_PATH = VAR_DIR / "test-audit-checkpoints.jsonl"
+XT_AUDIT_STRICT_VOCABULARY = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # Tests serve static files through the finders; there is no collected folder to scan.

@@ -8,13 +8,16 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
 
         from . import signals
+        from .audit_events import AUDIT_EVENTS
         from .home import role_approvals_card, two_factor_card
 
         signals.connect()
         nav_register(NavItem(_("My account"), "accounts:account", order=90))
         home_card_register(two_factor_card)
         home_card_register(role_approvals_card)
+        audit_vocabulary_register(AUDIT_EVENTS)

@@ -73,7 +73,7 @@ def on_logged_out(sender: object, request: HttpRequest | None, user: User | None
     if not isinstance(user, User):
         return
     reason = getattr(request, "xt_logout_reason", "user")
-    account_audit(user=user, action="logout", detail={"reason": reason})
+    account_audit(user=user, action="login.logout", detail={"reason": reason})
 
 
 def connect() -> None:

@@ -8,9 +8,11 @@ class ConferencingConfig(AppConfig):
     verbose_name = _("Conferencing")
 
     def ready(self) -> None:
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.events import event_subscribe
         from xietong.core.sockets import session_sockets_connect
 
+        from .audit_events import AUDIT_EVENTS
         from .live import on_patient_access_revoked
 
         # Someone who loses a patient may lose the threads about them: their open sockets
@@ -19,3 +21,4 @@ class ConferencingConfig(AppConfig):
         # Signing out closes every socket of the session: the chat's, and the bell's and
         # video's too (they join the same session group). The chat is the reason it must.
         session_sockets_connect()
+        audit_vocabulary_register(AUDIT_EVENTS)

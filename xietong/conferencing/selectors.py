@@ -81,8 +81,8 @@ def thread_history_for(
     page = thread_messages(thread=thread, before=before, limit=limit)
     audit_record(
         actor=actor,
-        action="read",
-        resource_type="chat_thread",
+        action="chat_thread.read",
+        resource_type="ChatThread",
         resource_id=thread.uuid,
         patient_id=thread_patient_id(thread),
         detail={
@@ -102,8 +102,8 @@ def thread_live_read(*, actor: Actor, thread: Thread, first: str, window_seconds
         return False
     audit_record(
         actor=actor,
-        action="read",
-        resource_type="chat_thread",
+        action="chat_thread.read",
+        resource_type="ChatThread",
         resource_id=thread.uuid,
         patient_id=thread_patient_id(thread),
         detail={

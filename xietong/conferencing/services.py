@@ -100,8 +100,8 @@ def message_post(*, actor: Actor, thread: Thread, body: str, attachment: Any = N
         _read_advance(thread, actor.user_id, message)
         audit_record(
             actor=actor,
-            action="create",
-            resource_type="chat_message",
+            action="chat_message.create",
+            resource_type="ChatMessage",
             resource_id=message.uuid,
             patient_id=thread_patient_id(thread),
             detail={

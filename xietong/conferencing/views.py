@@ -88,8 +88,8 @@ def attachment(request: ActorRequest, actor: Actor, message_uuid: uuid.UUID) -> 
         raise NotFound()
     audit_record(
         actor=actor,
-        action="read",
-        resource_type="chat_attachment",
+        action="chat_attachment.read",
+        resource_type="ChatAttachment",
         resource_id=message.uuid,
         patient_id=thread_patient_id(message.thread),
         detail={"thread": str(message.thread.uuid)},

@@ -8,11 +8,13 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultations")
 
     def ready(self) -> None:
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
         from xietong.patients.sections import patient_section_register
 
         from .access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
+        from .audit_events import AUDIT_EVENTS
         from .chat import chat_policy_register
         from .fhir_readers import fhir_readers_register
         from .gateways import booking_subject_register
@@ -41,3 +43,4 @@ class ConsultationsConfig(AppConfig):
         home_card_register(consultation_cards)
         # The "request a consultation" button and the patient's requests, on their page.
         patient_section_register(consultations_section)
+        audit_vocabulary_register(AUDIT_EVENTS)

@@ -142,7 +142,7 @@ def consultation_open_for(*, actor: Actor, consultation_uuid: uuid_lib.UUID | st
     c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
     audit_record(
         actor=actor,
-        action="read",
+        action="consultation.read",
         resource_type="Consultation",
         resource_id=c.uuid,
         patient_id=c.patient_id,

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from .actor import Actor
 from .audit import audit_record
+from .audit_vocabulary import audit_model_resource_type
 
 
 def request_actor(request: HttpRequest) -> Actor:
@@ -57,7 +58,7 @@ def admin_record_save(
         audit_record(
             actor=actor,
             action="admin.create" if created else "admin.update",
-            resource_type=instance._meta.label,
+            resource_type=audit_model_resource_type(type(instance)),
             resource_id=instance.pk,
             detail={"object": str(instance)[:200], "fields": fields},
         )
@@ -68,7 +69,7 @@ def admin_record_delete(*, actor: Actor, instance: models.Model) -> None:
         audit_record(
             actor=actor,
             action="admin.delete",
-            resource_type=instance._meta.label,
+            resource_type=audit_model_resource_type(type(instance)),
             resource_id=instance.pk,
             detail={"object": str(instance)[:200]},
         )
@@ -87,7 +88,7 @@ def admin_relations_record(*, actor: Actor, instance: models.Model, names: Itera
         audit_record(
             actor=actor,
             action="admin.update",
-            resource_type=instance._meta.label,
+            resource_type=audit_model_resource_type(type(instance)),
             resource_id=instance.pk,
             detail={"object": str(instance)[:200], "relations": values},
         )
@@ -96,6 +97,11 @@ def admin_relations_record(*, actor: Actor, instance: models.Model, names: Itera
 class AuditedAdmin(admin.ModelAdmin[Any]):
     """A ModelAdmin whose saves and deletes (list edits and bulk deletes included) are the
     audited services above."""
+
+    def __init__(self, model: type[Any], admin_site: admin.AdminSite) -> None:
+        super().__init__(model, admin_site)
+        # Known to the audit viewer's filter before the first change is made.
+        audit_model_resource_type(model)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         admin_record_save(actor=request_actor(request), instance=obj,

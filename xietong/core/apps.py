@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from .access import AUDIT_READER_ROLES
+        from .audit_events import AUDIT_EVENTS
+        from .audit_vocabulary import audit_vocabulary_register
         from .cards import refused_attempts_card
         from .home import home_card_register
         from .nav import NavItem, nav_register
@@ -24,3 +26,4 @@ class CoreConfig(AppConfig):
         home_card_register(failed_tasks_card)
         task_leases_register()
         periodic_jobs_register()
+        audit_vocabulary_register(AUDIT_EVENTS)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from .actor import Actor
 from .audit_check import ChainReport, audit_verify
 from .audit_hash import GENESIS, LINK_VERSION, link_digest
+from .audit_vocabulary import audit_vocabulary_check
 from .context import current_origin
 from .models import AuditEvent, AuditHead, AuditOutcome
 
@@ -63,7 +64,11 @@ def audit_record(
     username: str = "",
 ) -> AuditEvent:
     """Append one event. Call it inside the transaction of the write it describes, so the
-    two commit or roll back together."""
+    two commit or roll back together. `action` and `resource_type` are words an app
+    registered (core/audit_vocabulary)."""
+    unregistered = audit_vocabulary_check(action=action, resource_type=resource_type)
+    if unregistered:
+        detail = {**(detail or {}), "unregistered": unregistered}
     event = _event_for(
         actor, action, resource_type, resource_id, patient_id, outcome, detail, username
     )

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from .actor import Actor
 from .audit import audit_record
+from .audit_vocabulary import resource_action
 
 Row = TypeVar("Row")
 
@@ -25,7 +26,7 @@ def rows_shown(
     if patient_ids:
         audit_record(
             actor=actor,
-            action="search",
+            action=resource_action(resource_type, "search"),
             resource_type=resource_type,
             # A list of one patient is that patient's read; of several, none's in particular.
             patient_id=patient_ids[0] if len(patient_ids) == 1 else None,

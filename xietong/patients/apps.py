@@ -8,11 +8,13 @@ class PatientsConfig(AppConfig):
     verbose_name = _("Patients")
 
     def ready(self) -> None:
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
         from xietong.core.selectors import audit_patient_resolver_register
 
         from .access import VIEW_ROLES
+        from .audit_events import AUDIT_EVENTS
         from .cards import patient_cards
         from .selectors import patient_internal_id
 
@@ -20,3 +22,4 @@ class PatientsConfig(AppConfig):
         home_card_register(patient_cards)
         # Auditors search the log by the patient UUID they see in addresses.
         audit_patient_resolver_register(patient_internal_id)
+        audit_vocabulary_register(AUDIT_EVENTS)

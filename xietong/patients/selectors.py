@@ -51,12 +51,12 @@ def _as_uuid(value: object) -> uuid.UUID | None:
 
 
 def _audit_refused(actor: Actor, resource_type: str, resource_id: object,
-                   patient_id: int | None) -> None:  # fmt: skip
+                   patient_id: int | None, action: str) -> None:  # fmt: skip
     # Written (and, outside a transaction, committed) before NotFound is raised, never inside
     # a block that the 404 unwinds: the refusal must stay on record though the request fails.
     audit_record(
         actor=actor,
-        action="read",
+        action=action,
         resource_type=resource_type,
         resource_id=resource_id,
         patient_id=patient_id,
@@ -70,11 +70,13 @@ def get_patient_for(*, actor: Actor, patient_uuid: uuid.UUID | str) -> Patient:
     key = _as_uuid(patient_uuid)
     patient = Patient.objects.filter(uuid=key).first() if key else None
     if patient is None or not patient_visible_to(actor, patient):
-        _audit_refused(actor, "Patient", patient_uuid, patient.pk if patient else None)
+        _audit_refused(
+            actor, "Patient", patient_uuid, patient.pk if patient else None, "patient.read"
+        )
         raise NotFound()
     audit_record(
         actor=actor,
-        action="read",
+        action="patient.read",
         resource_type="Patient",
         resource_id=patient.uuid,
         patient_id=patient.pk,
@@ -99,11 +101,13 @@ def get_consent_for(
             or record_wide_for(actor, consent.patient_id)
         )
     ):
-        _audit_refused(actor, "Consent", consent_uuid, consent.patient_id if consent else None)
+        _audit_refused(
+            actor, "Consent", consent_uuid, consent.patient_id if consent else None, "consent.read"
+        )
         raise NotFound()
     audit_record(
         actor=actor,
-        action="read",
+        action="consent.read",
         resource_type="Consent",
         resource_id=consent.uuid,
         patient_id=consent.patient_id,
@@ -282,7 +286,7 @@ def patient_search(
     if not can_view_patients(actor):
         audit_record(
             actor=actor,
-            action="search",
+            action="patient.search",
             resource_type="Patient",
             outcome=AuditOutcome.MINOR_FAILURE,
             detail={"criteria": criteria, "reason": "not permitted"},
@@ -296,7 +300,7 @@ def patient_search(
     )
     audit_record(
         actor=actor,
-        action="search",
+        action="patient.search",
         resource_type="Patient",
         detail={"criteria": criteria, "count": len(found)},
     )
@@ -318,7 +322,7 @@ def patients_recent_for(*, actor: Actor, limit: int = 10) -> list[Patient]:
     if patients:
         audit_record(
             actor=actor,
-            action="search",
+            action="patient.search",
             resource_type="Patient",
             detail={"criteria": {"recent": True}, "count": len(patients)},
         )

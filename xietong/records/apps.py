@@ -8,9 +8,11 @@ class RecordsConfig(AppConfig):
     verbose_name = _("Records")
 
     def ready(self) -> None:
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.patients.sections import patient_section_register
         from xietong.patients.services.break_glass import record_holders_register
 
+        from .audit_events import AUDIT_EVENTS
         from .panels import records_section
         from .selectors import document_holders
 
@@ -19,3 +21,4 @@ class RecordsConfig(AppConfig):
 
         # No menu entry: records are reached from the patient's page and the workflows.
         patient_section_register(records_section)
+        audit_vocabulary_register(AUDIT_EVENTS)

@@ -47,13 +47,14 @@ def documents_for_patient(
     see the patient. Superseded and in-error documents only when asked for."""
     if not patient_visible_to(actor, patient):
         audit_record(
-            actor=actor, action="search", resource_type="DocumentReference",
+            actor=actor, action="document_reference.search", resource_type="DocumentReference",
             patient_id=patient.pk, outcome=AuditOutcome.MINOR_FAILURE,
             detail={"reason": "not visible"},
         )  # fmt: skip
         return ClinicalDocument.objects.none()
     audit_record(
-        actor=actor, action="search", resource_type="DocumentReference", patient_id=patient.pk,
+        actor=actor, action="document_reference.search", resource_type="DocumentReference",
+        patient_id=patient.pk,
         detail={"criteria": {"patient": str(patient.uuid)}},
     )  # fmt: skip
     return _listed(_readable(actor, patient).filter(patient=patient), include_inactive)
@@ -76,7 +77,7 @@ def documents_for_source(
             continue
         q |= Q(patient=patient) & readable
         audit_record(
-            actor=actor, action="search", resource_type="DocumentReference",
+            actor=actor, action="document_reference.search", resource_type="DocumentReference",
             patient_id=patient.pk, detail={"criteria": {"source": source}},
         )  # fmt: skip
     return _listed(ClinicalDocument.objects.filter(q, source=source), include_inactive)
@@ -95,14 +96,14 @@ def get_document_for(*, actor: Actor, document_uuid: uuid.UUID | str) -> Clinica
     )
     if document is None or not _readable(actor, document.patient).filter(pk=document.pk).exists():
         audit_record(
-            actor=actor, action="read", resource_type="DocumentReference",
+            actor=actor, action="document_reference.read", resource_type="DocumentReference",
             resource_id=document_uuid, patient_id=document.patient_id if document else None,
             outcome=AuditOutcome.MINOR_FAILURE, detail={"reason": "not visible"},
         )  # fmt: skip
         raise NotFound()
     audit_record(
         actor=actor,
-        action="read",
+        action="document_reference.read",
         resource_type="DocumentReference",
         resource_id=document.uuid,
         patient_id=document.patient_id,

@@ -181,7 +181,7 @@ def _store(
                 detail["supersedes"] = str(replaces.uuid)
             audit_record(
                 actor=actor,
-                action="create",
+                action="document_reference.create",
                 resource_type="DocumentReference",
                 resource_id=document.uuid,
                 patient_id=patient.pk,
@@ -293,7 +293,7 @@ def document_mark_in_error(
         locked.save(update_fields=["status", "error_reason", "updated_at"])
         audit_record(
             actor=actor,
-            action="update",
+            action="document_reference.update",
             resource_type="DocumentReference",
             resource_id=locked.uuid,
             patient_id=locked.patient_id,

@@ -9,11 +9,13 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.consultations.panels import workspace_panel_register
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
         from xietong.patients.sections import patient_section_register
 
         from .access import REFER_ROLES
+        from .audit_events import AUDIT_EVENTS
         from .fhir_readers import fhir_readers_register
         from .services._bookings import booking_subject_register
         from .sharing import share_reader_register_referrals
@@ -38,3 +40,4 @@ class ReferralsConfig(AppConfig):
         patient_section_register(referrals_section)
         # The referrals a consultation led to, on its workspace (linked both ways).
         workspace_panel_register(referrals_panel)
+        audit_vocabulary_register(AUDIT_EVENTS)

@@ -77,7 +77,7 @@ def get_referral_for(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) -> Ref
         raise NotFound()
     audit_record(
         actor=actor,
-        action="read",
+        action="referral.read",
         resource_type="Referral",
         resource_id=found.uuid,
         patient_id=found.patient_id,

@@ -8,9 +8,11 @@ class VideoConfig(AppConfig):
     verbose_name = _("Video")
 
     def ready(self) -> None:
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.events import event_subscribe
         from xietong.core.nav import NavItem, nav_register
 
+        from .audit_events import AUDIT_EVENTS
         from .live import on_patient_access_revoked
         from .meetings import meeting_policy_register
 
@@ -19,3 +21,4 @@ class VideoConfig(AppConfig):
         # Someone who loses a patient may lose the rooms about them (ADR 7, as for chat).
         event_subscribe("patient.access_revoked")(on_patient_access_revoked)
         nav_register(NavItem(_("Video meetings"), "video:meetings", order=40))
+        audit_vocabulary_register(AUDIT_EVENTS)

@@ -226,7 +226,7 @@ def test_expert_and_centre_settings_in_the_admin_are_audited(client: Client, roo
     expert = cast(Expert, ExpertFactory())
     url = reverse("admin:directory_expert_change", args=[expert.pk])
     assert admin_submit(client, url, "expert_form", active=None).status_code == 302
-    event = AuditEvent.objects.filter(action="admin.update", resource_type="directory.Expert").get()
+    event = AuditEvent.objects.filter(action="admin.update", resource_type="Expert").get()
     assert event.detail["fields"]["active"] == {"from": True, "to": False}
 
     settings_row = CentreSettings.objects.create(centre=cast(Institution, InstitutionFactory()))
@@ -237,6 +237,4 @@ def test_expert_and_centre_settings_in_the_admin_are_audited(client: Client, roo
     })  # fmt: skip
     settings_row.refresh_from_db()
     assert settings_row.direct_expert_pick
-    assert AuditEvent.objects.filter(
-        action="admin.update", resource_type="consultations.CentreSettings"
-    ).exists()
+    assert AuditEvent.objects.filter(action="admin.update", resource_type="CentreSettings").exists()

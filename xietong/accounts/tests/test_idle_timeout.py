@@ -29,7 +29,7 @@ def test_session_ends_after_thirty_idle_minutes(client: Client, sign_in) -> None
     assert response.redirect_chain[-1][0].startswith(reverse("accounts:login"))
     assert "由于长时间未操作" in text(response)
     assert "_auth_user_id" not in client.session
-    assert last_audit(user.username, "logout").detail == {"reason": "idle"}
+    assert last_audit(user.username, "login.logout").detail == {"reason": "idle"}
 
 
 def test_activity_within_thirty_minutes_keeps_the_session(client: Client, sign_in) -> None:

@@ -70,8 +70,8 @@ def test_sign_out_ends_the_session_and_is_audited(client: Client, sign_in) -> No
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
-    assert audit_actions(user.username)[-1] == "logout"
-    assert last_audit(user.username, "logout").detail == {"reason": "user"}
+    assert audit_actions(user.username)[-1] == "login.logout"
+    assert last_audit(user.username, "login.logout").detail == {"reason": "user"}
 
 
 def test_pages_need_sign_in(client: Client) -> None:

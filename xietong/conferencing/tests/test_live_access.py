@@ -158,7 +158,7 @@ async def test_live_deliveries_are_audited_once_per_batch_against_the_patient(
     def live_reads() -> list[AuditEvent]:
         return list(
             AuditEvent.objects.filter(
-                user_id=b.user_id, action="read", resource_type="chat_thread"
+                user_id=b.user_id, action="chat_thread.read", resource_type="ChatThread"
             ).order_by("seq", "pk")
         )
 

@@ -30,9 +30,9 @@ def test_a_message_keeps_who_wrote_it_and_is_audited(pair: Any) -> None:
     message = message_post(actor=a, thread=thread, body="  患者胸痛两小时  ")
     assert message.body == "患者胸痛两小时"
     assert (message.author_institution, message.author_roles) == ("柘城县人民医院", ["requester"])
-    event = AuditEvent.objects.get(resource_type="chat_message")
+    event = AuditEvent.objects.get(resource_type="ChatMessage")
     assert (event.action, event.resource_id, event.user_id) == (
-        "create",
+        "chat_message.create",
         str(message.uuid),
         a.user_id,
     )

@@ -48,7 +48,7 @@ def test_thread_page_shows_history_author_institution_and_a_form(
     assert "Messages are kept at least until" in page
     # Opening the page is reading it: the read position moves and the read is audited.
     assert ReadState.objects.get(thread=thread, user_id=me.user_id).last_read is not None
-    read = AuditEvent.objects.get(resource_type="chat_thread", action="read")
+    read = AuditEvent.objects.get(resource_type="ChatThread", action="chat_thread.read")
     assert (read.user_id, read.resource_id) == (me.user_id, str(thread.uuid))
 
 
@@ -106,7 +106,12 @@ def test_attachment_is_served_to_participants_only_and_audited(
     served = client.get(url)
     assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
     assert b"".join(served.streaming_content).startswith(b"%PDF-")  # type: ignore[attr-defined]
-    assert AuditEvent.objects.filter(resource_type="chat_attachment", action="read").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            resource_type="ChatAttachment", action="chat_attachment.read"
+        ).count()
+        == 1
+    )
 
     outsider = Client()
     outsider.force_login(cast(Membership, MembershipFactory()).user)

@@ -131,9 +131,9 @@ def test_reading_a_consultation_through_the_api_is_audited(world: World) -> None
 
     c = world.to("triage")
     api = Api(world.requester)
-    before = AuditEvent.objects.filter(action="read", resource_id=str(c.uuid)).count()
+    before = AuditEvent.objects.filter(action="consultation.read", resource_id=str(c.uuid)).count()
     for suffix in ("", "/timeline", "/opinions"):
         assert api.get(f"/{c.uuid}{suffix}").status_code == 200
-    reads = AuditEvent.objects.filter(action="read", resource_id=str(c.uuid))
+    reads = AuditEvent.objects.filter(action="consultation.read", resource_id=str(c.uuid))
     assert reads.count() == before + 3
     assert {e.patient_id for e in reads} == {world.patient.pk}

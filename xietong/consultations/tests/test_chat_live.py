@@ -76,15 +76,15 @@ async def test_chat_reads_and_writes_are_audited_against_the_patient() -> None:
         thread_history_for(actor=world.coordinator, thread=thread)
         return list(
             AuditEvent.objects.filter(
-                resource_type__in=["chat_thread", "chat_message"],
+                resource_type__in=["ChatThread", "ChatMessage"],
                 resource_id__in=[str(thread.uuid), *[str(m.uuid) for m in thread.messages.all()]],
             )
         )
 
     events = await read_and_write()
     assert {(e.action, e.resource_type) for e in events} == {
-        ("create", "chat_message"),
-        ("read", "chat_thread"),
+        ("chat_message.create", "ChatMessage"),
+        ("chat_thread.read", "ChatThread"),
     }
     assert {e.patient_id for e in events} == {consultation.patient_id}
 
@@ -95,7 +95,9 @@ async def test_chat_reads_and_writes_are_audited_against_the_patient() -> None:
     assert (await sock.receive_json_from(timeout=5))["message"]["body"] == "已预约CT"
     live = await sync_to_async(
         lambda: AuditEvent.objects.get(
-            user_id=world.expert_actor.user_id, action="read", resource_type="chat_thread"
+            user_id=world.expert_actor.user_id,
+            action="chat_thread.read",
+            resource_type="ChatThread",
         )
     )()
     assert live.patient_id == consultation.patient_id and live.detail["live"] is True

@@ -24,7 +24,7 @@ def world() -> World:
 def _list_reads(username: str) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(
-            username=username, action="search", resource_type="ServiceRequest"
+            username=username, action="service_request.search", resource_type="ServiceRequest"
         )
     )
 

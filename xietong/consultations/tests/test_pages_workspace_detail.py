@@ -45,7 +45,9 @@ def test_requester_sees_summary_timeline_chat_and_no_video(client: Client, world
     assert 'data-ws="/ws/threads/' in text and 'name="body"' in text
     # Video joins this page later: no control for it yet.
     assert "<video" not in text and "视频会诊" not in text and "janus" not in text.lower()
-    read = AuditEvent.objects.filter(resource_type="Consultation", action="read").last()
+    read = AuditEvent.objects.filter(
+        resource_type="Consultation", action="consultation.read"
+    ).last()
     assert read is not None and read.resource_id == str(c.uuid)
 
 

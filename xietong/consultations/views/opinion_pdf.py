@@ -47,7 +47,7 @@ def download(
     content = opinion_pdf(opinion=opinion)
     audit_record(
         actor=actor,
-        action="read",
+        action="consultation_opinion.read",
         resource_type="ConsultationOpinion",
         resource_id=opinion.uuid,
         patient_id=c.patient_id,

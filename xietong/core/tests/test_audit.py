@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def _write(n: int) -> None:
     actor = make_actor("requester")
     for i in range(n):
-        audit_record(actor=actor, action="read", resource_type="Patient", resource_id=i)
+        audit_record(actor=actor, action="patient.read", resource_type="Patient", resource_id=i)
 
 
 def _tamper(sql: str, params: list[str | int]) -> None:
@@ -42,7 +42,7 @@ def test_chain_of_written_events_verifies() -> None:
 def test_event_records_who_and_what() -> None:
     actor = make_actor("requester")
     event = audit_record(
-        actor=actor, action="read", resource_type="Patient", resource_id=7, patient_id=7
+        actor=actor, action="patient.read", resource_type="Patient", resource_id=7, patient_id=7
     )
     assert event.username == actor.username
     assert event.institution_id == actor.institution_id

@@ -15,7 +15,7 @@ from xietong.core.models import AuditEvent, AuditHead
 def _write_in_a_thread(n: int, errors: list[BaseException]) -> None:
     try:
         for i in range(n):
-            audit_record(actor=None, action="read", resource_type="Patient", resource_id=i)
+            audit_record(actor=None, action="patient.read", resource_type="Patient", resource_id=i)
     except BaseException as exc:  # reported to the test, which fails on it
         errors.append(exc)
     finally:
@@ -45,7 +45,7 @@ def test_parallel_writers_spread_over_chains_and_each_chain_verifies() -> None:
 def test_one_connection_keeps_to_one_chain() -> None:
     actor = make_actor("requester")
     for i in range(3):
-        audit_record(actor=actor, action="read", resource_type="Patient", resource_id=i)
+        audit_record(actor=actor, action="patient.read", resource_type="Patient", resource_id=i)
     links = list(AuditEvent.objects.order_by("id").values_list("chain", "seq"))
     assert len({chain for chain, _ in links}) == 1
     assert [seq for _, seq in links] == list(range(1, len(links) + 1))
@@ -53,8 +53,8 @@ def test_one_connection_keeps_to_one_chain() -> None:
 
 @pytest.mark.django_db
 def test_a_broken_chain_is_named() -> None:
-    audit_record(actor=None, action="read", resource_type="Patient", resource_id=1)
-    audit_record(actor=None, action="read", resource_type="Patient", resource_id=2)
+    audit_record(actor=None, action="patient.read", resource_type="Patient", resource_id=1)
+    audit_record(actor=None, action="patient.read", resource_type="Patient", resource_id=2)
     chain = AuditEvent.objects.values_list("chain", flat=True).get(resource_id="1")
     # The head claims a link that is not there: the last row was removed.
     AuditHead.objects.filter(pk=chain).update(seq=3)

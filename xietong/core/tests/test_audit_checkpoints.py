@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 def _chain_of(n: int) -> int:
     events = [
-        audit_record(actor=None, action="read", resource_type="Patient", resource_id=i)
+        audit_record(actor=None, action="patient.read", resource_type="Patient", resource_id=i)
         for i in range(n)
     ]
     return events[0].chain

@@ -66,7 +66,7 @@ def test_a_configured_key_is_used_and_must_be_long_enough(
 @pytest.mark.django_db
 def test_links_do_not_verify_under_another_key(settings: Settings) -> None:
     settings.XT_AUDIT_KEY = "a" * 40
-    event = audit_record(actor=None, action="read", resource_type="Patient")
+    event = audit_record(actor=None, action="patient.read", resource_type="Patient")
     assert audit_verify().ok
     settings.XT_AUDIT_KEY = "b" * 40
     report = audit_verify()

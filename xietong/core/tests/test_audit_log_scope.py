@@ -141,22 +141,26 @@ def test_a_patient_is_found_by_the_uuid_in_their_page_address(province) -> None:
     doctor = make_actor("requester", institution=province["hosp_a"])
     external = uuid.uuid4()
     audit_record(
-        actor=doctor, action="read", resource_type="Patient", resource_id=external, patient_id=7
+        actor=doctor,
+        action="patient.read",
+        resource_type="Patient",
+        resource_id=external,
+        patient_id=7,
     )
     audit_record(actor=doctor, action="consultation.create", resource_type="Consultation",
                  resource_id="c-1", patient_id=7)  # fmt: skip
-    audit_record(actor=doctor, action="read", resource_type="Patient", patient_id=8)
+    audit_record(actor=doctor, action="patient.read", resource_type="Patient", patient_id=8)
 
     def actions() -> list[str]:
         filters = AuditFilters(patient=str(external))
         return list(audit_events_for(actor=admin, filters=filters).values_list("action", flat=True))
 
     # Without help from the app that keeps patients, the events about that resource match.
-    assert actions() == ["read"]
+    assert actions() == ["patient.read"]
     # With its resolver, so do the other events about the same patient.
     resolver = audit_patient_resolver_register(lambda u: 7 if u == external else None)
     try:
-        assert actions() == ["consultation.create", "read"]
+        assert actions() == ["consultation.create", "patient.read"]
     finally:
         _patient_resolvers.remove(resolver)
 

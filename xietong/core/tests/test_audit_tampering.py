@@ -20,7 +20,7 @@ def _chain_of(n: int) -> int:
     """Writes n links on this connection's chain and returns the chain's number."""
     actor = make_actor("requester")
     events = [
-        audit_record(actor=actor, action="read", resource_type="Patient", resource_id=i)
+        audit_record(actor=actor, action="patient.read", resource_type="Patient", resource_id=i)
         for i in range(n)
     ]
     assert audit_verify().ok

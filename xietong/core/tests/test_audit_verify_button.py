@@ -33,7 +33,9 @@ def _press(client: Client) -> str:
 
 
 def _chain_of(n: int) -> int:
-    events = [audit_record(actor=None, action="read", resource_type="Patient") for _ in range(n)]
+    events = [
+        audit_record(actor=None, action="patient.read", resource_type="Patient") for _ in range(n)
+    ]
     return events[0].chain
 
 

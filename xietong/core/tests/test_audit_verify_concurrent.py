@@ -34,7 +34,7 @@ def _until(stop: threading.Event, errors: list[BaseException], work: Callable[[]
 
 
 def _append() -> None:
-    audit_record(actor=None, action="read", resource_type="Patient", resource_id="x")
+    audit_record(actor=None, action="patient.read", resource_type="Patient", resource_id="x")
 
 
 @pytest.mark.postgres
@@ -59,7 +59,7 @@ def test_verifying_while_others_append_reports_no_break() -> None:
             thread.join()
     assert errors == []
     assert [r for r in reports if not r.ok] == []
-    assert AuditEvent.objects.filter(action="read").count() > 100  # they did run meanwhile
+    assert AuditEvent.objects.filter(action="patient.read").count() > 100  # they did run meanwhile
     recorded = AuditEvent.objects.filter(action="audit.verify")
     assert recorded.count() == len(reports) // 2
     assert not recorded.exclude(outcome=AuditOutcome.SUCCESS).exists()

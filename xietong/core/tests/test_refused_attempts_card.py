@@ -23,9 +23,12 @@ def test_supervisor_counts_refusals_in_their_region_only() -> None:
     doctor_b = make_actor("requester", institution=InstitutionFactory(region=county_b))
     for actor in (doctor_a, doctor_a, doctor_b):
         audit_record(
-            actor=actor, action="read", resource_type="Patient", outcome=AuditOutcome.MINOR_FAILURE
+            actor=actor,
+            action="patient.read",
+            resource_type="Patient",
+            outcome=AuditOutcome.MINOR_FAILURE,
         )
-    audit_record(actor=doctor_a, action="read", resource_type="Patient")  # a success
+    audit_record(actor=doctor_a, action="patient.read", resource_type="Patient")  # a success
     supervisor = make_actor("supervisor", institution=InstitutionFactory(region=county_a))
 
     [card] = refused_attempts_card(RequestFactory().get("/"), supervisor)

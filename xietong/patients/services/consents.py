@@ -95,7 +95,7 @@ def consent_record(
             )
             audit_record(
                 actor=actor,
-                action="create",
+                action="consent.create",
                 resource_type="Consent",
                 resource_id=consent.uuid,
                 patient_id=patient.pk,
@@ -129,7 +129,7 @@ def consent_withdraw(*, actor: Actor, consent: Consent, reason: str = "") -> Con
             raise Conflict(_("This consent has already been withdrawn."))
         audit_record(
             actor=actor,
-            action="update",
+            action="consent.update",
             resource_type="Consent",
             resource_id=consent.uuid,
             patient_id=consent.patient_id,

@@ -51,7 +51,7 @@ def patient_identifier_add(
             )
             audit_record(
                 actor=actor,
-                action="update",
+                action="patient.update",
                 resource_type="Patient",
                 resource_id=patient.uuid,
                 patient_id=patient.pk,

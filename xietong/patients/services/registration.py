@@ -396,7 +396,7 @@ def patient_registration_make(
             detail["differs"] = _differing_fields(patient, reg)
         audit_record(
             actor=actor,
-            action="create" if created else "update",
+            action="patient.create" if created else "patient.update",
             resource_type="Patient",
             resource_id=patient.uuid,
             patient_id=patient.pk,

@@ -117,7 +117,7 @@ def test_detail_page(world: World, who: str) -> None:
     else:
         assert response.status_code == 404
         assert RESIDENT_ID not in response.content.decode()
-        assert _refusals(member, action="read", patient_id=world.patient.pk) == 1
+        assert _refusals(member, action="patient.read", patient_id=world.patient.pk) == 1
 
 
 @pytest.mark.parametrize("who", CASES)
@@ -130,11 +130,11 @@ def test_detail_api(world: World, who: str) -> None:
     else:
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
-        assert _refusals(member, action="read", patient_id=world.patient.pk) == 1
+        assert _refusals(member, action="patient.read", patient_id=world.patient.pk) == 1
 
 
 def _search_was_recorded_empty(member: Membership) -> bool:
-    event = AuditEvent.objects.filter(username=_username(member), action="search").last()
+    event = AuditEvent.objects.filter(username=_username(member), action="patient.search").last()
     return event is not None and (event.outcome == 4 or event.detail.get("count") == 0)
 
 
@@ -175,7 +175,9 @@ def test_consent_scan_download(world: World, who: str) -> None:
     else:
         assert response.status_code == 404
         assert (
-            _refusals(member, action="read", resource_type="Consent", patient_id=world.patient.pk)
+            _refusals(
+                member, action="consent.read", resource_type="Consent", patient_id=world.patient.pk
+            )
             == 1
         )
 

@@ -105,7 +105,7 @@ def test_detail_gives_the_record_and_404_elsewhere() -> None:
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
     assert AuditEvent.objects.filter(
-        username=stranger.membership.user.username, action="read", outcome=4
+        username=stranger.membership.user.username, action="patient.read", outcome=4
     ).exists()
 
 

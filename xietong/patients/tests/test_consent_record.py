@@ -72,7 +72,7 @@ def test_pdf_consent_is_filed_with_its_hash(doctor: Actor, patient: Patient, set
         doctor.institution_id,
         doctor.user_id,
     )
-    event = AuditEvent.objects.get(action="create", resource_type="Consent")
+    event = AuditEvent.objects.get(action="consent.create", resource_type="Consent")
     assert event.patient_id == patient.pk
     assert event.detail["sha256"] == consent.scan_sha256
     assert has_active_consent(patient, "telemedicine")
@@ -168,7 +168,7 @@ def test_withdrawn_consent_no_longer_counts(doctor: Actor, patient: Patient) -> 
     assert withdrawn.status == "inactive"
     assert withdrawn.withdrawn_at is not None
     assert not has_active_consent(patient, "telemedicine")
-    event = AuditEvent.objects.get(action="update", resource_type="Consent")
+    event = AuditEvent.objects.get(action="consent.update", resource_type="Consent")
     assert event.detail == {"status": "inactive", "reason": "患者本人撤回"}
     with pytest.raises(Conflict):
         consent_withdraw(actor=doctor, consent=withdrawn)

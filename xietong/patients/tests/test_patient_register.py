@@ -70,7 +70,7 @@ def test_resident_id_gives_birth_date_and_sex(
     assert PatientIdentifier.objects.filter(
         patient=patient, system=IdentifierSystem.RESIDENT_ID, value=WOMAN_1949
     ).exists()
-    event = AuditEvent.objects.get(action="create")
+    event = AuditEvent.objects.get(action="patient.create")
     assert (event.patient_id, event.resource_type, event.username) == (
         patient.pk,
         "Patient",
@@ -109,7 +109,7 @@ def test_second_institution_gets_the_same_patient_in_its_care() -> None:
     assert care.phone == "13812345678"
     patient.refresh_from_db()
     assert patient.phone == ""
-    update = AuditEvent.objects.get(action="update")
+    update = AuditEvent.objects.get(action="patient.update")
     assert update.patient_id == patient.pk
     assert update.detail["care_added"] is True
     assert update.detail["known_elsewhere"] is True
@@ -302,7 +302,7 @@ def test_insurance_card_and_record_number_are_added() -> None:
     with pytest.raises(ValidationFailed) as caught:
         patient_identifier_add(actor=actor, patient=other, system="resident-id", value="")
     assert set(_fields(caught)) == {"system", "value"}
-    assert AuditEvent.objects.filter(action="update", patient_id=patient.pk).count() == 2
+    assert AuditEvent.objects.filter(action="patient.update", patient_id=patient.pk).count() == 2
 
 
 def test_identifiers_of_a_patient_out_of_sight_cannot_be_added() -> None:

@@ -81,7 +81,7 @@ def test_search_is_audited_once_with_the_resident_id_masked(doctor: Actor) -> No
     number = resident_id_for(dt.date(1975, 3, 8), seq=21)
     make_patient(institution_of(doctor), resident_id=number)
     patient_search(actor=doctor, q=number)
-    event = AuditEvent.objects.get(action="search")
+    event = AuditEvent.objects.get(action="patient.search")
     assert event.username == doctor.username
     assert event.detail["criteria"] == {
         "q_kind": "resident_id",
@@ -119,7 +119,7 @@ def test_roles_without_patient_access_find_nothing_and_it_is_recorded(role: str)
     patient = make_patient(institution_of(actor), name="张三")
     assert patient_search(actor=actor, q="张三") == []
     assert patient_search(actor=actor, resident_id=patient.resident_id) == []
-    refused = AuditEvent.objects.filter(action="search", username=actor.username)
+    refused = AuditEvent.objects.filter(action="patient.search", username=actor.username)
     assert [e.outcome for e in refused] == [4, 4]
 
 
@@ -134,7 +134,7 @@ def test_recent_patients_are_newest_first(doctor: Actor) -> None:
 def test_reading_a_patient_is_audited(doctor: Actor) -> None:
     patient = make_patient(institution_of(doctor))
     assert get_patient_for(actor=doctor, patient_uuid=str(patient.uuid)) == patient
-    event = AuditEvent.objects.get(action="read")
+    event = AuditEvent.objects.get(action="patient.read")
     assert (event.patient_id, event.outcome, event.resource_id) == (
         patient.pk,
         0,
@@ -150,7 +150,7 @@ def test_patient_out_of_sight_is_not_found_and_the_attempt_recorded(doctor: Acto
         get_patient_for(actor=doctor, patient_uuid=uuid.uuid4())
     with pytest.raises(NotFound):
         get_patient_for(actor=doctor, patient_uuid="not-a-uuid")
-    refused = list(AuditEvent.objects.filter(action="read").order_by("seq"))
+    refused = list(AuditEvent.objects.filter(action="patient.read").order_by("seq"))
     assert [(e.outcome, e.detail) for e in refused] == [(4, {"reason": "not visible"})] * 3
     assert refused[0].patient_id == patient.pk
     assert refused[1].patient_id is None
@@ -163,7 +163,9 @@ def test_refused_read_stays_on_record_after_the_request_fails() -> None:
     with pytest.raises(NotFound):
         get_patient_for(actor=doctor, patient_uuid=patient.uuid)
     # Committed: visible from a fresh query outside any test transaction.
-    assert AuditEvent.objects.filter(action="read", outcome=4, patient_id=patient.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="patient.read", outcome=4, patient_id=patient.pk
+    ).exists()
 
 
 def test_auditor_finds_a_patients_events_by_the_uuid_in_the_address() -> None:
@@ -176,4 +178,4 @@ def test_auditor_finds_a_patients_events_by_the_uuid_in_the_address() -> None:
 
     events = audit_events_for(actor=admin, filters=AuditFilters(patient=str(patient.uuid)))
 
-    assert [(e.action, e.patient_id) for e in events] == [("read", patient.pk)]
+    assert [(e.action, e.patient_id) for e in events] == [("patient.read", patient.pk)]

@@ -144,7 +144,9 @@ def test_detail_shows_demographics_identifiers_care_and_consents(
     assert "registered the patient" in page
     assert "No signed consent on file." in page
     assert 'enctype="multipart/form-data"' in page and 'name="scan"' in page
-    assert AuditEvent.objects.filter(action="read", patient_id=patient.pk, outcome=0).exists()
+    assert AuditEvent.objects.filter(
+        action="patient.read", patient_id=patient.pk, outcome=0
+    ).exists()
 
 
 def test_consent_upload_then_scan_download(client: Client, doctor: Membership) -> None:
@@ -169,7 +171,7 @@ def test_consent_upload_then_scan_download(client: Client, doctor: Membership) -
     assert "no-store" in download["Cache-Control"]
     assert b"".join(download.streaming_content) == content  # type: ignore[attr-defined]
     assert AuditEvent.objects.filter(
-        action="read", resource_type="Consent", patient_id=patient.pk
+        action="consent.read", resource_type="Consent", patient_id=patient.pk
     ).exists()
 
 

@@ -66,7 +66,9 @@ def test_reads_and_refusals_are_audited_with_the_patient() -> None:
         get_document_for(actor=stranger, document_uuid=document.uuid)
     with pytest.raises(NotFound):
         get_document_for(actor=stranger, document_uuid="not-a-uuid")
-    reads = AuditEvent.objects.filter(action="read", resource_type="DocumentReference")
+    reads = AuditEvent.objects.filter(
+        action="document_reference.read", resource_type="DocumentReference"
+    )
     assert reads.filter(outcome=AuditOutcome.SUCCESS, patient_id=patient.pk).count() == 1
     assert reads.filter(outcome=AuditOutcome.MINOR_FAILURE, patient_id=patient.pk).count() == 1
     assert reads.filter(outcome=AuditOutcome.MINOR_FAILURE, patient_id=None).count() == 1

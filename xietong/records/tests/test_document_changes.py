@@ -89,7 +89,9 @@ def test_mark_in_error_needs_a_reason_and_keeps_the_document() -> None:
     assert list(documents_for_patient(actor=doctor, patient=document.patient)) == []
     with pytest.raises(Conflict):
         document_mark_in_error(actor=doctor, document=document, reason="again")
-    event = AuditEvent.objects.get(action="update", resource_type="DocumentReference")
+    event = AuditEvent.objects.get(
+        action="document_reference.update", resource_type="DocumentReference"
+    )
     assert event.detail == {"status": "entered-in-error", "reason": "传错了患者"}
 
 

@@ -56,7 +56,9 @@ def test_upload_keeps_each_document_type_judged_by_content(
     assert declared_name not in document.file.name  # our own name, not the uploader's
     with document.file.open("rb") as handle:
         assert handle.read() == content
-    event = AuditEvent.objects.get(action="create", resource_type="DocumentReference")
+    event = AuditEvent.objects.get(
+        action="document_reference.create", resource_type="DocumentReference"
+    )
     assert event.patient_id == patient.pk
     assert event.detail["sha256"] == document.sha256
 

@@ -21,7 +21,7 @@ def test_the_referral_lists_are_audited_once_per_page(client: Client, world: Wor
         page = client.get(reverse(url))
         assert page.status_code == 200 and r.patient.name in page.content.decode()
         (event,) = AuditEvent.objects.filter(
-            username=actor.username, action="search", resource_type="ServiceRequest"
+            username=actor.username, action="service_request.search", resource_type="ServiceRequest"
         )
         assert event.detail["patient_ids"] == [r.patient_id]
         assert event.patient_id == r.patient_id  # one patient on the page: their read

@@ -165,8 +165,8 @@ def booking_create(
             booking.save(force_insert=True)
             audit_record(
                 actor=actor,
-                action="create",
-                resource_type="booking",
+                action="booking.create",
+                resource_type="Booking",
                 resource_id=booking.uuid,
                 patient_id=patient.pk if patient else None,
                 detail={
@@ -210,8 +210,8 @@ def _status_move(
         )
     audit_record(
         actor=actor,
-        action="update",
-        resource_type="booking",
+        action="booking.update",
+        resource_type="Booking",
         resource_id=booking.uuid,
         patient_id=booking.patient_id,
         detail={"status": to, "reason": note} if note else {"status": to},
@@ -274,8 +274,8 @@ def booking_reschedule(
             _free_place(old_slot_id)
             audit_record(
                 actor=actor,
-                action="update",
-                resource_type="booking",
+                action="booking.update",
+                resource_type="Booking",
                 resource_id=booking.uuid,
                 patient_id=booking.patient_id,
                 detail={"rescheduled_to": str(new_slot.uuid)},

@@ -90,8 +90,8 @@ def schedule_create(
         )
         audit_record(
             actor=actor,
-            action="create",
-            resource_type="schedule",
+            action="schedule.create",
+            resource_type="Schedule",
             resource_id=schedule.uuid,
             detail={"name": name, "purpose": purpose},
         )
@@ -208,8 +208,8 @@ def schedule_rules_set(
         )
         audit_record(
             actor=actor,
-            action="update",
-            resource_type="schedule",
+            action="schedule.update",
+            resource_type="Schedule",
             resource_id=schedule.uuid,
             detail={"rules": len(created)},
         )
@@ -276,8 +276,8 @@ def schedule_exception_add(
         )
         audit_record(
             actor=actor,
-            action="update",
-            resource_type="schedule",
+            action="schedule.update",
+            resource_type="Schedule",
             resource_id=schedule.uuid,
             detail={"exception": kind, "date": date.isoformat()},
         )
@@ -425,8 +425,8 @@ def slots_generate(
         result = GenerateResult(created, updated, removed, kept)
         audit_record(
             actor=actor,
-            action="update",
-            resource_type="schedule",
+            action="schedule.update",
+            resource_type="Schedule",
             resource_id=schedule.uuid,
             detail={
                 "generated": [start_date.isoformat(), end_date.isoformat()],

@@ -37,7 +37,7 @@ def test_cancelling_frees_the_place_and_records_the_reason() -> None:
     assert booking.status == BookingStatus.CANCELLED and booking.reason == "患者要求改期"
     booking.slot.refresh_from_db()
     assert (booking.slot.booked_count, booking.slot.status) == (0, SlotStatus.FREE)
-    assert AuditEvent.objects.filter(resource_type="booking", action="update").exists()
+    assert AuditEvent.objects.filter(resource_type="Booking", action="booking.update").exists()
 
 
 def test_cancelling_twice_frees_the_place_once() -> None:

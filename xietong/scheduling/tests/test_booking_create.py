@@ -36,7 +36,7 @@ def test_booking_takes_a_place_and_fills_the_slot() -> None:
     )
     slot.refresh_from_db()
     assert (slot.booked_count, slot.status) == (2, SlotStatus.BUSY)
-    assert AuditEvent.objects.filter(action="create", resource_type="booking").count() == 2
+    assert AuditEvent.objects.filter(action="booking.create", resource_type="Booking").count() == 2
 
 
 def test_a_full_slot_is_refused_with_the_next_free_slots() -> None:

@@ -51,7 +51,9 @@ def test_the_desk_creates_a_schedule_of_its_institution() -> None:
         practitioner=cast(Practitioner, expert),
     )
     assert schedule.institution == hospital and schedule.active
-    assert AuditEvent.objects.filter(resource_type="schedule", action="create").count() == 1
+    assert (
+        AuditEvent.objects.filter(resource_type="Schedule", action="schedule.create").count() == 1
+    )
 
 
 def test_an_examination_schedule_needs_its_type_and_errors_are_listed_together() -> None:

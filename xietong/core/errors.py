@@ -1,5 +1,16 @@
-"""Errors a service raises. Views and the API turn them into the user's language:
-422 with field errors, 404 for missing-or-forbidden, 409 for a conflict with the state."""
+"""Errors a service raises. Views and the API turn them into the user's language.
+
+A refusal is decided by one rule, asked in this order (docs/architecture.md, "Refusals"):
+
+1. Not visible to the actor (missing, or not theirs to know about) -> `NotFound`, 404.
+2. Visible, but the actor may not start this kind of action at all, in any state (their
+   role never does it) -> `NotPermitted`, 403.
+3. They could, but not now or not as this party: the object's state does not allow it, or
+   they are the wrong party to it (not the assigned expert, not the receiving side)
+   -> `Conflict`, 409.
+
+Bad input is `ValidationFailed`, 422. Whatever the answer, nothing was changed.
+"""
 
 from __future__ import annotations
 
@@ -37,19 +48,27 @@ class ValidationFailed(DomainError):
 
 
 class Conflict(DomainError):
+    """Rule 3: the action exists for this actor's role, but the object's state does not allow
+    it now (already signed, cancelled, the slot was taken meanwhile) or the actor is not the
+    party it belongs to (an expert who is not assigned, the desk that sent the referral)."""
+
     status = 409
     code = "conflict"
 
 
 class NotPermitted(DomainError):
-    """An action the actor's role may not take (the object itself is visible)."""
+    """Rule 2: the object is visible, but the actor's role may not start this kind of action
+    in any state (a supervisor who only watches, a requester asked to run quality control).
+    When the object itself is not visible, raise NotFound instead: a 403 would confirm that
+    it exists."""
 
     status = 403
     code = "forbidden"
 
 
 class NotFound(Http404, DomainError):
-    """Missing and forbidden look the same, so nobody learns what exists elsewhere."""
+    """Rule 1: missing and not visible look the same, so nobody learns what exists
+    elsewhere. Checked before any other refusal."""
 
     status = 404
     code = "not_found"

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
+from xietong.core.audit_vocabulary import AuditVocabulary, audit_vocabulary_register
 from xietong.core.errors import Conflict
 
 if TYPE_CHECKING:
@@ -63,6 +65,20 @@ class Machine(Generic[M]):
     on_change: Callable[[Step[M]], None] | None = None
     # The key the step's reason goes under in the audit record's detail.
     reason_key: str = "reason"
+
+    def __post_init__(self) -> None:
+        # Every step is audited as `<name>.<action>`: the table is the audit vocabulary.
+        audit_vocabulary_register(self.audit_vocabulary())
+
+    def audit_vocabulary(self) -> AuditVocabulary:
+        actions = {action for (_state, action) in self.table}
+        return AuditVocabulary(
+            actions={
+                f"{self.name}.{a}": format_lazy("{}: {}", self.noun, self.labels.get(a, a))
+                for a in sorted(actions)
+            },
+            resource_types={self.resource_type: self.noun},
+        )
 
     # ------------------------------------------------------------- the table
 

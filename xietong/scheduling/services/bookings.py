@@ -5,11 +5,13 @@ the slot refuses an overbooked row as a last line of defence."""
 
 from __future__ import annotations
 
+import functools
 import uuid as uuid_module
+from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db import connections, transaction
+from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,34 +29,82 @@ from .schedules import local_zone
 SLOT_TAKEN = _("This slot is taken. Please choose one of the next free slots.")
 SLOT_PAST = _("This slot has already started. Please choose one of the next free slots.")
 SLOT_UNAVAILABLE = _("This slot is not available. Please choose one of the next free slots.")
+REFERRAL_PLACES_REFUSED = _(
+    "Only institutions that refer to this one through a collaboration link may book as a referral."
+)
 
 
 class SlotTaken(Conflict):
-    """The slot cannot take this booking; `alternatives` are the next free slots like it."""
+    """The slot cannot take this booking; `alternatives` are the next free slots like it,
+    looked up when first read: a caller that only counts refusals (or lets the error pass
+    to a page that does not offer them) does not pay for the search."""
 
     code = "slot_taken"
 
-    def __init__(self, message: Message, *, alternatives: list[Slot]) -> None:
+    def __init__(
+        self, message: Message, *, alternatives: list[Slot] | Callable[[], list[Slot]]
+    ) -> None:
         super().__init__(message)
-        self.alternatives = alternatives
+        self._alternatives = alternatives
+
+    @property
+    def alternatives(self) -> list[Slot]:
+        if callable(self._alternatives):
+            self._alternatives = self._alternatives()
+        return self._alternatives
 
 
-def _take_place(slot: Slot, *, via_referral: bool) -> bool:
-    """One atomic UPDATE: takes a place if the slot is free, in the future and, for a
-    booking that is not a referral, has room outside the places reserved for referrals."""
-    limit = F("capacity") if via_referral else F("capacity") - F("referral_reserved")
-    taken = Slot.objects.filter(
-        pk=slot.pk, status=SlotStatus.FREE, start__gt=timezone.now(), booked_count__lt=limit
-    ).update(
-        booked_count=F("booked_count") + 1,
-        # The right-hand side reads the row before this update.
-        status=Case(
-            When(booked_count__gte=F("capacity") - 1, then=Value(SlotStatus.BUSY)),
-            default=Value(SlotStatus.FREE),
-        ),
-        updated_at=timezone.now(),
+@functools.cache
+def _take_place_sql(vendor: str, *, via_referral: bool, linked: bool) -> str:
+    """The conditional UPDATE that takes a place, written once per kind of database and
+    of booking. It is the hottest statement of a booking: built through the ORM (filter,
+    F expressions, Case) on every call it cost more Python than the rest of the booking.
+    The right-hand sides read the row as it was before this update. `linked`: the place is
+    a referral's from another institution, which needs that institution's referral link to
+    the slot's owner (checked here rather than by a query of its own before)."""
+    quote = connections[Slot.objects.db].ops.quote_name
+    column = {f.name: quote(f.column) for f in Slot._meta.concrete_fields}
+    table = quote(Slot._meta.db_table)
+    booked, capacity, status = column["booked_count"], column["capacity"], column["status"]
+    limit = capacity if via_referral else f"{capacity} - {column['referral_reserved']}"
+    # Only names from the models and placeholders go into the text.
+    sql = " ".join(
+        [
+            f"UPDATE {table} SET {booked} = {booked} + 1,",  # noqa: S608
+            f"{status} = CASE WHEN {booked} >= {capacity} - 1 THEN %s ELSE %s END,",
+            f"{column['updated_at']} = %s WHERE {column['id']} = %s AND {status} = %s",
+            f"AND {column['start']} > %s AND {booked} < {limit}",
+        ]
     )
-    return taken == 1
+    if linked:
+        link = {f.name: quote(f.column) for f in CollaborationLink._meta.concrete_fields}
+        links = quote(CollaborationLink._meta.db_table)
+        sql += " ".join(
+            [
+                f" AND EXISTS (SELECT 1 FROM {links} WHERE",  # noqa: S608
+                f"{link['provider']} = {table}.{column['institution']} AND {link['client']} = %s",
+                f"AND {link['service']} = %s AND {link['active']} = %s)",
+            ]
+        )
+    return sql
+
+
+def _take_place(slot: Slot, *, via_referral: bool, referred_by: int | None = None) -> bool:
+    """One atomic UPDATE: takes a place if the slot is free, in the future and, for a
+    booking that is not a referral, has room outside the places reserved for referrals;
+    with `referred_by`, only if that institution refers to the slot's owner."""
+    connection = connections[Slot.objects.db]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    linked = referred_by is not None
+    sql = _take_place_sql(connection.vendor, via_referral=via_referral, linked=linked)
+    params: list[Any] = [
+        SlotStatus.BUSY.value, SlotStatus.FREE.value, now, slot.pk, SlotStatus.FREE.value, now,
+    ]  # fmt: skip
+    if linked:
+        params += [referred_by, Service.REFERRAL.value, True]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
 def _free_place(slot_id: int) -> None:
@@ -65,21 +115,37 @@ def _free_place(slot_id: int) -> None:
     )
 
 
-def _refusal(slot: Slot, *, via_referral: bool) -> SlotTaken:
+def _refusal(slot: Slot, *, via_referral: bool, referred_by: int | None = None) -> SlotTaken:
+    """Why the place was not taken, in one read of the slot (and, for a referral from
+    another institution, of its link: without one the booking was never allowed)."""
     from ..selectors import next_free_slots
 
-    current = Slot.objects.filter(pk=slot.pk).first()
-    if current is None or current.status in (
+    link = CollaborationLink.objects.filter(
+        provider_id=OuterRef("institution_id"), client_id=referred_by, service=Service.REFERRAL,
+        active=True,
+    )  # fmt: skip
+    current = (
+        Slot.objects.filter(pk=slot.pk)
+        .annotate(linked=Exists(link) if referred_by is not None else Value(True))
+        .values_list("status", "start", "linked")
+        .order_by()
+        .first()
+    )
+    if current is not None and not current[2]:
+        raise ValidationFailed.single("via_referral", REFERRAL_PLACES_REFUSED)
+    if current is None or current[0] in (
         SlotStatus.BUSY_UNAVAILABLE,
         SlotStatus.ENTERED_IN_ERROR,
     ):
         message = SLOT_UNAVAILABLE
-    elif current.start <= timezone.now():
+    elif current[1] <= timezone.now():
         message = SLOT_PAST
     else:
         message = SLOT_TAKEN
-    alternatives = next_free_slots(like=slot, via_referral=via_referral, limit=5)
-    return SlotTaken(message, alternatives=alternatives)
+    return SlotTaken(
+        message,
+        alternatives=lambda: next_free_slots(like=slot, via_referral=via_referral, limit=5),
+    )
 
 
 def _number(booking_uuid: uuid_module.UUID) -> str:
@@ -106,19 +172,15 @@ def _subject_clean(subject_type: str, subject_id: Any) -> tuple[str, uuid_module
     return subject_type, subject_uuid
 
 
-def _may_use_referral_places(actor: Actor, slot: Slot) -> bool:
+def _referred_by(actor: Actor, slot: Slot, *, via_referral: bool) -> int | None:
     """Reserved places are for referrals from institutions the slot's owner serves for
-    referral, or booked by the owner's own desk on a referral's behalf."""
+    referral, or booked by the owner's own desk on a referral's behalf. The institution
+    whose link the booking needs (None: it needs none)."""
+    if not via_referral:
+        return None
     if actor.institution_id is None:
-        return False
-    if actor.institution_id == slot.institution_id:
-        return True
-    return CollaborationLink.objects.filter(
-        provider_id=slot.institution_id,
-        client_id=actor.institution_id,
-        service=Service.REFERRAL,
-        active=True,
-    ).exists()
+        raise ValidationFailed.single("via_referral", REFERRAL_PLACES_REFUSED)
+    return None if actor.institution_id == slot.institution_id else actor.institution_id
 
 
 def booking_create(
@@ -142,16 +204,9 @@ def booking_create(
         patient = bare_subject_patient(
             actor=actor, subject_type=subject_type, subject_id=subject_uuid, patient=patient
         )
-    if via_referral and not _may_use_referral_places(actor, slot):
-        raise ValidationFailed.single(
-            "via_referral",
-            _(
-                "Only institutions that refer to this one through a collaboration link may book "
-                "as a referral."
-            ),
-        )
+    referred_by = _referred_by(actor, slot, via_referral=via_referral)
     with transaction.atomic():
-        if _take_place(slot, via_referral=via_referral):
+        if _take_place(slot, via_referral=via_referral, referred_by=referred_by):
             booking = Booking(
                 slot=slot,
                 subject_type=subject_type,
@@ -182,7 +237,7 @@ def booking_create(
                 subject_id=str(subject_uuid),
             )
             return booking
-    raise _refusal(slot, via_referral=via_referral)
+    raise _refusal(slot, via_referral=via_referral, referred_by=referred_by)
 
 
 def _status_move(

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xietong.accounts.models import User
+from xietong.accounts.selectors import user_of
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Message as ErrorMessage
 from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.events import event_emit
-from xietong.notifications.models import Notification
+from xietong.notifications.selectors import unread_recipient_ids
 from xietong.notifications.services import notifications_mark_subject_read, notify
 from xietong.patients.validation import interpolate
 
@@ -80,7 +80,9 @@ def message_post(*, actor: Actor, thread: Thread, body: str, attachment: Any = N
     if errors:
         raise ValidationFailed(errors)
 
-    author = User.objects.get(pk=actor.user_id)
+    author = user_of(actor)
+    if author is None:
+        raise NotFound()
     with transaction.atomic():
         message = Message(
             thread=thread,
@@ -123,14 +125,8 @@ def _notify_others(actor: Actor, thread: Thread, message: Message) -> None:
     """One unread notification per person and thread at a time: a busy conversation does
     not bury the bell, and opening the thread clears it (thread_mark_read)."""
     others = thread_participant_ids(thread=thread) - {actor.user_id}
-    already = set(
-        Notification.objects.filter(
-            recipient_id__in=others,
-            kind=NOTIFY_KIND,
-            subject_type=NOTIFY_SUBJECT,
-            subject_id=str(thread.uuid),
-            read_at__isnull=True,
-        ).values_list("recipient_id", flat=True)
+    already = unread_recipient_ids(
+        user_ids=others, kind=NOTIFY_KIND, subject_type=NOTIFY_SUBJECT, subject_id=str(thread.uuid)
     )
     recipients = others - already
     if not recipients:
@@ -177,7 +173,7 @@ def thread_mark_read(*, actor: Actor, thread: Thread, up_to: object = None) -> b
 
 
 def _reader_name(actor: Actor) -> str:
-    user = User.objects.filter(pk=actor.user_id).first()
+    user = user_of(actor)
     return display_name(user) if user else actor.username
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from xietong.core.actor import Actor
@@ -33,3 +35,18 @@ def outbox_for(*, actor: Actor) -> QuerySet[OutboxMessage]:
     if not can_view_outbox(actor):
         raise NotFound()
     return OutboxMessage.objects.select_related("recipient").order_by("-created_at", "-pk")
+
+
+def unread_recipient_ids(
+    *, user_ids: Iterable[int], kind: str, subject_type: str, subject_id: str
+) -> set[int]:
+    """Which of these users still have an unread notification of this kind about a subject."""
+    return set(
+        Notification.objects.filter(
+            recipient_id__in=set(user_ids),
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            read_at__isnull=True,
+        ).values_list("recipient_id", flat=True)
+    )

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from xietong.accounts.models import User
+from xietong.accounts.selectors import users_active
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
 
@@ -35,7 +35,7 @@ def notify(
 ) -> list[Notification]:
     """Tell these users something. Call it inside the caller's transaction: nothing is
     sent if that work rolls back. Inactive users and unknown ids are skipped."""
-    users = list(User.objects.filter(pk__in=set(user_ids), is_active=True).order_by("pk"))
+    users = users_active(user_ids=user_ids)
     rows = Notification.objects.bulk_create(
         [
             Notification(

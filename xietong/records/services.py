@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,11 +27,13 @@ from xietong.core.errors import (
 from xietong.core.events import event_emit
 from xietong.core.files import FileInfo, file_inspect, file_size, image_implausible
 from xietong.patients.access import REGISTER_ROLES, patient_visible_to
-from xietong.patients.models import Patient
 from xietong.patients.validation import image_too_large_message, interpolate
 
 from .models import ClinicalDocument, DocumentKind, DocumentStatus, RetentionClass
 from .sharing import document_writable_by
+
+if TYPE_CHECKING:
+    from xietong.patients.models import Patient
 
 # Clinical roles that file documents to a patient they can see; pharmacists only read.
 UPLOAD_ROLES = REGISTER_ROLES

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from xietong.accounts.models import User
+from xietong.accounts.selectors import colleagues_of
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
@@ -106,22 +106,6 @@ def room_page(
     )
 
 
-def _colleagues(actor: Actor) -> list[User]:
-    """Active people of the actor's institution: whom one can invite."""
-    if actor.institution_id is None:
-        return []
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__institution_id=actor.institution_id,
-            memberships__active=True,
-        )
-        .exclude(pk=actor.user_id)
-        .distinct()
-        .order_by("display_name", "username")[:200]
-    )
-
-
 @actor_view
 def meetings_page(request: ActorRequest, actor: Actor) -> HttpResponseBase:
     errors: dict[str, list[Any]] = {}
@@ -148,7 +132,7 @@ def meetings_page(request: ActorRequest, actor: Actor) -> HttpResponseBase:
         "video/meetings.html",
         {
             "meetings": meetings_for(actor=actor),
-            "colleagues": _colleagues(actor),
+            "colleagues": colleagues_of(actor=actor),
             "form": form,
             "errors": errors,
             "me": actor.user_id,

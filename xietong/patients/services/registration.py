@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
-from xietong.core.errors import Message, NotPermitted, ValidationFailed
+from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.events import event_emit
-from xietong.directory.models import Region
+from xietong.directory.selectors import get_region
 
 from ..access import can_register_patients
 from ..models import (
@@ -37,6 +37,17 @@ from ..validation import (
     phone_normalise,
 )
 from ._common import _institution_id
+
+if TYPE_CHECKING:
+    from xietong.directory.models import Region
+
+
+def _region_or_none(code: str) -> Region | None:
+    try:
+        return get_region(code=code)
+    except NotFound:
+        return None
+
 
 MRN_TAKEN = _("Your institution already uses this record number for another patient.")
 KNOWN_ELSEWHERE = _(
@@ -147,11 +158,11 @@ def _registration_clean(
         except FieldInvalid as exc:
             reg.error("phone", exc.message)
 
-    if isinstance(address_region, Region):
+    if address_region is not None and not isinstance(address_region, str):
         reg.address_region = address_region
-    elif address_region and str(address_region).strip():
-        code = str(address_region).strip()
-        reg.address_region = Region.objects.filter(code=code).first()
+    elif address_region and address_region.strip():
+        code = address_region.strip()
+        reg.address_region = _region_or_none(code)
         if reg.address_region is None:
             reg.error(
                 "address_region", interpolate(_("No region has the code %(code)s."), code=code)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from dj_database_url import DBConfig
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("XT_VAR_DIR", BASE_DIR / "var"))
@@ -102,6 +104,23 @@ TEMPLATES = [
     }
 ]
 
+
+def postgresql_prepared(database: DBConfig) -> DBConfig:
+    """Server-side binding and prepared statements on PostgreSQL (docs/adr/0016): a
+    statement run XT_DB_PREPARE_THRESHOLD times on a connection is planned once and kept,
+    instead of being planned again on every call (the workflow reads spent more time being
+    planned than executed). 0 in XT_DB_PREPARE_THRESHOLD turns both off, e.g. behind a
+    connection pooler in transaction mode that does not keep prepared statements."""
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return database
+    threshold = env_int("XT_DB_PREPARE_THRESHOLD", 2)
+    if threshold > 0:
+        options: dict[str, Any] = database.setdefault("OPTIONS", {})
+        options["server_side_binding"] = True
+        options["prepare_threshold"] = threshold
+    return database
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("XT_DATABASE_URL", f"sqlite:///{VAR_DIR / 'xietong.sqlite3'}"),
@@ -129,6 +148,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
         "max_size": env_int("XT_DB_POOL_MAX", 10),
         "timeout": 10,
     }
+postgresql_prepared(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -5,12 +5,13 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import VAR_DIR, postgresql_prepared
 
 SECRET_KEY = "test-only"  # noqa: S105
 _url = os.environ.get("XT_TEST_DATABASE_URL")
 if _url:
-    DATABASES = {"default": dj_database_url.parse(_url)}
+    # As the server runs: server-side binding and prepared statements (docs/adr/0016).
+    DATABASES = {"default": postgresql_prepared(dj_database_url.parse(_url))}
 else:
     DATABASES = {
         "default": {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +33,21 @@ def database_ensure(url: str) -> None:
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             print(f"created database {name}", file=sys.stderr)
+
+
+def database_fresh(url: str) -> None:
+    """Drops and creates the benchmark's database, so every run starts from the same place."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def django_setup() -> str:
@@ -99,6 +115,13 @@ def table_print(timings: Timings, title: str) -> None:
         )
 
 
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def machine_print() -> dict[str, Any]:
     """Prints the machine's cores and load before a run, so a reader of the numbers can tell a
     busy machine from a slow program; returns the same figures for the JSON line."""
@@ -145,6 +168,28 @@ def cpu_seconds(roots: Sequence[int]) -> float:
             except OSError:
                 continue
             total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def database_cpu_seconds(url: str) -> float:
+    """CPU seconds spent so far by the PostgreSQL backends serving the database in `url`
+    (found by the process title PostgreSQL gives each backend, which names its database).
+    A backend that ends between two readings takes its time with it: read while the
+    server's pool holds its connections."""
+    name = urlsplit(url).path.lstrip("/")
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not title.startswith("postgres:") or f" {name} " not in title:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
     return total / ticks
 
 

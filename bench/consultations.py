@@ -1,18 +1,22 @@
 """Benchmark: the whole consultation flow through the HTTP API of a running server.
 
     ./xt bench consultations [--users 50] [--rounds 4] [--think-ms 1000] [--server-workers 4]
+                             [--server wsgi|asgi]
     (XT_BENCH_DATABASE_URL, default a local xietong_bench_consultations, made afresh)
 
 Builds a province slice on PostgreSQL (ten county hospitals served by one telemedicine centre,
 fifty requesting doctors, QC reviewers, coordinators, ten experts, consenting patients), starts
-the real server (uvicorn, ASGI, persistent database connections) and the task worker, then
+the real server as `./xt serve` runs it (gunicorn, WSGI threads, a pool of database
+connections per process; `--server asgi` for uvicorn instead) and the task worker, then
 lets N simulated users each drive `rounds` consultations from request to rating, every step an
 HTTP call with the acting person's bearer token: create, submit, QC pass, triage, accept,
 start, open the workspace, save the opinion, sign it (the password checked again, argon2),
 acknowledge with a rating. Between two steps a user pauses for a random think time around
 --think-ms (people read and type; 0 makes every user hammer the server back to back). The
-server runs as in production: several uvicorn processes, each with a pool of database
-connections, sharing a Redis channel layer.
+server runs as in production: several processes, each with a pool of database connections,
+sharing a Redis channel layer. Prints the machine's load before the run and the CPU the
+server's processes and PostgreSQL's backends spent (read from /proc) per request and per
+consultation.
 Prints p50/p95 per step, completed consultations per second, and one JSON line. Goal on this
 2-core machine: p95 under 150 ms for every step."""
 
@@ -23,7 +27,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,11 +35,21 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, Timings, cpu_seconds, json_line, machine_print, percentile, table_print
+from _common import (
+    ROOT,
+    Timings,
+    cpu_seconds,
+    database_cpu_seconds,
+    database_fresh,
+    free_port,
+    json_line,
+    machine_print,
+    percentile,
+    table_print,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xietong_bench_consultations"
 GOAL_P95_MS = 150
@@ -45,21 +58,6 @@ STEPS = (
     "create", "submit", "qc_pass", "triage", "accept", "start", "workspace", "opinion_save",
     "sign", "acknowledge",
 )  # fmt: skip
-
-
-def database_fresh(url: str) -> None:
-    """Drops and creates the benchmark's database, so every run starts from the same place."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup(url: str, users: int) -> dict[str, Any]:
@@ -122,13 +120,9 @@ def setup(url: str, users: int) -> dict[str, Any]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def server_start(url: str, port: int, workers: int, var_dir: str) -> list[subprocess.Popen[bytes]]:
+def server_start(
+    url: str, port: int, workers: int, var_dir: str, kind: str = "wsgi"
+) -> list[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
         "XT_REDIS_URL": os.environ.get("XT_REDIS_URL", "redis://127.0.0.1:6379/3"),
@@ -137,15 +131,19 @@ def server_start(url: str, port: int, workers: int, var_dir: str) -> list[subpro
         "XT_DB_POOL": "1",
         "XT_VAR_DIR": var_dir,
         "XT_LOG_LEVEL": "ERROR",
+        "PYTHONWARNINGS": "ignore",  # e.g. whitenoise on the empty static folder
     }
     python = sys.executable
+    if kind == "wsgi":  # as `./xt serve` runs it with Redis (docs/adr/0016)
+        env["XT_WEB_WORKERS"] = str(workers)
+        command = [python, "-m", "gunicorn", "config.wsgi:application",
+                   "-c", "config/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]  # fmt: skip
+    else:  # for comparison: every request over ASGI
+        command = [python, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+                   "--port", str(port), "--workers", str(workers), "--no-access-log",
+                   "--timeout-keep-alive", "75", "--log-level", "warning"]  # fmt: skip
     # The commands are this program's own, not input from anywhere.
-    web = subprocess.Popen(  # noqa: S603
-        [python, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log",
-         "--timeout-keep-alive", "75", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    web = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
     worker = subprocess.Popen(  # noqa: S603
         [python, "-m", "django", "task_worker", "--interval", "1"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -272,6 +270,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="consultations per user")
     parser.add_argument("--think-ms", type=int, default=1000, help="mean pause between steps")
     parser.add_argument("--server-workers", type=int, default=4)
+    parser.add_argument(
+        "--server", choices=("wsgi", "asgi"), default="wsgi", help="asgi: uvicorn, to compare"
+    )
     args = parser.parse_args()
     url = os.environ.get("XT_BENCH_DATABASE_URL", DEFAULT_URL)
     database_fresh(url)
@@ -282,12 +283,14 @@ def main() -> None:
     port = free_port()
     machine = machine_print()
     with tempfile.TemporaryDirectory(prefix="xt-bench-") as var_dir:
-        processes = server_start(url, port, args.server_workers, var_dir)
+        processes = server_start(url, port, args.server_workers, var_dir, args.server)
         web, worker = processes[0].pid, processes[1].pid
         try:
             web_cpu, worker_cpu = cpu_seconds([web]), cpu_seconds([worker])
+            db_cpu = database_cpu_seconds(url)
             timings, seconds, completed = run(port, people, args.users, args.rounds, args.think_ms)
             web_cpu, worker_cpu = cpu_seconds([web]) - web_cpu, cpu_seconds([worker]) - worker_cpu
+            db_cpu = database_cpu_seconds(url) - db_cpu
         finally:
             for p in processes:
                 p.terminate()
@@ -296,7 +299,8 @@ def main() -> None:
     table_print(
         timings,
         f"consultations benchmark: {args.users} users x {args.rounds} consultations, "
-        f"think time ~{args.think_ms} ms, {args.server_workers} server processes, PostgreSQL",
+        f"think time ~{args.think_ms} ms, {args.server_workers} {args.server} server processes, "
+        "PostgreSQL",
     )
     per_s = completed / seconds if seconds else 0.0
     print(f"completed {completed} consultations in {seconds:.2f} s ({per_s:.2f} per s)")
@@ -306,6 +310,8 @@ def main() -> None:
         f"server CPU: {web_cpu:.1f} s for {requests} requests ({server_ms:.1f} ms per request); "
         f"task worker {worker_cpu:.1f} s"
     )
+    db_ms = db_cpu * 1000 / completed if completed else 0.0
+    print(f"PostgreSQL CPU: {db_cpu:.1f} s ({db_ms:.1f} ms per consultation)")
     worst = max(STEPS, key=lambda s: percentile(timings.samples.get(s, [0.0]), 95))
     worst_p95 = percentile(timings.samples.get(worst, [0.0]), 95)
     verdict = "met" if worst_p95 < GOAL_P95_MS else "MISSED"
@@ -322,6 +328,7 @@ def main() -> None:
     payload["think_ms"] = args.think_ms
     payload["server_cpu_ms_per_request"] = round(server_ms, 2)
     payload["worker_cpu_s"] = round(worker_cpu, 2)
+    payload["db_cpu_ms_per_consultation"] = round(db_ms, 2)
     payload.update(machine)
     json_line(payload)
 

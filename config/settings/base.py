@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "xietong.accounts.context.actor_context",
                 "xietong.core.nav.nav_context",
+                "xietong.core.csp.websocket_context",
             ],
         },
     }
@@ -205,6 +206,9 @@ XT_CONTENT_SECURITY_POLICY = {
     "base-uri": "'self'",
     "form-action": "'self'",
 }
+# The port browsers open WebSockets on when a process of its own serves them beside the
+# WSGI server (`./xt serve` with Redis, docs/adr/0016); 0: the page's own host and port.
+XT_WEBSOCKET_PORT = env_int("XT_WEBSOCKET_PORT", 0)
 XT_REQUIRE_2FA = env_bool("XT_REQUIRE_2FA", False)
 XT_API_TOKEN_DAYS = env_int("XT_API_TOKEN_DAYS", 30)
 # Parallel audit hash chains: concurrent writers on different chains never wait for each

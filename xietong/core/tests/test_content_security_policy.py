@@ -52,3 +52,24 @@ def test_pages_carry_the_policy(client: Client) -> None:
 def test_the_sign_in_page_and_the_admin_carry_it_too(client: Client) -> None:
     assert "Content-Security-Policy" in client.get(reverse("accounts:login"))
     assert "Content-Security-Policy" in client.get("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_websockets_served_at_a_port_of_their_own_are_allowed_and_named(
+    client: Client, settings
+) -> None:
+    settings.XT_WEBSOCKET_PORT = 8001
+    client.force_login(make_user("requester"))
+    response = client.get(reverse("home"), headers={"host": "xt.example.org:8000"})
+    directives = dict(
+        d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";")
+    )
+    assert directives["connect-src"] == "'self' ws://xt.example.org:8001 wss://xt.example.org:8001"
+    assert 'data-ws-host="xt.example.org:8001"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_websockets_on_the_pages_own_host_need_no_hint(client: Client) -> None:
+    client.force_login(make_user("requester"))
+    response = client.get(reverse("home"), headers={"host": "xt.example.org:8000"})
+    assert "data-ws-host" not in response.content.decode()

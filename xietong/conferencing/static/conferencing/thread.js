@@ -92,7 +92,8 @@
     let delay = 1000;
     const connect = () => {
       const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-      socket = new WebSocket(scheme + location.host + root.dataset.ws);
+      // WebSockets may have a server of their own at another port (data-ws-host, ADR 16).
+      socket = new WebSocket(scheme + (document.documentElement.dataset.wsHost || location.host) + root.dataset.ws);
       socket.addEventListener("open", () => {
         delay = 1000;
         status.hidden = true;

@@ -4,7 +4,8 @@
   "use strict";
   function connect(board, attempt) {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + board.dataset.ws);
+    // WebSockets may have a server of their own at another port (data-ws-host, ADR 16).
+    var socket = new WebSocket(scheme + (document.documentElement.dataset.wsHost || location.host) + board.dataset.ws);
     var offline = board.querySelector("[data-board-offline]");
     socket.onopen = function () {
       attempt = 0;

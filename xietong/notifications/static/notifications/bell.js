@@ -6,7 +6,8 @@
   let delay = 1000;
   const connect = () => {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    const socket = new WebSocket(scheme + location.host + bell.getAttribute("data-bell-ws"));
+    // WebSockets may have a server of their own at another port (data-ws-host, ADR 16).
+    const socket = new WebSocket(scheme + (document.documentElement.dataset.wsHost || location.host) + bell.getAttribute("data-bell-ws"));
     socket.addEventListener("open", () => { delay = 1000; });
     socket.addEventListener("message", (event) => {
       const data = JSON.parse(event.data);

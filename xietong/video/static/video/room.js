@@ -204,7 +204,8 @@
     if (!response.ok) { say(body.message || t.failed); buttons.rejoin.hidden = false; return; }
     ticket = body;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}${body.signalling}?credential=${encodeURIComponent(body.credential)}`);
+    // WebSockets may have a server of their own at another port (data-ws-host, ADR 16).
+    const socket = new WebSocket(`${scheme}://${document.documentElement.dataset.wsHost || location.host}${body.signalling}?credential=${encodeURIComponent(body.credential)}`);
     ws = socket;
     let queue = Promise.resolve();   // handle messages one after another, in order
     socket.addEventListener("message", (ev) => { queue = queue.then(() => handle(JSON.parse(ev.data))).catch(() => say(t.failed)); });

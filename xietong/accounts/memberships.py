@@ -157,7 +157,7 @@ def membership_approve(*, actor: Actor, membership_id: int) -> Membership:
         if not membership.pending_roles:
             raise Conflict(_("No roles of this membership are waiting for approval."))
         if actor.user_id in (membership.user_id, membership.pending_requested_by_id):
-            raise NotPermitted(SELF_APPROVAL_REFUSED)
+            raise Conflict(SELF_APPROVAL_REFUSED)  # the wrong party to this approval
         approved = list(membership.pending_roles)
         requested_by = membership.pending_requested_by_id
         membership.roles = list(dict.fromkeys([*membership.roles, *approved]))

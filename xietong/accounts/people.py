@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
-from xietong.core.errors import NotFound, NotPermitted
+from xietong.core.errors import Conflict, NotFound
 
 from .memberships import admin_authorize
 from .models import User
@@ -61,7 +61,7 @@ def user_update(*, actor: Actor, user: User, changed: Iterable[str]) -> User:
     and new values of those that decide access."""
     admin_authorize(actor, "accounts.change_user")
     if user_self_link_refused(actor=actor, user=user, practitioner_id=user.practitioner_id):
-        raise NotPermitted(SELF_LINK_REFUSED)
+        raise Conflict(SELF_LINK_REFUSED)  # the wrong party: another administrator must
     with transaction.atomic():
         stored = User.objects.select_for_update().filter(pk=user.pk).first()
         if stored is None:
@@ -106,7 +106,7 @@ def user_permissions_set(
 def user_delete(*, actor: Actor, user_id: int) -> None:
     admin_authorize(actor, "accounts.delete_user")
     if user_id == actor.user_id:
-        raise NotPermitted(_("You cannot remove your own account."))
+        raise Conflict(_("You cannot remove your own account."))  # the wrong party
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None:

@@ -230,6 +230,8 @@ def break_glass(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) ->
         )
     except ValidationFailed as exc:
         messages.error(request, " ".join(str(m) for ms in exc.fields.values() for m in ms))
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
     else:
         until = timezone.localtime(opened.ends_at).strftime("%Y-%m-%d %H:%M")
         messages.warning(

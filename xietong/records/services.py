@@ -65,7 +65,9 @@ def _authorize(actor: Actor, patient: Patient, source: str = "") -> None:
     if not actor.has_role(*UPLOAD_ROLES):
         raise NotPermitted(_("Your role does not allow filing documents to a patient's record."))
     if not document_writable_by(actor=actor, patient=patient, source=(source or "").strip()):
-        raise NotPermitted(
+        # Visible and their role files documents, but not as a party to this record (or no
+        # longer: the work ended): the refusal rule's 409.
+        raise Conflict(
             _(
                 "Your access to this patient is for the consultation or referral you take "
                 "part in; it does not let you file other documents to the record."
@@ -83,7 +85,8 @@ def can_change_document(actor: Actor, document: ClinicalDocument) -> bool:
 def _authorize_change(actor: Actor, document: ClinicalDocument) -> None:
     _authorize(actor, document.patient, document.source)
     if not can_change_document(actor, document):
-        raise NotPermitted(_("Only the institution that filed this document can change it."))
+        # Visible, and their role files documents: the wrong party to this one (409).
+        raise Conflict(_("Only the institution that filed this document can change it."))
 
 
 def _check_file(upload: Any) -> FileInfo:

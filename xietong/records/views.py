@@ -86,6 +86,8 @@ def patient_documents(request: ActorRequest, actor: Actor, patient_uuid: uuid.UU
                 form.add_service_errors(exc)
             except FileTooLarge as exc:
                 form.add_error("file", str(exc.message))
+            except Conflict as exc:
+                form.add_error(None, str(exc.message))
             else:
                 messages.success(
                     request,

@@ -16,7 +16,7 @@ from xietong.accounts.tests.admin_forms import admin_submit
 from xietong.accounts.tests.factories import make_actor, make_membership, make_user
 from xietong.accounts.tests.helpers import last_audit, text
 from xietong.core.actor import Actor
-from xietong.core.errors import NotPermitted
+from xietong.core.errors import Conflict, NotPermitted
 from xietong.core.models import AuditEvent
 from xietong.directory.models import Institution
 from xietong.directory.tests.factories import InstitutionFactory
@@ -74,9 +74,10 @@ def test_an_administrator_making_themselves_a_clinician_waits_for_approval(
     assert actor is not None and not patient_visible_to(actor, patient)
     assert last_audit("root", "membership.create").detail["pending_roles"] == ["requester"]
 
-    # Approving one's own request is refused, in the admin as in the service.
+    # Approving one's own request is refused, in the admin as in the service: an
+    # administrator may approve, but not as the one who asked (the wrong party, 409).
     root_actor = Actor(user_id=root.pk, username=root.username)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(Conflict):
         membership_approve(actor=root_actor, membership_id=membership.pk)
     client.post(
         reverse("admin:accounts_membership_changelist"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from xietong.accounts.tests.factories import PASSWORD
 from xietong.consultations import services as s
-from xietong.core.errors import NotFound, NotPermitted
+from xietong.core.errors import Conflict, NotFound
 from xietong.patients.models import PatientAccessGrant
 from xietong.records.selectors import documents_for_patient, get_document_for
 from xietong.records.services import document_upload
@@ -43,7 +43,7 @@ def test_the_expert_reads_what_was_shared_and_only_while_the_work_lasts(settings
         actor=w.expert_actor, patient=w.patient, kind="document", title="会诊笔记", file=pdf(),
         source=c.source,
     )  # fmt: skip
-    with pytest.raises(NotPermitted):
+    with pytest.raises(Conflict):  # a party to the consultation only, while it lasts
         document_upload(
             actor=w.expert_actor, patient=w.patient, kind="document", title="x", file=pdf()
         )
@@ -60,7 +60,7 @@ def test_the_expert_reads_what_was_shared_and_only_while_the_work_lasts(settings
     assert grant.read_only_until > timezone.now() + dt.timedelta(days=29)
     # Read-only now: what was shared still reads, nothing more is written.
     assert get_document_for(actor=w.expert_actor, document_uuid=shared.uuid) == shared
-    with pytest.raises(NotPermitted):
+    with pytest.raises(Conflict):  # a party to the consultation only, while it lasts
         document_upload(
             actor=w.expert_actor, patient=w.patient, kind="document", title="补充", file=pdf(),
             source=c.source,

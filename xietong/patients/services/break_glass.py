@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
-from xietong.core.errors import NotFound, NotPermitted, ValidationFailed
+from xietong.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from xietong.core.events import event_emit
 
 from ..access import (
@@ -60,7 +60,9 @@ def patient_break_glass(*, actor: Actor, patient: Patient, reason: str) -> Break
     if not actor.has_role(*BREAK_GLASS_ROLES):
         raise NotPermitted(_("Only clinicians may use emergency access."))
     if actor.institution_id is None or not institution_cares_for(actor, patient.pk):
-        raise NotPermitted(_("Register the patient at your institution first."))
+        # A clinician may open emergency access, but not before their institution takes the
+        # patient into its care: the state of the relationship refuses it (409), not the role.
+        raise Conflict(_("Register the patient at your institution first."))
     text = " ".join((reason or "").split())
     if len(text) < REASON_MIN:
         raise ValidationFailed.single(

@@ -195,3 +195,26 @@ def test_the_form_registers_a_mismatch_as_a_new_patient(client: Client) -> None:
     assert "王芳" not in page and "13812345678" not in page
     created = Patient.objects.exclude(pk=known.patient.pk).get()
     assert response.redirect_chain[-1][0] == f"/patients/{created.uuid}/"
+
+
+def test_emergency_access_before_the_patient_is_taken_into_care_is_a_conflict() -> None:
+    # The refusal rule (core/errors.py): the patient is visible to this expert (granted for a
+    # consultation) and experts may open emergency access, but their institution has not
+    # registered the patient: the state refuses it, so 409, and nothing opens.
+    from xietong.accounts.actors import actor_for_membership
+    from xietong.patients.grants import patient_access_grant
+
+    known = Known()
+    expert = _member("expert")
+    patient_access_grant(
+        actor=actor_for_membership(known.doctor), patient=known.patient,
+        user_id=expert.user_id, source="consultation:1",
+    )  # fmt: skip
+    url = f"{PATIENTS}/{known.patient.uuid}/break-glass"
+    answer = _post(_client(expert), url, {"reason": "x" * 20})
+    assert answer.status_code == 409
+    assert answer.json() == {
+        "code": "conflict",
+        "message": "Register the patient at your institution first.",
+    }
+    assert not BreakGlass.objects.exists()

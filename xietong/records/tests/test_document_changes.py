@@ -6,7 +6,7 @@ import pytest
 
 from xietong.accounts.tests.factories import make_actor
 from xietong.core.actor import Actor
-from xietong.core.errors import Conflict, NotPermitted, ValidationFailed
+from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.models import AuditEvent
 from xietong.patients.grants import patient_access_grant
 from xietong.patients.tests.factories import institution_of, make_patient
@@ -71,10 +71,12 @@ def test_another_institution_that_sees_the_patient_cannot_change_the_document() 
     patient_access_grant(
         actor=doctor, patient=document.patient, user_id=expert.user_id, source="consultation:1"
     )
-    with pytest.raises(NotPermitted):
+    # Visible to them, but they are the wrong party to change it: a conflict, not a 403.
+    with pytest.raises(Conflict):
         document_mark_in_error(actor=expert, document=document, reason="wrong patient")
-    with pytest.raises(NotPermitted):
+    with pytest.raises(Conflict):
         document_replace(actor=expert, document=document, file=pdf())
+    assert ClinicalDocument.objects.get(pk=document.pk).status == DocumentStatus.CURRENT
 
 
 def test_mark_in_error_needs_a_reason_and_keeps_the_document() -> None:

@@ -278,6 +278,11 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task a worker took is given back when it has not finished after the lease, at most this
+# many times (docs/adr/0011); the worker looks for such tasks every XT_TASK_RECOVER_SECONDS.
+XT_TASK_LEASE_SECONDS = env_int("XT_TASK_LEASE_SECONDS", 300)
+XT_TASK_MAX_ATTEMPTS = env_int("XT_TASK_MAX_ATTEMPTS", 3)
+XT_TASK_RECOVER_SECONDS = env_int("XT_TASK_RECOVER_SECONDS", 60)
 
 # E-mail goes out over SMTP when XT_SMTP_HOST is set; otherwise each message is written as a
 # file under var/mail, so nothing is lost and the demo's mail can be read there.
@@ -307,6 +312,27 @@ XT_CHAT_RETENTION_DAYS = env_int("XT_CHAT_RETENTION_DAYS", 1095)
 # work still reads what it shared, and how long an emergency access lasts.
 XT_SHARED_READ_DAYS = env_int("XT_SHARED_READ_DAYS", 30)
 XT_BREAK_GLASS_HOURS = env_int("XT_BREAK_GLASS_HOURS", 12)
+# Minimum years a clinical document is kept, by retention class (outpatient >= 15 years,
+# inpatient >= 30, consultation audio/video >= 3).
+XT_RETENTION_OUTPATIENT_YEARS = env_int("XT_RETENTION_OUTPATIENT_YEARS", 15)
+XT_RETENTION_INPATIENT_YEARS = env_int("XT_RETENTION_INPATIENT_YEARS", 30)
+XT_RETENTION_AUDIO_VIDEO_YEARS = env_int("XT_RETENTION_AUDIO_VIDEO_YEARS", 3)
+# Consultation deadlines (minutes to accept, to answer) that differ from the built-in table,
+# keyed "<urgency>" or "<kind>:<urgency>" (consultations/services/_core.py).
+XT_CONSULTATION_DEADLINES: dict[str, tuple[int, int]] = {}
+# Video: Janus (the SFU) and coturn. Without XT_JANUS_URL calls are peer to peer (embedded).
+XT_JANUS_URL = os.environ.get("XT_JANUS_URL", "")
+XT_JANUS_ADMIN_KEY = os.environ.get("XT_JANUS_ADMIN_KEY", "")
+XT_JANUS_ROOM_BITRATE = env_int("XT_JANUS_ROOM_BITRATE", 512_000)  # bit/s per publisher
+XT_JANUS_PUBLISHERS = env_int("XT_JANUS_PUBLISHERS", 12)
+XT_JANUS_RECORDINGS_DIR = Path(
+    os.environ.get("XT_JANUS_RECORDINGS_DIR", VAR_DIR / "janus" / "recordings")
+)
+XT_TURN_URLS = os.environ.get("XT_TURN_URLS", "")  # comma-separated
+XT_TURN_SECRET = os.environ.get("XT_TURN_SECRET", "")
+XT_TURN_TTL_SECONDS = env_int("XT_TURN_TTL_SECONDS", 6 * 3600)
+XT_VIDEO_JOIN_TTL_SECONDS = env_int("XT_VIDEO_JOIN_TTL_SECONDS", 120)
+XT_VIDEO_OPEN_BEFORE_MINUTES = env_int("XT_VIDEO_OPEN_BEFORE_MINUTES", 15)
 
 NINJA_PAGINATION_PER_PAGE = 50
 

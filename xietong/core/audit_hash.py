@@ -86,12 +86,12 @@ def payload_signature(*, payload: dict[str, Any]) -> str:
 def audit_key() -> bytes:
     """XT_AUDIT_KEY; without it (embedded and test modes only) the key in XT_AUDIT_KEY_FILE,
     made on first use. The key never goes into the database: its owner must not hold it."""
-    configured: str = getattr(settings, "XT_AUDIT_KEY", "")
+    configured: str = settings.XT_AUDIT_KEY
     if configured:
         if len(configured) < KEY_MIN_LENGTH:
             raise ImproperlyConfigured(f"XT_AUDIT_KEY must be at least {KEY_MIN_LENGTH} characters")
         return configured.encode()
-    key_file = getattr(settings, "XT_AUDIT_KEY_FILE", None)
+    key_file = settings.XT_AUDIT_KEY_FILE
     if not key_file:
         raise ImproperlyConfigured("XT_AUDIT_KEY must be set")
     return _key_file_read(path=Path(key_file))

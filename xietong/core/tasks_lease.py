@@ -27,9 +27,6 @@ from django_tasks_db.models import DBTaskResult
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LEASE_SECONDS = 300
-DEFAULT_MAX_ATTEMPTS = 3
-
 
 class TaskLost(Exception):
     """Recorded as a failed task's exception when its workers kept dying under it."""
@@ -74,8 +71,8 @@ def task_lease_register(
 
 
 def lease_policy_default() -> LeasePolicy:
-    seconds = int(getattr(settings, "XT_TASK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
-    attempts = int(getattr(settings, "XT_TASK_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+    seconds = int(settings.XT_TASK_LEASE_SECONDS)
+    attempts = int(settings.XT_TASK_MAX_ATTEMPTS)
     return LeasePolicy(lease=dt.timedelta(seconds=max(seconds, 1)), max_attempts=max(attempts, 1))
 
 

@@ -33,7 +33,7 @@ _ALIASES = {"outbox": "xietong.notifications.adapters.OutboxSmsBackend"}
 
 
 def sms_backend() -> SmsBackend:
-    name = str(getattr(settings, "XT_SMS_BACKEND", "outbox") or "outbox")
+    name = str(settings.XT_SMS_BACKEND or "outbox")
     backend_class = import_string(_ALIASES.get(name, name))
     backend: SmsBackend = backend_class()
     return backend

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """1, 2, 4, 8… times the base delay after the 1st, 2nd, 3rd… failure."""
-    base = int(getattr(settings, "XT_OUTBOX_RETRY_SECONDS", 60))
+    base = int(settings.XT_OUTBOX_RETRY_SECONDS)
     return dt.timedelta(seconds=base * 2 ** max(attempts - 1, 0))
 
 
@@ -36,7 +36,7 @@ def outbox_enqueue(message_id: int, *, run_after: dt.datetime | None = None) -> 
 @task()
 def outbox_deliver(message_id: int) -> str:
     """One attempt at one message. Returns its status afterwards."""
-    max_attempts = int(getattr(settings, "XT_OUTBOX_MAX_ATTEMPTS", 5))
+    max_attempts = int(settings.XT_OUTBOX_MAX_ATTEMPTS)
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update()

@@ -75,11 +75,11 @@ def patient_visible_to(actor: Actor, patient: Patient) -> bool:
 def shared_read_days() -> int:
     """How long after a consultation or referral ends its parties still read what was shared
     for it (XT_SHARED_READ_DAYS)."""
-    return int(getattr(settings, "XT_SHARED_READ_DAYS", 30))
+    return int(settings.XT_SHARED_READ_DAYS)
 
 
 def break_glass_hours() -> int:
-    return int(getattr(settings, "XT_BREAK_GLASS_HOURS", 12))
+    return int(settings.XT_BREAK_GLASS_HOURS)
 
 
 def institution_cares_for(actor: Actor, patient_id: int) -> bool:

@@ -45,17 +45,16 @@ class RetentionClass(models.TextChoices):
     AUDIO_VIDEO = "audio_video", _("audio or video recording")
 
 
-# Minimum years per retention class, overridable by XT_RETENTION_*_YEARS settings.
-_RETENTION_DEFAULTS = {
-    RetentionClass.OUTPATIENT: ("XT_RETENTION_OUTPATIENT_YEARS", 15),
-    RetentionClass.INPATIENT: ("XT_RETENTION_INPATIENT_YEARS", 30),
-    RetentionClass.AUDIO_VIDEO: ("XT_RETENTION_AUDIO_VIDEO_YEARS", 3),
+# Minimum years per retention class: the settings XT_RETENTION_*_YEARS (config/settings/base.py).
+_RETENTION_SETTINGS = {
+    RetentionClass.OUTPATIENT: "XT_RETENTION_OUTPATIENT_YEARS",
+    RetentionClass.INPATIENT: "XT_RETENTION_INPATIENT_YEARS",
+    RetentionClass.AUDIO_VIDEO: "XT_RETENTION_AUDIO_VIDEO_YEARS",
 }
 
 
 def retention_years(retention: str) -> int:
-    name, default = _RETENTION_DEFAULTS[RetentionClass(retention)]
-    return int(getattr(settings, name, default))
+    return int(getattr(settings, _RETENTION_SETTINGS[RetentionClass(retention)]))
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:

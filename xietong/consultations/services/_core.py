@@ -40,7 +40,7 @@ DEFAULT_DEADLINES: dict[str, tuple[int, int]] = {
 
 
 def deadlines_minutes(*, kind: str, urgency: str) -> tuple[int, int]:
-    table = {**DEFAULT_DEADLINES, **getattr(settings, "XT_CONSULTATION_DEADLINES", {})}
+    table = {**DEFAULT_DEADLINES, **settings.XT_CONSULTATION_DEADLINES}
     return table.get(f"{kind}:{urgency}") or table[urgency]
 
 

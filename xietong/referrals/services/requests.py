@@ -34,11 +34,10 @@ from ._bookings import SUBJECT, booking_of, booking_release, slot_by_uuid, slot_
 from ._core import care_keep, number_next, step_begin, step_finish, timeline_add
 
 TEXT_LIMITS = {"reason": 2000, "clinical_summary": 8000, "diagnosis_text": 200}
-GREEN_ACK_MINUTES = 15
 
 
 def green_ack_minutes() -> int:
-    return int(getattr(settings, "XT_REFERRAL_GREEN_ACK_MINUTES", GREEN_ACK_MINUTES))
+    return int(settings.XT_REFERRAL_GREEN_ACK_MINUTES)
 
 
 def referral_link_exists(*, provider_id: int, client_id: int) -> bool:

@@ -17,8 +17,6 @@ from django_tasks_db.management.commands.db_worker import valid_interval
 
 from xietong.core.task_worker import LeasedWorker
 
-DEFAULT_RECOVER_SECONDS = 60
-
 
 class Command(DbWorkerCommand):
     help = "Run background tasks, each under a lease; requeue the tasks of workers that died."
@@ -28,7 +26,7 @@ class Command(DbWorkerCommand):
         parser.add_argument(
             "--recover-every",
             type=valid_interval,
-            default=float(getattr(settings, "XT_TASK_RECOVER_SECONDS", DEFAULT_RECOVER_SECONDS)),
+            default=float(settings.XT_TASK_RECOVER_SECONDS),
             help="seconds between looks for tasks whose worker died (default: %(default)r)",
         )
 

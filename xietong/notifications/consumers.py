@@ -42,5 +42,8 @@ class NotificationsConsumer(SessionBoundConsumer):
         await self._leave()  # no count may follow the close
         await super().session_ended(event)
 
-    async def unread_count(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "unread", "count": event["count"]})
+    async def unread_changed(self, event: dict[str, Any]) -> None:
+        """Counted here, when it changed, for this open page only (live.py)."""
+        user = self.scope["user"]
+        count = await database_sync_to_async(unread_count)(user.pk)
+        await self.send_json({"type": "unread", "count": count})

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer
-from django.db.models import Count
 
 from .models import Notification
 
@@ -19,29 +18,17 @@ def unread_count(user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
 
 
-def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
-    """Each user's unread count, in one query (a user with none is 0)."""
-    wanted = set(user_ids)
-    counted = (
-        Notification.objects.filter(recipient_id__in=wanted, read_at__isnull=True)
-        .values_list("recipient_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {user_id: 0 for user_id in wanted} | dict(counted)
-
-
-async def _send_all(layer: BaseChannelLayer, counts: dict[int, int]) -> None:
-    for user_id, count in counts.items():
-        await layer.group_send(user_group(user_id), {"type": "unread.count", "count": count})
+async def _send_all(layer: BaseChannelLayer, user_ids: set[int]) -> None:
+    for user_id in user_ids:
+        await layer.group_send(user_group(user_id), {"type": "unread.changed"})
 
 
 def unread_count_push(user_ids: Iterable[int]) -> None:
-    """Sends every user their count: one query for all of them, and one trip to the event
-    loop for all the sends (each trip is a thread handover under ASGI)."""
+    """Tells these users' open pages that their count changed, in one trip to the event loop
+    for all (each trip is a thread handover). The count is read by each open page's socket
+    (consumers.py), so a request pays no query for it, nor for people with no page open."""
     layer = get_channel_layer()
-    if layer is None:
+    wanted = set(user_ids)
+    if layer is None or not wanted:
         return
-    counts = unread_counts(user_ids)
-    if counts:
-        async_to_sync(_send_all)(layer, counts)
+    async_to_sync(_send_all)(layer, wanted)

@@ -1,5 +1,6 @@
 """Recording a call through Janus: only with the patient's consent to recording, everyone
-in the room is told, and the result is a file ffprobe reads (a playable WebM)."""
+in the room is told, and the result, converted in the background once the recording stops,
+is a file ffprobe reads (a playable WebM)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,9 @@ from xietong.consultations.tests.world import World
 from xietong.core.errors import Conflict
 from xietong.patients.models import Consent
 from xietong.patients.tests.factories import pdf_bytes
+from xietong.video.conversion import media_duration_seconds
 from xietong.video.models import Recording, Room
-from xietong.video.recording import (
-    media_duration_seconds,
-    room_recording_start,
-    room_recording_stop,
-)
+from xietong.video.recording import room_recording_start, room_recording_stop
 
 from .calls import api_join, closed, live_consultation, peer, socket_for
 from .netns import JanusInNamespace
@@ -67,7 +65,11 @@ async def test_a_recorded_call_with_consent_is_kept_as_a_playable_file(
     told = await doctor.next_message("recording")
     assert told["on"] is True
     await asyncio.sleep(4)  # some seconds of picture to record
-    recordings = await sync_to_async(room_recording_stop)(actor=world.requester, room=room)
+    # The test settings run tasks at once: the conversion is done when the commit is.
+    await sync_to_async(room_recording_stop)(actor=world.requester, room=room)
+    await sync_to_async(room.refresh_from_db)()
+    assert room.converting_since is None and room.conversion_error == ""
+    recordings = await sync_to_async(lambda: list(Recording.objects.filter(room=room)))()
 
     assert len(recordings) == 1
     recording = recordings[0]
@@ -93,7 +95,8 @@ async def test_without_the_patients_consent_nothing_is_recorded(
     with pytest.raises(Conflict) as refused:
         await sync_to_async(room_recording_start)(actor=world.requester, room=room)
     assert str(refused.value.message) == "患者的录音录像知情同意书未在档。"
-    assert await sync_to_async(room_recording_stop)(actor=world.requester, room=room) == []
+    stopped = await sync_to_async(room_recording_stop)(actor=world.requester, room=room)
+    assert stopped.converting_since is None  # nothing was recorded, nothing to convert
     assert not await sync_to_async(Recording.objects.exists)()
     await doctor.leave()
     assert await closed(socket) == 1000

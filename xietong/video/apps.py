@@ -12,6 +12,7 @@ class VideoConfig(AppConfig):
         from xietong.core.events import event_subscribe
         from xietong.core.nav import NavItem, nav_register
 
+        from . import tasks  # noqa: F401 (the conversion task's lease, before a worker runs it)
         from .audit_events import AUDIT_EVENTS
         from .live import on_patient_access_revoked
         from .meetings import meeting_policy_register

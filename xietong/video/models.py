@@ -36,6 +36,9 @@ class Room(BaseModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Set while Janus records the room; everyone in it sees an indicator.
     recording_since = models.DateTimeField(_("recording since"), null=True, blank=True)
+    # After a recording stops its raw files are converted in the background (video/tasks.py).
+    converting_since = models.DateTimeField(_("converting since"), null=True, blank=True)
+    conversion_error = models.TextField(_("why the conversion failed"), blank=True)
 
     class Meta:
         verbose_name = _("video room")

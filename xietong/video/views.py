@@ -28,8 +28,8 @@ from .meetings import SUBJECT as MEETING
 from .meetings import get_meeting_for, meeting_create, meeting_end
 from .models import Room
 from .recording import (
-    RecordingFailed,
     recording_allowed,
+    room_recording_convert_retry,
     room_recording_start,
     room_recording_stop,
 )
@@ -160,7 +160,8 @@ def meeting_end_view(
 def recording_view(
     request: ActorRequest, actor: Actor, subject_type: str, subject_id: str
 ) -> HttpResponseBase:
-    """POST action=start|stop: the room's recording (consent checked by the service)."""
+    """POST action=start|stop|retry: the room's recording (consent checked by the service);
+    retry converts again what a failed conversion left."""
     back = reverse("video:room", kwargs={"subject_type": subject_type, "subject_id": subject_id})
     if request.method != "POST":
         return redirect(back)
@@ -170,10 +171,16 @@ def recording_view(
     if room is None or not room_access_allows(actor, subject_type, subject_id):
         raise NotFound()
     try:
-        if request.POST.get("action") == "stop":
+        action = request.POST.get("action")
+        if action == "stop":
             room_recording_stop(actor=actor, room=room)
+            messages.info(
+                request, gettext("The recording is being converted; it is kept with the room.")
+            )
+        elif action == "retry":
+            room_recording_convert_retry(actor=actor, room=room)
         else:
             room_recording_start(actor=actor, room=room)
-    except (Conflict, RecordingFailed) as exc:
-        messages.error(request, str(getattr(exc, "message", exc)))
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
     return redirect(back)

@@ -86,6 +86,21 @@ def notify(
     return rows
 
 
+def sms_queue(*, phone: str, subject: str, text: str) -> OutboxMessage:
+    """An SMS to a phone number that belongs to no account (a patient's), through the
+    outbox: queued with the caller's work, sent by a task after commit."""
+    message = OutboxMessage.objects.create(
+        channel=OutboxChannel.SMS,
+        recipient=None,
+        address=phone,
+        subject=str(subject)[:200],
+        body=str(text)[:SMS_MAX_CHARS],
+    )
+    pk = message.pk
+    transaction.on_commit(lambda: outbox_enqueue(pk))
+    return message
+
+
 def notifications_mark_read(*, actor: Actor, notification_ids: Iterable[object]) -> int:
     """Mark some of the actor's notifications read (by UUID). One that is not theirs
     makes the whole call NotFound and changes nothing."""

@@ -5,6 +5,7 @@ or an emergency break-the-glass (xietong/records/sharing.py). Every read is audi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
@@ -81,6 +82,20 @@ def documents_for_source(
             patient_id=patient.pk, detail={"criteria": {"source": source}},
         )  # fmt: skip
     return _listed(ClinicalDocument.objects.filter(q, source=source), include_inactive)
+
+
+def documents_among_for(
+    *, actor: Actor, patient: Patient, document_uuids: Iterable[object], current_only: bool = False
+) -> QuerySet[ClinicalDocument]:
+    """Those of the patient's documents named by UUID that the actor may read: what a
+    workflow shares or shows of the record (a referral's shared records). Not audited
+    here: the caller shows them as part of the work it read, whose read it recorded, or
+    only checks them before the work is written."""
+    keys = [key for key in (_as_uuid(value) for value in document_uuids) if key is not None]
+    if not keys:
+        return ClinicalDocument.objects.none()
+    qs = _readable(actor, patient).filter(patient=patient, uuid__in=keys)
+    return _listed(qs, include_inactive=not current_only)
 
 
 def get_document_for(*, actor: Actor, document_uuid: uuid.UUID | str) -> ClinicalDocument:

@@ -9,14 +9,11 @@ import logging
 from django.db import transaction
 
 from xietong.accounts.selectors import member_ids_with_roles
-from xietong.notifications.models import OutboxChannel, OutboxMessage
-from xietong.notifications.services import notify
-from xietong.notifications.tasks import outbox_enqueue
+from xietong.notifications.services import notify, sms_queue
 
 from .models import Referral
 
 log = logging.getLogger(__name__)
-SMS_MAX_CHARS = 300
 
 
 def members_of(institution_id: int | None, *roles: str) -> list[int]:
@@ -67,14 +64,6 @@ def patient_sms(*, r: Referral, text: str) -> None:
         return
     try:
         with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                channel=OutboxChannel.SMS,
-                recipient=None,
-                address=phone,
-                subject=r.number,
-                body=text[:SMS_MAX_CHARS],
-            )
-            pk = message.pk
-            transaction.on_commit(lambda: outbox_enqueue(pk))
+            sms_queue(phone=phone, subject=r.number, text=text)
     except Exception:
         log.exception("patient SMS for %s failed", r.number)

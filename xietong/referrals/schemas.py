@@ -11,9 +11,8 @@ from ninja import Schema
 from xietong.core.api import ErrorOut
 from xietong.core.inputs import Day, text
 
-from .access import parties_of
-from .models import Referral, ReferralEvent, Status
-from .workflow import allowed_actions, fhir_status, fits, may
+from .models import Kind, Referral, ReferralEvent, Status
+from .workflow import fhir_status
 
 
 class ReferralIn(Schema):
@@ -180,8 +179,12 @@ def row_out(r: Referral) -> dict[str, Any]:
     }
 
 
+# Only a referral handed back down has a plan; asking the others costs a query for nothing.
+PLANNED = (Status.DOWN_REQUESTED, Status.FOLLOW_UP, Status.CLOSED)
+
+
 def _plan(r: Referral) -> dict[str, Any] | None:
-    plan = getattr(r, "plan", None)
+    plan = getattr(r, "plan", None) if r.status in PLANNED else None
     if plan is None:
         return None
     return {
@@ -194,17 +197,9 @@ def _plan(r: Referral) -> dict[str, Any] | None:
     }
 
 
-def actions_for(actor: Any, r: Referral) -> list[str]:
-    parties = parties_of(actor, r)
-    return [
-        str(a)
-        for a in allowed_actions(r.status)
-        if fits(a, kind=r.kind, green_channel=r.green_channel)
-        and may(state=r.status, action=a, parties=parties, roles=actor.roles)
-    ]
-
-
-def detail_out(r: Referral, actor: Any) -> dict[str, Any]:
+def detail_out(r: Referral, *, actions: list[str]) -> dict[str, Any]:
+    """The referral as the API answers it, with the `actions` the caller may take now
+    (services.referral_actions)."""
     fhir = fhir_status(r.status, green_channel=r.green_channel)
     plain = (
         "examination_type", "reason", "clinical_summary", "diagnosis_code", "diagnosis_text",
@@ -224,10 +219,11 @@ def detail_out(r: Referral, actor: Any) -> dict[str, Any]:
         "report_document": r.report_document_uuid,
         "down_institution": r.down_institution.name if r.down_institution else None,
         "previous": r.previous.uuid if r.previous else None,
-        "follow_ons": [f.uuid for f in r.follow_ons.all()],
+        # Only an examination referral is followed on by another.
+        "follow_ons": [f.uuid for f in r.follow_ons.all()] if r.kind == Kind.EXAMINATION else [],
         "consultation": r.consultation_uuid,
         "plan": _plan(r),
-        "actions": actions_for(actor, r),
+        "actions": actions,
     }
 
 

@@ -69,10 +69,22 @@ def referrals_for(
     return qs.order_by("-created_at")
 
 
+# What a referral's page and answer show of its relations, read with it in one query.
+# The plan is a reverse one-to-one: joined too, so a referral without one costs nothing.
+DETAIL_RELATED = ("previous", "plan")
+# Relations a referral keeps for its whole life: what a step read before it is still true.
+LIFELONG = ("patient", "sending_institution", "receiving_institution", "receiving_department",
+            "previous")  # fmt: skip
+
+
 def get_referral_for(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) -> Referral:
     """NotFound for missing and forbidden alike; the read is audited."""
     key = as_uuid(referral_uuid)
-    found = referrals_for(actor=actor).filter(uuid=key).first() if key else None
+    found = (
+        referrals_for(actor=actor).select_related(*DETAIL_RELATED).filter(uuid=key).first()
+        if key
+        else None
+    )
     if found is None:
         raise NotFound()
     audit_record(
@@ -83,6 +95,31 @@ def get_referral_for(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) -> Ref
         patient_id=found.patient_id,
     )
     return found
+
+
+def get_referral_to_act_on(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) -> Referral:
+    """The referral a step is about to change, with the relations its answer shows; NotFound
+    for missing and forbidden alike. Not a read of its own: the step's audit record names the
+    referral and its patient, and the step locks and re-reads the row."""
+    key = as_uuid(referral_uuid)
+    found = (
+        referrals_for(actor=actor).select_related("previous").filter(uuid=key).first()
+        if key
+        else None
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def referral_as_changed(*, changed: Referral, seen: Referral) -> Referral:
+    """The referral a step returned, answered from what is held: the step re-read the row
+    (its own fields are current) and the lifelong relations read before it still hold."""
+    for name in LIFELONG:
+        descriptor = getattr(Referral, name)
+        if descriptor.is_cached(seen) and not descriptor.is_cached(changed):
+            descriptor.field.set_cached_value(changed, descriptor.field.get_cached_value(seen))
+    return changed
 
 
 def referral_by_number_for(*, actor: Actor, payload: str) -> Referral:

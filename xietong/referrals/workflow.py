@@ -1,19 +1,26 @@
-"""The one transition table of a referral, and its mapping onto FHIR.
+"""The one transition table of a referral, its parties, its labels, which actions fit which
+referral, and the mapping onto FHIR.
 
 (state, action) -> Transition(next state, who may act: (party, roles) pairs). Nothing else
-assigns Referral.status: services go through `transition_for`, which checks the table."""
+assigns Referral.status: the services step through the workflow engine's machine built from
+this table (services/_core.py, core/workflow)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from xietong.core.errors import Conflict
+from xietong.core.workflow import Transition
 
 from .models import Status
+
+if TYPE_CHECKING:
+    from xietong.core.actor import Actor
+
+    from .models import Referral
 
 S = Status
 
@@ -72,15 +79,6 @@ DESK = (Party.DESK, DESK_ROLES)
 RECEIVER = (Party.RECEIVER, DOCTOR_ROLES)
 DOWN = (Party.DOWN, DOCTOR_ROLES | {"referral_desk"})
 
-Who = tuple[tuple[Party, frozenset[str]], ...]
-
-
-@dataclass(frozen=True)
-class Transition:
-    next: Status
-    who: Who
-
-
 TABLE: dict[tuple[Status, Action], Transition] = {
     (S.REQUESTED, Action.ACCEPT): Transition(S.ACCEPTED, (DESK,)),
     (S.REQUESTED, Action.ACKNOWLEDGE): Transition(S.ACCEPTED, (DESK, RECEIVER)),
@@ -112,38 +110,6 @@ TABLE: dict[tuple[Status, Action], Transition] = {
 TERMINAL = frozenset({S.DECLINED, S.NO_SHOW, S.CLOSED, S.CANCELLED})
 # The receiving side still has to answer.
 AWAITING_DESK = (S.REQUESTED,)
-
-
-def allowed_actions(state: str) -> list[Action]:
-    return [action for (st, action) in TABLE if st == state]
-
-
-def transition_for(
-    *, state: str, action: Action, parties: set[Party], roles: frozenset[str]
-) -> Status:
-    """The next state, or Conflict saying why the action is refused."""
-    transition = TABLE.get((Status(state), action))
-    if transition is None:
-        raise Conflict(
-            _("Cannot %(action)s: the referral is %(state)s.")
-            % {"action": ACTION_LABELS[action], "state": Status(state).label},
-            code="wrong_state",
-        )
-    for party, needed in transition.who:
-        if party in parties and (not needed or roles & needed):
-            return transition.next
-    raise Conflict(
-        _("You cannot %(action)s this referral in your role.") % {"action": ACTION_LABELS[action]},
-        code="wrong_role",
-    )
-
-
-def may(*, state: str, action: Action, parties: set[Party], roles: frozenset[str]) -> bool:
-    try:
-        transition_for(state=state, action=action, parties=parties, roles=roles)
-    except Conflict:
-        return False
-    return True
 
 
 # ------------------------------------------------------------------ FHIR
@@ -201,15 +167,16 @@ def fhir_status(state: str, *, green_channel: bool = False) -> FhirStatus:
     return status
 
 
-def fits(action: Action, *, kind: str, green_channel: bool) -> bool:
+def fits(action: str, referral: Referral, actor: Actor) -> bool:
     """Whether the action makes sense for this kind of referral (the services refuse the
-    others): acknowledging is the green channel's accepting; a report ends an examination."""
+    others): acknowledging is the green channel's accepting; a report ends an examination.
+    The engine's applicability hook: what does not fit is not offered."""
     if action == Action.ACKNOWLEDGE:
-        return green_channel
+        return referral.green_channel
     if action in (Action.ACCEPT, Action.PROPOSE):
-        return not green_channel
+        return not referral.green_channel
     if action == Action.REPORT:
-        return kind == "examination"
+        return referral.kind == "examination"
     if action == Action.TREATMENT_SUMMARY:
-        return kind != "examination"
+        return referral.kind != "examination"
     return True

@@ -1,5 +1,6 @@
-"""Every transition of a referral, one service each."""
+"""Every transition of a referral, one service each, and what a person may do now."""
 
+from ._core import referral_actions
 from .care import (
     referral_close,
     referral_down_accept,
@@ -28,6 +29,7 @@ from .requests import (
 __all__ = [
     "referral_accept",
     "referral_acknowledge",
+    "referral_actions",
     "referral_cancel",
     "referral_check_in",
     "referral_close",

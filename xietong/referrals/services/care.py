@@ -20,7 +20,7 @@ from ..models import FollowUp, Kind, Outcome, Referral, RehabilitationPlan, Stat
 from ..notify import down_ids, patient_sms, receiver_doctor_ids
 from ..workflow import Action
 from ._bookings import booking_done
-from ._core import care_keep, step_begin, step_finish
+from ._core import MACHINE, care_keep, held
 from .requests import referral_link_exists
 
 MAX_FOLLOW_UPS = 24
@@ -42,8 +42,8 @@ def referral_report_upload(
     """The examination report, filed to the patient's record; the sender sees it and decides."""
     findings = _text(findings, "findings", 4000, required=False)
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.REPORT)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.REPORT)
+        r = held(step, referral)
         if r.kind != Kind.EXAMINATION:
             raise Conflict(
                 _("Only an examination referral has an examination report."), code="wrong_kind"
@@ -60,7 +60,7 @@ def referral_report_upload(
         booking_done(actor=actor, r=r)
         r.report_document_uuid = document.uuid
         r.report_summary = findings
-        r = step_finish(
+        r = MACHINE.step_finish(
             step,
             notify=[r.sending_user_id],
             title=_("The examination report of your referral is available"),
@@ -75,8 +75,8 @@ def referral_treatment_summary(
     summary = _text(summary, "summary", 8000)
     discharge_diagnosis = _text(discharge_diagnosis, "discharge_diagnosis", 200)
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.TREATMENT_SUMMARY)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.TREATMENT_SUMMARY)
+        r = held(step, referral)
         if r.kind == Kind.EXAMINATION:
             raise Conflict(
                 _("An examination referral ends with its report, not a treatment summary."),
@@ -85,7 +85,7 @@ def referral_treatment_summary(
         booking_done(actor=actor, r=r)
         r.treatment_summary = summary
         r.discharge_diagnosis = discharge_diagnosis
-        r = step_finish(
+        r = MACHINE.step_finish(
             step,
             notify=[r.sending_user_id],
             title=_("The treatment of your referred patient is finished"),
@@ -148,8 +148,8 @@ def referral_down_refer(
     if problems:
         errors["follow_up_dates"] = problems
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.DOWN_REFER)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.DOWN_REFER)
+        r = held(step, referral)
         receiving = r.receiving_institution
         if down_institution is None or not down_institution.active:
             errors["down_institution"] = [_("Choose the institution to refer back to.")]
@@ -177,8 +177,8 @@ def referral_down_refer(
         r.down_institution = down_institution
         r.down_decline_reason = ""
         care_keep(actor=actor, referral=r, institution_id=down_institution.pk)
-        step.note = down_institution.name
-        r = step_finish(
+        step.reason = down_institution.name
+        r = MACHINE.step_finish(
             step,
             notify=[*down_ids(r), r.sending_user_id],
             title=_("A patient is referred back to you with a rehabilitation plan"),
@@ -189,9 +189,9 @@ def referral_down_refer(
 
 def referral_down_accept(*, actor: Actor, referral: Referral) -> Referral:
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.DOWN_ACCEPT)
-        r = step.referral
-        r = step_finish(
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.DOWN_ACCEPT)
+        r = held(step, referral)
+        r = MACHINE.step_finish(
             step,
             notify=[*receiver_doctor_ids(r), r.sending_user_id],
             title=_("The down-referral was accepted"),
@@ -212,14 +212,14 @@ def referral_down_decline(*, actor: Actor, referral: Referral, reason: str) -> R
     """Back to the treating doctor, who may refer to another institution or close."""
     reason = _text(reason, "reason", 2000)
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.DOWN_DECLINE)
-        r = step.referral
-        step.note = reason
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.DOWN_DECLINE)
+        r = held(step, referral)
+        step.reason = reason
         r.down_decline_reason = reason
         r.down_institution = None
         r.follow_ups.all().delete()
         RehabilitationPlan.objects.filter(referral=r).delete()
-        r = step_finish(
+        r = MACHINE.step_finish(
             step,
             notify=receiver_doctor_ids(r),
             title=_("The down-referral was declined"),
@@ -241,8 +241,8 @@ def referral_follow_up_record(
     if visited_on > timezone.localdate():
         raise ValidationFailed.single("visited_on", _("A visit cannot be recorded in advance."))
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.FOLLOW_UP)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.FOLLOW_UP)
+        r = held(step, referral)
         follow_up = r.follow_ups.filter(pk=follow_up_id).first()
         if follow_up is None:
             raise ValidationFailed.single("follow_up", _("Choose a follow-up of this plan."))
@@ -252,9 +252,11 @@ def referral_follow_up_record(
         follow_up.note = note
         follow_up.recorded_by_id = actor.user_id
         follow_up.save(update_fields=["visited_on", "note", "recorded_by"])
-        step.note = note
+        step.reason = note
         step.detail = {"due": follow_up.due_date.isoformat()}
-        r = step_finish(step, notify=[r.sending_user_id], title=_("A follow-up visit was recorded"))
+        r = MACHINE.step_finish(
+            step, notify=[r.sending_user_id], title=_("A follow-up visit was recorded")
+        )
     return r
 
 
@@ -271,8 +273,8 @@ def referral_close(*, actor: Actor, referral: Referral, outcome: str, note: str 
     """The loop closes with its outcome (or the reason why there is no down-referral)."""
     note = _text(note, "note", 4000, required=False)
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.CLOSE)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.CLOSE)
+        r = held(step, referral)
         allowed = CLOSE_OUTCOMES.get(Status(r.status), ())
         errors: dict[str, list[Message]] = {}
         if outcome not in allowed:
@@ -284,10 +286,10 @@ def referral_close(*, actor: Actor, referral: Referral, outcome: str, note: str 
         booking_done(actor=actor, r=r)
         r.outcome = outcome
         r.outcome_note = note
-        step.note = note
+        step.reason = note
         step.detail = {"outcome": outcome}
         parties = [r.sending_user_id, *receiver_doctor_ids(r), *down_ids(r)]
-        r = step_finish(
+        r = MACHINE.step_finish(
             step,
             notify=parties,
             title=_("A referral was closed"),

@@ -15,7 +15,7 @@ from ..models import Referral
 from ..notify import patient_sms
 from ..workflow import Action
 from ._bookings import booking_absent, booking_arrive, booking_release, slot_problems
-from ._core import step_begin, step_finish
+from ._core import MACHINE, held
 from .requests import _reason, _tell_patient_booked
 
 
@@ -26,13 +26,13 @@ def _sender(r: Referral) -> list[int]:
 def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
     """Confirms the booked place; the patient gets an SMS with the time and the slip."""
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.ACCEPT)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.ACCEPT)
+        r = held(step, referral)
         if r.green_channel:
             raise Conflict(
                 _("A green-channel referral is acknowledged, not accepted."), code="green_channel"
             )
-        r = step_finish(step, notify=_sender(r), title=_("Your referral was accepted"))
+        r = MACHINE.step_finish(step, notify=_sender(r), title=_("Your referral was accepted"))
         _tell_patient_booked(r)
     return r
 
@@ -40,17 +40,17 @@ def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
 def referral_acknowledge(*, actor: Actor, referral: Referral) -> Referral:
     """The receiving side has seen the emergency and is ready for the patient."""
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.ACKNOWLEDGE)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.ACKNOWLEDGE)
+        r = held(step, referral)
         if not r.green_channel:
             raise Conflict(_("Only a green-channel referral is acknowledged."), code="not_green")
         r.acknowledged_at = timezone.now()
-        r = step_finish(
+        r = MACHINE.step_finish(
             step,
             notify=_sender(r),
             title=_("The green-channel referral was acknowledged"),
             update_fields=["acknowledged_at"],
-            sms=True,
+            urgent=True,
         )
     return r
 
@@ -58,12 +58,12 @@ def referral_acknowledge(*, actor: Actor, referral: Referral) -> Referral:
 def referral_decline(*, actor: Actor, referral: Referral, reason: str) -> Referral:
     reason = _reason(reason)
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.DECLINE)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.DECLINE)
+        r = held(step, referral)
         booking_release(actor=actor, r=r, reason=reason)
         r.decline_reason = reason
-        step.note = reason
-        r = step_finish(
+        step.reason = reason
+        r = MACHINE.step_finish(
             step,
             notify=_sender(r),
             title=_("Your referral was declined"),
@@ -78,8 +78,8 @@ def referral_propose(*, actor: Actor, referral: Referral, slot: Slot, note: str 
     if len(note) > 300:
         raise ValidationFailed.single("note", _("At most %(n)d characters.") % {"n": 300})
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.PROPOSE)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.PROPOSE)
+        r = held(step, referral)
         if r.green_channel:
             raise Conflict(_("A green-channel referral has no slot to move."), code="green_channel")
         problems = slot_problems(slot=slot, kind=r.kind, institution_id=r.receiving_institution_id)
@@ -90,8 +90,8 @@ def referral_propose(*, actor: Actor, referral: Referral, slot: Slot, note: str 
         r.proposed_slot_uuid = slot.uuid
         r.proposed_start = slot.start
         r.proposal_note = note
-        step.note = note
-        r = step_finish(
+        step.reason = note
+        r = MACHINE.step_finish(
             step,
             notify=_sender(r),
             title=_("Another time was proposed for your referral"),
@@ -102,25 +102,29 @@ def referral_propose(*, actor: Actor, referral: Referral, slot: Slot, note: str 
 
 def referral_check_in(*, actor: Actor, referral: Referral) -> Referral:
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.CHECK_IN)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.CHECK_IN)
+        r = held(step, referral)
         booking_arrive(actor=actor, r=r)
-        r = step_finish(step, notify=_sender(r), title=_("Your referred patient has arrived"))
+        r = MACHINE.step_finish(
+            step, notify=_sender(r), title=_("Your referred patient has arrived")
+        )
     return r
 
 
 def referral_mark_no_show(*, actor: Actor, referral: Referral) -> Referral:
     """The patient did not come: the place stays consumed, the sender is told."""
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.NO_SHOW)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.NO_SHOW)
+        r = held(step, referral)
         if r.slot_start and r.slot_start > timezone.now():
             raise Conflict(
                 _("A patient can be marked as not come only once the appointment has begun."),
                 code="too_early",
             )
         booking_absent(actor=actor, r=r)
-        r = step_finish(step, notify=_sender(r), title=_("Your referred patient did not come"))
+        r = MACHINE.step_finish(
+            step, notify=_sender(r), title=_("Your referred patient did not come")
+        )
         patient_sms(
             r=r,
             text=_("Referral %(number)s: you missed the appointment. Please contact your doctor.")

@@ -17,11 +17,12 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.events import event_emit
 from xietong.core.icd10 import icd_normalise, icd_valid
+from xietong.core.workflow import business_number_next
 from xietong.directory.models import CollaborationLink, Department, Institution, Service
 from xietong.patients.access import patient_visible_to
 from xietong.patients.models import Patient
 from xietong.patients.selectors import has_active_consent
-from xietong.records.models import ClinicalDocument, DocumentStatus
+from xietong.records.selectors import documents_among_for
 from xietong.scheduling.models import ExaminationType, Slot
 from xietong.scheduling.services import booking_create, booking_reschedule
 
@@ -31,7 +32,7 @@ from ..models import Kind, Outcome, Referral, Status, Urgency
 from ..notify import desk_ids, patient_sms, receiver_doctor_ids, staff_tell
 from ..workflow import Action
 from ._bookings import SUBJECT, booking_of, booking_release, slot_by_uuid, slot_problems
-from ._core import care_keep, number_next, step_begin, step_finish, timeline_add
+from ._core import MACHINE, NUMBER_PREFIX, care_keep, held, timeline_add
 
 TEXT_LIMITS = {"reason": 2000, "clinical_summary": 8000, "diagnosis_text": 200}
 
@@ -46,13 +47,16 @@ def referral_link_exists(*, provider_id: int, client_id: int) -> bool:
     ).exists()
 
 
-def _documents(patient: Patient, wanted: Sequence[Any]) -> tuple[list[str], bool]:
+def _documents(actor: Actor, patient: Patient, wanted: Sequence[Any]) -> tuple[list[str], bool]:
+    """The records to share: current documents of this patient that the sender may read."""
     try:
         keys = sorted({str(uuid.UUID(str(w))) for w in wanted})
     except ValueError:
         return [], False
-    found = ClinicalDocument.objects.filter(
-        patient=patient, uuid__in=keys, status=DocumentStatus.CURRENT
+    if not keys:
+        return [], True
+    found = documents_among_for(
+        actor=actor, patient=patient, document_uuids=keys, current_only=True
     ).count()
     return keys, found == len(keys)
 
@@ -157,7 +161,7 @@ def referral_create(
         errors["consent"] = [
             _("Record the patient's signed consent before referring (on the patient's page).")
         ]
-    documents, documents_ok = _documents(patient, shared_documents)
+    documents, documents_ok = _documents(actor, patient, shared_documents)
     if not documents_ok:
         errors["shared_documents"] = [_("Share only this patient's current documents.")]
     if previous_problems := _previous(actor, previous, patient):
@@ -181,7 +185,7 @@ def referral_create(
     now = timezone.now()
     with transaction.atomic():
         r = Referral(
-            number=number_next(day=timezone.localdate()),
+            number=business_number_next(prefix=NUMBER_PREFIX, day=timezone.localdate()),
             kind=kind,
             urgency=urgency,
             patient=patient,
@@ -257,11 +261,11 @@ def referral_create(
 
 def _close_previous(*, actor: Actor, previous: Referral, follow_on: Referral) -> None:
     """An examination referral followed on by a visit or transfer is closed by it."""
-    step = step_begin(actor=actor, referral=previous, action=Action.CLOSE)
-    step.referral.outcome = Outcome.REFERRED_ON
-    step.referral.outcome_note = follow_on.number
-    step.note = follow_on.number
-    step_finish(step, update_fields=["outcome", "outcome_note"])
+    step = MACHINE.step_begin(actor=actor, obj=previous, action=Action.CLOSE)
+    step.obj.outcome = Outcome.REFERRED_ON
+    step.obj.outcome_note = follow_on.number
+    step.reason = follow_on.number
+    MACHINE.step_finish(step, update_fields=["outcome", "outcome_note"])
 
 
 def _reason(value: str, field: str = "reason") -> str:
@@ -277,12 +281,12 @@ def referral_cancel(*, actor: Actor, referral: Referral, reason: str) -> Referra
     """The sender withdraws a referral that has not taken place; the place is freed."""
     reason = _reason(reason)
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.CANCEL)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.CANCEL)
+        r = held(step, referral)
         booking_release(actor=actor, r=r, reason=reason)
         r.cancel_reason = reason
-        step.note = reason
-        r = step_finish(
+        step.reason = reason
+        r = MACHINE.step_finish(
             step,
             notify=desk_ids(r),
             title=_("A referral was cancelled"),
@@ -296,8 +300,8 @@ def referral_proposal_accept(*, actor: Actor, referral: Referral) -> Referral:
     """The sender takes the proposed time: the place moves to it in one transaction; if the
     proposed slot was taken meanwhile, SlotTaken and nothing changes."""
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.PROPOSAL_ACCEPT)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.PROPOSAL_ACCEPT)
+        r = held(step, referral)
         slot = slot_by_uuid(r.proposed_slot_uuid)
         booking = booking_of(r)
         if slot is None or booking is None:
@@ -306,7 +310,7 @@ def referral_proposal_accept(*, actor: Actor, referral: Referral) -> Referral:
         r.slot_start = slot.start
         r.proposed_slot_uuid = None
         fields = ["slot_start", "proposed_slot_uuid"]
-        r = step_finish(
+        r = MACHINE.step_finish(
             step,
             notify=desk_ids(r),
             title=_("The proposed time was accepted"),
@@ -319,12 +323,12 @@ def referral_proposal_accept(*, actor: Actor, referral: Referral) -> Referral:
 def referral_proposal_decline(*, actor: Actor, referral: Referral, reason: str) -> Referral:
     reason = _reason(reason)
     with transaction.atomic():
-        step = step_begin(actor=actor, referral=referral, action=Action.PROPOSAL_DECLINE)
-        r = step.referral
+        step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.PROPOSAL_DECLINE)
+        r = held(step, referral)
         booking_release(actor=actor, r=r, reason=reason)
         r.cancel_reason = reason
-        step.note = reason
-        r = step_finish(
+        step.reason = reason
+        r = MACHINE.step_finish(
             step,
             notify=desk_ids(r),
             title=_("The proposed time was declined"),

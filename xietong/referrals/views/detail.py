@@ -16,7 +16,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.directory.models import Institution
-from xietong.records.models import ClinicalDocument
+from xietong.records.selectors import documents_among_for
 from xietong.scheduling.models import Slot
 from xietong.scheduling.selectors import slots_free
 from xietong.scheduling.services import SlotTaken
@@ -25,8 +25,8 @@ from .. import services as svc
 from ..forms import CloseForm, DownReferForm, FollowUpForm, ReasonForm, ReportForm, SummaryForm
 from ..models import Kind, Referral, Status
 from ..pdf import referral_slip_pdf
-from ..schemas import actions_for
 from ..selectors import get_referral_for, timeline_of
+from ..services import referral_actions
 from ..services._bookings import PURPOSES
 from ..workflow import ACTION_LABELS, Action
 from ._common import actor_view
@@ -96,12 +96,11 @@ def _events(r: Referral) -> list[Any]:
 
 
 def _page(request: ActorRequest, actor: Actor, r: Referral, **extra: Any) -> HttpResponse:
-    actions = actions_for(actor, r)
-    documents = ClinicalDocument.objects.filter(
-        uuid__in=[
-            *r.shared_documents,
-            *([str(r.report_document_uuid)] if r.report_document_uuid else []),
-        ]
+    actions = referral_actions(actor=actor, referral=r)
+    documents = documents_among_for(
+        actor=actor,
+        patient=r.patient,
+        document_uuids=[*r.shared_documents, r.report_document_uuid],  # no report: None, left out
     )
     context = {
         "r": r,

@@ -254,8 +254,9 @@ def _status_move(
     """The one place a booking's status changes: conditional on its current state, so two
     people acting at once leave it consistent and the loser gets a Conflict."""
     workflow_only(booking, workflow)
+    now = timezone.now()
     moved = Booking.objects.filter(pk=booking.pk, status__in=allowed).update(
-        status=to, updated_at=timezone.now(), **fields
+        status=to, updated_at=now, **fields
     )
     if moved != 1:
         current = Booking.objects.get(pk=booking.pk)
@@ -277,7 +278,10 @@ def _status_move(
         subject_type=booking.subject_type,
         subject_id=str(booking.subject_id),
     )
-    booking.refresh_from_db()
+    # What the UPDATE wrote, kept on the object rather than read back.
+    booking.status, booking.updated_at = to, now
+    for name, value in fields.items():
+        setattr(booking, name, value)
     return booking
 
 

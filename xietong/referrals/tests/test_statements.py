@@ -71,7 +71,7 @@ STEPS: dict[str, tuple[str, str, str, Callable[[World], dict[str, Any]] | None]]
 # re-reading the plan's follow-ups come on top.
 OVER_BUDGET = {
     "cancel", "check_in", "close", "decline", "down_accept", "down_decline", "down_refer",
-    "follow_up", "no_show", "report", "treatment_summary",
+    "follow_up", "no_show", "proposal_accept", "proposal_decline", "report", "treatment_summary",
 }  # fmt: skip
 
 

@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid as uuid_lib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from xietong.consultations.selectors import consultation_opinions
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
 
-from .access import visible_referrals_q
+from .access import can_refer, can_view_referrals, visible_referrals_q
 from .models import FollowUp, Referral, ReferralEvent, Status
 from .workflow import TERMINAL
+
+if TYPE_CHECKING:
+    from xietong.consultations.models import Consultation, Opinion
 
 NUMBER = re.compile(r"ZZ-\d{8}-\d{4,}")
 SCOPES = ("outgoing", "incoming", "down")
@@ -166,6 +172,36 @@ def follow_ups_due_for(*, actor: Actor, until: dt.date | None = None) -> QuerySe
         )
         .select_related("referral__patient")
         .order_by("due_date")
+    )
+
+
+@dataclass(frozen=True)
+class ConsultationReferrals:
+    """A consultation's referrals as its workspace shows them: those it led to, whether this
+    person may refer the patient up from it, and the signed opinion that advised it."""
+
+    linked: list[Referral]
+    may_refer: bool
+    advised: Opinion | None
+
+
+def consultation_referrals_for(
+    *, actor: Actor, consultation: Consultation
+) -> ConsultationReferrals | None:
+    """None when the person works with no referrals. A doctor of the requesting institution
+    may refer up once an opinion is signed (the two are linked both ways)."""
+    if not can_view_referrals(actor):
+        return None
+    linked = list(referrals_for(actor=actor).filter(consultation_uuid=consultation.uuid)[:10])
+    signed = [o for o in consultation_opinions(consultation=consultation) if o.signed_at]
+    advised = [o for o in signed if o.referral_advised]
+    may_refer = (
+        can_refer(actor)
+        and actor.institution_id == consultation.requesting_institution_id
+        and bool(signed)
+    )
+    return ConsultationReferrals(
+        linked, may_refer, max(advised, key=lambda o: o.version) if advised else None
     )
 
 

@@ -18,7 +18,8 @@ from xietong.core.listing import page_shown, rows_shown
 
 from ..forms import ListFilterForm
 from ..selectors import arrivals_for, referral_by_number_for, referrals_for
-from ..services import referral_check_in
+from ..services import referral_actions, referral_check_in
+from ..workflow import ACTION_LABELS, Action
 from ._common import actor_view
 
 PAGE_SIZE = 25
@@ -49,6 +50,9 @@ def _list(request: ActorRequest, actor: Actor, scope: str) -> HttpResponse:
         actor=actor, rows=qs, number=request.GET.get("page"), per_page=PAGE_SIZE,
         resource_type="ServiceRequest", criteria={"list": f"referrals.{scope}", **_plain(data)},
     )  # fmt: skip
+    for r in page.object_list:
+        # What the viewer may do to each row: the engine's answer, as on the detail page.
+        r.offered = [ACTION_LABELS[Action(a)] for a in referral_actions(actor=actor, referral=r)]
     query = request.GET.copy()
     query.pop("page", None)
     context: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Writes to schedules and bookings (see schedules.py and bookings.py)."""
+"""Writes to schedules, their slots and bookings (schedules.py, slots.py, bookings.py)."""
 
 from .bookings import (
     SlotTaken,
@@ -9,13 +9,8 @@ from .bookings import (
     booking_mark_no_show,
     booking_reschedule,
 )
-from .schedules import (
-    GenerateResult,
-    schedule_create,
-    schedule_exception_add,
-    schedule_rules_set,
-    slots_generate,
-)
+from .schedules import schedule_create, schedule_exception_add, schedule_rules_set
+from .slots import GenerateResult, slots_generate
 
 __all__ = [
     "GenerateResult",

@@ -108,10 +108,11 @@ def referral_create(
     """An up-referral into a booked slot (or, for an emergency, the green channel without
     one). The place is taken in the same transaction: if the slot is gone, SlotTaken (409)
     offers the next free ones and nothing is kept."""
-    if not can_refer(actor):
-        raise NotPermitted(_("Only a doctor of the sending institution may refer a patient."))
+    # The refusal rule's order (core/errors.py): not visible first, then the role.
     if not patient_visible_to(actor, patient):
         raise NotFound()
+    if not can_refer(actor):
+        raise NotPermitted(_("Only a doctor of the sending institution may refer a patient."))
     errors: dict[str, list[Message]] = {}
     texts = {
         "reason": (reason or "").strip(),

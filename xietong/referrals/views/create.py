@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
-from xietong.core.errors import NotFound, ValidationFailed
+from xietong.core.errors import NotPermitted, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.directory.models import Institution
 from xietong.directory.selectors import collaboration_providers_for
@@ -63,7 +63,8 @@ def _previous(actor: Actor, value: str | None) -> Referral | None:
 @actor_view
 def create(request: ActorRequest, actor: Actor) -> HttpResponse:
     if not can_refer(actor):
-        raise NotFound()
+        # A role that never refers may not start (403); the patient's page offers no button.
+        raise NotPermitted(_("Only a doctor of the sending institution may refer a patient."))
     patient = get_patient_for(actor=actor, patient_uuid=request.GET.get("patient", ""))
     previous = _previous(actor, request.GET.get("previous"))
     consultation = request.GET.get("consultation") or None

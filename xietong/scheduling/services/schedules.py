@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
-from xietong.core.errors import Message, NotPermitted, ValidationFailed
+from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.events import event_emit
 from xietong.directory.models import Department, Institution, Practitioner
 
@@ -39,8 +39,12 @@ def local_zone() -> ZoneInfo:
 
 
 def schedules_authorize(actor: Actor, institution_id: int | None) -> None:
-    """Only the owner institution's referral desk and administrators manage its schedules."""
-    if not can_manage_schedules(actor) or actor.institution_id != institution_id:
+    """Only the owner institution's referral desk and administrators manage its schedules.
+    Another institution's schedule is not theirs to know about (NotFound, 404); a role that
+    never manages schedules may not start (NotPermitted, 403)."""
+    if actor.institution_id != institution_id:
+        raise NotFound()
+    if not can_manage_schedules(actor):
         raise NotPermitted(
             _(
                 "Only the referral desk or an administrator of the institution "

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from xietong.accounts.tests.factories import make_actor
-from xietong.core.errors import NotPermitted, ValidationFailed
+from xietong.core.errors import NotFound, NotPermitted, ValidationFailed
 from xietong.core.models import AuditEvent
 from xietong.directory.models import Department, Practitioner
 from xietong.directory.tests.factories import DepartmentFactory, PractitionerFactory
@@ -80,9 +80,10 @@ def test_only_the_desk_and_administrators_manage_schedules(role: str) -> None:
         )
 
 
-def test_another_institutions_desk_cannot_change_the_rules() -> None:
+def test_another_institutions_desk_does_not_find_the_schedule() -> None:
+    """Not visible, so 404 (core/errors.py): a desk cannot learn another's schedules."""
     schedule = make_schedule()
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotFound):
         schedule_rules_set(actor=desk_of(a_hospital()), schedule=schedule, rules=[MORNING])
     assert not ScheduleRule.objects.exists()
 

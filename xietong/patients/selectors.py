@@ -350,3 +350,11 @@ def break_glass_counts(*, actor: Actor, days: int = 30) -> list[dict[str, object
         .order_by("-count", "institution__name")
     )
     return [{"institution": r["institution__name"], "count": r["count"]} for r in rows]
+
+
+def patient_in_care_of(*, institution_id: int | None, patient_uuid: uuid.UUID) -> Patient | None:
+    """The patient with this ID if the institution cares for them, else None (the same for
+    a missing patient and another institution's, so nobody learns who is a patient where)."""
+    return Patient.objects.filter(
+        uuid=patient_uuid, care__institution_id=institution_id or 0
+    ).first()

@@ -14,7 +14,11 @@ from xietong.core.api import ErrorOut
 from xietong.core.errors import Message, NotPermitted, ValidationFailed
 from xietong.core.http import ApiRequest
 from xietong.core.paging import limit_field
-from xietong.directory.models import Department, Practitioner
+from xietong.directory.selectors import (
+    department_by_code,
+    institution_by_code,
+    practitioner_by_uuid,
+)
 from xietong.patients.selectors import get_patient_for
 
 from .access import can_book
@@ -230,11 +234,11 @@ def schedules_create(request: ApiRequest, payload: ScheduleIn) -> Status:
     department = practitioner = None
     unknown: dict[str, list[Message]] = {}
     if payload.department_code:
-        department = Department.objects.filter(code=payload.department_code).first()
+        department = department_by_code(code=payload.department_code)
         if department is None:
             unknown["department_code"] = [_("No department has this code.")]
     if payload.practitioner_uuid:
-        practitioner = Practitioner.objects.filter(uuid=payload.practitioner_uuid).first()
+        practitioner = practitioner_by_uuid(uuid=payload.practitioner_uuid)
         if practitioner is None:
             unknown["practitioner_uuid"] = [_("No practitioner has this ID.")]
     if unknown:
@@ -293,13 +297,11 @@ def slots_search(request: ApiRequest, filters: Query[SlotQuery]) -> list[dict[st
     department: Any = None
     practitioner: Any = None
     if filters.institution_code:
-        from xietong.directory.models import Institution
-
-        institution = Institution.objects.filter(code=filters.institution_code).first() or 0
+        institution = institution_by_code(code=filters.institution_code) or 0
     if filters.department_code:
-        department = Department.objects.filter(code=filters.department_code).first() or 0
+        department = department_by_code(code=filters.department_code) or 0
     if filters.practitioner_uuid:
-        practitioner = Practitioner.objects.filter(uuid=filters.practitioner_uuid).first() or 0
+        practitioner = practitioner_by_uuid(uuid=filters.practitioner_uuid) or 0
     slots = slots_free(
         institution=institution,
         department=department,

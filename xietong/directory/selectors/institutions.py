@@ -166,6 +166,18 @@ def departments() -> QuerySet[Department]:
     return Department.objects.order_by("code")
 
 
+def department_by_code(*, code: str) -> Department | None:
+    return Department.objects.filter(code=code).first()
+
+
+def institution_by_code(*, code: str) -> Institution | None:
+    return Institution.objects.filter(code=code).first()
+
+
+def practitioner_by_uuid(*, uuid: uuid_lib.UUID | str) -> Practitioner | None:
+    return Practitioner.objects.filter(uuid=uuid).first()
+
+
 # ---------------------------------------------------------------- collaboration
 
 

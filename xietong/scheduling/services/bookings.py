@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import uuid as uuid_module
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections, transaction
 from django.db.models import Case, Exists, F, OuterRef, Value, When
@@ -20,7 +20,6 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, Message, ValidationFailed
 from xietong.core.events import event_emit
 from xietong.directory.models import CollaborationLink, Service
-from xietong.patients.models import Patient
 
 from ..models import Booking, BookingStatus, Slot, SlotStatus
 from .ownership import bare_subject_patient, workflow_only, workflow_owns
@@ -32,6 +31,9 @@ SLOT_UNAVAILABLE = _("This slot is not available. Please choose one of the next 
 REFERRAL_PLACES_REFUSED = _(
     "Only institutions that refer to this one through a collaboration link may book as a referral."
 )
+
+if TYPE_CHECKING:
+    from xietong.patients.models import Patient
 
 
 class SlotTaken(Conflict):

@@ -4,16 +4,20 @@ patient of the booking institution (subjects.py says why)."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotPermitted, ValidationFailed
-from xietong.patients.models import Patient
+from xietong.patients.selectors import patient_in_care_of
 
 from ..access import can_book
 from ..models import Booking
 from ..subjects import PATIENT, workflow_subject_of
+
+if TYPE_CHECKING:
+    from xietong.patients.models import Patient
 
 
 def workflow_owns(workflow: str, subject_type: str) -> None:
@@ -55,9 +59,7 @@ def bare_subject_patient(
             "subject_type",
             _('A booking made here is for a patient: the subject type is "patient".'),
         )
-    found = Patient.objects.filter(
-        uuid=subject_id, care__institution_id=actor.institution_id or 0
-    ).first()
+    found = patient_in_care_of(institution_id=actor.institution_id, patient_uuid=subject_id)
     if found is None:
         raise ValidationFailed.single(
             "subject_id", _("No patient of your institution has this ID.")

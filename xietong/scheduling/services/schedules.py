@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,7 +19,6 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.events import event_emit
-from xietong.directory.models import Department, Institution, Practitioner
 
 from ..access import can_manage_schedules
 from ..models import (
@@ -32,6 +31,9 @@ from ..models import (
 )
 
 MAX_CAPACITY = 500
+
+if TYPE_CHECKING:
+    from xietong.directory.models import Department, Practitioner
 
 
 def local_zone() -> ZoneInfo:
@@ -80,10 +82,10 @@ def schedule_create(
         errors["practitioner"] = [_("The practitioner does not work at your institution.")]
     if errors:
         raise ValidationFailed(errors)
-    institution = Institution.objects.get(pk=actor.institution_id or 0)
+    assert actor.institution_id is not None  # schedules_authorize admitted a member
     with transaction.atomic():
         schedule = Schedule.objects.create(
-            institution=institution,
+            institution_id=actor.institution_id,
             name=name,
             purpose=purpose,
             department=department,

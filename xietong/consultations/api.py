@@ -11,6 +11,7 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
+from xietong.core.actor import Actor
 from xietong.core.api import ErrorOut
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ApiRequest
@@ -33,11 +34,12 @@ from .selectors import (
     get_consultation_for,
     today_board,
 )
-from .workflow import allowed_actions, fhir_status
+from .workflow import fhir_status
 
 router = Router(tags=["consultations"])
 
-ACT = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# A transition: not visible 404, a role that never takes it 403, the wrong state or party 409.
+ACT = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class RequestFields(Schema):
@@ -245,7 +247,7 @@ def _given(payload: Schema, *exclude: str) -> dict[str, Any]:
     return values
 
 
-def _out(c: Consultation) -> dict[str, Any]:
+def _out(c: Consultation, actor: Actor) -> dict[str, Any]:
     fhir = fhir_status(c.status)
     return {
         **{
@@ -291,7 +293,7 @@ def _out(c: Consultation) -> dict[str, Any]:
         "wanted_department": c.wanted_department.code if c.wanted_department else None,
         "preferred_expert": c.preferred_expert.practitioner.uuid if c.preferred_expert else None,
         "preferred_department": c.preferred_department.code if c.preferred_department else None,
-        "actions": [str(a) for a in allowed_actions(c.status)],
+        "actions": [str(a) for a in svc.consultation_actions(actor=actor, consultation=c)],
         "assignments": [
             {
                 "expert": a.expert.practitioner.uuid,
@@ -342,7 +344,9 @@ def _get(request: ApiRequest, consultation_uuid: UUID) -> Consultation:
 
 
 def _fresh(request: ApiRequest, c: Consultation) -> dict[str, Any]:
-    return _out(_get(request, c.uuid)) if _visible(request, c) else _out(c)
+    return (
+        _out(_get(request, c.uuid), request.auth) if _visible(request, c) else _out(c, request.auth)
+    )
 
 
 def _visible(request: ApiRequest, c: Consultation) -> bool:
@@ -369,13 +373,13 @@ def _experts(keys: list[UUID]) -> list[Expert]:
 
 @router.post(
     "",
-    response={201: ConsultationOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: ConsultationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Create a consultation request (a draft)",
 )
 def create(request: ApiRequest, payload: ConsultationIn) -> Status[dict[str, Any]]:
     patient = get_patient_for(actor=request.auth, patient_uuid=payload.patient)
     c = svc.consultation_create(actor=request.auth, patient=patient, **_given(payload, "patient"))
-    return Status(201, _out(_get(request, c.uuid)))
+    return Status(201, _out(_get(request, c.uuid), request.auth))
 
 
 @router.get(
@@ -420,7 +424,7 @@ def list_(request: ApiRequest, filters: Query[ListFilters]) -> list[dict[str, An
 
 @router.get(
     "/board",
-    response={200: BoardOut, 404: ErrorOut},
+    response={200: BoardOut, 403: ErrorOut},
     summary="Today's consultation board of the caller's centre",
 )
 def board(request: ApiRequest, day: Day | None = None) -> dict[str, Any]:
@@ -440,7 +444,8 @@ def board(request: ApiRequest, day: Day | None = None) -> dict[str, Any]:
     summary="One consultation",
 )
 def detail(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    return _out(consultation_open_for(actor=request.auth, consultation_uuid=consultation_uuid))
+    c = consultation_open_for(actor=request.auth, consultation_uuid=consultation_uuid)
+    return _out(c, request.auth)
 
 
 @router.get(
@@ -536,7 +541,7 @@ def decline(request: ApiRequest, consultation_uuid: UUID, payload: ReasonIn) -> 
     c = svc.consultation_expert_decline(
         actor=request.auth, consultation=_get(request, consultation_uuid), reason=payload.reason
     )
-    return _out(c)
+    return _out(c, request.auth)
 
 
 @router.post(

@@ -13,9 +13,15 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
-from xietong.core.errors import Message, NotFound, ValidationFailed
+from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 
-from .access import visible_consultations_q
+from .access import (
+    CENTRE_ROLES,
+    EXPERT_ROLES,
+    MINE_STATUS,
+    my_assignment_status_subquery,
+    visible_consultations_q,
+)
 from .models import (
     LIVE_ASSIGNMENT,
     Consultation,
@@ -102,6 +108,9 @@ def consultations_for(
             | Q(diagnosis_text__icontains=term)
             | Q(reason__icontains=term)
         )
+    if actor.has_role(*EXPERT_ROLES):
+        # What each row offers the expert depends on their own assignment's status.
+        qs = qs.annotate(**{MINE_STATUS: my_assignment_status_subquery(actor)})
     return (
         qs.annotate(
             is_overdue=Case(
@@ -202,8 +211,8 @@ def today_board(*, actor: Actor, day: dt.date | None = None) -> Board:
     """The centre's consultations of the day (seed 003: number, time, requesting hospital,
     department, expert, room; totals today / done / waiting)."""
     day = day or timezone.localdate()
-    if not actor.has_role("qc", "coordinator"):
-        raise NotFound()
+    if not actor.has_role(*CENTRE_ROLES):
+        raise NotPermitted(_("Only a centre's quality control and coordinators see its board."))
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     end = start + dt.timedelta(days=1)
     rows_qs = (

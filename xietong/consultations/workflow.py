@@ -1,17 +1,18 @@
-"""The one transition table of a consultation, and its mapping onto FHIR.
+"""The one transition table of a consultation, its parties and labels, and its mapping onto
+FHIR.
 
 (state, action) -> Transition(next state, who may act: (party, roles) pairs). Nothing else
-assigns Consultation.status: services call `transition_apply`, which checks the table."""
+assigns Consultation.status: services step through the workflow engine (core/workflow),
+which checks this table (services/_core.py wires it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from xietong.core.errors import Conflict
+from xietong.core.workflow import Transition
 
 from .models import Status
 
@@ -76,15 +77,6 @@ CENTRE_ANY = (Party.CENTRE, frozenset({"qc", "coordinator"}))
 EXP = (Party.EXPERT, frozenset({"expert"}))
 SYS = (Party.SYSTEM, frozenset[str]())
 
-Who = tuple[tuple[Party, frozenset[str]], ...]
-
-
-@dataclass(frozen=True)
-class Transition:
-    next: Status
-    who: Who
-
-
 _CANCELLABLE = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.TRIAGE, S.ASSIGNED, S.ACCEPTED, S.SCHEDULED)
 
 TABLE: dict[tuple[Status, Action], Transition] = {
@@ -119,31 +111,6 @@ TABLE: dict[tuple[Status, Action], Transition] = {
 TABLE[(S.DRAFT, Action.CANCEL)] = Transition(S.CANCELLED, (REQ,))
 
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED})
-
-
-def allowed_actions(state: str) -> list[Action]:
-    return [action for (st, action) in TABLE if st == state]
-
-
-def transition_for(
-    *, state: str, action: Action, parties: set[Party], roles: frozenset[str]
-) -> Status:
-    """The next state, or Conflict saying why the action is refused."""
-    transition = TABLE.get((Status(state), action))
-    if transition is None:
-        raise Conflict(
-            _("Cannot %(action)s: the consultation is %(state)s.")
-            % {"action": ACTION_LABELS[action], "state": Status(state).label},
-            code="wrong_state",
-        )
-    for party, needed in transition.who:
-        if party in parties and (not needed or roles & needed):
-            return transition.next
-    raise Conflict(
-        _("You cannot %(action)s this consultation in your role.")
-        % {"action": ACTION_LABELS[action]},
-        code="wrong_role",
-    )
 
 
 # ------------------------------------------------------------------ FHIR

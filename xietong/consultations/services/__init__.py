@@ -1,5 +1,6 @@
-"""Every transition of a consultation, one service each."""
+"""Every transition of a consultation, one service each, and what a person may do now."""
 
+from ._core import consultation_actions
 from .assignments import (
     consultation_expert_accept,
     consultation_expert_decline,
@@ -27,6 +28,7 @@ from .requests import (
 
 __all__ = [
     "consultation_acknowledge",
+    "consultation_actions",
     "consultation_cancel",
     "consultation_create",
     "consultation_expert_accept",

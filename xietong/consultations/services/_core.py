@@ -1,35 +1,37 @@
-"""What every transition does: lock the row, check the table, change, audit, add a line to
-the timeline, keep the centre's care relationship, and tell the parties after commit."""
+"""The consultation on the workflow engine (core/workflow, ADR 14): its table's wiring —
+the parties, the visibility, the timeline line, who hears of a step and what a change opens
+or ends — and the recipients the services name."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+import logging
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from xietong.accounts.selectors import member_ids_with_roles
 from xietong.core.actor import Actor
-from xietong.core.audit import audit_record
-from xietong.core.errors import Conflict, NotFound
-from xietong.core.events import event_emit
-from xietong.core.workflow import business_number_next
+from xietong.core.workflow import Machine, Step, business_number_next
+from xietong.notifications.services import notify
 from xietong.patients.grants import care_relationship_open, patient_access_end
 from xietong.patients.models import CareReason
 
-from .. import gateways
-from ..access import parties_of, visible_consultations_q
+from ..access import my_assignment_status, parties_of, visible_consultations_q
 from ..models import (
     LIVE_ASSIGNMENT,
+    AssignmentStatus,
     Consultation,
     ConsultationEvent,
+    Kind,
+    Mode,
     Status,
+    Urgency,
 )
-from ..workflow import ACTION_LABELS, TERMINAL, Action, Party, transition_for
+from ..workflow import ACTION_LABELS, TABLE, TERMINAL, Action
+
+log = logging.getLogger(__name__)
 
 # Minutes to accept and to answer, per urgency; "kind:urgency" keys override for one kind.
 DEFAULT_DEADLINES: dict[str, tuple[int, int]] = {
@@ -48,167 +50,115 @@ def number_next(*, day: dt.date) -> str:
     return business_number_next(prefix="HZ", day=day)
 
 
-def lock_for(*, actor: Actor, consultation: Consultation) -> Consultation:
-    """The row, locked until the transaction ends and re-read, so a concurrent change is
-    seen. Someone who may not see it meets NotFound, unless they saw it a moment ago and
-    lost it to that change (an expert whose consultation was just cancelled): they are told."""
-    locked = Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
-    if locked is None:
-        raise NotFound()
-    if not Consultation.objects.filter(visible_consultations_q(actor), pk=locked.pk).exists():
-        if locked.status != consultation.status:
-            raise _changed_meanwhile(locked, None)
-        raise NotFound()
-    return locked
-
-
-def _changed_meanwhile(locked: Consultation, action: Action | None) -> Conflict:
-    if action is None:
-        return Conflict(
-            _("Someone acted on this consultation a moment ago: it is now %(state)s.")
-            % {"state": Status(locked.status).label},
-            code="changed_meanwhile",
-        )
-    return Conflict(
-        _(
-            "Someone acted on this consultation a moment ago: it is now %(state)s, "
-            "so you cannot %(action)s."
-        )
-        % {"state": Status(locked.status).label, "action": ACTION_LABELS[action]},
-        code="changed_meanwhile",
-    )
-
-
-@dataclass
-class Step:
-    """A transition in progress: who, which row (locked), and where it goes."""
-
-    actor: Actor | None
-    consultation: Consultation
-    action: Action
-    before: str
-    after: Status
-    reason: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-def step_begin(*, actor: Actor, consultation: Consultation, action: Action) -> Step:
-    """Call inside transaction.atomic(): locks, then checks the table for this actor."""
-    seen = consultation.status
-    locked = lock_for(actor=actor, consultation=consultation)
-    try:
-        after = transition_for(
-            state=locked.status,
-            action=action,
-            parties=parties_of(actor, locked),
-            roles=actor.roles,
-        )
-    except Conflict:
-        if locked.status != seen:
-            raise _changed_meanwhile(locked, action) from None
-        raise
-    return Step(actor, locked, action, locked.status, after)
-
-
-def step_system(*, consultation: Consultation, action: Action) -> Step:
-    """A transition the platform makes by itself, on a row already locked."""
-    after = transition_for(
-        state=consultation.status, action=action, parties={Party.SYSTEM}, roles=frozenset()
-    )
-    return Step(None, consultation, action, consultation.status, after)
-
-
-_STAMPS = {
-    Status.SUBMITTED: "submitted_at",
-    Status.ACCEPTED: "accepted_at",
-    Status.IN_PROGRESS: "started_at",
-    Status.OPINION_SIGNED: "signed_at",
-    Status.COMPLETED: "completed_at",
-    Status.CANCELLED: "cancelled_at",
-}
-
-
-def step_finish(
-    step: Step,
-    *,
-    notify: list[int],
-    title: str,
-    update_fields: Sequence[str] = (),
-    urgent_sms: bool = False,
-) -> Consultation:
-    """Write the new state with the fields the service changed, audit, add the timeline
-    line and tell `notify` after commit. Every transition ends here."""
-    c = step.consultation
-    now = timezone.now()
-    fields = set(update_fields) | {"updated_at"}
-    if step.after != step.before:
-        c.status = step.after
-        c.status_changed_at = now
-        fields |= {"status", "status_changed_at"}
-        stamp = _STAMPS.get(step.after)
-        if stamp and getattr(c, stamp) is None:
-            setattr(c, stamp, now)
-            fields.add(stamp)
-    c.save(update_fields=sorted(fields))
+def _timeline(step: Step[Consultation], recipients: list[int]) -> None:
     actor = step.actor
-    recipients = sorted({uid for uid in notify if not actor or uid != actor.user_id})
-    audit_record(
-        actor=actor,
-        action=f"consultation.{step.action}",
-        resource_type="Consultation",
-        resource_id=c.uuid,
-        patient_id=c.patient_id,
-        detail={
-            "number": c.number,
-            "from": step.before,
-            "to": c.status,
-            "reason": step.reason,
-            **step.detail,
-        },
-    )
     ConsultationEvent.objects.create(
-        consultation=c,
+        consultation=step.obj,
         actor_user_id=actor.user_id if actor else None,
         actor_name=actor.username if actor else "",
         action=step.action,
         from_status=step.before,
-        to_status=c.status,
+        to_status=step.after,
         reason=step.reason,
         notified=recipients,
-        at=now,
+        at=step.at,
     )
-    if c.status in TERMINAL and step.before not in TERMINAL:
+
+
+def _tell(step: Step[Consultation], recipients: list[int], title: str, urgent: bool) -> None:
+    """In the app (and by SMS when urgent and an emergency). The rows commit with the step;
+    a failing delivery is rolled back alone (a savepoint) and never undoes the step."""
+    c = step.obj
+    try:
+        with transaction.atomic():
+            notify(
+                user_ids=recipients,
+                kind=f"consultation.{step.action}",
+                title=title,
+                body=f"{c.number}: {Status(c.status).label}",
+                url=f"/consultations/{c.uuid}/",
+                sms=urgent and c.urgency == Urgency.EMERGENCY,
+                subject_type="consultation",
+                subject_id=c.uuid,
+            )
+    except Exception:
+        log.exception("notification consultation.%s failed", step.action)
+
+
+def _on_change(step: Step[Consultation]) -> None:
+    c = step.obj
+    if step.after in TERMINAL and step.before not in TERMINAL:
         # The experts' access to the patient ends with the work (read-only for a while).
-        patient_access_end(actor=actor, source=c.source)
-    if c.status != Status.DRAFT:
+        patient_access_end(actor=step.actor, source=c.source)
+    if step.after == Status.SUBMITTED:
+        # The centre receives the request, and with it the patient's shared data.
         care_relationship_open(
-            actor=actor,
+            actor=step.actor,
             patient_id=c.patient_id,
             institution_id=c.centre_id,
             reason=CareReason.CONSULTATION,
             source=c.source,
         )
-    event_emit(f"consultation.{step.action}", consultation=str(c.uuid), status=c.status)
-    sms = urgent_sms and c.urgency == "emergency"
-    url = f"/consultations/{c.uuid}/"
-    body = f"{c.number}: {Status(c.status).label}"
-    gateways.notify_users(
-        user_ids=recipients,
-        kind=f"consultation.{step.action}",
-        title=title,
-        body=body,
-        url=url,
-        sms=sms,
-        subject_id=c.uuid,
-    )
-    return c
+
+
+_ASKED = (Action.EXPERT_ACCEPT, Action.EXPERT_DECLINE)
+_OPINION = (
+    Action.OPINION_SAVE,
+    Action.OPINION_PART_SIGN,
+    Action.OPINION_SIGN,
+    Action.OPINION_CORRECT,
+)
+
+
+def _fits(action: str, c: Consultation, actor: Actor) -> bool:
+    """What the table cannot say: only a real-time consultation is booked; an expert is
+    asked until they answer and writes once they accepted; an MDT's experts sign parts and
+    its lead the summary."""
+    if action in (Action.SCHEDULE, Action.RESCHEDULE):
+        return c.mode == Mode.REALTIME
+    if action in _ASKED:
+        return my_assignment_status(actor, c) == AssignmentStatus.PROPOSED
+    if action in _OPINION:
+        if my_assignment_status(actor, c) != AssignmentStatus.ACCEPTED:
+            return False
+        if action == Action.OPINION_PART_SIGN:
+            return c.kind == Kind.MDT
+    return True
+
+
+MACHINE: Machine[Consultation] = Machine(
+    name="consultation",
+    noun=gettext_lazy("consultation"),
+    model=Consultation,
+    states=Status,
+    table=TABLE,
+    labels=ACTION_LABELS,
+    terminal=TERMINAL,
+    parties=parties_of,
+    visible=visible_consultations_q,
+    timeline=_timeline,
+    tell=_tell,
+    resource_type="Consultation",
+    stamps={
+        Status.SUBMITTED: "submitted_at",
+        Status.ACCEPTED: "accepted_at",
+        Status.IN_PROGRESS: "started_at",
+        Status.OPINION_SIGNED: "signed_at",
+        Status.COMPLETED: "completed_at",
+        Status.CANCELLED: "cancelled_at",
+    },
+    fits=_fits,
+    on_change=_on_change,
+)
+
+
+def consultation_actions(*, actor: Actor, consultation: Consultation) -> list[Action]:
+    """What this actor may do to this consultation now: the API, the pages, the rows and
+    the templates all read this."""
+    return [Action(a) for a in MACHINE.actions_for(actor=actor, obj=consultation)]
 
 
 # --------------------------------------------------------------- recipients
-
-
-def _members(institution_id: int, *roles: str) -> list[int]:
-    return member_ids_with_roles(institution_id=institution_id, roles=roles)
 
 
 def requester_ids(c: Consultation) -> list[int]:
@@ -216,11 +166,11 @@ def requester_ids(c: Consultation) -> list[int]:
 
 
 def qc_ids(c: Consultation) -> list[int]:
-    return _members(c.centre_id, "qc")
+    return member_ids_with_roles(institution_id=c.centre_id, roles=("qc",))
 
 
 def coordinator_ids(c: Consultation) -> list[int]:
-    return _members(c.centre_id, "coordinator")
+    return member_ids_with_roles(institution_id=c.centre_id, roles=("coordinator",))
 
 
 def expert_ids(c: Consultation) -> list[int]:

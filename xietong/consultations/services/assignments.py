@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
+from xietong.core.workflow import Step
 from xietong.directory.models import Expert
 from xietong.patients.grants import patient_access_grant, patient_access_revoke
 
@@ -28,15 +29,7 @@ from ..models import (
     PreferredTarget,
 )
 from ..workflow import Action
-from ._core import (
-    Step,
-    coordinator_ids,
-    expert_ids,
-    requester_ids,
-    step_begin,
-    step_finish,
-    step_system,
-)
+from ._core import MACHINE, coordinator_ids, expert_ids, requester_ids
 
 
 def _expert_user_id(expert: Expert) -> int | None:
@@ -112,8 +105,8 @@ def consultation_qc_pass(*, actor: Actor, consultation: Consultation) -> Consult
     """Complete: on to triage, or, where the centre lets requesters choose and they chose an
     expert, straight to that expert."""
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.QC_PASS)
-        c = step.consultation
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.QC_PASS)
+        c = step.obj
         direct = (
             CentreSettings.objects.filter(centre_id=c.centre_id, direct_expert_pick=True).exists()
             and c.preferred_target == PreferredTarget.EXPERT
@@ -121,16 +114,18 @@ def consultation_qc_pass(*, actor: Actor, consultation: Consultation) -> Consult
             and c.kind != Kind.MDT
         )
         if not direct:
-            return step_finish(step, notify=coordinator_ids(c), title=_("Consultation to triage"))
-        step_finish(step, notify=[], title=_("Consultation to triage"))
-        auto = step_system(consultation=c, action=Action.DIRECT_ASSIGN)
-        auto.actor = actor  # attributed to the QC officer whose pass set it off
+            return MACHINE.step_finish(
+                step, notify=coordinator_ids(c), title=_("Consultation to triage")
+            )
+        MACHINE.step_finish(step, notify=[], title=_("Consultation to triage"))
+        # The platform's step, attributed to the QC officer whose pass set it off.
+        auto = MACHINE.step_system(obj=c, action=Action.DIRECT_ASSIGN, actor=actor)
         _assign(actor, c, [c.preferred_expert], None)  # type: ignore[list-item]
-        return step_finish(
+        return MACHINE.step_finish(
             auto,
             notify=expert_ids(c) + requester_ids(c),
             title=_("A consultation awaits your answer"),
-            urgent_sms=True,
+            urgent=True,
         )
 
 
@@ -138,33 +133,32 @@ def consultation_triage_assign(
     *, actor: Actor, consultation: Consultation, experts: list[Expert], lead: Expert | None = None
 ) -> Consultation:
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.TRIAGE_ASSIGN)
-        _assign(actor, step.consultation, experts, lead)
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.TRIAGE_ASSIGN)
+        _assign(actor, step.obj, experts, lead)
         step.detail = {"experts": [str(e.practitioner.uuid) for e in experts]}
-        return step_finish(
+        return MACHINE.step_finish(
             step,
-            notify=expert_ids(step.consultation),
+            notify=expert_ids(step.obj),
             title=_("A consultation awaits your answer"),
-            urgent_sms=True,
+            urgent=True,
         )
 
 
 def consultation_expert_accept(*, actor: Actor, consultation: Consultation) -> Consultation:
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.EXPERT_ACCEPT)
-        c = step.consultation
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.EXPERT_ACCEPT)
+        c = step.obj
         assignment = live_assignment_of(actor, c)
         if assignment is None or assignment.status != AssignmentStatus.PROPOSED:
             raise Conflict(_("You have already answered this consultation."), code="answered")
         assignment.status = AssignmentStatus.ACCEPTED
         assignment.answered_at = timezone.now()
         assignment.save(update_fields=["status", "answered_at"])
-        step_finish(step, notify=coordinator_ids(c), title=_("An expert accepted"))
+        MACHINE.step_finish(step, notify=coordinator_ids(c), title=_("An expert accepted"))
         if c.assignments.filter(status=AssignmentStatus.PROPOSED).exists():
             return c
-        done = step_system(consultation=c, action=Action.ALL_ACCEPTED)
-        done.actor = actor
-        return step_finish(
+        done = MACHINE.step_system(obj=c, action=Action.ALL_ACCEPTED, actor=actor)
+        return MACHINE.step_finish(
             done, notify=requester_ids(c) + coordinator_ids(c), title=_("Consultation accepted")
         )
 
@@ -177,14 +171,14 @@ def consultation_expert_decline(
     if not reason:
         raise ValidationFailed.single("reason", _("Give the reason for declining."))
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.EXPERT_DECLINE)
-        c = step.consultation
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.EXPERT_DECLINE)
+        c = step.obj
         assignment = live_assignment_of(actor, c)
         if assignment is None or assignment.status != AssignmentStatus.PROPOSED:
             raise Conflict(_("You have already answered this consultation."), code="answered")
         release_assignment(actor, assignment, AssignmentStatus.DECLINED, reason)
         step.reason = reason
-        return step_finish(step, notify=coordinator_ids(c), title=_("An expert declined"))
+        return MACHINE.step_finish(step, notify=coordinator_ids(c), title=_("An expert declined"))
 
 
 def _slot_start(slot: Any) -> dt.datetime | None:
@@ -195,8 +189,8 @@ def _slot_start(slot: Any) -> dt.datetime | None:
     return None
 
 
-def _book(step: Step, actor: Actor, slot: Any, room: str) -> None:
-    c = step.consultation
+def _book(step: Step[Consultation], actor: Actor, slot: Any, room: str) -> None:
+    c = step.obj
     if c.mode != Mode.REALTIME:
         raise Conflict(
             _("Only a real-time consultation is booked into a time slot."), code="not_realtime"
@@ -225,10 +219,10 @@ def consultation_schedule(
     """Books a slot of the expert's consultation schedule (scheduling refuses a taken slot
     with Conflict, and nothing here changes)."""
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.SCHEDULE)
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.SCHEDULE)
         _book(step, actor, slot, room)
-        c = step.consultation
-        return step_finish(
+        c = step.obj
+        return MACHINE.step_finish(
             step,
             notify=requester_ids(c) + expert_ids(c) + coordinator_ids(c),
             title=_("Consultation scheduled"),
@@ -240,10 +234,10 @@ def consultation_reschedule(
     *, actor: Actor, consultation: Consultation, slot: Any, room: str = ""
 ) -> Consultation:
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.RESCHEDULE)
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.RESCHEDULE)
         _book(step, actor, slot, room)
-        c = step.consultation
-        return step_finish(
+        c = step.obj
+        return MACHINE.step_finish(
             step,
             notify=requester_ids(c) + expert_ids(c) + coordinator_ids(c),
             title=_("Consultation time changed"),
@@ -253,8 +247,8 @@ def consultation_reschedule(
 
 def consultation_start(*, actor: Actor, consultation: Consultation) -> Consultation:
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.START)
-        c = step.consultation
-        return step_finish(
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.START)
+        c = step.obj
+        return MACHINE.step_finish(
             step, notify=requester_ids(c) + expert_ids(c), title=_("Consultation started")
         )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from xietong.accounts.reauth import identity_confirm
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
+from xietong.core.workflow import Step
 
 from .. import gateways
 from ..access import live_assignment_of
@@ -28,7 +29,7 @@ from ..models import (
     OpinionPart,
 )
 from ..workflow import Action
-from ._core import Step, coordinator_ids, expert_ids, requester_ids, step_begin, step_finish
+from ._core import MACHINE, coordinator_ids, expert_ids, requester_ids
 
 CONTENT_FIELDS = ("diagnosis", "recommendations", "referral_advised", "referral_to", "follow_up")
 
@@ -86,8 +87,8 @@ def consultation_opinion_draft_save(
 ) -> Opinion:
     cleaned = _clean(values)
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.OPINION_SAVE)
-        c = step.consultation
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.OPINION_SAVE)
+        c = step.obj
         assignment = _my_assignment(actor, c)
         part = _part_for(c, assignment, summary)
         opinion = _current(c, assignment, part)
@@ -98,7 +99,7 @@ def consultation_opinion_draft_save(
         for name, value in cleaned.items():
             setattr(opinion, name, value)
         opinion.save()
-        step_finish(step, notify=[], title=_("Opinion draft saved"))
+        MACHINE.step_finish(step, notify=[], title=_("Opinion draft saved"))
         return opinion
 
 
@@ -149,13 +150,13 @@ def _parts_signed(c: Consultation) -> None:
 
 def _to_sign(
     actor: Actor, consultation: Consultation, summary: bool, cleaned: dict[str, Any]
-) -> tuple[Step, Opinion]:
+) -> tuple[Step[Consultation], Opinion]:
     """Call inside transaction.atomic(): the locked consultation's step and the draft with
     `cleaned` applied (not saved), once state, role, draft and content allow signing."""
     mdt_part = consultation.kind == Kind.MDT and not summary
     action = Action.OPINION_PART_SIGN if mdt_part else Action.OPINION_SIGN
-    step = step_begin(actor=actor, consultation=consultation, action=action)
-    c = step.consultation
+    step = MACHINE.step_begin(actor=actor, obj=consultation, action=action)
+    c = step.obj
     assignment = _my_assignment(actor, c)
     part = _part_for(c, assignment, summary)
     opinion = _current(c, assignment, part)
@@ -190,12 +191,12 @@ def consultation_opinion_sign(
     _secret_check(actor, password, code, "opinion.sign")
     with transaction.atomic():  # the same checks again: someone may have acted meanwhile
         step, opinion = _to_sign(actor, consultation, summary, cleaned)
-        c = step.consultation
+        c = step.obj
         mdt_part = step.action == Action.OPINION_PART_SIGN
         _freeze(actor, opinion)
         step.detail = {"opinion": str(opinion.uuid), "hash": opinion.content_hash}
         told = coordinator_ids(c) + (expert_ids(c) if mdt_part else requester_ids(c))
-        step_finish(step, notify=told, title=_("Opinion signed"))
+        MACHINE.step_finish(step, notify=told, title=_("Opinion signed"))
         if not mdt_part:
             transaction.on_commit(lambda: _file_later(actor, opinion))
         return opinion
@@ -203,11 +204,11 @@ def consultation_opinion_sign(
 
 def _to_correct(
     actor: Actor, consultation: Consultation, summary: bool, reason: str, cleaned: dict[str, Any]
-) -> tuple[Step, Opinion]:
+) -> tuple[Step[Consultation], Opinion]:
     """Call inside transaction.atomic(): the step and the new version (not saved), once
     state, role and content allow the correction."""
-    step = step_begin(actor=actor, consultation=consultation, action=Action.OPINION_CORRECT)
-    c = step.consultation
+    step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.OPINION_CORRECT)
+    c = step.obj
     assignment = _my_assignment(actor, c)
     part = _part_for(c, assignment, summary)
     old = _current(c, assignment, part)
@@ -250,11 +251,11 @@ def consultation_opinion_correct(
     _secret_check(actor, password, code, "opinion.correct")
     with transaction.atomic():
         step, new = _to_correct(actor, consultation, summary, reason, cleaned)
-        c = step.consultation
+        c = step.obj
         _freeze(actor, new)
         step.reason = reason
         step.detail = {"opinion": str(new.uuid), "version": new.version, "hash": new.content_hash}
-        step_finish(
+        MACHINE.step_finish(
             step, notify=requester_ids(c) + coordinator_ids(c), title=_("Opinion corrected")
         )
         transaction.on_commit(lambda: _file_later(actor, new))

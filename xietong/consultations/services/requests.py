@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
-from xietong.core.errors import Message, NotFound, ValidationFailed
+from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.icd10 import icd_valid
 from xietong.directory.models import Department, Expert, Institution, InstitutionKind, Title
 from xietong.directory.selectors import collaboration_providers_for
@@ -34,14 +34,13 @@ from ..models import (
 )
 from ..workflow import Action
 from ._core import (
+    MACHINE,
     coordinator_ids,
     deadlines_minutes,
     expert_ids,
     number_next,
     qc_ids,
     requester_ids,
-    step_begin,
-    step_finish,
 )
 
 TEXT_FIELDS = (
@@ -136,8 +135,10 @@ def _expert(value: Any, errors: dict[str, list[Message]]) -> Expert | None:
 
 def consultation_create(*, actor: Actor, patient: Patient, **values: Any) -> Consultation:
     """A draft. Drafts save without the patient's consent; submitting needs it."""
-    if not actor.has_role(*REQUESTER_ROLES) or not patient_visible_to(actor, patient):
+    if not patient_visible_to(actor, patient):
         raise NotFound()
+    if not actor.has_role(*REQUESTER_ROLES):
+        raise NotPermitted(_("Your role may not ask for a consultation."))
     cleaned = _clean(values)
     institution = Institution.objects.get(pk=actor.institution_id or 0)
     centre = serving_centre_for(institution)
@@ -180,11 +181,13 @@ def consultation_update(*, actor: Actor, consultation: Consultation, **values: A
     """Amend a draft, or a request returned for more information."""
     cleaned = _clean(values)
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.UPDATE)
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.UPDATE)
         for name, value in cleaned.items():
-            setattr(step.consultation, name, value)
+            setattr(step.obj, name, value)
         step.detail = {"fields": sorted(cleaned)}
-        return step_finish(step, notify=[], title=_("Request amended"), update_fields=list(cleaned))
+        return MACHINE.step_finish(
+            step, notify=[], title=_("Request amended"), update_fields=list(cleaned)
+        )
 
 
 def missing_parts(c: Consultation) -> dict[str, list[Message]]:
@@ -222,21 +225,21 @@ def _set_deadlines(c: Consultation) -> list[str]:
 
 def _submit(actor: Actor, consultation: Consultation, action: Action) -> Consultation:
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=action)
-        missing = missing_parts(step.consultation)
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=action)
+        missing = missing_parts(step.obj)
         if missing:
             raise ValidationFailed(
                 missing,
                 _("The request is not complete: %(count)d parts are missing.")
                 % {"count": len(missing)},
             )
-        fields = _set_deadlines(step.consultation)
-        return step_finish(
+        fields = _set_deadlines(step.obj)
+        return MACHINE.step_finish(
             step,
-            notify=qc_ids(step.consultation),
+            notify=qc_ids(step.obj),
             title=_("New consultation request"),
             update_fields=fields,
-            urgent_sms=True,
+            urgent=True,
         )
 
 
@@ -255,11 +258,11 @@ def consultation_qc_return(
     if not comment:
         raise ValidationFailed.single("comment", _("Say what is missing."))
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.QC_RETURN)
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.QC_RETURN)
         step.reason = comment
-        return step_finish(
+        return MACHINE.step_finish(
             step,
-            notify=requester_ids(step.consultation),
+            notify=requester_ids(step.obj),
             title=_("Consultation request returned for more information"),
         )
 
@@ -273,14 +276,14 @@ def consultation_cancel(*, actor: Actor, consultation: Consultation, reason: str
     if not reason:
         raise ValidationFailed.single("reason", _("Give the reason for cancelling."))
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.CANCEL)
-        c = step.consultation
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.CANCEL)
+        c = step.obj
         step.reason = reason
         c.cancel_reason = reason
         told = requester_ids(c) + expert_ids(c) + coordinator_ids(c)
         for assignment in c.assignments.filter(status__in=LIVE_ASSIGNMENT):
             release_assignment(actor, assignment, AssignmentStatus.CANCELLED, reason)
-        return step_finish(
+        return MACHINE.step_finish(
             step, notify=told, title=_("Consultation cancelled"), update_fields=["cancel_reason"]
         )
 
@@ -292,11 +295,11 @@ def consultation_acknowledge(
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed.single("rating", _("Rate the opinion from 1 to 5."))
     with transaction.atomic():
-        step = step_begin(actor=actor, consultation=consultation, action=Action.ACKNOWLEDGE)
-        c = step.consultation
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.ACKNOWLEDGE)
+        c = step.obj
         c.rating, c.rating_comment = rating, (comment or "").strip()
         step.detail = {"rating": rating}
-        return step_finish(
+        return MACHINE.step_finish(
             step,
             notify=expert_ids(c) + coordinator_ids(c),
             title=_("Consultation completed"),

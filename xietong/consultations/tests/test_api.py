@@ -84,8 +84,9 @@ def test_409_says_why_and_changes_nothing(world: World) -> None:
     assert answer.status_code == 409
     assert answer.json()["code"] == "wrong_state"
     assert "待质控" in answer.json()["message"] or "质控" in answer.json()["message"]
+    # A requester's role never runs the quality check: 403, not a conflict with the state.
     role = Api(world.requester).post(f"/{c.uuid}/qc-pass")
-    assert role.status_code == 409 and role.json()["code"] == "wrong_role"
+    assert role.status_code == 403 and role.json()["code"] == "role_may_not"
     assert Consultation.objects.get(pk=c.pk).status == "submitted"
 
 
@@ -123,7 +124,7 @@ def test_board(world: World) -> None:
     world.to("in_progress")
     board = Api(world.coordinator).get("/board").json()
     assert board["total"] == 1 and board["rows"][0]["hospital"] == world.county.name
-    assert Api(world.requester).get("/board").status_code == 404
+    assert Api(world.requester).get("/board").status_code == 403  # the role never sees a board
 
 
 def test_reading_a_consultation_through_the_api_is_audited(world: World) -> None:

@@ -80,8 +80,8 @@ def test_api_wrong_state_answers_the_same_whatever_the_password(world: World) ->
 def test_api_wrong_role_answers_the_same_whatever_the_password(world: World) -> None:
     c = _drafted(world)
     parties = (
-        (world.coordinator, 409),
-        (member(world.county, "requester"), 409),  # sees it, may not sign it
+        (world.coordinator, 403),  # sees it; the role never signs an opinion
+        (member(world.county, "requester"), 403),
         (member(an_institution(), "expert"), 404),  # does not see it at all
     )
     for actor, status in parties:
@@ -170,7 +170,8 @@ def test_api_correction_checks_state_and_role_before_the_password(world: World) 
     drafted = _drafted(world)  # nothing signed yet: nothing to correct
     signed = world.to("opinion_signed")
     body = {"reason": "补充随访", "follow_up": "两周后复查"}
-    cells = ((world.expert_actor, drafted, 409), (world.coordinator, signed, 409))
+    # The expert may correct, but not yet (409); a coordinator's role never does (403).
+    cells = ((world.expert_actor, drafted, 409), (world.coordinator, signed, 403))
     for actor, c, status in cells:
         client = _api(actor)
         answers = [

@@ -48,9 +48,9 @@ def test_board_lists_today_with_totals(client: Client, world: World) -> None:
 def test_only_the_centre_opens_the_board(client: Client, world: World) -> None:
     sign_in(client, world.requester)
     assert 'href="/consultations/board/"' not in client.get("/").content.decode()
-    assert client.get("/consultations/board/").status_code == 404
+    assert client.get("/consultations/board/").status_code == 403
     sign_in(client, world.expert_actor)
-    assert client.get("/consultations/board/").status_code == 404
+    assert client.get("/consultations/board/").status_code == 403
 
 
 def _socket(actor: Actor) -> WebsocketCommunicator:

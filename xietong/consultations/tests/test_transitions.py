@@ -11,9 +11,10 @@ from xietong.accounts.tests.factories import PASSWORD
 from xietong.consultations import services as s
 from xietong.consultations.models import Consultation, ConsultationEvent, Status
 from xietong.consultations.selectors import consultations_for
-from xietong.consultations.workflow import FHIR, TABLE, Action, allowed_actions, fhir_status
+from xietong.consultations.services._core import MACHINE
+from xietong.consultations.workflow import FHIR, TABLE, Action, fhir_status
 from xietong.core.actor import Actor
-from xietong.core.errors import Conflict, NotFound
+from xietong.core.errors import Conflict, NotFound, NotPermitted
 
 from .world import World, a_slot, member
 
@@ -130,7 +131,9 @@ def test_transition(world: World, state: str, action: str) -> None:
 
 
 STATES = [st.value for st in Status]
-FORBIDDEN = sorted((st, a.value) for st in STATES for a in PERFORM if a not in allowed_actions(st))
+FORBIDDEN = sorted(
+    (st, a.value) for st in STATES for a in PERFORM if a not in MACHINE.allowed_actions(st)
+)
 
 
 @pytest.mark.parametrize(("state", "action"), FORBIDDEN)
@@ -152,16 +155,23 @@ def test_forbidden_transition_changes_nothing(world: World, state: str, action: 
         assert str(refused.value)
 
 
-def test_forbidden_for_the_role_is_409_saying_why(world: World) -> None:
+def test_a_role_that_never_acts_is_403_and_the_wrong_party_409(world: World) -> None:
     c = world.to("submitted")
-    # The requester can see it, but QC passes it.
-    with pytest.raises(Conflict) as refused:
+    # The requester can see it, but their role never passes a quality check.
+    with pytest.raises(NotPermitted) as refused:
         s.consultation_qc_pass(actor=world.requester, consultation=c)
-    assert refused.value.code == "wrong_role"
+    assert refused.value.code == "role_may_not"
     # A coordinator sees it but is not QC.
-    with pytest.raises(Conflict):
+    with pytest.raises(NotPermitted):
         s.consultation_qc_pass(actor=world.coordinator, consultation=c)
     assert Consultation.objects.get(pk=c.pk).status == Status.SUBMITTED
+    # A doctor of the centre who is also its QC officer sees a returned request, and doctors
+    # amend requests, but this one is not theirs: the wrong party, 409.
+    returned = world.to("returned")
+    both = member(world.centre, "qc", "requester")
+    with pytest.raises(Conflict) as wrong_party:
+        s.consultation_update(actor=both, consultation=returned, history="x")
+    assert wrong_party.value.code == "wrong_party" and wrong_party.value.status == 409
 
 
 def test_every_state_maps_onto_fhir() -> None:

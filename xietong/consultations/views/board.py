@@ -28,7 +28,7 @@ def board_register() -> None:
 
 @signed_in
 def board(request: ActorRequest, actor: Actor) -> HttpResponse:
-    day = today_board(actor=actor)  # NotFound (404) for anyone but the centre's staff
+    day = today_board(actor=actor)  # NotPermitted (403) for anyone but the centre's staff
     context = {"board": day, "now": timezone.localtime()}
     if request.headers.get("HX-Request"):
         return render(request, "consultations/board_body.html", context)

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
@@ -20,20 +18,12 @@ from xietong.core.listing import page_shown
 
 from ..access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
 from ..forms import ListFilterForm
-from ..models import AssignmentStatus, Consultation, ConsultationAssignment, Mode, Status
-from ..selectors import consultations_for
+from ..models import Consultation, Mode, Status
+from ..selectors import AWAITING_ACCEPT, consultations_for
 from ._common import actor_view, detail_url, require_role
+from .actions import page_actions
 
 PAGE_SIZE = 25
-CANCELLABLE = (
-    Status.DRAFT,
-    Status.SUBMITTED,
-    Status.RETURNED,
-    Status.TRIAGE,
-    Status.ASSIGNED,
-    Status.ACCEPTED,
-    Status.SCHEDULED,
-)
 
 
 def _filtered(actor: Actor, form: ListFilterForm, scope: str) -> QuerySet[Consultation]:
@@ -61,15 +51,14 @@ def _page(request: ActorRequest, qs: QuerySet[Consultation], scope: str) -> Any:
     )  # fmt: skip
 
 
-def _link(label: str, name: str, c: Consultation) -> tuple[str, str]:
-    return (label, reverse(name, args=[c.uuid]))
-
-
-def _rows(page: Any, actions: Any) -> list[Consultation]:
+def _rows(page: Any, actor: Actor) -> list[Consultation]:
+    """Each row with its link, the deadline that runs now and the pages for what this actor
+    may do now (the links; starting is a button of the workspace)."""
     rows = list(page.object_list)
     for c in rows:
         c.link = detail_url(c)
-        c.actions = actions(c)
+        c.deadline = c.accept_by if c.status in AWAITING_ACCEPT else c.answer_by
+        c.actions = [a for a in page_actions(actor, c) if not a.post]
     return rows
 
 
@@ -84,23 +73,12 @@ def _render(
     return render(request, template, context)
 
 
-def _requester_actions(c: Consultation) -> list[tuple[str, str]]:
-    actions = []
-    if c.status == Status.DRAFT:
-        actions.append(_link(_("Edit"), "consultations:edit", c))
-    if c.status == Status.RETURNED:
-        actions.append(_link(_("Amend and resubmit"), "consultations:edit", c))
-    if c.status in CANCELLABLE:
-        actions.append(_link(_("Cancel"), "consultations:cancel", c))
-    return actions
-
-
 @actor_view
 def mine(request: ActorRequest, actor: Actor) -> HttpResponse:
     require_role(actor, *REQUESTER_ROLES)
     form = ListFilterForm(request.GET)
     page = _page(request, _filtered(actor, form, "requests"), "mine")
-    rows = _rows(page, _requester_actions)
+    rows = _rows(page, actor)
     return _render(request, "consultations/mine.html", form, page, rows)
 
 
@@ -110,28 +88,6 @@ TABS = {
     "schedule": gettext_lazy("To book a time"),
     "all": gettext_lazy("All"),
 }
-
-
-def _centre_actions(actor: Actor) -> Any:
-    def actions(c: Consultation) -> list[tuple[str, str]]:
-        out = []
-        if c.status == Status.SUBMITTED and actor.has_role("qc"):
-            out.append(_link(_("Quality check"), "consultations:qc", c))
-        if c.status == Status.TRIAGE and actor.has_role("coordinator"):
-            out.append(_link(_("Triage"), "consultations:triage", c))
-        if (
-            c.status == Status.ACCEPTED
-            and c.mode == Mode.REALTIME
-            and actor.has_role("coordinator")
-        ):
-            out.append(_link(_("Book a time"), "consultations:schedule", c))
-        if c.status == Status.SCHEDULED and actor.has_role("coordinator"):
-            out.append(_link(_("Change the time"), "consultations:schedule", c))
-        if c.status in CANCELLABLE and c.status != Status.DRAFT:
-            out.append(_link(_("Cancel"), "consultations:cancel", c))
-        return out
-
-    return actions
 
 
 def _tab_queryset(actor: Actor, form: ListFilterForm, tab: str) -> QuerySet[Consultation]:
@@ -152,33 +108,15 @@ def inbox(request: ActorRequest, actor: Actor) -> HttpResponse:
         tab = default
     form = ListFilterForm(request.GET)
     page = _page(request, _tab_queryset(actor, form, tab), "inbox")
-    rows = _rows(page, _centre_actions(actor))
+    rows = _rows(page, actor)
     tabs = [(key, label, key == tab) for key, label in TABS.items()]
     return _render(request, "consultations/inbox.html", form, page, rows, tab=tab, tabs=tabs)
-
-
-def _expert_actions(actor: Actor) -> Any:
-    def actions(c: Consultation) -> list[tuple[str, str]]:
-        out = []
-        if getattr(c, "awaiting_my_answer", False) and c.status == Status.ASSIGNED:
-            out.append(_link(_("Accept or decline"), "consultations:answer", c))
-        if c.status == Status.ACCEPTED and c.mode == Mode.REALTIME:
-            out.append(_link(_("Book a time"), "consultations:schedule", c))
-        return out
-
-    return actions
 
 
 @actor_view
 def queue(request: ActorRequest, actor: Actor) -> HttpResponse:
     require_role(actor, *EXPERT_ROLES)
     form = ListFilterForm(request.GET)
-    mine_open = ConsultationAssignment.objects.filter(
-        consultation_id=OuterRef("pk"),
-        expert__practitioner__user__id=actor.user_id,
-        status=AssignmentStatus.PROPOSED,
-    )
-    qs = _filtered(actor, form, "queue").annotate(awaiting_my_answer=Exists(mine_open))
-    page = _page(request, qs, "queue")
-    rows = _rows(page, _expert_actions(actor))
+    page = _page(request, _filtered(actor, form, "queue"), "queue")
+    rows = _rows(page, actor)
     return _render(request, "consultations/queue.html", form, page, rows)

@@ -12,12 +12,8 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 
-from ..access import live_assignment_of, parties_of
 from ..models import (
-    AssignmentStatus,
     Consultation,
-    ConsultationAssignment,
-    Mode,
     Opinion,
     OpinionPart,
     Status,
@@ -30,16 +26,9 @@ from ..selectors import (
     consultation_opinions,
     consultation_timeline,
 )
-from ..workflow import ACTION_LABELS, Action, Party, allowed_actions
-from .workspace_base import url_or_blank
-
-
-@dataclass
-class PageAction:
-    label: str
-    url: str
-    post: bool = False  # a button that posts (no form of its own), else a link
-    primary: bool = False
+from ..services import consultation_actions
+from ..workflow import ACTION_LABELS, Action
+from .actions import page_actions
 
 
 @dataclass
@@ -105,51 +94,6 @@ def deadlines(c: Consultation) -> list[dict[str, Any]]:
     return rows
 
 
-def _link(actions: list[PageAction], label: str, name: str, c: Consultation) -> None:
-    url = url_or_blank(name, c)
-    if url:
-        actions.append(PageAction(label, url))
-
-
-def page_actions(
-    actor: Actor, c: Consultation, mine: ConsultationAssignment | None
-) -> list[PageAction]:
-    """What this actor can do now; the services still decide (a message if refused)."""
-    parties = parties_of(actor, c)
-    s = c.status
-    actions: list[PageAction] = []
-    if Party.REQUESTER in parties and s in (Status.DRAFT, Status.RETURNED):
-        _link(actions, _("Amend the request"), "consultations:edit", c)
-    if Party.CENTRE in parties:
-        if s == Status.SUBMITTED and actor.has_role("qc"):
-            _link(actions, _("Quality check"), "consultations:qc", c)
-        if s == Status.TRIAGE and actor.has_role("coordinator"):
-            _link(actions, _("Triage"), "consultations:triage", c)
-        if s == Status.ACCEPTED and c.mode == Mode.REALTIME and actor.has_role("coordinator"):
-            _link(actions, _("Book a time"), "consultations:schedule", c)
-        if s == Status.SCHEDULED and actor.has_role("coordinator") and Party.EXPERT not in parties:
-            actions.append(PageAction(_("Start the consultation"), _start(c), post=True))
-    if mine is not None:
-        if s == Status.ASSIGNED and mine.status == AssignmentStatus.PROPOSED:
-            _link(actions, _("Accept or decline"), "consultations:answer", c)
-        if mine.status == AssignmentStatus.ACCEPTED:
-            if s == Status.ACCEPTED and c.mode == Mode.REALTIME:
-                _link(actions, _("Book a time"), "consultations:schedule", c)
-            if s in (Status.ACCEPTED, Status.SCHEDULED):
-                actions.append(
-                    PageAction(_("Start the consultation"), _start(c), post=True, primary=True)
-                )
-            if s == Status.IN_PROGRESS:
-                url = reverse("consultations:opinion", args=[c.uuid])
-                actions.append(PageAction(_("Write the opinion"), url, primary=True))
-            if s in (Status.OPINION_SIGNED, Status.COMPLETED):
-                url = reverse("consultations:opinion", args=[c.uuid])
-                actions.append(PageAction(_("My opinion and corrections"), url))
-    if Action.CANCEL in allowed_actions(s) and parties & {Party.REQUESTER, Party.CENTRE}:
-        _link(actions, _("Cancel the consultation"), "consultations:cancel", c)
-    return actions
-
-
 def _event_label(action: str) -> str:
     if action == "create":  # the draft's first line: not a transition of the table
         return _("request created")
@@ -161,13 +105,8 @@ def _event_label(action: str) -> str:
         return action
 
 
-def _start(c: Consultation) -> str:
-    return reverse("consultations:start", args=[c.uuid])
-
-
 def workspace_context(actor: Actor, c: Consultation) -> dict[str, Any]:
-    parties = parties_of(actor, c)
-    mine = live_assignment_of(actor, c) if Party.EXPERT in parties else None
+    actions = consultation_actions(actor=actor, consultation=c)
     events = list(consultation_timeline(consultation=c).select_related("actor_user"))
     for e in events:
         e.label = _event_label(e.action)  # type: ignore[attr-defined]
@@ -184,10 +123,8 @@ def workspace_context(actor: Actor, c: Consultation) -> dict[str, Any]:
         "events": events,
         "opinion_threads": threads,
         "deadlines": deadlines(c),
-        "actions": page_actions(actor, c, mine),
-        "is_requester": Party.REQUESTER in parties,
-        "can_acknowledge": Party.REQUESTER in parties and c.status == Status.OPINION_SIGNED,
+        "actions": page_actions(actor, c),
+        "can_acknowledge": Action.ACKNOWLEDGE in actions,
         "status_label": Status(c.status).label,
-        "is_terminal": c.status in (Status.COMPLETED, Status.CANCELLED),
         "panels": workspace_panels_render(actor=actor, consultation=c),
     }

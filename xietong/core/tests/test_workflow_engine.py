@@ -14,10 +14,11 @@ from django.utils import translation
 
 from xietong.accounts.tests.factories import make_actor
 from xietong.core.actor import Actor
-from xietong.core.errors import Conflict, NotFound
+from xietong.core.errors import Conflict, NotFound, NotPermitted
 from xietong.core.events import event_subscribe
 from xietong.core.models import AuditEvent, BusinessCounter
 from xietong.core.workflow import business_number_next
+from xietong.directory.models import Institution
 
 from . import workflow_ticket as w
 from .workflow_ticket import MACHINE, TABLE, Ticket, TicketState
@@ -51,11 +52,22 @@ def test_the_table_decides_every_state_action_party_and_role(
         assert MACHINE.may(**kw, parties={party}, roles=frozenset({role}))
         return
     assert not MACHINE.may(**kw, parties={party}, roles=frozenset({role}))
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises((Conflict, NotPermitted)) as refused:
         MACHINE.transition_for(**kw, parties={party}, roles={role})
-    in_table = (state, action) in TABLE
-    assert refused.value.code == ("wrong_role" if in_table else "wrong_state")
-    assert refused.value.status == 409
+    # The house rule: a role that never takes the action may not start it (403); else the
+    # wrong state or the wrong party is a conflict with the object as it is (409).
+    role_ever = party == "system" or any(
+        needed and role in needed
+        for (_s, act), t in TABLE.items()
+        if act == action
+        for _p, needed in t.who
+    )
+    if not role_ever:
+        assert (refused.value.status, refused.value.code) == (403, "role_may_not")
+    elif (state, action) in TABLE:
+        assert (refused.value.status, refused.value.code) == (409, "wrong_party")
+    else:
+        assert (refused.value.status, refused.value.code) == (409, "wrong_state")
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -163,11 +175,20 @@ def english() -> Any:
         yield
 
 
-def test_the_wrong_state_or_party_is_a_conflict(people: dict[str, Actor], english: None) -> None:
+def test_a_role_that_never_acts_is_403_the_wrong_state_or_party_409(
+    people: dict[str, Actor], english: None
+) -> None:
     ticket = _ticket(people["author"], people["desk"], status=TicketState.SENT)
-    with pytest.raises(Conflict) as wrong_party, transaction.atomic():
+    with pytest.raises(NotPermitted) as never, transaction.atomic():
         MACHINE.step_begin(actor=people["author"], obj=ticket, action="accept")
-    assert wrong_party.value.code == "wrong_role"
+    assert never.value.code == "role_may_not"
+    assert str(never.value.message) == "Your role may not accept."
+    # The author's own institution has a desk officer too, who is not this ticket's desk.
+    author_institution = Institution.objects.get(pk=people["author"].institution_id or 0)
+    own_desk = make_actor("referral_desk", institution=author_institution)
+    with pytest.raises(Conflict) as wrong_party, transaction.atomic():
+        MACHINE.step_begin(actor=own_desk, obj=ticket, action="accept")
+    assert wrong_party.value.code == "wrong_party"
     assert str(wrong_party.value.message) == "You cannot accept this ticket in your role."
     with pytest.raises(Conflict) as wrong_state, transaction.atomic():
         MACHINE.step_begin(actor=people["author"], obj=ticket, action="send")
@@ -198,7 +219,7 @@ def test_a_system_step_is_the_platform_s_attributed_to_who_set_it_off(
 ) -> None:
     author, desk = people["author"], people["desk"]
     ticket = _ticket(author, desk, status=TicketState.SENT)
-    with pytest.raises(Conflict), transaction.atomic():
+    with pytest.raises(NotPermitted), transaction.atomic():
         MACHINE.step_begin(actor=desk, obj=ticket, action="expire")
     with transaction.atomic():
         locked = MACHINE.lock(actor=desk, obj=ticket)
@@ -223,5 +244,7 @@ def test_business_numbers_count_per_prefix_and_day(db: None) -> None:
 def test_refusals_are_worded_in_the_user_s_language(people: dict[str, Actor]) -> None:
     ticket = _ticket(people["author"], people["desk"], status=TicketState.SENT)
     with translation.override("zh-hans"), pytest.raises(Conflict) as refused:
-        MACHINE.transition_for(state=ticket.status, action="send", parties={"author"}, roles={""})
+        MACHINE.transition_for(
+            state=ticket.status, action="send", parties={"author"}, roles={"requester"}
+        )
     assert str(refused.value.message) == "无法执行“send”：该ticket当前状态为“sent”。"

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.audit_vocabulary import AuditVocabulary, audit_vocabulary_register
-from xietong.core.errors import Conflict
+from xietong.core.errors import Conflict, NotPermitted
 
 if TYPE_CHECKING:
     from .steps import Step
@@ -47,7 +47,7 @@ class Machine(Generic[M]):
     model: type[M]
     states: type[models.TextChoices]
     table: Mapping[tuple[Any, Any], Transition]
-    labels: Mapping[str, str | Promise]
+    labels: Mapping[Any, str | Promise]
     terminal: frozenset[str]
     parties: Callable[[Actor, M], AbstractSet[str]]
     visible: Callable[[Actor], Q]
@@ -95,8 +95,14 @@ class Machine(Generic[M]):
     def transition_for(
         self, *, state: str, action: str, parties: AbstractSet[str], roles: AbstractSet[str]
     ) -> str:
-        """The next state, or Conflict saying why the action is refused: the wrong state or
-        the wrong party are both conflicts with what the object is now."""
+        """The next state, or the refusal by the house rule (core/errors.py): a role that
+        never takes this action is NotPermitted (403); the wrong state, or the wrong party
+        to this object, is a Conflict (409) with what the object is now."""
+        if self.system_party not in parties and not self._role_may_start(action, roles):
+            raise NotPermitted(
+                _("Your role may not %(action)s.") % {"action": self.action_label(action)},
+                code="role_may_not",
+            )
         transition = self.table.get((state, action))
         if transition is None:
             raise Conflict(
@@ -113,8 +119,19 @@ class Machine(Generic[M]):
         raise Conflict(
             _("You cannot %(action)s this %(noun)s in your role.")
             % {"action": self.action_label(action), "noun": self.noun},
-            code="wrong_role",
+            code="wrong_party",
         )
+
+    def _role_may_start(self, action: str, roles: AbstractSet[str]) -> bool:
+        """Whether any row of the table lets one of these roles take this action (a party
+        that names no roles lets any of its people)."""
+        for (_state, act), transition in self.table.items():
+            if act != action:
+                continue
+            for party, needed in transition.who:
+                if party != self.system_party and (not needed or roles & needed):
+                    return True
+        return False
 
     def may(
         self, *, state: str, action: str, parties: AbstractSet[str], roles: AbstractSet[str]

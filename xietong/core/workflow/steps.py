@@ -39,7 +39,7 @@ class Step(Generic[M]):
     parties: frozenset[str] = frozenset()
     reason: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
-    at: dt.datetime | None = None
+    at: dt.datetime = field(default_factory=timezone.now)
 
 
 def _status(obj: Any) -> str:

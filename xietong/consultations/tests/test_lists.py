@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from xietong.consultations.selectors import consultations_for, today_board
-from xietong.core.errors import NotFound, ValidationFailed
+from xietong.core.errors import NotPermitted, ValidationFailed
 
 from .world import World, member
 
@@ -60,5 +60,5 @@ def test_today_board(world: World) -> None:
     assert (board.total, board.done, board.waiting) == (2, 1, 1)
     row = board.rows[0]
     assert row.hospital == world.county.name and row.experts == world.expert.practitioner.name
-    with pytest.raises(NotFound):
+    with pytest.raises(NotPermitted):  # a requester's role never sees a board
         today_board(actor=world.requester)

@@ -24,8 +24,9 @@ from ..selectors import get_referral_to_act_on, referral_as_changed
 from ..services import referral_actions
 
 router = Router(tags=["referrals"])
-# A step's refusals: not visible (404), not this party or state now (409), bad input (422).
-ACT = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# A step's refusals: not visible (404), a role that never takes the step (403), not this
+# party or state now (409), bad input (422).
+ACT = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class ReferralSlotOut(Schema):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
-from xietong.core.errors import Conflict, NotFound, ValidationFailed
+from xietong.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from xietong.notifications.models import Notification, OutboxMessage
 from xietong.patients.access import patient_visible_to
 from xietong.records.models import ClinicalDocument
@@ -248,30 +248,34 @@ def test_wrong_state_is_a_conflict_and_changes_nothing(
     assert r.status == state
 
 
+# The house rule (core/errors.py): a role that never takes the action is refused outright
+# (403); a role that does, acting as the wrong party to this referral, is a conflict (409).
 WRONG_ROLE = [
-    ("requested", lambda w, r: s.referral_accept(actor=w.sender, referral=r)),
-    ("requested", lambda w, r: s.referral_decline(actor=w.doctor, referral=r, reason="x")),
-    ("requested", lambda w, r: s.referral_cancel(actor=w.desk, referral=r, reason="x")),
-    ("proposed", lambda w, r: s.referral_proposal_accept(actor=w.desk, referral=r)),
-    ("accepted", lambda w, r: s.referral_check_in(actor=w.sender, referral=r)),
+    ("requested", 403, lambda w, r: s.referral_accept(actor=w.sender, referral=r)),
+    ("requested", 403, lambda w, r: s.referral_decline(actor=w.doctor, referral=r, reason="x")),
+    ("requested", 403, lambda w, r: s.referral_cancel(actor=w.desk, referral=r, reason="x")),
+    ("proposed", 403, lambda w, r: s.referral_proposal_accept(actor=w.desk, referral=r)),
+    ("accepted", 403, lambda w, r: s.referral_check_in(actor=w.sender, referral=r)),
     (
         "arrived",
+        403,
         lambda w, r: s.referral_treatment_summary(
             actor=w.desk, referral=r, summary="x", discharge_diagnosis="x"
         ),
     ),
-    ("down_requested", lambda w, r: s.referral_down_accept(actor=w.doctor, referral=r)),
+    ("down_requested", 409, lambda w, r: s.referral_down_accept(actor=w.doctor, referral=r)),
 ]
 
 
-@pytest.mark.parametrize(("state", "act"), WRONG_ROLE)
-def test_wrong_role_is_a_conflict(
-    world: World, state: str, act: Callable[[World, Referral], Referral]
+@pytest.mark.parametrize(("state", "status", "act"), WRONG_ROLE)
+def test_a_role_that_never_acts_is_403_the_wrong_party_409(
+    world: World, state: str, status: int, act: Callable[[World, Referral], Referral]
 ) -> None:
     r = world.to(state)
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises((Conflict, NotPermitted)) as exc:
         act(world, r)
-    assert exc.value.code == "wrong_role"
+    code = "role_may_not" if status == 403 else "wrong_party"
+    assert (exc.value.status, exc.value.code) == (status, code)
     r.refresh_from_db()
     assert r.status == state
 

@@ -15,8 +15,10 @@ class AccountsConfig(AppConfig):
         from . import signals
         from .audit_events import AUDIT_EVENTS
         from .home import role_approvals_card, two_factor_card
+        from .sockets import socket_actors_connect
 
         signals.connect()
+        socket_actors_connect()
         nav_register(NavItem(_("My account"), "accounts:account", order=90))
         home_card_register(two_factor_card)
         home_card_register(role_approvals_card)

@@ -12,6 +12,7 @@ from xietong.accounts.models import User
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
+from xietong.core.reads import SHOW, read_recorded, read_refused
 
 from .access import thread_access_allows, thread_subject_patient_id
 from .models import Message, ReadState, Thread
@@ -43,10 +44,21 @@ def get_thread_for(*, actor: Actor, thread_uuid: object) -> Thread:
     return thread
 
 
-def get_message_for(*, actor: Actor, message_uuid: object) -> Message:
+def get_attachment_for(*, actor: Actor, message_uuid: object) -> Message:
+    """A message with its attachment, to hand the file to the actor: the read is audited
+    as part of the patient's record, and so is a refusal (core/reads.py)."""
     message = Message.objects.select_related("thread").filter(uuid=_as_uuid(message_uuid)).first()
-    if message is None or not thread_allows(actor, message.thread):
+    if message is None or not message.attachment or not thread_allows(actor, message.thread):
+        read_refused(
+            actor=actor, resource_type="ChatAttachment", resource_id=message_uuid,
+            patient_id=thread_patient_id(message.thread) if message else None,
+        )  # fmt: skip
         raise NotFound()
+    read_recorded(
+        actor=actor, intent=SHOW, resource_type="ChatAttachment", resource_id=message.uuid,
+        patient_id=thread_patient_id(message.thread),
+        detail={"thread": str(message.thread.uuid)},
+    )  # fmt: skip
     return message
 
 

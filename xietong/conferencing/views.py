@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -18,26 +14,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from xietong.core.actor import Actor
-from xietong.core.audit import audit_record
-from xietong.core.errors import NotFound, ValidationFailed
+from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view
 
 from .live import message_payload
-from .selectors import get_message_for, get_thread_for, thread_patient_id
+from .selectors import get_attachment_for, get_thread_for
 from .services import message_post
 
 View = Callable[..., HttpResponseBase]
-
-
-def actor_view(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.actor is None:
-            raise PermissionDenied
-        return view(request, request.actor, *args, **kwargs)
-
-    return wrapper
 
 
 @actor_view
@@ -83,17 +68,7 @@ def message_post_view(
 
 @actor_view
 def attachment(request: ActorRequest, actor: Actor, message_uuid: uuid.UUID) -> FileResponse:
-    message = get_message_for(actor=actor, message_uuid=message_uuid)
-    if not message.attachment:
-        raise NotFound()
-    audit_record(
-        actor=actor,
-        action="chat_attachment.read",
-        resource_type="ChatAttachment",
-        resource_id=message.uuid,
-        patient_id=thread_patient_id(message.thread),
-        detail={"thread": str(message.thread.uuid)},
-    )
+    message = get_attachment_for(actor=actor, message_uuid=message_uuid)
     return FileResponse(
         message.attachment.open("rb"),
         content_type=message.attachment_type or "application/octet-stream",

@@ -18,6 +18,7 @@ from xietong.core.http import ApiRequest
 from xietong.core.inputs import Day, number, text
 from xietong.core.listing import rows_shown
 from xietong.core.paging import PageIn
+from xietong.core.reads import CHANGE
 from xietong.directory.models import Expert
 from xietong.patients.selectors import get_patient_for
 
@@ -27,7 +28,6 @@ from .models import Consultation, ConsultationEvent, Opinion
 from .models import Status as State
 from .selectors import (
     consultation_assignments,
-    consultation_open_for,
     consultation_opinions,
     consultation_timeline,
     consultations_for,
@@ -340,7 +340,10 @@ def _event_out(e: ConsultationEvent) -> dict[str, Any]:
 
 
 def _get(request: ApiRequest, consultation_uuid: UUID) -> Consultation:
-    return get_consultation_for(actor=request.auth, consultation_uuid=consultation_uuid)
+    # For a transition and the answer after it: the write is audited, not a read.
+    return get_consultation_for(
+        actor=request.auth, consultation_uuid=consultation_uuid, intent=CHANGE
+    )
 
 
 def _fresh(request: ApiRequest, c: Consultation) -> dict[str, Any]:
@@ -444,7 +447,7 @@ def board(request: ApiRequest, day: Day | None = None) -> dict[str, Any]:
     summary="One consultation",
 )
 def detail(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    c = consultation_open_for(actor=request.auth, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(actor=request.auth, consultation_uuid=consultation_uuid)
     return _out(c, request.auth)
 
 
@@ -454,7 +457,7 @@ def detail(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
     summary="What happened, in order",
 )
 def timeline(request: ApiRequest, consultation_uuid: UUID) -> list[dict[str, Any]]:
-    c = consultation_open_for(actor=request.auth, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(actor=request.auth, consultation_uuid=consultation_uuid)
     return [_event_out(e) for e in consultation_timeline(consultation=c)]
 
 
@@ -464,7 +467,7 @@ def timeline(request: ApiRequest, consultation_uuid: UUID) -> list[dict[str, Any
     summary="Every opinion version, signed or draft",
 )
 def opinions(request: ApiRequest, consultation_uuid: UUID) -> list[dict[str, Any]]:
-    c = consultation_open_for(actor=request.auth, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(actor=request.auth, consultation_uuid=consultation_uuid)
     return [_opinion_out(o) for o in consultation_opinions(consultation=c)]
 
 

@@ -10,19 +10,16 @@ import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.urls import URLPattern, URLResolver, path
 
-from xietong.conferencing.consumers import scope_actor
 from xietong.core.events import event_subscribe
+from xietong.core.sockets import ActorConsumer
 
 from .access import CENTRE_ROLES
 from .models import Consultation
 from .workflow import Action
 
-CLOSE_REFUSED = 4403
 log = logging.getLogger(__name__)
 
 
@@ -52,30 +49,14 @@ def board_events_register() -> None:
         event_subscribe(f"consultation.{action}")(_board_changed)
 
 
-def _centre_of(scope: dict[str, Any]) -> int | None:
-    actor = scope_actor(scope)
-    if actor is None or not actor.has_role(*CENTRE_ROLES):
-        return None
-    return actor.institution_id
-
-
-class BoardConsumer(AsyncJsonWebsocketConsumer):
-    group: str | None = None
-
+class BoardConsumer(ActorConsumer):
     async def connect(self) -> None:
-        centre_id = await database_sync_to_async(_centre_of)(self.scope)
-        if centre_id is None:
-            # Accept-then-close so that the browser (and tests) see our close code.
-            await self.accept()
-            await self.close(code=CLOSE_REFUSED)
+        actor = await self.actor_admit()
+        if actor is None or not actor.has_role(*CENTRE_ROLES) or actor.institution_id is None:
+            await self.refuse()
             return
-        self.group = board_group(centre_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.groups_join(board_group(actor.institution_id))
         await self.accept()
-
-    async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def board_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "changed", "event": event.get("event", "")})

@@ -10,12 +10,12 @@ from xietong.fhir.registry import Resource, fhir_read_register, fhir_search_regi
 
 from .fhir import service_request, tasks
 from .models import Consultation
-from .selectors import consultation_open_for
+from .selectors import get_consultation_for
 
 
 def _visible(actor: Actor, consultation_uuid: str) -> Consultation | None:
     try:
-        return consultation_open_for(actor=actor, consultation_uuid=consultation_uuid)
+        return get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
     except NotFound:
         return None
 

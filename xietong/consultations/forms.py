@@ -9,21 +9,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xietong.core.errors import ValidationFailed
+from xietong.core.pages import ServiceForm
 from xietong.directory.models import Expert, InstitutionLevel, Title
 from xietong.directory.selectors import departments, expert_search
 from xietong.records.forms import MultipleFileField
 from xietong.records.models import DocumentKind
 
 from .models import Kind, Mode, PreferredTarget, Status, Urgency
-
-
-class ServiceErrorsMixin(forms.Form):
-    def add_service_errors(self, exc: ValidationFailed) -> None:
-        for name, messages in exc.fields.items():
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, str(message))
 
 
 def _department_choices() -> list[tuple[str, str]]:
@@ -76,7 +68,7 @@ def _text(label: Any, *, rows: int = 3, help_text: Any = "") -> forms.CharField:
     )
 
 
-class RequestForm(ServiceErrorsMixin):
+class RequestForm(ServiceForm):
     """Every field is optional here: a draft may be incomplete, and submitting lists every
     missing part at once (services.missing_parts)."""
 
@@ -211,7 +203,7 @@ class ListFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 
-class CommentForm(ServiceErrorsMixin):
+class CommentForm(ServiceForm):
     comment = forms.CharField(
         label=_("What is missing"),
         required=False,
@@ -220,7 +212,7 @@ class CommentForm(ServiceErrorsMixin):
     )
 
 
-class ReasonForm(ServiceErrorsMixin):
+class ReasonForm(ServiceForm):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -256,6 +248,6 @@ class ExpertFilterForm(forms.Form):
         ]
 
 
-class ScheduleForm(ServiceErrorsMixin):
+class ScheduleForm(ServiceForm):
     slot = forms.UUIDField(label=_("Time"), required=False)
     room = forms.CharField(label=_("Room"), required=False, max_length=80)

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
-from xietong.core.audit import audit_record
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
+from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 
 from .access import (
     CENTRE_ROLES,
@@ -29,6 +29,7 @@ from .models import (
     ConsultationEvent,
     Kind,
     Opinion,
+    OpinionPart,
     Status,
     Urgency,
 )
@@ -124,7 +125,8 @@ def consultations_for(
     )
 
 
-def get_consultation_for(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str) -> Consultation:
+def _visible_or_refused(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str) -> Consultation:
+    """The consultation when the actor sees it; else the refusal audited and NotFound."""
     key = _as_uuid(consultation_uuid)
     found = (
         Consultation.objects.filter(visible_consultations_q(actor), uuid=key)
@@ -141,22 +143,67 @@ def get_consultation_for(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str
         else None
     )
     if found is None:
+        patient_id = (
+            Consultation.objects.filter(uuid=key).values_list("patient_id", flat=True).first()
+            if key
+            else None
+        )
+        read_refused(
+            actor=actor,
+            resource_type="Consultation",
+            resource_id=consultation_uuid,
+            patient_id=patient_id,
+        )
         raise NotFound()
     return found
 
 
-def consultation_open_for(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str) -> Consultation:
-    """get_consultation_for, for showing the consultation (and so its patient's data) to
-    someone: the read is audited."""
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
-    audit_record(
-        actor=actor,
-        action="consultation.read",
-        resource_type="Consultation",
-        resource_id=c.uuid,
+def get_consultation_for(
+    *, actor: Actor, consultation_uuid: uuid_lib.UUID | str, intent: Intent = SHOW
+) -> Consultation:
+    """NotFound for missing and forbidden alike. Shown to the actor (the patient's summary
+    comes with it), the read is audited; a fetch that feeds a write (`intent=CHANGE`) is
+    audited by the write. A refusal is audited either way (core/reads.py)."""
+    found = _visible_or_refused(actor=actor, consultation_uuid=consultation_uuid)
+    read_recorded(
+        actor=actor, intent=intent, resource_type="Consultation", resource_id=found.uuid,
+        patient_id=found.patient_id,
+    )  # fmt: skip
+    return found
+
+
+def signed_opinion_for(
+    *,
+    actor: Actor,
+    consultation_uuid: uuid_lib.UUID | str,
+    version: int,
+    part: str = "",
+    expert: str = "",
+) -> Opinion:
+    """A signed version of an opinion of a consultation the actor sees, read for its PDF
+    (the read audited as the opinion's). Without `expert`, the concluding opinion: the MDT
+    summary, else the one opinion."""
+    c = _visible_or_refused(actor=actor, consultation_uuid=consultation_uuid)
+    if part and part not in OpinionPart.values:
+        raise NotFound()
+    default_part = OpinionPart.SUMMARY if c.kind == Kind.MDT else OpinionPart.OPINION
+    qs = Opinion.objects.filter(
+        consultation=c, version=version, part=part or default_part, signed_at__isnull=False
+    ).select_related("expert__practitioner", "consultation__centre")
+    if expert:
+        expert_key = _as_uuid(expert)
+        if expert_key is None:
+            raise NotFound()
+        qs = qs.filter(expert__practitioner__uuid=expert_key)
+    found = qs.order_by("expert_id").first()
+    if found is None:
+        raise NotFound()
+    read_recorded(
+        actor=actor, intent=SHOW, resource_type="ConsultationOpinion", resource_id=found.uuid,
         patient_id=c.patient_id,
-    )
-    return c
+        detail={"number": c.number, "version": found.version, "format": "pdf"},
+    )  # fmt: skip
+    return found
 
 
 def consultation_timeline(*, consultation: Consultation) -> QuerySet[ConsultationEvent]:

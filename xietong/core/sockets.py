@@ -1,4 +1,12 @@
-"""WebSockets that belong to a browser session: signing out closes them.
+"""The one base for WebSockets: who the socket acts as, and the session it belongs to.
+
+`ActorConsumer` is every consumer's base. Its actor is resolved as a page's is (the session's
+user through the chosen membership, nobody while a second factor is owed) by the resolver
+accounts registers here (`socket_actor_register`), once at connect (`actor_admit`) and again,
+read fresh, whenever the consumer re-checks (`actor_now`). A refused socket is accepted and
+closed with a code (`refuse`) so that the page, and tests, see why.
+
+WebSockets belong to a browser session: signing out closes them.
 
 A page's sockets authenticate once, from the session cookie, when they connect. Signing out
 (by the user, or by the idle timeout, which signs out through the same call) must end them
@@ -13,9 +21,10 @@ from __future__ import annotations
 
 import logging
 from importlib import import_module
-from typing import Any
+from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -23,8 +32,31 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_out
 from django.utils.crypto import salted_hmac
 
+from .actor import Actor
+
 CLOSE_SIGNED_OUT = 4401
+CLOSE_REFUSED = 4403
 log = logging.getLogger(__name__)
+
+
+class ScopeActor(Protocol):
+    def __call__(self, scope: dict[str, Any], *, fresh: bool = False) -> Actor | None: ...
+
+
+_scope_actor: list[ScopeActor] = []
+
+
+def socket_actor_register(resolver: ScopeActor) -> None:
+    """Called once, by accounts: how a socket's scope resolves to an Actor."""
+    _scope_actor[:] = [resolver]
+
+
+def scope_actor(scope: dict[str, Any], *, fresh: bool = False) -> Actor | None:
+    """Who the socket acts as (None: nobody, or nobody admitted yet); `fresh` reads the
+    user, the session and the membership again instead of what was loaded at connect."""
+    if not _scope_actor:
+        return None
+    return _scope_actor[0](scope, fresh=fresh)
 
 
 def session_group(*, session_key: str) -> str:
@@ -95,3 +127,57 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
     async def session_ended(self, event: dict[str, Any]) -> None:
         await self.session_leave()
         await self.close(code=CLOSE_SIGNED_OUT)
+
+
+class ActorConsumer(SessionBoundConsumer):
+    """Every consumer's base: `actor_admit()` at connect, `actor_now()` on a re-check, and
+    `refuse()` to close with a code the page understands."""
+
+    actor: Actor | None = None
+
+    async def actor_admit(self) -> Actor | None:
+        self.actor = await database_sync_to_async(scope_actor)(self.scope)
+        return self.actor
+
+    async def actor_now(self) -> Actor | None:
+        self.actor = await database_sync_to_async(scope_actor)(self.scope, fresh=True)
+        return self.actor
+
+    groups_joined: tuple[str, ...] = ()
+
+    async def groups_join(self, *groups: str) -> None:
+        """Listens to these channel-layer groups, and to the session's signing out."""
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = (*self.groups_joined, *groups)
+        await self.session_join()
+
+    async def groups_leave(self) -> None:
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = ()
+        await self.session_leave()
+
+    async def disconnect(self, code: int) -> None:
+        await self.groups_leave()
+
+    async def session_ended(self, event: dict[str, Any]) -> None:
+        # Out of every group first: nothing may reach the socket between the close and
+        # the server's disconnect.
+        self.actor = None
+        await self.groups_leave()
+        await super().session_ended(event)
+
+    async def refuse(self, code: int = CLOSE_REFUSED) -> None:
+        """Accept-then-close, so that the browser sees the code (a socket closed before
+        it was accepted shows only a failed handshake)."""
+        self.actor = None
+        if not self.accepted:
+            await self.accept()
+        await self.close(code=code)
+
+    accepted = False
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        self.accepted = True
+        await super().accept(subprotocol, headers)

@@ -14,8 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from xietong.accounts.actors import actor_for_membership
-from xietong.accounts.tokens import api_token_resolve
+from xietong.accounts.api_auth import api_auth
 from xietong.core.actor import Actor
 
 from .registry import fhir_read, fhir_search, fhir_types_readable, fhir_types_searchable
@@ -42,11 +41,13 @@ def _outcome(status: int, code: str, text: str) -> HttpResponse:
 
 
 def _actor(request: HttpRequest) -> Actor | None:
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        token = api_token_resolve(header[7:].strip())
-        return actor_for_membership(token.membership) if token else None
-    return getattr(request, "actor", None)
+    """Who asks, resolved by the API's own authentication (a bearer token, or the signed-in
+    session once its second factor is done), so both surfaces admit the same callers."""
+    for auth in api_auth:
+        actor = auth(request)
+        if isinstance(actor, Actor):
+            return actor
+    return None
 
 
 def _searchset(entries: list[dict[str, Any]], base: str) -> dict[str, Any]:

@@ -7,43 +7,28 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from xietong.core.sockets import SessionBoundConsumer
+from xietong.core.sockets import CLOSE_SIGNED_OUT, ActorConsumer
 
 from .live import unread_count, user_group
 
-CLOSE_UNAUTHENTICATED = 4401
+CLOSE_UNAUTHENTICATED = CLOSE_SIGNED_OUT
 
 
-class NotificationsConsumer(SessionBoundConsumer):
-    group: str | None = None
+class NotificationsConsumer(ActorConsumer):
+    user_id = 0
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+        actor = await self.actor_admit()
+        if actor is None:
+            await self.refuse(CLOSE_UNAUTHENTICATED)
             return
-        self.group = user_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.session_join()
+        self.user_id = actor.user_id
+        await self.groups_join(user_group(actor.user_id))
         await self.accept()
-        count = await database_sync_to_async(unread_count)(user.pk)
+        count = await database_sync_to_async(unread_count)(actor.user_id)
         await self.send_json({"type": "unread", "count": count})
-
-    async def disconnect(self, code: int) -> None:
-        await self._leave()
-
-    async def _leave(self) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            self.group = None
-        await self.session_leave()
-
-    async def session_ended(self, event: dict[str, Any]) -> None:
-        await self._leave()  # no count may follow the close
-        await super().session_ended(event)
 
     async def unread_changed(self, event: dict[str, Any]) -> None:
         """Counted here, when it changed, for this open page only (live.py)."""
-        user = self.scope["user"]
-        count = await database_sync_to_async(unread_count)(user.pk)
+        count = await database_sync_to_async(unread_count)(self.user_id)
         await self.send_json({"type": "unread", "count": count})

@@ -4,11 +4,8 @@ SMS/e-mail outbox. Views parse and render; the rules are in services and selecto
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
@@ -20,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from xietong.core.actor import Actor
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view
 
 from .live import unread_count
 from .selectors import notifications_for, outbox_for
@@ -27,17 +25,6 @@ from .services import notifications_mark_all_read, notifications_mark_read
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 30
-
-
-def actor_view(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.actor is None:
-            raise PermissionDenied
-        return view(request, request.actor, *args, **kwargs)
-
-    return wrapper
 
 
 def bell(request: Any, actor: Actor) -> SafeString:

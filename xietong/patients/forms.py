@@ -7,18 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from xietong.core.errors import ValidationFailed
+from xietong.core.pages import ServiceForm
 from xietong.core.widgets import DateInput
 
 from .models import ConsentKind, ConsentRelationship, IdentifierSystem, Sex
-
-
-class ServiceErrorsMixin(forms.Form):
-    def add_service_errors(self, exc: ValidationFailed) -> None:
-        for name, messages in exc.fields.items():
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, str(message))
 
 
 class PatientSearchForm(forms.Form):
@@ -31,7 +23,7 @@ class PatientSearchForm(forms.Form):
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput)
 
 
-class PatientRegisterForm(ServiceErrorsMixin):
+class PatientRegisterForm(ServiceForm):
     # Fields are optional here so that the service reports every missing or wrong value
     # at once, in its own words; browsers still get the "required" hint.
     name = forms.CharField(
@@ -67,7 +59,7 @@ class PatientRegisterForm(ServiceErrorsMixin):
     )
 
 
-class IdentifierAddForm(ServiceErrorsMixin):
+class IdentifierAddForm(ServiceForm):
     system = forms.ChoiceField(
         label=_("Kind"),
         choices=[
@@ -78,7 +70,7 @@ class IdentifierAddForm(ServiceErrorsMixin):
     value = forms.CharField(label=_("Number"), required=False)
 
 
-class ConsentForm(ServiceErrorsMixin):
+class ConsentForm(ServiceForm):
     kind = forms.ChoiceField(label=_("Consent for"), choices=ConsentKind.choices)
     signed_on = forms.DateField(
         label=_("Signed on"), required=False, widget=DateInput(attrs={"required": True})

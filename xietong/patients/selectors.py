@@ -17,6 +17,7 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.models import AuditOutcome
+from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 from xietong.directory.models import Region
 
 from .access import can_view_patients, patient_visible_to, record_wide_for, visible_patients_q
@@ -50,42 +51,28 @@ def _as_uuid(value: object) -> uuid.UUID | None:
         return None
 
 
-def _audit_refused(actor: Actor, resource_type: str, resource_id: object,
-                   patient_id: int | None, action: str) -> None:  # fmt: skip
-    # Written (and, outside a transaction, committed) before NotFound is raised, never inside
-    # a block that the 404 unwinds: the refusal must stay on record though the request fails.
-    audit_record(
-        actor=actor,
-        action=action,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        patient_id=patient_id,
-        outcome=AuditOutcome.MINOR_FAILURE,
-        detail={"reason": "not visible"},
-    )
-
-
-def get_patient_for(*, actor: Actor, patient_uuid: uuid.UUID | str) -> Patient:
-    """The patient, when the actor may see them; NotFound for missing and forbidden alike."""
+def get_patient_for(
+    *, actor: Actor, patient_uuid: uuid.UUID | str, intent: Intent = SHOW
+) -> Patient:
+    """The patient, when the actor may see them; NotFound for missing and forbidden alike.
+    The read (unless it feeds a write) and the refusal are audited (core/reads.py)."""
     key = _as_uuid(patient_uuid)
     patient = Patient.objects.filter(uuid=key).first() if key else None
     if patient is None or not patient_visible_to(actor, patient):
-        _audit_refused(
-            actor, "Patient", patient_uuid, patient.pk if patient else None, "patient.read"
-        )
+        read_refused(actor=actor, resource_type="Patient", resource_id=patient_uuid,
+                     patient_id=patient.pk if patient else None)  # fmt: skip
         raise NotFound()
-    audit_record(
-        actor=actor,
-        action="patient.read",
-        resource_type="Patient",
-        resource_id=patient.uuid,
-        patient_id=patient.pk,
-    )
+    read_recorded(actor=actor, intent=intent, resource_type="Patient", resource_id=patient.uuid,
+                  patient_id=patient.pk)  # fmt: skip
     return patient
 
 
 def get_consent_for(
-    *, actor: Actor, patient_uuid: uuid.UUID | str, consent_uuid: uuid.UUID | str
+    *,
+    actor: Actor,
+    patient_uuid: uuid.UUID | str,
+    consent_uuid: uuid.UUID | str,
+    intent: Intent = SHOW,
 ) -> Consent:
     """A consent (for its scan) of a patient the actor may see; the read is audited."""
     p_key, c_key = _as_uuid(patient_uuid), _as_uuid(consent_uuid)
@@ -101,17 +88,11 @@ def get_consent_for(
             or record_wide_for(actor, consent.patient_id)
         )
     ):
-        _audit_refused(
-            actor, "Consent", consent_uuid, consent.patient_id if consent else None, "consent.read"
-        )
+        read_refused(actor=actor, resource_type="Consent", resource_id=consent_uuid,
+                     patient_id=consent.patient_id if consent else None)  # fmt: skip
         raise NotFound()
-    audit_record(
-        actor=actor,
-        action="consent.read",
-        resource_type="Consent",
-        resource_id=consent.uuid,
-        patient_id=consent.patient_id,
-    )
+    read_recorded(actor=actor, intent=intent, resource_type="Consent", resource_id=consent.uuid,
+                  patient_id=consent.patient_id)  # fmt: skip
     return consent
 
 

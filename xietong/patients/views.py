@@ -6,11 +6,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
@@ -20,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xietong.core.actor import Actor
-from xietong.core.errors import Conflict, NotPermitted, ValidationFailed
+from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, back_to, fetch_intent
 
 from .access import (
     break_glass_live_for,
@@ -51,24 +50,6 @@ from .services import (
 from .services.break_glass import BREAK_GLASS_ROLES, patient_break_glass
 
 View = Callable[..., HttpResponseBase]
-
-
-def actor_view(view: View) -> View:
-    """Signed in and acting through a membership. Which patient data the actor may see is
-    decided by the selectors (404, audited), what they may do by the services (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        actor = request.actor
-        if actor is None:
-            raise PermissionDenied
-        try:
-            return view(request, actor, *args, **kwargs)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return wrapper
 
 
 @actor_view
@@ -145,7 +126,7 @@ def _detail_context(actor: Actor, patient: Any, **forms: Any) -> dict[str, Any]:
 
 @actor_view
 def detail(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) -> HttpResponse:
-    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid)
+    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid, intent=fetch_intent(request))
     context = _detail_context(actor, patient)
     context["sections"] = patient_sections_render(request, actor, patient)
     return render(request, "patients/detail.html", context)
@@ -154,7 +135,7 @@ def detail(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) -> Http
 @actor_view
 @require_http_methods(["GET", "POST"])
 def consent_add(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) -> HttpResponse:
-    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid)
+    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid, intent=fetch_intent(request))
     if request.method == "POST":
         form = ConsentForm(request.POST, request.FILES)
         if form.is_valid():
@@ -174,7 +155,7 @@ def consent_add(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) ->
 @actor_view
 @require_http_methods(["GET", "POST"])
 def identifier_add(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) -> HttpResponse:
-    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid)
+    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid, intent=fetch_intent(request))
     form = IdentifierAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -191,7 +172,12 @@ def identifier_add(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID)
 def consent_scan(
     request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID, consent_uuid: uuid.UUID
 ) -> HttpResponseBase:
-    consent = get_consent_for(actor=actor, patient_uuid=patient_uuid, consent_uuid=consent_uuid)
+    consent = get_consent_for(
+        actor=actor,
+        patient_uuid=patient_uuid,
+        consent_uuid=consent_uuid,
+        intent=fetch_intent(request),
+    )
     extension = os.path.splitext(consent.scan.name or "")[1]
     response = FileResponse(
         consent.scan.open("rb"),
@@ -203,40 +189,33 @@ def consent_scan(
     return response
 
 
-@actor_view
+@actor_view(back=back_to("patients:detail", "patient_uuid"))
 @require_POST
 def consent_withdraw_view(
     request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID, consent_uuid: uuid.UUID
 ) -> HttpResponse:
-    consent = get_consent_for(actor=actor, patient_uuid=patient_uuid, consent_uuid=consent_uuid)
-    try:
-        consent_withdraw(actor=actor, consent=consent, reason=request.POST.get("reason", ""))
-    except ValidationFailed as exc:
-        messages.error(request, " ".join(str(m) for ms in exc.fields.values() for m in ms))
-    except Conflict as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Consent withdrawn."))
+    consent = get_consent_for(
+        actor=actor,
+        patient_uuid=patient_uuid,
+        consent_uuid=consent_uuid,
+        intent=fetch_intent(request),
+    )
+    consent_withdraw(actor=actor, consent=consent, reason=request.POST.get("reason", ""))
+    messages.success(request, _("Consent withdrawn."))
     return redirect("patients:detail", patient_uuid=patient_uuid)
 
 
-@actor_view
+@actor_view(back=back_to("patients:detail", "patient_uuid"))
 @require_POST
 def break_glass(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) -> HttpResponse:
-    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid)
-    try:
-        opened = patient_break_glass(
-            actor=actor, patient=patient, reason=request.POST.get("reason", "")
-        )
-    except ValidationFailed as exc:
-        messages.error(request, " ".join(str(m) for ms in exc.fields.values() for m in ms))
-    except Conflict as exc:
-        messages.error(request, str(exc.message))
-    else:
-        until = timezone.localtime(opened.ends_at).strftime("%Y-%m-%d %H:%M")
-        messages.warning(
-            request,
-            _("Emergency access is open until %(until)s. The institutions concerned are told.")
-            % {"until": until},
-        )
+    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid, intent=fetch_intent(request))
+    opened = patient_break_glass(
+        actor=actor, patient=patient, reason=request.POST.get("reason", "")
+    )
+    until = timezone.localtime(opened.ends_at).strftime("%Y-%m-%d %H:%M")
+    messages.warning(
+        request,
+        _("Emergency access is open until %(until)s. The institutions concerned are told.")
+        % {"until": until},
+    )
     return redirect("patients:detail", patient_uuid=patient.uuid)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from xietong.core.errors import ValidationFailed
+from xietong.core.pages import ServiceForm
 from xietong.core.widgets import DateInput
 
 from .models import DocumentKind
@@ -32,15 +32,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)]
 
 
-class ServiceErrorsMixin(forms.Form):
-    def add_service_errors(self, exc: ValidationFailed) -> None:
-        for name, messages in exc.fields.items():
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, str(message))
-
-
-class DocumentUploadForm(ServiceErrorsMixin):
+class DocumentUploadForm(ServiceForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
     title = forms.CharField(label=pgettext_lazy("document", "Title"), max_length=120)
     clinical_date = forms.DateField(
@@ -53,7 +45,7 @@ class DocumentUploadForm(ServiceErrorsMixin):
     source = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput())
 
 
-class DocumentReplaceForm(ServiceErrorsMixin):
+class DocumentReplaceForm(ServiceForm):
     title = forms.CharField(label=pgettext_lazy("document", "Title"), max_length=120)
     file = forms.FileField(
         label=_("Corrected file"),
@@ -61,5 +53,5 @@ class DocumentReplaceForm(ServiceErrorsMixin):
     )
 
 
-class DocumentInErrorForm(ServiceErrorsMixin):
+class DocumentInErrorForm(ServiceForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)

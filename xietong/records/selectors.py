@@ -13,6 +13,7 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
 from xietong.core.models import AuditOutcome
+from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 from xietong.patients.access import patient_visible_to
 from xietong.patients.models import Patient
 
@@ -98,7 +99,9 @@ def documents_among_for(
     return _listed(qs, include_inactive=not current_only)
 
 
-def get_document_for(*, actor: Actor, document_uuid: uuid.UUID | str) -> ClinicalDocument:
+def get_document_for(
+    *, actor: Actor, document_uuid: uuid.UUID | str, intent: Intent = SHOW
+) -> ClinicalDocument:
     """The document, when the actor may see its patient; NotFound for missing and forbidden
     alike. The read is audited, and so is a refusal."""
     key = _as_uuid(document_uuid)
@@ -110,19 +113,15 @@ def get_document_for(*, actor: Actor, document_uuid: uuid.UUID | str) -> Clinica
         else None
     )
     if document is None or not _readable(actor, document.patient).filter(pk=document.pk).exists():
-        audit_record(
-            actor=actor, action="document_reference.read", resource_type="DocumentReference",
-            resource_id=document_uuid, patient_id=document.patient_id if document else None,
-            outcome=AuditOutcome.MINOR_FAILURE, detail={"reason": "not visible"},
+        read_refused(
+            actor=actor, resource_type="DocumentReference", resource_id=document_uuid,
+            patient_id=document.patient_id if document else None,
         )  # fmt: skip
         raise NotFound()
-    audit_record(
-        actor=actor,
-        action="document_reference.read",
-        resource_type="DocumentReference",
-        resource_id=document.uuid,
-        patient_id=document.patient_id,
-    )
+    read_recorded(
+        actor=actor, intent=intent, resource_type="DocumentReference",
+        resource_id=document.uuid, patient_id=document.patient_id,
+    )  # fmt: skip
     return document
 
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, fetch_intent
 from xietong.patients.selectors import get_patient_for
 
 from .forms import DocumentInErrorForm, DocumentReplaceForm, DocumentUploadForm
@@ -39,24 +37,6 @@ from .services import (
 View = Callable[..., HttpResponseBase]
 
 
-def actor_view(view: View) -> View:
-    """Signed in and acting through a membership. Which documents the actor may see is
-    decided by the selectors (404, audited), what they may do by the services (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        actor = request.actor
-        if actor is None:
-            raise PermissionDenied
-        try:
-            return view(request, actor, *args, **kwargs)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return wrapper
-
-
 def _safe_next(request: ActorRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -69,7 +49,7 @@ def _safe_next(request: ActorRequest, fallback: str) -> str:
 @actor_view
 @require_http_methods(["GET", "POST"])
 def patient_documents(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) -> HttpResponse:
-    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid)
+    patient = get_patient_for(actor=actor, patient_uuid=patient_uuid, intent=fetch_intent(request))
     here = request.path
     form = None
     if request.method == "POST":
@@ -133,7 +113,9 @@ def _viewer(request: ActorRequest, actor: Actor, document: Any, **forms: Any) ->
 
 @actor_view
 def document_detail(request: ActorRequest, actor: Actor, document_uuid: uuid.UUID) -> HttpResponse:
-    document = get_document_for(actor=actor, document_uuid=document_uuid)
+    document = get_document_for(
+        actor=actor, document_uuid=document_uuid, intent=fetch_intent(request)
+    )
     return _viewer(request, actor, document)
 
 
@@ -142,7 +124,9 @@ def document_detail(request: ActorRequest, actor: Actor, document_uuid: uuid.UUI
 def document_file(
     request: ActorRequest, actor: Actor, document_uuid: uuid.UUID
 ) -> HttpResponseBase:
-    document = get_document_for(actor=actor, document_uuid=document_uuid)
+    document = get_document_for(
+        actor=actor, document_uuid=document_uuid, intent=fetch_intent(request)
+    )
     download = request.GET.get("download") == "1"
     extension = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "bin"
     response = FileResponse(
@@ -162,7 +146,9 @@ def document_file(
 def document_replace_view(
     request: ActorRequest, actor: Actor, document_uuid: uuid.UUID
 ) -> HttpResponse:
-    document = get_document_for(actor=actor, document_uuid=document_uuid)
+    document = get_document_for(
+        actor=actor, document_uuid=document_uuid, intent=fetch_intent(request)
+    )
     form = DocumentReplaceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -185,7 +171,9 @@ def document_replace_view(
 def document_in_error_view(
     request: ActorRequest, actor: Actor, document_uuid: uuid.UUID
 ) -> HttpResponse:
-    document = get_document_for(actor=actor, document_uuid=document_uuid)
+    document = get_document_for(
+        actor=actor, document_uuid=document_uuid, intent=fetch_intent(request)
+    )
     form = DocumentInErrorForm(request.POST)
     if form.is_valid():
         try:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xietong.core.errors import ValidationFailed
+from xietong.core.pages import ServiceForm
 from xietong.core.widgets import DateInput
 from xietong.directory.models import Institution
 from xietong.scheduling.models import ExaminationType
@@ -15,15 +15,7 @@ from xietong.scheduling.models import ExaminationType
 from .models import Kind, Outcome, Status, Urgency
 
 
-class ServiceErrorsMixin(forms.Form):
-    def add_service_errors(self, exc: ValidationFailed) -> None:
-        for name, errors in exc.fields.items():
-            target = name if name in self.fields else None
-            for error in errors:
-                self.add_error(target, str(error))
-
-
-class ReferralForm(ServiceErrorsMixin):
+class ReferralForm(ServiceForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     urgency = forms.ChoiceField(
         label=_("Urgency"),

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from xietong.consultations.selectors import consultation_opinions
 from xietong.core.actor import Actor
-from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
+from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 
 from .access import can_refer, can_view_referrals, visible_referrals_q
 from .models import FollowUp, Referral, ReferralEvent, Status
@@ -83,8 +83,11 @@ LIFELONG = ("patient", "sending_institution", "receiving_institution", "receivin
             "previous")  # fmt: skip
 
 
-def get_referral_for(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) -> Referral:
-    """NotFound for missing and forbidden alike; the read is audited."""
+def get_referral_for(
+    *, actor: Actor, referral_uuid: uuid_lib.UUID | str, intent: Intent = SHOW
+) -> Referral:
+    """NotFound for missing and forbidden alike. The read (unless it feeds a write) and
+    the refusal are audited (core/reads.py)."""
     key = as_uuid(referral_uuid)
     found = (
         referrals_for(actor=actor).select_related(*DETAIL_RELATED).filter(uuid=key).first()
@@ -92,14 +95,19 @@ def get_referral_for(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) -> Ref
         else None
     )
     if found is None:
+        patient_id = (
+            Referral.objects.filter(uuid=key).values_list("patient_id", flat=True).first()
+            if key
+            else None
+        )
+        read_refused(
+            actor=actor, resource_type="Referral", resource_id=referral_uuid, patient_id=patient_id
+        )
         raise NotFound()
-    audit_record(
-        actor=actor,
-        action="referral.read",
-        resource_type="Referral",
-        resource_id=found.uuid,
+    read_recorded(
+        actor=actor, intent=intent, resource_type="Referral", resource_id=found.uuid,
         patient_id=found.patient_id,
-    )
+    )  # fmt: skip
     return found
 
 

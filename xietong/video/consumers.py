@@ -21,7 +21,7 @@ from xietong.accounts.actors import actor_for_user
 from xietong.accounts.models import User
 from xietong.core.actor import Actor
 from xietong.core.errors import DomainError
-from xietong.core.sockets import SessionBoundConsumer
+from xietong.core.sockets import ActorConsumer
 
 from .access import room_access_allows
 from .binding import binding_for_scope
@@ -33,7 +33,6 @@ from .relay import JanusParticipant
 from .selectors import get_open_room
 from .services import call_begin, call_end, call_report
 
-CLOSE_REFUSED = 4403
 CLOSE_UNAVAILABLE = 4503
 
 
@@ -56,8 +55,10 @@ def _still_admitted(*, actor: Actor, room: Room) -> bool:
     return now is not None and room_access_allows(now, room.subject_type, room.subject_id)
 
 
-class RoomConsumer(SessionBoundConsumer):
-    actor: Actor | None = None
+class RoomConsumer(ActorConsumer):
+    """Admitted by the join credential rather than by the session alone (an API client
+    has none); the rest (refusals, signing out) is the base's."""
+
     room: Room | None = None
     call: CallSession | None = None
     janus: JanusParticipant | None = None
@@ -77,7 +78,7 @@ class RoomConsumer(SessionBoundConsumer):
             )
         except DomainError as exc:
             await self.send_json({"type": "refused", "message": str(exc.message)})
-            await self.close(code=CLOSE_REFUSED)
+            await self.refuse()
             return
         self.call = await database_sync_to_async(call_begin)(actor=self.actor, room=self.room)
         self.peer = secrets.token_hex(6)
@@ -169,7 +170,7 @@ class RoomConsumer(SessionBoundConsumer):
             {"type": "refused", "message": _("You are not admitted to this room.")}
         )
         await self._depart(dropped=False)
-        await self.close(code=CLOSE_REFUSED)
+        await self.refuse()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if self.actor is None or not isinstance(content, dict):

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -21,6 +18,7 @@ from xietong.accounts.selectors import colleagues_of
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view
 
 from . import conf
 from .access import room_access_allows, room_subject
@@ -36,17 +34,6 @@ from .recording import (
 from .selectors import meetings_for
 
 View = Callable[..., HttpResponseBase]
-
-
-def actor_view(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.actor is None:
-            raise PermissionDenied
-        return view(request, request.actor, *args, **kwargs)
-
-    return wrapper
 
 
 def page_strings() -> dict[str, str]:

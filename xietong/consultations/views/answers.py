@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, fetch_intent, posted, told
 from xietong.records.selectors import documents_for_source
 
 from .. import services as svc
@@ -21,7 +22,7 @@ from ..access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
 from ..forms import ReasonForm
 from ..models import AssignmentStatus, ConsultationAssignment, Status
 from ..selectors import get_consultation_for
-from ._common import actor_view, posted, refused, require_role
+from ._common import require_role
 
 QUEUE = "consultations:queue"
 
@@ -55,7 +56,9 @@ def _lost_meanwhile(
 def answer(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     require_role(actor, *EXPERT_ROLES)
     try:
-        c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+        c = get_consultation_for(
+            actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+        )
     except NotFound:
         return _lost_meanwhile(request, actor, consultation_uuid)
     form = ReasonForm(posted(request))
@@ -78,7 +81,7 @@ def answer(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) ->
         except ValidationFailed as exc:
             form.add_service_errors(exc)
         except Conflict as exc:
-            return refused(request, exc, QUEUE)
+            return told(request, exc, QUEUE)
     context = {
         "consultation": c,
         "attached": list(documents_for_source(actor=actor, source=c.source)),
@@ -91,7 +94,9 @@ def answer(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) ->
 @require_http_methods(["GET", "POST"])
 def cancel(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     require_role(actor, *REQUESTER_ROLES, *CENTRE_ROLES)
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(
+        actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+    )
     back = "consultations:mine" if actor.has_role(*REQUESTER_ROLES) else "consultations:inbox"
     form = ReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -102,7 +107,7 @@ def cancel(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) ->
         except ValidationFailed as exc:
             form.add_service_errors(exc)
         except Conflict as exc:
-            return refused(request, exc, back)
+            return told(request, exc, back)
         else:
             messages.success(request, _("%(number)s cancelled.") % {"number": c.number})
             return redirect(back)

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy
 from xietong.core.actor import Actor
 from xietong.core.http import ActorRequest
 from xietong.core.nav import NavItem, nav_register
+from xietong.core.pages import actor_view
 
 from ..access import CENTRE_ROLES
 from ..consumers import board_events_register
 from ..selectors import today_board
-from .workspace_base import signed_in
 
 
 def board_register() -> None:
@@ -26,7 +26,7 @@ def board_register() -> None:
     )
 
 
-@signed_in
+@actor_view
 def board(request: ActorRequest, actor: Actor) -> HttpResponse:
     day = today_board(actor=actor)  # NotPermitted (403) for anyone but the centre's staff
     context = {"board": day, "now": timezone.localtime()}

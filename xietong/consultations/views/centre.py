@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, fetch_intent, posted, told
 from xietong.directory.models import Expert
 from xietong.directory.selectors import expert_search_page
 from xietong.records.selectors import documents_for_source
@@ -25,7 +26,7 @@ from .. import services as svc
 from ..forms import CommentForm, ExpertFilterForm, ScheduleForm
 from ..models import AssignmentStatus, Consultation, Kind, Status
 from ..selectors import consultation_assignments, get_consultation_for
-from ._common import actor_view, posted, refused, require_role
+from ._common import require_role
 
 INBOX = "consultations:inbox"
 
@@ -42,7 +43,9 @@ def _summary(actor: Actor, c: Consultation) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def qc(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     require_role(actor, "qc")
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(
+        actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+    )
     form = CommentForm(posted(request))
     if request.method == "POST":
         try:
@@ -63,7 +66,7 @@ def qc(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> Htt
         except ValidationFailed as exc:
             form.add_service_errors(exc)
         except Conflict as exc:
-            return refused(request, exc, INBOX)
+            return told(request, exc, INBOX)
     context = {**_summary(actor, c), "form": form}
     status = 422 if form.errors else 200
     return render(request, "consultations/qc.html", context, status=status)
@@ -120,7 +123,9 @@ def _with_next_free(experts: list[Expert]) -> list[Expert]:
 @require_http_methods(["GET", "POST"])
 def triage(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     require_role(actor, "coordinator")
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(
+        actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+    )
     errors: list[str] = []
     chosen = request.POST.getlist("experts")
     if request.method == "POST":
@@ -136,7 +141,7 @@ def triage(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) ->
         except ValidationFailed as exc:
             errors = [str(m) for messages_ in exc.fields.values() for m in messages_]
         except Conflict as exc:
-            return refused(request, exc, INBOX)
+            return told(request, exc, INBOX)
         else:
             messages.success(
                 request,
@@ -174,7 +179,9 @@ def _lead_expert(c: Consultation) -> Expert | None:
 @require_http_methods(["GET", "POST"])
 def schedule(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     require_role(actor, "coordinator", "expert")
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(
+        actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+    )
     expert = _lead_expert(c)
     form = ScheduleForm(posted(request))
     alternatives: list[Any] | None = None
@@ -200,7 +207,7 @@ def schedule(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) 
         except Conflict as exc:
             alternatives = getattr(exc, "alternatives", None)
             if alternatives is None:
-                return refused(
+                return told(
                     request, exc, INBOX if actor.has_role("coordinator") else "consultations:queue"
                 )
             messages.error(request, str(exc.message))

@@ -15,12 +15,13 @@ from xietong.core.actor import Actor
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.listing import page_shown
+from xietong.core.pages import actor_view
 
 from ..access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
 from ..forms import ListFilterForm
 from ..models import Consultation, Mode, Status
 from ..selectors import AWAITING_ACCEPT, consultations_for
-from ._common import actor_view, detail_url, require_role
+from ._common import detail_url, require_role
 from .actions import page_actions
 
 PAGE_SIZE = 25

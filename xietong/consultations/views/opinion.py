@@ -5,6 +5,7 @@ with a reason. For MDT each expert writes their part and the lead writes the sum
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,13 +19,22 @@ from xietong.accounts.reauth import IdentityLocked
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, fetch_intent, told
+from xietong.core.reads import CHANGE
 
 from .. import services as svc
 from ..access import live_assignment_of
-from ..models import AssignmentStatus, Consultation, ConsultationAssignment, Kind, Status
+from ..models import (
+    AssignmentStatus,
+    Consultation,
+    ConsultationAssignment,
+    Kind,
+    Opinion,
+    Status,
+)
 from ..selectors import get_consultation_for
 from .opinion_forms import CorrectionForm, OpinionForm, initial_from
-from .workspace_base import changed_since_seen, signed_in, told_refused, workspace_url
+from .workspace_base import changed_since_seen, told_refused, workspace_url
 from .workspace_context import opinion_threads, pdf_url
 
 
@@ -89,10 +99,12 @@ def _expert_or_back(request: ActorRequest, actor: Actor, c: Consultation) -> Any
     return mine
 
 
-@signed_in
+@actor_view
 @require_http_methods(["GET", "POST"])
 def editor(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(
+        actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+    )
     mine = _expert_or_back(request, actor, c)
     if mine is None:
         return redirect(workspace_url(c))
@@ -130,75 +142,63 @@ def _locked(
     return _page(request, c, mine, summary, form, status=exc.status)
 
 
-@signed_in
+def _signing(
+    request: ActorRequest,
+    actor: Actor,
+    consultation_uuid: uuid.UUID,
+    form_class: type[OpinionForm],
+    signed: Callable[..., Opinion],
+    said: str,
+) -> HttpResponse:
+    """Signs what the form holds (`signed`: the service, given the consultation, part and
+    form): a wrong password or a missing part leaves the draft as it was, the account lock
+    keeps the form. No transaction wraps the call: a wrong password must stay counted toward
+    the account lock (accounts/reauth.py)."""
+    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid, intent=CHANGE)
+    mine = _expert_or_back(request, actor, c)
+    if mine is None:
+        return redirect(workspace_url(c))
+    summary = _wants_summary(request, c, mine)
+    if changed := changed_since_seen(request, c):
+        return changed
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _page(request, c, mine, summary, form, status=422)
+    try:
+        opinion = signed(c, summary, form)
+    except IdentityLocked as exc:
+        return _locked(request, c, mine, summary, form, exc)
+    except ValidationFailed as exc:
+        form.add_service_errors(exc)
+        return _page(request, c, mine, summary, form, status=422)
+    except Conflict as exc:
+        return told(request, exc, _editor_url(c, summary))
+    messages.success(request, said % {"version": opinion.version})
+    return redirect(workspace_url(c))
+
+
+@actor_view
 @require_POST
 def sign(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
-    """Signs what the form holds, saved into the draft in the signing transaction: a wrong
-    password or a missing part leaves the draft as it was. No transaction wraps the call: a
-    wrong password must stay counted toward the account lock (accounts/reauth.py)."""
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
-    mine = _expert_or_back(request, actor, c)
-    if mine is None:
-        return redirect(workspace_url(c))
-    summary = _wants_summary(request, c, mine)
-    if changed := changed_since_seen(request, c):
-        return changed
-    form = OpinionForm(request.POST)
-    if not form.is_valid():
-        return _page(request, c, mine, summary, form, status=422)
-    try:
-        opinion = svc.consultation_opinion_sign(
+    """Signs the draft as the form holds it, saved in the signing transaction."""
+
+    def signed(c: Consultation, summary: bool, form: OpinionForm) -> Opinion:
+        return svc.consultation_opinion_sign(
             actor=actor, consultation=c, summary=summary, **form.secret(), **form.content()
         )
-    except IdentityLocked as exc:
-        return _locked(request, c, mine, summary, form, exc)
-    except ValidationFailed as exc:
-        form.add_service_errors(exc)
-        return _page(request, c, mine, summary, form, status=422)
-    except Conflict as exc:
-        messages.error(request, str(exc.message))
-        return redirect(_editor_url(c, summary))
-    messages.success(
-        request,
-        _("Opinion signed (version %(version)d). Its content is now frozen.")
-        % {"version": opinion.version},
-    )
-    return redirect(workspace_url(c))
+
+    said = _("Opinion signed (version %(version)d). Its content is now frozen.")
+    return _signing(request, actor, consultation_uuid, OpinionForm, signed, said)
 
 
-@signed_in
+@actor_view
 @require_POST
 def correct(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
-    mine = _expert_or_back(request, actor, c)
-    if mine is None:
-        return redirect(workspace_url(c))
-    summary = _wants_summary(request, c, mine)
-    if changed := changed_since_seen(request, c):
-        return changed
-    form = CorrectionForm(request.POST)
-    if not form.is_valid():
-        return _page(request, c, mine, summary, form, status=422)
-    try:
-        opinion = svc.consultation_opinion_correct(
-            actor=actor,
-            consultation=c,
-            summary=summary,
-            reason=form.cleaned_data.get("reason") or "",
-            **form.secret(),
-            **form.content(),
-        )
-    except IdentityLocked as exc:
-        return _locked(request, c, mine, summary, form, exc)
-    except ValidationFailed as exc:
-        form.add_service_errors(exc)
-        return _page(request, c, mine, summary, form, status=422)
-    except Conflict as exc:
-        messages.error(request, str(exc.message))
-        return redirect(_editor_url(c, summary))
-    messages.success(
-        request,
-        _("Correction signed as version %(version)d; the earlier version stays readable.")
-        % {"version": opinion.version},
-    )
-    return redirect(workspace_url(c))
+    def signed(c: Consultation, summary: bool, form: OpinionForm) -> Opinion:
+        return svc.consultation_opinion_correct(
+            actor=actor, consultation=c, summary=summary,
+            reason=form.cleaned_data.get("reason") or "", **form.secret(), **form.content(),
+        )  # fmt: skip
+
+    said = _("Correction signed as version %(version)d; the earlier version stays readable.")
+    return _signing(request, actor, consultation_uuid, CorrectionForm, signed, said)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, fetch_intent, posted, told
 from xietong.patients.selectors import get_patient_for
 from xietong.records.models import ClinicalDocument, DocumentKind
 from xietong.records.selectors import (
@@ -32,7 +33,7 @@ from ..forms import AttachForm, RequestForm, request_initial
 from ..models import Consultation, Kind, Mode, PreferredTarget, Status, Urgency
 from ..selectors import consultation_timeline, get_consultation_for
 from ..workflow import Action
-from ._common import actor_view, detail_url, posted, refused, require_role
+from ._common import detail_url, require_role
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 # A new form starts where a new consultation does (the model's defaults).
@@ -167,7 +168,9 @@ def _after_submit(c: Consultation) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create(request: ActorRequest, actor: Actor) -> HttpResponse:
     require_role(actor, *REQUESTER_ROLES)
-    patient = get_patient_for(actor=actor, patient_uuid=request.GET.get("patient", ""))
+    patient = get_patient_for(
+        actor=actor, patient_uuid=request.GET.get("patient", ""), intent=fetch_intent(request)
+    )
     form = RequestForm(posted(request), initial=NEW_REQUEST)
     attach = _attach_form(request, actor, patient, None)
     if request.method != "POST":
@@ -206,7 +209,7 @@ def _saved(request: ActorRequest, actor: Actor, c: Consultation, form: RequestFo
             request, actor, patient=c.patient, consultation=c, form=form, attach=attach, status=422
         )
     except Conflict as exc:
-        return refused(request, exc, "consultations:mine")
+        return told(request, exc, "consultations:mine")
     return _after_submit(c)
 
 
@@ -214,7 +217,9 @@ def _saved(request: ActorRequest, actor: Actor, c: Consultation, form: RequestFo
 @require_http_methods(["GET", "POST"])
 def edit(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     require_role(actor, *REQUESTER_ROLES)
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(
+        actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+    )
     if c.status not in EDITABLE:
         messages.error(
             request,
@@ -238,7 +243,7 @@ def edit(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> H
         except AttachFailed:
             pass
         except Conflict as exc:
-            return refused(request, exc, "consultations:mine")
+            return told(request, exc, "consultations:mine")
         else:
             return _saved(request, actor, c, form)
     return _page(

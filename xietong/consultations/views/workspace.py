@@ -15,16 +15,16 @@ from django.views.decorators.http import require_POST
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, fetch_intent
 from xietong.records.panels import documents_panel_context
 
 from .. import services as svc
 from ..chat import consultation_thread
 from ..models import Consultation
-from ..selectors import consultation_open_for, get_consultation_for
+from ..selectors import get_consultation_for
 from .workspace_base import (
     changed_since_seen,
     flat_errors,
-    signed_in,
     told_refused,
     workspace_url,
 )
@@ -34,7 +34,7 @@ from .workspace_context import workspace_context
 def _render(
     request: ActorRequest, actor: Actor, c: Consultation, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    """The page for a consultation opened through consultation_open_for (the read audited)."""
+    """The page for a consultation fetched through get_consultation_for (the read audited)."""
     context = workspace_context(actor, c)
     context["records"] = documents_panel_context(
         actor=actor, patient=c.patient, source=c.source, next_url=workspace_url(c)
@@ -44,16 +44,20 @@ def _render(
     return render(request, "consultations/workspace.html", context, status=status)
 
 
-@signed_in
+@actor_view
 def detail(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
-    c = consultation_open_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(
+        actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+    )
     return _render(request, actor, c)
 
 
-@signed_in
+@actor_view
 @require_POST
 def start(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(
+        actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+    )
     if changed := changed_since_seen(request, c):
         return changed
     try:
@@ -64,10 +68,12 @@ def start(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> 
     return redirect(workspace_url(c))
 
 
-@signed_in
+@actor_view
 @require_POST
 def acknowledge(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
-    c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid)
+    c = get_consultation_for(
+        actor=actor, consultation_uuid=consultation_uuid, intent=fetch_intent(request)
+    )
     if changed := changed_since_seen(request, c):
         return changed
     raw = request.POST.get("rating", "")
@@ -79,7 +85,7 @@ def acknowledge(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUI
         return _render(
             request,
             actor,
-            consultation_open_for(actor=actor, consultation_uuid=c.uuid),
+            get_consultation_for(actor=actor, consultation_uuid=c.uuid),
             status=422,
             ack_errors=flat_errors(exc.fields),
             ack_rating=raw,

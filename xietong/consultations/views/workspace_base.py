@@ -4,41 +4,21 @@ that may not exist yet, and a refused action told as a message."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from xietong.core.errors import Conflict, NotPermitted
+from xietong.core.errors import Conflict
 from xietong.core.http import ActorRequest
 
 from ..models import Consultation, Status
 
 View = Callable[..., HttpResponseBase]
-
-
-def signed_in(view: View) -> View:
-    """Signed in and acting through a membership. What the actor may see is decided by the
-    selectors (404), what they may do by the services (a message, nothing changes)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.actor is None:
-            raise PermissionDenied
-        try:
-            return view(request, request.actor, *args, **kwargs)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return wrapper
 
 
 def url_or_blank(name: str, c: Consultation) -> str:

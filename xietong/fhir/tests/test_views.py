@@ -47,3 +47,19 @@ def test_a_search_needs_a_parameter_and_finds_nothing_it_may_not_show(client: Cl
     answer = client.get("/fhir/R4/Task", {"focus": f"ServiceRequest/{uuid.uuid4()}"})
     assert answer.status_code == 200
     assert answer.json()["type"] == "searchset" and answer.json()["total"] == 0
+
+
+def test_the_signed_in_session_is_admitted_as_the_api_admits_it() -> None:
+    membership = cast(Membership, MembershipFactory(roles=["requester"]))
+    browser = Client()
+    browser.force_login(membership.user)
+    answer = browser.get(f"/fhir/R4/ServiceRequest/{uuid.uuid4()}")
+    assert answer.status_code == 404  # admitted, and nothing of that id
+    assert browser.get("/api/v1/auth/me").status_code == 200  # the API admits it alike
+
+
+def test_an_unknown_token_is_401() -> None:
+    answer = Client(HTTP_AUTHORIZATION="Bearer not-a-token").get(
+        f"/fhir/R4/ServiceRequest/{uuid.uuid4()}"
+    )
+    assert answer.status_code == 401

@@ -17,6 +17,7 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.events import event_emit
 from xietong.core.icd10 import icd_normalise, icd_valid
+from xietong.core.reads import CHANGE
 from xietong.core.workflow import business_number_next
 from xietong.directory.models import CollaborationLink, Department, Institution, Service
 from xietong.patients.access import patient_visible_to
@@ -80,7 +81,7 @@ def _consultation(actor: Actor, value: Any, patient: Patient) -> tuple[uuid.UUID
     from xietong.consultations.selectors import get_consultation_for
 
     try:
-        consultation = get_consultation_for(actor=actor, consultation_uuid=value)
+        consultation = get_consultation_for(actor=actor, consultation_uuid=value, intent=CHANGE)
     except NotFound:
         return None, False
     return consultation.uuid, consultation.patient_id == patient.pk

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from xietong.core.actor import Actor
 from xietong.core.errors import NotPermitted, ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, fetch_intent
+from xietong.core.reads import CHANGE
 from xietong.directory.models import Institution
 from xietong.directory.selectors import collaboration_providers_for
 from xietong.patients.selectors import get_patient_for
@@ -28,7 +30,6 @@ from ..models import Kind, Referral
 from ..selectors import get_referral_for
 from ..services import referral_create
 from ..services._bookings import PURPOSES
-from ._common import actor_view
 
 
 def _targets(actor: Actor) -> Any:
@@ -57,7 +58,7 @@ def slot_picker(request: ActorRequest, actor: Actor) -> HttpResponse:
 
 
 def _previous(actor: Actor, value: str | None) -> Referral | None:
-    return get_referral_for(actor=actor, referral_uuid=value) if value else None
+    return get_referral_for(actor=actor, referral_uuid=value, intent=CHANGE) if value else None
 
 
 @actor_view
@@ -65,7 +66,9 @@ def create(request: ActorRequest, actor: Actor) -> HttpResponse:
     if not can_refer(actor):
         # A role that never refers may not start (403); the patient's page offers no button.
         raise NotPermitted(_("Only a doctor of the sending institution may refer a patient."))
-    patient = get_patient_for(actor=actor, patient_uuid=request.GET.get("patient", ""))
+    patient = get_patient_for(
+        actor=actor, patient_uuid=request.GET.get("patient", ""), intent=fetch_intent(request)
+    )
     previous = _previous(actor, request.GET.get("previous"))
     consultation = request.GET.get("consultation") or None
     documents = [

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, fetch_intent
 from xietong.directory.models import Institution
 from xietong.records.selectors import documents_among_for
 from xietong.scheduling.models import Slot
@@ -29,7 +30,6 @@ from ..selectors import get_referral_for, timeline_of
 from ..services import referral_actions
 from ..services._bookings import PURPOSES
 from ..workflow import ACTION_LABELS, Action
-from ._common import actor_view
 
 # The steps of the loop, to show where the patient is.
 STEPS = [
@@ -124,12 +124,16 @@ def _page(request: ActorRequest, actor: Actor, r: Referral, **extra: Any) -> Htt
 
 @actor_view
 def detail(request: ActorRequest, actor: Actor, referral_uuid: uuid.UUID) -> HttpResponse:
-    return _page(request, actor, get_referral_for(actor=actor, referral_uuid=referral_uuid))
+    return _page(
+        request,
+        actor,
+        get_referral_for(actor=actor, referral_uuid=referral_uuid, intent=fetch_intent(request)),
+    )
 
 
 @actor_view
 def slip(request: ActorRequest, actor: Actor, referral_uuid: uuid.UUID) -> HttpResponse:
-    r = get_referral_for(actor=actor, referral_uuid=referral_uuid)
+    r = get_referral_for(actor=actor, referral_uuid=referral_uuid, intent=fetch_intent(request))
     response = HttpResponse(referral_slip_pdf(referral=r), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{r.number}.pdf"'
     return response
@@ -203,7 +207,7 @@ def _run(request: ActorRequest, actor: Actor, r: Referral, action: str) -> Any:
 
 @actor_view
 def act(request: ActorRequest, actor: Actor, referral_uuid: uuid.UUID, action: str) -> HttpResponse:
-    r = get_referral_for(actor=actor, referral_uuid=referral_uuid)
+    r = get_referral_for(actor=actor, referral_uuid=referral_uuid, intent=fetch_intent(request))
     if request.method != "POST":
         return redirect("referrals:detail", r.uuid)
     try:

@@ -15,12 +15,12 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound
 from xietong.core.http import ActorRequest
 from xietong.core.listing import page_shown, rows_shown
+from xietong.core.pages import actor_view
 
 from ..forms import ListFilterForm
 from ..selectors import arrivals_for, referral_by_number_for, referrals_for
 from ..services import referral_actions, referral_check_in
 from ..workflow import ACTION_LABELS, Action
-from ._common import actor_view
 
 PAGE_SIZE = 25
 TITLES = {

@@ -4,7 +4,6 @@ page's script uses it, and it works without script), and attachments behind acce
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -21,8 +20,6 @@ from xietong.core.pages import actor_view
 from .live import message_payload
 from .selectors import get_attachment_for, get_thread_for
 from .services import message_post
-
-View = Callable[..., HttpResponseBase]
 
 
 @actor_view

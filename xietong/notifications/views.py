@@ -3,7 +3,6 @@ SMS/e-mail outbox. Views parse and render; the rules are in services and selecto
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -23,7 +22,6 @@ from .live import unread_count
 from .selectors import notifications_for, outbox_for
 from .services import notifications_mark_all_read, notifications_mark_read
 
-View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 30
 
 

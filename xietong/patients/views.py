@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -48,8 +47,6 @@ from .services import (
     patient_registration_make,
 )
 from .services.break_glass import BREAK_GLASS_ROLES, patient_break_glass
-
-View = Callable[..., HttpResponseBase]
 
 
 @actor_view

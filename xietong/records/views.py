@@ -4,14 +4,12 @@ itself. Each view parses, calls a selector or service, and renders."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -20,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 from xietong.core.http import ActorRequest
-from xietong.core.pages import actor_view, fetch_intent
+from xietong.core.pages import actor_view, fetch_intent, safe_next
 from xietong.patients.selectors import get_patient_for
 
 from .forms import DocumentInErrorForm, DocumentReplaceForm, DocumentUploadForm
@@ -33,17 +31,6 @@ from .services import (
     document_replace,
     documents_upload,
 )
-
-View = Callable[..., HttpResponseBase]
-
-
-def _safe_next(request: ActorRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @actor_view
@@ -74,10 +61,10 @@ def patient_documents(request: ActorRequest, actor: Actor, patient_uuid: uuid.UU
                     ngettext("%(n)d document filed.", "%(n)d documents filed.", len(created))
                     % {"n": len(created)},
                 )
-                return redirect(_safe_next(request, here))
+                return redirect(safe_next(request, here))
     show_all = request.GET.get("all") == "1"
     context = documents_panel_context(
-        actor=actor, patient=patient, next_url=_safe_next(request, ""), form=form
+        actor=actor, patient=patient, next_url=safe_next(request, ""), form=form
     )
     if show_all:
         context["documents"] = list(

@@ -4,25 +4,20 @@ slots, the next weeks' slots) and utilisation. Views parse and render; services 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.forms import Form
 from django.http import HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xietong.core.actor import Actor
-from xietong.core.errors import NotPermitted, ValidationFailed
+from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
+from xietong.core.pages import actor_view, form_errors_add
 
 from .access import can_manage_schedules
 from .forms import ExceptionForm, GenerateForm, RuleFormSet, ScheduleForm, UtilisationForm
@@ -31,30 +26,8 @@ from .selectors import get_schedule_for, schedule_slots, schedules_for, utilisat
 from .services import schedule_create, schedule_exception_add, schedule_rules_set, slots_generate
 from .services.schedules import local_zone
 
-View = Callable[..., HttpResponseBase]
-
-
-def desk_view(view: View) -> View:
-    """Signed in as the referral desk or an administrator of an institution."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        actor = request.actor
-        if actor is None or not can_manage_schedules(actor):
-            raise PermissionDenied
-        try:
-            return view(request, actor, *args, **kwargs)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return wrapper
-
-
-def _errors_to_form(form: Form, exc: ValidationFailed) -> None:
-    for name, msgs in exc.fields.items():
-        for msg in msgs:
-            form.add_error(name if name in form.fields else None, str(msg))
+# Signed in as the referral desk or an administrator of an institution.
+desk_view = actor_view(allowed=can_manage_schedules)
 
 
 @desk_view
@@ -65,7 +38,7 @@ def schedule_list(request: ActorRequest, actor: Actor) -> HttpResponse:
         try:
             schedule = schedule_create(actor=actor, **form.cleaned_data)
         except ValidationFailed as exc:
-            _errors_to_form(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Schedule created. Now set its weekly rules."))
             return redirect("scheduling:detail", schedule.uuid)
@@ -156,7 +129,7 @@ def exception_add(request: ActorRequest, actor: Actor, schedule_uuid: str) -> Ht
         try:
             schedule_exception_add(actor=actor, schedule=schedule, **data)
         except ValidationFailed as exc:
-            _errors_to_form(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Exception added. Generate the slots to apply it."))
             return redirect("scheduling:detail", schedule.uuid)
@@ -177,7 +150,7 @@ def generate(request: ActorRequest, actor: Actor, schedule_uuid: str) -> HttpRes
         try:
             result = slots_generate(actor=actor, schedule=schedule, **form.cleaned_data)
         except ValidationFailed as exc:
-            _errors_to_form(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(
                 request,

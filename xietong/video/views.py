@@ -4,7 +4,6 @@ beside) and the ad-hoc meetings someone organises or is invited to."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -32,8 +31,6 @@ from .recording import (
     room_recording_stop,
 )
 from .selectors import meetings_for
-
-View = Callable[..., HttpResponseBase]
 
 
 def page_strings() -> dict[str, str]:

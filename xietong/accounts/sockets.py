@@ -55,5 +55,12 @@ def scope_actor(scope: dict[str, Any], *, fresh: bool = False) -> Actor | None:
     return _actor_of(now, session)
 
 
+def scope_user_id(scope: dict[str, Any]) -> int | None:
+    user = scope.get("user")
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    return user.pk if _second_factor_done(user, scope.get("session")) else None
+
+
 def socket_actors_connect() -> None:
-    socket_actor_register(scope_actor)
+    socket_actor_register(actor=scope_actor, user_id=scope_user_id)

@@ -43,20 +43,31 @@ class ScopeActor(Protocol):
     def __call__(self, scope: dict[str, Any], *, fresh: bool = False) -> Actor | None: ...
 
 
-_scope_actor: list[ScopeActor] = []
+class ScopeUser(Protocol):
+    def __call__(self, scope: dict[str, Any]) -> int | None: ...
 
 
-def socket_actor_register(resolver: ScopeActor) -> None:
-    """Called once, by accounts: how a socket's scope resolves to an Actor."""
-    _scope_actor[:] = [resolver]
+_resolvers: dict[str, Any] = {}
+
+
+def socket_actor_register(*, actor: ScopeActor, user_id: ScopeUser) -> None:
+    """Called once, by accounts: how a socket's scope resolves to an Actor, and to the
+    signed-in person (second factor done) whatever membership they act through."""
+    _resolvers.update(actor=actor, user_id=user_id)
 
 
 def scope_actor(scope: dict[str, Any], *, fresh: bool = False) -> Actor | None:
     """Who the socket acts as (None: nobody, or nobody admitted yet); `fresh` reads the
     user, the session and the membership again instead of what was loaded at connect."""
-    if not _scope_actor:
-        return None
-    return _scope_actor[0](scope, fresh=fresh)
+    resolver: ScopeActor | None = _resolvers.get("actor")
+    return resolver(scope, fresh=fresh) if resolver else None
+
+
+def scope_user_id(scope: dict[str, Any]) -> int | None:
+    """The signed-in person, for what is theirs whichever membership they act through
+    (their notifications)."""
+    resolver: ScopeUser | None = _resolvers.get("user_id")
+    return resolver(scope) if resolver else None
 
 
 def session_group(*, session_key: str) -> str:
@@ -138,6 +149,10 @@ class ActorConsumer(SessionBoundConsumer):
     async def actor_admit(self) -> Actor | None:
         self.actor = await database_sync_to_async(scope_actor)(self.scope)
         return self.actor
+
+    async def user_admit(self) -> int | None:
+        """The signed-in person's id, for a socket about what is theirs, not a membership's."""
+        return await database_sync_to_async(scope_user_id)(self.scope)
 
     async def actor_now(self) -> Actor | None:
         self.actor = await database_sync_to_async(scope_actor)(self.scope, fresh=True)

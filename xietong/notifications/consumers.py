@@ -18,14 +18,15 @@ class NotificationsConsumer(ActorConsumer):
     user_id = 0
 
     async def connect(self) -> None:
-        actor = await self.actor_admit()
-        if actor is None:
+        # The person's own notifications, whichever membership they act through.
+        user_id = await self.user_admit()
+        if user_id is None:
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
-        self.user_id = actor.user_id
-        await self.groups_join(user_group(actor.user_id))
+        self.user_id = user_id
+        await self.groups_join(user_group(user_id))
         await self.accept()
-        count = await database_sync_to_async(unread_count)(actor.user_id)
+        count = await database_sync_to_async(unread_count)(user_id)
         await self.send_json({"type": "unread", "count": count})
 
     async def unread_changed(self, event: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import uuid as uuid_lib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -95,15 +95,7 @@ def get_referral_for(
         else None
     )
     if found is None:
-        patient_id = (
-            Referral.objects.filter(uuid=key).values_list("patient_id", flat=True).first()
-            if key
-            else None
-        )
-        read_refused(
-            actor=actor, resource_type="Referral", resource_id=referral_uuid, patient_id=patient_id
-        )
-        raise NotFound()
+        _refused(actor=actor, referral_uuid=referral_uuid, key=key)
     read_recorded(
         actor=actor, intent=intent, resource_type="Referral", resource_id=found.uuid,
         patient_id=found.patient_id,
@@ -122,8 +114,21 @@ def get_referral_to_act_on(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) 
         else None
     )
     if found is None:
-        raise NotFound()
+        _refused(actor=actor, referral_uuid=referral_uuid, key=key)
     return found
+
+
+def _refused(*, actor: Actor, referral_uuid: object, key: uuid_lib.UUID | None) -> NoReturn:
+    """The refused fetch on record (before the 404 unwinds anything), then NotFound."""
+    patient_id = (
+        Referral.objects.filter(uuid=key).values_list("patient_id", flat=True).first()
+        if key
+        else None
+    )
+    read_refused(
+        actor=actor, resource_type="Referral", resource_id=referral_uuid, patient_id=patient_id
+    )
+    raise NotFound()
 
 
 def referral_as_changed(*, changed: Referral, seen: Referral) -> Referral:

@@ -125,7 +125,12 @@ def referral_slots(
     operation_id="referral_arrivals",
 )
 def referral_arrivals(request: ApiRequest, day: Day | None = None) -> list[dict[str, Any]]:
-    return [row_out(r) for r in arrivals_for(actor=request.auth, day=day)]
+    shown = rows_shown(
+        actor=request.auth, rows=list(arrivals_for(actor=request.auth, day=day)),
+        resource_type="ServiceRequest",
+        criteria={"list": "referrals.arrivals", "day": str(day or "")},
+    )  # fmt: skip
+    return [row_out(r) for r in shown]
 
 
 @router.get(

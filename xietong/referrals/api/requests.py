@@ -9,6 +9,7 @@ from ninja import Status
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.reads import CHANGE
 from xietong.patients.selectors import get_patient_for
 from xietong.scheduling.services import SlotTaken
 
@@ -25,9 +26,9 @@ from ._common import ACT, answer, institution_of, router, slot_of, slot_taken, t
     operation_id="referral_create",
 )
 def referral_create(request: ApiRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
-    patient = get_patient_for(actor=request.auth, patient_uuid=payload.patient)
+    patient = get_patient_for(actor=request.auth, patient_uuid=payload.patient, intent=CHANGE)
     previous = (
-        get_referral_for(actor=request.auth, referral_uuid=payload.previous)
+        get_referral_for(actor=request.auth, referral_uuid=payload.previous, intent=CHANGE)
         if payload.previous
         else None
     )

@@ -17,6 +17,7 @@ from django.test import Client
 from config.api import api
 from tests.api.operations import ROLES, Operation, World, call_build, operations_in, world_build
 from xietong.consultations.tests.contract import contract_consultation
+from xietong.core.audit_vocabulary import resource_action
 from xietong.core.models import AuditEvent, AuditOutcome
 from xietong.referrals.tests import contract as referral_contract
 
@@ -26,7 +27,7 @@ READS = [op for op in operations_in(api.get_openapi_schema()) if op.method == "G
 
 # operation -> (the event, its resource type)
 PATIENT_DATA: dict[str, tuple[str, str]] = {
-    "GET /api/v1/conferencing/threads/{thread_uuid}/messages": ("read", "chat_thread"),
+    "GET /api/v1/conferencing/threads/{thread_uuid}/messages": ("read", "ChatThread"),
     "GET /api/v1/consultations": ("search", "ServiceRequest"),
     "GET /api/v1/consultations/{consultation_uuid}": ("read", "Consultation"),
     "GET /api/v1/consultations/{consultation_uuid}/opinions": ("read", "Consultation"),
@@ -110,16 +111,19 @@ def events_during(send: Callable[[], Any]) -> tuple[Any, list[AuditEvent]]:
 
 
 def assert_one_read(events: list[AuditEvent], kind: str, resource_type: str) -> None:
+    action = resource_action(resource_type, kind)
     mine = [
         e
         for e in events
-        if e.action == kind
+        if e.action == action
         and e.resource_type == resource_type
         and e.outcome == AuditOutcome.SUCCESS
     ]
     said = [(e.action, e.resource_type, e.resource_id) for e in events]
     assert len(mine) == 1, f"expected one {kind} of {resource_type}, got {said}"
-    repeated = [k for k, n in Counter(said).items() if n > 1 and k[0] in ("read", "search")]
+    repeated = [
+        k for k, n in Counter(said).items() if n > 1 and k[0].endswith((".read", ".search"))
+    ]
     assert not repeated, f"recorded more than once: {repeated}"
 
 

@@ -159,8 +159,8 @@ PAGES: dict[str, Page] = {
     "records:patient": Page("requester", _patient("records:patient"), READ_PATIENT),
     "records:document": Page("requester", _document("records:document"), READ_DOCUMENT),
     "records:file": Page("requester", _document("records:file"), READ_DOCUMENT),
-    "conferencing:thread": Page("requester", _thread_page, ("read", "chat_thread")),
-    "conferencing:attachment": Page("requester", _attachment, ("read", "chat_attachment")),
+    "conferencing:thread": Page("requester", _thread_page, ("read", "ChatThread")),
+    "conferencing:attachment": Page("requester", _attachment, ("read", "ChatAttachment")),
     "consultations:create": Page("requester", _with_patient("consultations:create"), READ_PATIENT),
     "consultations:edit": Page("requester", _c("consultations:edit", "draft"), READ_CONSULTATION),
     "consultations:cancel": Page(

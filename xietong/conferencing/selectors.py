@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
 from xietong.accounts.models import User
 from xietong.core.actor import Actor
-from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
 from xietong.core.reads import SHOW, read_recorded, read_refused
 
@@ -91,18 +91,16 @@ def thread_history_for(
     if not thread_allows(actor, thread):
         raise NotFound()
     page = thread_messages(thread=thread, before=before, limit=limit)
-    audit_record(
-        actor=actor,
-        action="chat_thread.read",
-        resource_type="ChatThread",
-        resource_id=thread.uuid,
-        patient_id=thread_patient_id(thread),
-        detail={
-            "subject": f"{thread.subject_type}:{thread.subject_id}",
-            "messages": len(page.messages),
-        },
-    )
+    _thread_read(actor, thread, messages=len(page.messages))
     return page
+
+
+def _thread_read(actor: Actor, thread: Thread, **detail: Any) -> None:
+    read_recorded(
+        actor=actor, intent=SHOW, resource_type="ChatThread", resource_id=thread.uuid,
+        patient_id=thread_patient_id(thread),
+        detail={"subject": f"{thread.subject_type}:{thread.subject_id}", **detail},
+    )  # fmt: skip
 
 
 def thread_live_read(*, actor: Actor, thread: Thread, first: str, window_seconds: float) -> bool:
@@ -112,19 +110,7 @@ def thread_live_read(*, actor: Actor, thread: Thread, first: str, window_seconds
     `window_seconds`, unless access changes first."""
     if not thread_allows(actor, thread):
         return False
-    audit_record(
-        actor=actor,
-        action="chat_thread.read",
-        resource_type="ChatThread",
-        resource_id=thread.uuid,
-        patient_id=thread_patient_id(thread),
-        detail={
-            "subject": f"{thread.subject_type}:{thread.subject_id}",
-            "live": True,
-            "first": first,
-            "window_seconds": window_seconds,
-        },
-    )
+    _thread_read(actor, thread, live=True, first=first, window_seconds=window_seconds)
     return True
 
 

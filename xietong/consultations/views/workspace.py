@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xietong.core.actor import Actor
-from xietong.core.errors import Conflict, ValidationFailed
+from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
-from xietong.core.pages import actor_view, fetch_intent
+from xietong.core.pages import actor_view, back_to, fetch_intent
 from xietong.records.panels import documents_panel_context
 
 from .. import services as svc
@@ -25,7 +25,6 @@ from ..selectors import get_consultation_for
 from .workspace_base import (
     changed_since_seen,
     flat_errors,
-    told_refused,
     workspace_url,
 )
 from .workspace_context import workspace_context
@@ -52,7 +51,11 @@ def detail(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) ->
     return _render(request, actor, c)
 
 
-@actor_view
+# A refused action comes back to the workspace, which shows the consultation as it now is.
+to_workspace = actor_view(back=back_to("consultations:detail", "consultation_uuid"))
+
+
+@to_workspace
 @require_POST
 def start(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     c = get_consultation_for(
@@ -60,15 +63,12 @@ def start(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> 
     )
     if changed := changed_since_seen(request, c):
         return changed
-    try:
-        svc.consultation_start(actor=actor, consultation=c)
-    except Conflict as exc:
-        return told_refused(request, exc, c)
+    svc.consultation_start(actor=actor, consultation=c)
     messages.success(request, _("The consultation has started."))
     return redirect(workspace_url(c))
 
 
-@actor_view
+@to_workspace
 @require_POST
 def acknowledge(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> HttpResponse:
     c = get_consultation_for(
@@ -91,7 +91,5 @@ def acknowledge(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUI
             ack_rating=raw,
             ack_comment=comment,
         )
-    except Conflict as exc:
-        return told_refused(request, exc, c)
     messages.success(request, _("Thank you: the consultation is completed."))
     return redirect(workspace_url(c))

@@ -131,7 +131,6 @@ def test_reading_a_referral_stays_within_its_budget(world: World) -> None:
     assert len(answer.json()["plan"]["follow_ups"]) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="over budget: consent, criteria, booking, care grant")
 def test_a_new_referral_stays_within_its_budget(world: World) -> None:
     client = _client(world.sender)
     _warm(client, world.to("requested"))

@@ -380,7 +380,7 @@ def _experts(keys: list[UUID]) -> list[Expert]:
     summary="Create a consultation request (a draft)",
 )
 def create(request: ApiRequest, payload: ConsultationIn) -> Status[dict[str, Any]]:
-    patient = get_patient_for(actor=request.auth, patient_uuid=payload.patient)
+    patient = get_patient_for(actor=request.auth, patient_uuid=payload.patient, intent=CHANGE)
     c = svc.consultation_create(actor=request.auth, patient=patient, **_given(payload, "patient"))
     return Status(201, _out(_get(request, c.uuid), request.auth))
 

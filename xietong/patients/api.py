@@ -15,6 +15,7 @@ from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
 from xietong.core.inputs import text
 from xietong.core.paging import limit_query
+from xietong.core.reads import CHANGE
 
 from .models import CareRelationship, Consent, Patient, PatientIdentifier
 from .residentid import resident_id_mask
@@ -252,7 +253,7 @@ def identifier_add_api(
 ) -> Status[dict[str, Any]]:
     """A medical record number (`mrn`, assigned by the caller's institution) or an
     insurance card number (`insurance`)."""
-    patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid)
+    patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid, intent=CHANGE)
     identifier = patient_identifier_add(
         actor=request.auth, patient=patient, system=payload.system, value=payload.value
     )
@@ -272,7 +273,7 @@ def consent_add_api(
 ) -> Status[dict[str, Any]]:
     """multipart/form-data: the consent's fields and `scan`, the signed form as a PDF,
     JPEG or PNG file (judged by its content) of at most XT_UPLOAD_MAX_MB."""
-    patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid)
+    patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid, intent=CHANGE)
     consent = consent_record(
         actor=request.auth, patient=patient, kind=payload.kind, signed_on=payload.signed_on,
         signed_by=payload.signed_by, relationship=payload.relationship, scan=scan,
@@ -303,7 +304,7 @@ def break_glass_api(
     """Emergency access: for XT_BREAK_GLASS_HOURS the caller reads what other institutions
     hold about a patient their institution cares for. The reason (at least 10 characters) is
     audited, sent to those institutions and counted for supervisors."""
-    patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid)
+    patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid, intent=CHANGE)
     opened = patient_break_glass(actor=request.auth, patient=patient, reason=payload.reason)
     return Status(
         201,

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
 from xietong.core.inputs import text
+from xietong.core.reads import CHANGE
 from xietong.patients.selectors import get_patient_for
 
 from .models import ClinicalDocument
@@ -129,7 +130,7 @@ def document_upload_api(
 ) -> Status[dict[str, Any]]:
     """multipart/form-data: `kind`, `title`, optional `clinical_date` and `source`, and
     `file`, a PDF, JPEG or PNG (judged by its content) of at most XT_UPLOAD_MAX_MB."""
-    patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid)
+    patient = get_patient_for(actor=request.auth, patient_uuid=patient_uuid, intent=CHANGE)
     document = document_upload(
         actor=request.auth, patient=patient, kind=payload.kind, title=payload.title, file=file,
         clinical_date=payload.clinical_date, source=payload.source,
@@ -191,7 +192,7 @@ def document_replace_api(
     file: File[UploadedFile | None] = None,
 ) -> Status[dict[str, Any]]:
     """The new document supersedes the old one, which stays readable as `superseded`."""
-    document = get_document_for(actor=request.auth, document_uuid=document_uuid)
+    document = get_document_for(actor=request.auth, document_uuid=document_uuid, intent=CHANGE)
     new = document_replace(
         actor=request.auth, document=document, file=file, title=payload.title or None
     )
@@ -206,7 +207,7 @@ def document_replace_api(
 def document_in_error_api(
     request: ApiRequest, document_uuid: UUID, payload: InErrorIn
 ) -> dict[str, Any]:
-    document = get_document_for(actor=request.auth, document_uuid=document_uuid)
+    document = get_document_for(actor=request.auth, document_uuid=document_uuid, intent=CHANGE)
     return _out(
         document_mark_in_error(actor=request.auth, document=document, reason=payload.reason)
     )

@@ -14,6 +14,7 @@ from xietong.core.api import ErrorOut
 from xietong.core.errors import Message, NotPermitted, ValidationFailed
 from xietong.core.http import ApiRequest
 from xietong.core.paging import limit_field
+from xietong.core.reads import CHANGE
 from xietong.directory.selectors import (
     department_by_code,
     institution_by_code,
@@ -326,7 +327,7 @@ def bookings_create(request: ApiRequest, payload: BookingIn) -> Any:
     slot = get_slot(slot_uuid=payload.slot_uuid)
     patient = None
     if payload.patient_uuid:
-        patient = get_patient_for(actor=actor, patient_uuid=payload.patient_uuid)
+        patient = get_patient_for(actor=actor, patient_uuid=payload.patient_uuid, intent=CHANGE)
     try:
         booking = booking_create(
             actor=actor,

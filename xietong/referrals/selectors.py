@@ -78,9 +78,10 @@ def referrals_for(
 # What a referral's page and answer show of its relations, read with it in one query.
 # The plan is a reverse one-to-one: joined too, so a referral without one costs nothing.
 DETAIL_RELATED = ("previous", "plan")
-# Relations a referral keeps for its whole life: what a step read before it is still true.
-LIFELONG = ("patient", "sending_institution", "receiving_institution", "receiving_department",
-            "previous")  # fmt: skip
+# The relations a step's answer shows, read with the referral before the step.
+STEP_RELATED = ("previous", "down_institution", "plan")
+CARRIED = ("patient", "sending_institution", "receiving_institution", "receiving_department",
+           "previous", "down_institution")  # fmt: skip
 
 
 def get_referral_for(
@@ -109,7 +110,7 @@ def get_referral_to_act_on(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) 
     referral and its patient, and the step locks and re-reads the row."""
     key = as_uuid(referral_uuid)
     found = (
-        referrals_for(actor=actor).select_related("previous").filter(uuid=key).first()
+        referrals_for(actor=actor).select_related(*STEP_RELATED).filter(uuid=key).first()
         if key
         else None
     )
@@ -133,11 +134,22 @@ def _refused(*, actor: Actor, referral_uuid: object, key: uuid_lib.UUID | None) 
 
 def referral_as_changed(*, changed: Referral, seen: Referral) -> Referral:
     """The referral a step returned, answered from what is held: the step re-read the row
-    (its own fields are current) and the lifelong relations read before it still hold."""
-    for name in LIFELONG:
+    (its own fields are current) and a relation read before it still holds while it points
+    at the same row (the patient and institutions always do; the down institution may not)."""
+    for name in CARRIED:
         descriptor = getattr(Referral, name)
-        if descriptor.is_cached(seen) and not descriptor.is_cached(changed):
-            descriptor.field.set_cached_value(changed, descriptor.field.get_cached_value(seen))
+        field = descriptor.field
+        if (
+            descriptor.is_cached(seen)
+            and not descriptor.is_cached(changed)
+            and getattr(seen, field.attname) == getattr(changed, field.attname)
+        ):
+            field.set_cached_value(changed, field.get_cached_value(seen))
+    # The rehabilitation plan: a step that writes or removes one leaves it on the row it
+    # changed (or ends in a state that shows none), so what was read before still holds.
+    plan = Referral.plan
+    if plan.is_cached(seen) and not plan.is_cached(changed):
+        plan.related.set_cached_value(changed, plan.related.get_cached_value(seen))
     return changed
 
 

@@ -283,7 +283,8 @@ def referral_close(*, actor: Actor, referral: Referral, outcome: str, note: str 
             errors["note"] = [_("Write the reason.")]
         if errors:
             raise ValidationFailed(errors)
-        booking_done(actor=actor, r=r)
+        # No booking_done here: a referral closes from reported, treated or follow-up, and
+        # the report or the treatment summary has fulfilled its booking already.
         r.outcome = outcome
         r.outcome_note = note
         step.reason = note

@@ -71,9 +71,14 @@ def referral_list(request: ApiRequest, filters: Query[ReferralListFilters]) -> l
         urgency=filters.urgency, q=filters.q,
     )[offset : offset + limit]  # fmt: skip
     criteria = filters.dict(exclude_none=True)
+    return _rows_out(request, qs, {"list": "referrals.api", **criteria})
+
+
+def _rows_out(request: ApiRequest, rows: Any, criteria: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows answered, recorded as one search of the patients they name."""
     shown = rows_shown(
-        actor=request.auth, rows=list(qs), resource_type="ServiceRequest",
-        criteria={"list": "referrals.api", **{k: str(v) for k, v in criteria.items()}},
+        actor=request.auth, rows=list(rows), resource_type="ServiceRequest",
+        criteria={k: str(v) for k, v in criteria.items()},
     )  # fmt: skip
     return [row_out(r) for r in shown]
 
@@ -125,12 +130,8 @@ def referral_slots(
     operation_id="referral_arrivals",
 )
 def referral_arrivals(request: ApiRequest, day: Day | None = None) -> list[dict[str, Any]]:
-    shown = rows_shown(
-        actor=request.auth, rows=list(arrivals_for(actor=request.auth, day=day)),
-        resource_type="ServiceRequest",
-        criteria={"list": "referrals.arrivals", "day": str(day or "")},
-    )  # fmt: skip
-    return [row_out(r) for r in shown]
+    rows = arrivals_for(actor=request.auth, day=day)
+    return _rows_out(request, rows, {"list": "referrals.arrivals", "day": day or ""})
 
 
 @router.get(

@@ -98,15 +98,18 @@ def _consent(actor: Actor, patient: Patient) -> None:
     )  # fmt: skip
 
 
-def _slot(institution: Institution, kind: str, rng: random.Random) -> Slot | None:
-    free = list(
-        slots_free(
-            institution=institution,
-            via_referral=True,
-            start=timezone.now() + dt.timedelta(hours=2),
-            limit=None,
-        ).filter(purpose__in=PURPOSES[Kind(kind)])[:30]
-    )
+def _slot(
+    institution: Institution, kind: str, rng: random.Random, *, not_at: dt.datetime | None = None
+) -> Slot | None:
+    qs = slots_free(
+        institution=institution,
+        via_referral=True,
+        start=timezone.now() + dt.timedelta(hours=2),
+        limit=None,
+    ).filter(purpose__in=PURPOSES[Kind(kind)])
+    if not_at is not None:
+        qs = qs.exclude(start=not_at)
+    free = list(qs[:30])
     return rng.choice(free) if free else None
 
 
@@ -178,8 +181,9 @@ def _drive(r: Referral, state: str, sender: Actor, target: Institution) -> Refer
     if state == "acknowledged":
         return s.referral_acknowledge(actor=desk, referral=r)
     if state == "proposed":
-        other = _slot(target, r.kind, random.Random(r.pk))
-        if other is None or other.start == r.slot_start:
+        # Another time: the referral's own is left out, whatever its key.
+        other = _slot(target, r.kind, random.Random(r.pk), not_at=r.slot_start)
+        if other is None:
             return r
         return s.referral_propose(actor=desk, referral=r, slot=other, note="原时段专家停诊")
     if state == "declined":

@@ -41,10 +41,19 @@ def test_a_role_that_never_refers_may_not_start_one(world: World) -> None:
     assert page.status_code == 403
 
 
+def test_a_role_that_never_takes_the_step_is_403(world: World) -> None:
+    r = world.to("requested")
+    # Accepting is the desk's: a requesting doctor's role never does it.
+    answer = _client(world.sender).post(f"/api/v1/referrals/{r.uuid}/accept")
+    assert answer.status_code == 403
+
+
 def test_the_wrong_party_or_state_is_409(world: World) -> None:
     r = world.to("requested")
-    # The sender is a party, but not the one that accepts.
-    wrong_party = _client(world.sender).post(f"/api/v1/referrals/{r.uuid}/accept")
+    # The receiving doctor's role cancels referrals, but only as their sender.
+    wrong_party = _client(world.doctor).post(
+        f"/api/v1/referrals/{r.uuid}/cancel", {"reason": "误操作"}, content_type="application/json"
+    )
     assert wrong_party.status_code == 409
     accepted = _client(world.desk).post(f"/api/v1/referrals/{r.uuid}/accept")
     assert accepted.status_code == 200

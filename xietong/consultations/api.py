@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema, Status
 
 from xietong.core.actor import Actor
 from xietong.core.api import ErrorOut
-from xietong.core.errors import ValidationFailed
+from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.http import ApiRequest
 from xietong.core.inputs import Day, number, text
 from xietong.core.listing import rows_shown
@@ -347,13 +347,12 @@ def _get(request: ApiRequest, consultation_uuid: UUID) -> Consultation:
 
 
 def _fresh(request: ApiRequest, c: Consultation) -> dict[str, Any]:
-    return (
-        _out(_get(request, c.uuid), request.auth) if _visible(request, c) else _out(c, request.auth)
-    )
-
-
-def _visible(request: ApiRequest, c: Consultation) -> bool:
-    return consultations_for(actor=request.auth).filter(pk=c.pk).exists()
+    """The consultation as the caller now sees it, read once; one who no longer sees it (an
+    expert who declined) gets it as it was when they let go."""
+    try:
+        return _out(_get(request, c.uuid), request.auth)
+    except NotFound:
+        return _out(c, request.auth)
 
 
 def _experts(keys: list[UUID]) -> list[Expert]:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import gateways
 from .models import Consultation, ConsultationEvent, DeadlineAlert
 from .selectors import AWAITING_ACCEPT, AWAITING_ANSWER
-from .services._core import coordinator_ids
+from .services._core import coordinator_ids, deadlines_table
 
 NEAR_FRACTION = 0.25
 
@@ -26,12 +27,30 @@ def _threshold(c: Consultation, which: str, due: dt.datetime, now: dt.datetime) 
     return None
 
 
+def _alert_may_be_due(now: dt.datetime) -> Q:
+    """Only consultations whose deadline is within the widest "near" window of now (or
+    past), and not already told that it passed: the check runs every minute and must not
+    read every open consultation to find the few that are due."""
+    widest = max(max(pair) for pair in deadlines_table().values())
+    horizon = now + dt.timedelta(minutes=widest * NEAR_FRACTION)
+    told = DeadlineAlert.objects.filter(consultation_id=OuterRef("pk"))
+    accept = Q(status__in=AWAITING_ACCEPT, accept_by__lte=horizon) & ~Exists(
+        told.filter(threshold="accept_passed")
+    )
+    answer = Q(answer_by__lte=horizon) & ~Exists(told.filter(threshold="answer_passed"))
+    return accept | answer
+
+
 def deadlines_check(*, now: dt.datetime | None = None) -> int:
     """Alerts due at `now`; returns how many were sent. Safe to run again: each threshold of
     each consultation is recorded once (a unique row), so nobody hears twice."""
     now = now or timezone.now()
     sent = 0
-    candidates = Consultation.objects.filter(status__in=AWAITING_ANSWER).select_related("centre")
+    candidates = (
+        Consultation.objects.filter(status__in=AWAITING_ANSWER)
+        .filter(_alert_may_be_due(now))
+        .select_related("centre")
+    )
     for c in candidates.iterator():
         thresholds = []
         if c.status in AWAITING_ACCEPT and c.accept_by:

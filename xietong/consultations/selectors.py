@@ -6,7 +6,7 @@ import datetime as dt
 import uuid as uuid_lib
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from xietong.core.actor import Actor
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
+from xietong.directory.models import Expert
+from xietong.scheduling.selectors import slots_free
 
 from .access import (
     CENTRE_ROLES,
@@ -133,6 +135,7 @@ def _visible_or_refused(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str)
         .select_related(
             "patient",
             "requesting_institution",
+            "requesting_user",
             "centre",
             "wanted_department",
             "preferred_expert__practitioner",
@@ -292,3 +295,18 @@ def today_board(*, actor: Actor, day: dt.date | None = None) -> Board:
         )
     done = sum(r.status in (Status.OPINION_SIGNED, Status.COMPLETED) for r in rows)
     return Board(day=day, rows=rows, total=len(rows), done=done, waiting=len(rows) - done)
+
+
+def experts_next_free(*, experts: list[Expert]) -> dict[int, dt.datetime]:
+    """Each expert's next free consultation slot, by practitioner id, in one query."""
+    ids = [e.practitioner_id for e in experts]
+    if not ids:
+        return {}
+    firsts = (
+        slots_free(purpose="consultation", limit=None)
+        .filter(practitioner_id__in=ids)
+        .order_by()
+        .values("practitioner_id")
+        .annotate(first=Min("start"))
+    )
+    return {row["practitioner_id"]: row["first"] for row in firsts}

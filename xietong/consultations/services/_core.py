@@ -41,8 +41,12 @@ DEFAULT_DEADLINES: dict[str, tuple[int, int]] = {
 }
 
 
+def deadlines_table() -> dict[str, tuple[int, int]]:
+    return {**DEFAULT_DEADLINES, **settings.XT_CONSULTATION_DEADLINES}
+
+
 def deadlines_minutes(*, kind: str, urgency: str) -> tuple[int, int]:
-    table = {**DEFAULT_DEADLINES, **settings.XT_CONSULTATION_DEADLINES}
+    table = deadlines_table()
     return table.get(f"{kind}:{urgency}") or table[urgency]
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from xietong.consultations.deadlines import deadlines_check
@@ -48,3 +50,18 @@ def test_the_task_and_the_command_run_it(world: World, monkeypatch: pytest.Monke
     assert result.return_value == 1
     call_command("consultation_deadlines")
     assert DeadlineAlert.objects.count() == 1
+
+
+def test_the_check_reads_only_consultations_whose_deadline_may_be_due(world: World) -> None:
+    far = world.to("triage")  # routine: a day to accept, three to answer
+    told = world.to("triage", urgency="emergency")
+    now = timezone.now()
+    deadlines_check(now=now + dt.timedelta(hours=3))  # the emergency's deadlines passed
+    with CaptureQueriesContext(connection) as queries:
+        assert deadlines_check(now=now + dt.timedelta(hours=4)) == 0
+    read = [q["sql"] for q in queries.captured_queries if "consultations_consultation" in q["sql"]]
+    assert len(read) == 1  # one query, which finds neither of them:
+    where = read[0].split("WHERE", 1)[1]
+    assert "accept_by" in where and "answer_by" in where  # the deadlines filter in SQL
+    assert DeadlineAlert.objects.filter(consultation=far).count() == 0
+    assert DeadlineAlert.objects.filter(consultation=told).count() == 2

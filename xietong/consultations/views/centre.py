@@ -25,7 +25,7 @@ from xietong.scheduling.selectors import get_slot, slots_free
 from .. import services as svc
 from ..forms import CommentForm, ExpertFilterForm, ScheduleForm
 from ..models import AssignmentStatus, Consultation, Kind, Status
-from ..selectors import consultation_assignments, get_consultation_for
+from ..selectors import consultation_assignments, experts_next_free, get_consultation_for
 from ._common import require_role
 
 INBOX = "consultations:inbox"
@@ -113,9 +113,9 @@ def _library(form: ExpertFilterForm) -> Any:
 
 def _with_next_free(experts: list[Expert]) -> list[Expert]:
     """Availability at a glance: each expert's next free consultation slot."""
+    next_free = experts_next_free(experts=experts)
     for expert in experts:
-        slot = slots_free(practitioner=expert.practitioner_id, purpose="consultation", limit=1)
-        expert.next_free = slot[0].start if slot else None  # type: ignore[attr-defined]
+        expert.next_free = next_free.get(expert.practitioner_id)  # type: ignore[attr-defined]
     return experts
 
 

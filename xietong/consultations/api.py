@@ -21,8 +21,8 @@ from xietong.core.paging import PageIn
 from xietong.core.reads import CHANGE
 from xietong.directory.models import Expert
 from xietong.patients.selectors import get_patient_for
+from xietong.scheduling.selectors import get_slot
 
-from . import gateways
 from . import services as svc
 from .models import Consultation, ConsultationEvent, Opinion
 from .models import Status as State
@@ -559,10 +559,10 @@ def cancel(request: ApiRequest, consultation_uuid: UUID, payload: ReasonIn) -> d
 
 
 def _slot(payload: SlotIn) -> Any:
-    slot = gateways.slot_get(payload.slot)
-    if slot is None:
-        raise ValidationFailed.single("slot", _("Unknown time slot."))
-    return slot
+    try:
+        return get_slot(slot_uuid=payload.slot)
+    except NotFound:
+        raise ValidationFailed.single("slot", _("Unknown time slot.")) from None
 
 
 @router.post(

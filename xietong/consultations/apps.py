@@ -15,9 +15,9 @@ class ConsultationsConfig(AppConfig):
 
         from .access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
         from .audit_events import AUDIT_EVENTS
+        from .bookings import booking_subject_register
         from .chat import chat_policy_register
         from .fhir_readers import fhir_readers_register
-        from .gateways import booking_subject_register
         from .sharing import share_reader_register_consultations
         from .tasks import periodic_jobs_register
         from .views.cards import consultation_cards

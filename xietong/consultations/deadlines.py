@@ -4,18 +4,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import gateways
+from xietong.notifications.services import notify
+
 from .models import Consultation, ConsultationEvent, DeadlineAlert
 from .selectors import AWAITING_ACCEPT, AWAITING_ANSWER
 from .services._core import coordinator_ids, deadlines_table
 
 NEAR_FRACTION = 0.25
+log = logging.getLogger(__name__)
 
 
 def _threshold(c: Consultation, which: str, due: dt.datetime, now: dt.datetime) -> str | None:
@@ -73,18 +76,25 @@ def deadlines_check(*, now: dt.datetime | None = None) -> int:
                     _tell(c, recipients, threshold)
             except IntegrityError:
                 continue  # told already
+            except Exception:
+                # Rolled back (the alert too): the next check tells again; the others go on.
+                log.exception("deadline alert %s of %s failed", threshold, c.number)
+                continue
             sent += 1
     return sent
 
 
 def _tell(c: Consultation, recipients: list[int], threshold: str) -> None:
-    gateways.notify_users(
+    # Inside the alert's transaction: the rows commit with the alert, delivery after; a
+    # failing notification rolls the alert back, so the next check tells again.
+    notify(
         user_ids=recipients,
         kind=f"consultation.deadline_{threshold}",
         title=str(_LABELS[threshold]()),
         body=c.number,
         url=f"/consultations/{c.uuid}/",
         sms=threshold.endswith("passed") and c.urgency == "emergency",
+        subject_type="consultation",
         subject_id=c.uuid,
     )
 

@@ -30,7 +30,7 @@ def opinion_file_task(*, opinion_id: int, membership_id: int) -> str:
     from xietong.accounts.models import Membership
 
     from .models import Opinion
-    from .services.opinions import opinion_file
+    from .services.filing import opinion_file
 
     opinion = Opinion.objects.select_related("consultation__patient").get(pk=opinion_id)
     if opinion.document_uuid:

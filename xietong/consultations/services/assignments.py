@@ -3,9 +3,6 @@ a real-time session and starting it."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +12,14 @@ from xietong.core.errors import Conflict, Message, ValidationFailed
 from xietong.core.workflow import Step
 from xietong.directory.models import Expert
 from xietong.patients.grants import patient_access_grant, patient_access_revoke
+from xietong.scheduling.models import Slot
 
-from .. import gateways
 from ..access import live_assignment_of
+from ..bookings import (
+    consultation_booking_cancel,
+    consultation_booking_create,
+    consultation_booking_reschedule,
+)
 from ..models import (
     LIVE_ASSIGNMENT,
     AssignmentStatus,
@@ -93,7 +95,12 @@ def release_assignment(
     if status == AssignmentStatus.DECLINED:
         assignment.decline_reason = reason
     if assignment.booking_uuid:
-        gateways.booking_cancel(actor=actor, booking_uuid=assignment.booking_uuid, reason=reason)
+        consultation_booking_cancel(
+            actor=actor,
+            consultation_uuid=assignment.consultation.uuid,
+            booking_uuid=assignment.booking_uuid,
+            reason=reason,
+        )
         assignment.booking_uuid = None
     assignment.save()
     user_id = _expert_user_id(assignment.expert)
@@ -181,15 +188,7 @@ def consultation_expert_decline(
         return MACHINE.step_finish(step, notify=coordinator_ids(c), title=_("An expert declined"))
 
 
-def _slot_start(slot: Any) -> dt.datetime | None:
-    for name in ("start", "starts_at", "start_at"):
-        value = getattr(slot, name, None)
-        if isinstance(value, dt.datetime):
-            return value
-    return None
-
-
-def _book(step: Step[Consultation], actor: Actor, slot: Any, room: str) -> None:
+def _book(step: Step[Consultation], actor: Actor, slot: Slot, room: str) -> None:
     c = step.obj
     if c.mode != Mode.REALTIME:
         raise Conflict(
@@ -198,23 +197,23 @@ def _book(step: Step[Consultation], actor: Actor, slot: Any, room: str) -> None:
     lead = c.assignments.filter(status=AssignmentStatus.ACCEPTED).order_by("-lead", "id").first()
     assert lead is not None  # accepted means every live assignment was accepted
     if lead.booking_uuid:
-        booking = gateways.booking_reschedule(
-            actor=actor, booking_uuid=lead.booking_uuid, slot=slot
+        booking = consultation_booking_reschedule(
+            actor=actor, consultation_uuid=c.uuid, booking_uuid=lead.booking_uuid, slot=slot
         )
     else:
-        booking = gateways.booking_create(
+        booking = consultation_booking_create(
             actor=actor, slot=slot, consultation_uuid=c.uuid, patient=c.patient
         )
     if booking is not None:
         lead.booking_uuid = booking.uuid
         lead.save(update_fields=["booking_uuid"])
-    c.scheduled_start = _slot_start(slot)
+    c.scheduled_start = slot.start
     c.room = room or str(getattr(slot, "room", "") or "")
     step.detail = {"start": c.scheduled_start, "room": c.room}
 
 
 def consultation_schedule(
-    *, actor: Actor, consultation: Consultation, slot: Any, room: str = ""
+    *, actor: Actor, consultation: Consultation, slot: Slot, room: str = ""
 ) -> Consultation:
     """Books a slot of the expert's consultation schedule (scheduling refuses a taken slot
     with Conflict, and nothing here changes)."""
@@ -231,7 +230,7 @@ def consultation_schedule(
 
 
 def consultation_reschedule(
-    *, actor: Actor, consultation: Consultation, slot: Any, room: str = ""
+    *, actor: Actor, consultation: Consultation, slot: Slot, room: str = ""
 ) -> Consultation:
     with transaction.atomic():
         step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.RESCHEDULE)

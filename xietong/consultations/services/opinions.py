@@ -18,7 +18,6 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
 from xietong.core.workflow import Step
 
-from .. import gateways
 from ..access import live_assignment_of
 from ..models import (
     AssignmentStatus,
@@ -30,6 +29,7 @@ from ..models import (
 )
 from ..workflow import Action
 from ._core import MACHINE, coordinator_ids, expert_ids, requester_ids
+from .filing import opinion_file_later
 
 CONTENT_FIELDS = ("diagnosis", "recommendations", "referral_advised", "referral_to", "follow_up")
 
@@ -198,7 +198,7 @@ def consultation_opinion_sign(
         told = coordinator_ids(c) + (expert_ids(c) if mdt_part else requester_ids(c))
         MACHINE.step_finish(step, notify=told, title=_("Opinion signed"))
         if not mdt_part:
-            transaction.on_commit(lambda: _file_later(actor, opinion))
+            transaction.on_commit(lambda: opinion_file_later(actor, opinion))
         return opinion
 
 
@@ -258,40 +258,5 @@ def consultation_opinion_correct(
         MACHINE.step_finish(
             step, notify=requester_ids(c) + coordinator_ids(c), title=_("Opinion corrected")
         )
-        transaction.on_commit(lambda: _file_later(actor, new))
+        transaction.on_commit(lambda: opinion_file_later(actor, new))
         return new
-
-
-def _file_later(actor: Actor, opinion: Opinion) -> None:
-    from ..tasks import opinion_file_task
-
-    if actor.membership_id is None:  # no membership to act through later: file it now
-        opinion_file(actor=actor, opinion=opinion)
-        return
-    opinion_file_task.enqueue(opinion_id=opinion.pk, membership_id=actor.membership_id)
-
-
-def opinion_file(*, actor: Actor, opinion: Opinion) -> None:
-    """Render the signed opinion as PDF and file it to the patient's records, once.
-
-    The document and the opinion's link to it are written in one transaction, under a lock
-    on the opinion: a run that dies between the two leaves neither, and a second run (a
-    retry after a lost worker, a duplicate task) finds the link and files nothing."""
-    from ..pdf import opinion_pdf
-
-    c = opinion.consultation
-    content = opinion_pdf(opinion=opinion)  # before the lock: rendering takes a while
-    with transaction.atomic():
-        locked = Opinion.objects.select_for_update().get(pk=opinion.pk)
-        if locked.document_uuid is not None:
-            return
-        document = gateways.document_file(
-            actor=actor,
-            patient=c.patient,
-            title=_("Consultation opinion %(number)s v%(version)d")
-            % {"number": c.number, "version": opinion.version},
-            content=content,
-            source=c.source,
-        )
-        if document is not None:
-            Opinion.objects.filter(pk=opinion.pk).update(document_uuid=document.uuid)

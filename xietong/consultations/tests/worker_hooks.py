@@ -30,5 +30,5 @@ class HoldFilingConfig(AppConfig):
             while True:  # until the test kills this process
                 time.sleep(1)
 
-        # The consultations gateway looks the function up on each call, so it finds this.
+        # Filing calls it through the records module on each call, so it finds this.
         services.document_store_generated = store_then_hold

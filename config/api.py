@@ -2,7 +2,7 @@
 
 from xietong.accounts.api import router as accounts_router
 from xietong.accounts.api_auth import api_auth
-from xietong.conferencing.api import router as conferencing_router
+from xietong.chat.api import router as chat_router
 from xietong.consultations.api import router as consultations_router
 from xietong.core.api import install_error_handlers
 from xietong.core.health import router as health_router
@@ -31,7 +31,7 @@ api.add_router("/patients", patients_router)
 api.add_router("/records", records_router)
 api.add_router("/scheduling", scheduling_router)
 api.add_router("/notifications", notifications_router)
-api.add_router("/conferencing", conferencing_router)
+api.add_router("/conferencing", chat_router)
 api.add_router("/video", video_router)
 api.add_router("/consultations", consultations_router)
 api.add_router("/referrals", referrals_router)

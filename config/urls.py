@@ -15,7 +15,7 @@ urlpatterns = [
     path("records/", include("xietong.records.urls")),
     path("scheduling/", include("xietong.scheduling.urls")),
     path("notifications/", include("xietong.notifications.urls")),
-    path("conferencing/", include("xietong.conferencing.urls")),
+    path("conferencing/", include("xietong.chat.urls")),
     path("video/", include("xietong.video.urls")),
     path("consultations/", include("xietong.consultations.urls")),
     path("fhir/R4/", include("xietong.fhir.urls")),

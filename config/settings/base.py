@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "xietong.records",
     "xietong.scheduling",
     "xietong.notifications",
-    "xietong.conferencing",
+    "xietong.chat",
     "xietong.video",
     "xietong.consultations",
     "xietong.referrals",

@@ -142,8 +142,8 @@ def _document(w: World) -> dict[str, Any]:
 
 
 def _thread(w: World) -> dict[str, Any]:
-    from xietong.conferencing.access import thread_access_register
-    from xietong.conferencing.services import thread_for_subject
+    from xietong.chat.access import thread_access_register
+    from xietong.chat.services import thread_for_subject
 
     # A subject type of the contract's own, whose owner admits the world's doctor.
     thread_access_register("contract", lambda actor, _subject: actor.user_id == w.user.pk)

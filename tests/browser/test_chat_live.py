@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import horizontal_overflow_px, sign_in
 from xietong.accounts.tests.factories import MembershipFactory, UserFactory
-from xietong.conferencing.access import thread_access_register, thread_access_unregister
-from xietong.conferencing.services import thread_for_subject
+from xietong.chat.access import thread_access_register, thread_access_unregister
+from xietong.chat.services import thread_for_subject
 from xietong.core.actor import Actor
 from xietong.directory.tests.factories import InstitutionFactory
 

@@ -100,8 +100,8 @@ def _consent_scan(w: World) -> str:
 
 def _attachment(w: World) -> str:
     from tests.api.operations import _thread
-    from xietong.conferencing.models import Thread
-    from xietong.conferencing.services import message_post
+    from xietong.chat.models import Thread
+    from xietong.chat.services import message_post
 
     thread = Thread.objects.get(uuid=_thread(w)["thread_uuid"])
     file = SimpleUploadedFile("lab.pdf", pdf_bytes(), "application/pdf")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Any
 
-from xietong.conferencing.access import thread_access_register
-from xietong.conferencing.live import chat_access_changed_for_subject
-from xietong.conferencing.models import Thread
-from xietong.conferencing.services import thread_for_subject
+from xietong.chat.access import thread_access_register
+from xietong.chat.live import chat_access_changed_for_subject
+from xietong.chat.models import Thread
+from xietong.chat.services import thread_for_subject
 from xietong.core.actor import Actor
 from xietong.core.events import event_subscribe
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid as uuid_lib
 
-from xietong.conferencing.models import Thread
+from xietong.chat.models import Thread
 from xietong.core.actor import Actor
 from xietong.patients.models import Patient
 from xietong.video.access import room_access_register

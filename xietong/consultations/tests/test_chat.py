@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xietong.conferencing.selectors import get_thread_for
+from xietong.chat.selectors import get_thread_for
 from xietong.consultations.chat import consultation_thread
 from xietong.consultations.services import consultation_expert_decline
 from xietong.core.errors import NotFound

@@ -12,10 +12,10 @@ from channels.testing import WebsocketCommunicator
 
 from xietong.accounts.actors import SESSION_MEMBERSHIP_KEY
 from xietong.accounts.models import User
-from xietong.conferencing.models import Thread
-from xietong.conferencing.routing import websocket_urlpatterns
-from xietong.conferencing.selectors import thread_history_for
-from xietong.conferencing.services import message_post
+from xietong.chat.models import Thread
+from xietong.chat.routing import websocket_urlpatterns
+from xietong.chat.selectors import thread_history_for
+from xietong.chat.services import message_post
 from xietong.consultations.chat import consultation_thread
 from xietong.consultations.services import consultation_expert_decline
 from xietong.core.actor import Actor

@@ -7,9 +7,9 @@ from django.test import Client
 
 from xietong.accounts.models import Membership
 from xietong.accounts.tests.factories import MembershipFactory
-from xietong.conferencing.models import Message, ReadState
-from xietong.conferencing.services import message_post, thread_for_subject
-from xietong.conferencing.tests.helpers import SUBJECT, Admitted, pdf_bytes, upload
+from xietong.chat.models import Message, ReadState
+from xietong.chat.services import message_post, thread_for_subject
+from xietong.chat.tests.helpers import SUBJECT, Admitted, pdf_bytes, upload
 from xietong.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from xietong.conferencing.files import AttachmentInvalid, attachment_inspect
-from xietong.conferencing.tests.helpers import upload
+from xietong.chat.files import AttachmentInvalid, attachment_inspect
+from xietong.chat.tests.helpers import upload
 from xietong.core.tests.images import png
 
 

@@ -1,4 +1,4 @@
-// Live chat for conferencing/_thread.html: new messages and read receipts over the
+// Live chat for chat/_thread.html: new messages and read receipts over the
 // thread's WebSocket; sending (and attachments) by HTTP POST. Without script the form
 // posts and the page reloads.
 (() => {

@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ConferencingConfig(AppConfig):
-    name = "xietong.conferencing"
+    name = "xietong.chat"
+    # The package was `conferencing`; the label stays, so its tables, migrations and
+    # content types stay where they are and no data moves.
     label = "conferencing"
     verbose_name = _("Conferencing")
 

@@ -18,7 +18,7 @@ from .models import BODY_MAX_CHARS, Message
 from .selectors import get_thread_for, thread_history_for
 from .services import message_post, thread_mark_read
 
-router = Router(tags=["conferencing"])
+router = Router(tags=["chat"])
 
 
 class MessageOut(Schema):

@@ -16,12 +16,12 @@ from django.test import Client
 from xietong.accounts.actors import SESSION_MEMBERSHIP_KEY, actor_for_membership
 from xietong.accounts.models import Membership, User
 from xietong.accounts.tests.factories import make_membership
-from xietong.conferencing import consumers
-from xietong.conferencing.access import thread_access_register, thread_access_unregister
-from xietong.conferencing.models import Thread
-from xietong.conferencing.routing import websocket_urlpatterns
-from xietong.conferencing.services import thread_for_subject
-from xietong.conferencing.tests.helpers import SUBJECT, Admitted
+from xietong.chat import consumers
+from xietong.chat.access import thread_access_register, thread_access_unregister
+from xietong.chat.models import Thread
+from xietong.chat.routing import websocket_urlpatterns
+from xietong.chat.services import thread_for_subject
+from xietong.chat.tests.helpers import SUBJECT, Admitted
 from xietong.core.actor import Actor
 from xietong.core.events import event_emit
 from xietong.core.models import AuditEvent

@@ -14,10 +14,10 @@ from django.test import Client
 from xietong.accounts.actors import SESSION_MEMBERSHIP_KEY
 from xietong.accounts.models import Membership, User
 from xietong.accounts.tests.factories import make_membership
-from xietong.conferencing.models import Message, Thread
-from xietong.conferencing.routing import websocket_urlpatterns
-from xietong.conferencing.services import thread_for_subject
-from xietong.conferencing.tests.helpers import SUBJECT, Admitted
+from xietong.chat.models import Message, Thread
+from xietong.chat.routing import websocket_urlpatterns
+from xietong.chat.services import thread_for_subject
+from xietong.chat.tests.helpers import SUBJECT, Admitted
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.anyio]
 

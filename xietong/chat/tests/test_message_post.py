@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 
 from xietong.accounts.tests.factories import make_actor
-from xietong.conferencing.models import Message, ReadState
-from xietong.conferencing.services import message_post, thread_for_subject, thread_mark_read
-from xietong.conferencing.tests.helpers import SUBJECT, Admitted, pdf_bytes, png_bytes, upload
+from xietong.chat.models import Message, ReadState
+from xietong.chat.services import message_post, thread_for_subject, thread_mark_read
+from xietong.chat.tests.helpers import SUBJECT, Admitted, pdf_bytes, png_bytes, upload
 from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.models import AuditEvent
 from xietong.directory.tests.factories import InstitutionFactory

@@ -8,9 +8,9 @@ from django.test import Client
 from xietong.accounts.models import Membership
 from xietong.accounts.tests.factories import MembershipFactory
 from xietong.accounts.tokens import api_token_issue
-from xietong.conferencing.models import Message, ReadState
-from xietong.conferencing.services import thread_for_subject
-from xietong.conferencing.tests.helpers import SUBJECT, Admitted, pdf_bytes, upload
+from xietong.chat.models import Message, ReadState
+from xietong.chat.services import thread_for_subject
+from xietong.chat.tests.helpers import SUBJECT, Admitted, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

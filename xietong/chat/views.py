@@ -25,7 +25,7 @@ from .services import message_post
 @actor_view
 def thread_page(request: ActorRequest, actor: Actor, thread_uuid: uuid.UUID) -> HttpResponse:
     thread = get_thread_for(actor=actor, thread_uuid=thread_uuid)
-    return render(request, "conferencing/thread_page.html", {"thread": thread})
+    return render(request, "chat/thread_page.html", {"thread": thread})
 
 
 @actor_view
@@ -49,7 +49,7 @@ def message_post_view(
         if scripted:
             return JsonResponse({"message": str(exc.message), "fields": fields}, status=422)
         html = render_to_string(
-            "conferencing/thread_page.html",
+            "chat/thread_page.html",
             {"thread": thread, "chat_errors": fields, "chat_body": request.POST.get("body", "")},
             request=request,
         )

@@ -9,20 +9,20 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from xietong.accounts.models import Role
-from xietong.conferencing.models import Message, Thread
-from xietong.conferencing.selectors import (
+from xietong.chat.models import Message, Thread
+from xietong.chat.selectors import (
     thread_history_for,
     thread_read_positions,
     thread_retention_until,
 )
-from xietong.conferencing.services import thread_mark_read
+from xietong.chat.services import thread_mark_read
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def chat_thread(context: Any, thread: Thread, **extra: Any) -> SafeString:
-    """Renders conferencing/_thread.html. Showing the thread is reading it: the viewer's
+    """Renders chat/_thread.html. Showing the thread is reading it: the viewer's
     read position moves to the newest message (the page's script keeps it moving)."""
     request = context["request"]
     actor = context["actor"]
@@ -30,7 +30,7 @@ def chat_thread(context: Any, thread: Thread, **extra: Any) -> SafeString:
     page = thread_history_for(actor=actor, thread=thread)
     readers = thread_read_positions(thread=thread)
     return render_to_string(
-        "conferencing/_thread.html",
+        "chat/_thread.html",
         {
             "thread": thread,
             "messages": page.messages,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from xietong.conferencing.access import thread_access_register, thread_access_unregister
+from xietong.chat.access import thread_access_register, thread_access_unregister
 from xietong.core.actor import Actor
 
 SUBJECT = "test-case"

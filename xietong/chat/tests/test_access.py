@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from xietong.accounts.tests.factories import make_actor
-from xietong.conferencing.selectors import get_thread_for
-from xietong.conferencing.services import thread_for_subject
-from xietong.conferencing.tests.helpers import SUBJECT, Admitted
+from xietong.chat.selectors import get_thread_for
+from xietong.chat.services import thread_for_subject
+from xietong.chat.tests.helpers import SUBJECT, Admitted
 from xietong.core.errors import NotFound
 
 pytestmark = pytest.mark.django_db

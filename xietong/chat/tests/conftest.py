@@ -1,0 +1,3 @@
+from xietong.chat.tests.helpers import admitted
+
+__all__ = ["admitted"]

@@ -1,3 +1,0 @@
-from xietong.conferencing.tests.helpers import admitted
-
-__all__ = ["admitted"]

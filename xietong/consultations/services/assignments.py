@@ -3,6 +3,8 @@ a real-time session and starting it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +14,6 @@ from xietong.core.errors import Conflict, Message, ValidationFailed
 from xietong.core.workflow import Step
 from xietong.directory.models import Expert
 from xietong.patients.grants import patient_access_grant, patient_access_revoke
-from xietong.scheduling.models import Slot
 
 from ..access import live_assignment_of
 from ..bookings import (
@@ -32,6 +33,9 @@ from ..models import (
 )
 from ..workflow import Action
 from ._core import MACHINE, coordinator_ids, expert_ids, requester_ids
+
+if TYPE_CHECKING:
+    from xietong.scheduling.models import Slot
 
 
 def _expert_user_id(expert: Expert) -> int | None:

@@ -10,6 +10,7 @@ from .assignments import (
     consultation_start,
     consultation_triage_assign,
 )
+from .attachments import consultation_attach, consultation_create_with_attachments
 from .opinions import (
     consultation_opinion_correct,
     consultation_opinion_draft_save,
@@ -29,8 +30,10 @@ from .requests import (
 __all__ = [
     "consultation_acknowledge",
     "consultation_actions",
+    "consultation_attach",
     "consultation_cancel",
     "consultation_create",
+    "consultation_create_with_attachments",
     "consultation_expert_accept",
     "consultation_expert_decline",
     "consultation_opinion_correct",

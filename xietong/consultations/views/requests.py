@@ -21,17 +21,17 @@ from xietong.core.pages import actor_view, fetch_intent, posted, told
 from xietong.patients.selectors import get_patient_for
 from xietong.records.models import ClinicalDocument, DocumentKind
 from xietong.records.selectors import (
-    document_file_bytes,
     documents_for_patient,
     documents_for_source,
 )
-from xietong.records.services import FileTooLarge, document_store_generated, documents_upload
+from xietong.records.services import FileTooLarge
 
 from .. import services as svc
 from ..access import REQUESTER_ROLES
 from ..forms import AttachForm, RequestForm, request_initial
 from ..models import Consultation, Kind, Mode, PreferredTarget, Status, Urgency
 from ..selectors import consultation_timeline, get_consultation_for
+from ..services.attachments import ATTACH_FIELDS
 from ..workflow import Action
 from ._common import detail_url, require_role
 
@@ -43,12 +43,6 @@ NEW_REQUEST = {
     "urgency": Urgency.ROUTINE,
     "preferred_target": PreferredTarget.CENTRE,
 }
-# Upload errors of the records service, named as the attach form names its fields.
-UPLOAD_FIELDS = {"file": "upload", "title": "files_title", "kind": "files_kind"}
-
-
-class AttachFailed(Exception):
-    """An upload was refused: the whole save is rolled back and the form says why."""
 
 
 def _attached(actor: Actor, c: Consultation) -> list[ClinicalDocument]:
@@ -65,49 +59,28 @@ def _on_file(actor: Actor, c: Consultation, attached: list[ClinicalDocument]) ->
     ]
 
 
-def _attach(actor: Actor, c: Consultation, form: AttachForm) -> int:
-    """File the uploads and copies of the chosen documents with the consultation (their
-    source), through the records services. Raises AttachFailed with the form's errors."""
+def _attach_values(form: AttachForm) -> dict[str, Any]:
     data = form.cleaned_data
-    count = 0
-    files = data.get("upload") or []
-    try:
-        if files:
-            count += len(
-                documents_upload(
-                    actor=actor,
-                    patient=c.patient,
-                    kind=data.get("files_kind") or DocumentKind.DOCUMENT,
-                    title=data.get("files_title") or _("Consultation records"),
-                    files=files,
-                    source=c.source,
-                )
-            )
-        chosen = set(data.get("existing") or [])
-        for document in documents_for_patient(actor=actor, patient=c.patient):
-            if str(document.uuid) not in chosen:
-                continue
-            # A copy filed with the consultation: the original stays where it was filed.
-            document_store_generated(
-                actor=actor,
-                patient=c.patient,
-                kind=document.kind,
-                title=document.title,
-                content=document_file_bytes(actor=actor, document_uuid=document.uuid),
-                content_type=document.content_type,
-                source=c.source,
-                clinical_date=document.clinical_date,
-            )
-            count += 1
-    except ValidationFailed as exc:
-        for name, errors in exc.fields.items():
-            for error in errors:
-                form.add_error(UPLOAD_FIELDS.get(name), str(error))
-        raise AttachFailed() from exc
-    except FileTooLarge as exc:
+    return {
+        "files": data.get("upload") or [],
+        "files_kind": data.get("files_kind") or DocumentKind.DOCUMENT,
+        "files_title": data.get("files_title") or _("Consultation records"),
+        "existing": data.get("existing") or [],
+    }
+
+
+def _attach_refused(form: AttachForm, exc: ValidationFailed | FileTooLarge) -> None:
+    """The attachments' refusal, on the attach form's fields."""
+    if isinstance(exc, FileTooLarge):
         form.add_error("upload", str(exc.message))
-        raise AttachFailed() from exc
-    return count
+        return
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in ATTACH_FIELDS.values() else None, str(error))
+
+
+def _is_attach_refusal(exc: ValidationFailed) -> bool:
+    return bool(set(exc.fields) & set(ATTACH_FIELDS.values()))
 
 
 def _qc_comment(c: Consultation) -> str:
@@ -177,13 +150,16 @@ def create(request: ActorRequest, actor: Actor) -> HttpResponse:
         return _page(request, actor, patient=patient, consultation=None, form=form, attach=attach)
     if form.is_valid() and attach.is_valid():
         try:
-            with transaction.atomic():
-                c = svc.consultation_create(actor=actor, patient=patient, **form.values())
-                _attach(actor, c, attach)
+            c = svc.consultation_create_with_attachments(
+                actor=actor, patient=patient, **_attach_values(attach), **form.values()
+            )
+        except FileTooLarge as exc:
+            _attach_refused(attach, exc)
         except ValidationFailed as exc:
-            form.add_service_errors(exc)
-        except AttachFailed:
-            pass
+            if _is_attach_refusal(exc):
+                _attach_refused(attach, exc)
+            else:
+                form.add_service_errors(exc)
         else:
             return _saved(request, actor, c, form)
     return _page(
@@ -237,11 +213,14 @@ def edit(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> H
         try:
             with transaction.atomic():
                 c = svc.consultation_update(actor=actor, consultation=c, **form.values())
-                _attach(actor, c, attach)
+                svc.consultation_attach(actor=actor, consultation=c, **_attach_values(attach))
+        except FileTooLarge as exc:
+            _attach_refused(attach, exc)
         except ValidationFailed as exc:
-            form.add_service_errors(exc)
-        except AttachFailed:
-            pass
+            if _is_attach_refusal(exc):
+                _attach_refused(attach, exc)
+            else:
+                form.add_service_errors(exc)
         except Conflict as exc:
             return told(request, exc, "consultations:mine")
         else:

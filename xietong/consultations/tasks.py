@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django_tasks import task
 
+from xietong.core.actor import Actor
 from xietong.core.clock import periodic_register
+from xietong.core.events import event_subscribe
 from xietong.core.tasks_lease import task_lease_register
 
 from .deadlines import deadlines_check
+from .models import Opinion
+from .services.filing import OPINION_TO_FILE, opinion_file
 
 
 @task()
@@ -29,9 +34,6 @@ def opinion_file_task(*, opinion_id: int, membership_id: int) -> str:
     from xietong.accounts.actors import actor_for_membership
     from xietong.accounts.models import Membership
 
-    from .models import Opinion
-    from .services.filing import opinion_file
-
     opinion = Opinion.objects.select_related("consultation__patient").get(pk=opinion_id)
     if opinion.document_uuid:
         return str(opinion.document_uuid)  # filed already: a retry adds no second copy
@@ -44,6 +46,17 @@ def opinion_file_task(*, opinion_id: int, membership_id: int) -> str:
 # A signed opinion missing from the records is worth more tries than the default; each one
 # renders a few pages, and a retry files nothing twice (opinion_file).
 task_lease_register(opinion_file_task, max_attempts=5)
+
+
+@event_subscribe(OPINION_TO_FILE)
+def opinion_file_enqueue(name: str, payload: dict[str, Any]) -> None:
+    """After a signature commits: file the opinion in the background, or now when the
+    signer acts through no membership a worker could act through later."""
+    actor: Actor = payload["actor"]
+    if actor.membership_id is None:
+        opinion_file(actor=actor, opinion=Opinion.objects.get(pk=payload["opinion_id"]))
+        return
+    opinion_file_task.enqueue(opinion_id=payload["opinion_id"], membership_id=actor.membership_id)
 
 
 def periodic_jobs_register() -> None:

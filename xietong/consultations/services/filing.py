@@ -8,19 +8,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
+from xietong.core.events import event_emit
 from xietong.records import services as records
 
 from ..models import Opinion
 from ..pdf import opinion_pdf
 
+# After a signature commits, filing is asked for through the event bus: the task module
+# subscribes (tasks.py), so the services never import the tasks that import them.
+OPINION_TO_FILE = "consultation.opinion_to_file"
+
 
 def opinion_file_later(actor: Actor, opinion: Opinion) -> None:
-    from ..tasks import opinion_file_task  # the task module imports this one
-
-    if actor.membership_id is None:  # no membership to act through later: file it now
-        opinion_file(actor=actor, opinion=opinion)
-        return
-    opinion_file_task.enqueue(opinion_id=opinion.pk, membership_id=actor.membership_id)
+    """Call inside the signing transaction: filing starts once it commits."""
+    event_emit(OPINION_TO_FILE, actor=actor, opinion_id=opinion.pk)
 
 
 def opinion_file(*, actor: Actor, opinion: Opinion) -> None:

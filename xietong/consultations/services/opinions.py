@@ -198,7 +198,7 @@ def consultation_opinion_sign(
         told = coordinator_ids(c) + (expert_ids(c) if mdt_part else requester_ids(c))
         MACHINE.step_finish(step, notify=told, title=_("Opinion signed"))
         if not mdt_part:
-            transaction.on_commit(lambda: opinion_file_later(actor, opinion))
+            opinion_file_later(actor, opinion)
         return opinion
 
 
@@ -258,5 +258,5 @@ def consultation_opinion_correct(
         MACHINE.step_finish(
             step, notify=requester_ids(c) + coordinator_ids(c), title=_("Opinion corrected")
         )
-        transaction.on_commit(lambda: opinion_file_later(actor, new))
+        opinion_file_later(actor, new)
         return new

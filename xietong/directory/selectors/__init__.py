@@ -14,6 +14,7 @@ from .experts import (
     expert_search,
     expert_search_page,
     expert_search_queryset,
+    experts_by_practitioner,
 )
 from .institutions import (
     DepartmentSummary,
@@ -49,6 +50,7 @@ __all__ = [
     "expert_search",
     "expert_search_page",
     "expert_search_queryset",
+    "experts_by_practitioner",
     "get_institution",
     "get_region",
     "institution_by_code",

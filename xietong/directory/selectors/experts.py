@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
@@ -146,3 +147,12 @@ def _accepts_q(service: str) -> Q:
     if connection.vendor == "postgresql":
         return Q(accepts__contains=[service])
     return Q(accepts__icontains=f'"{service}"')
+
+
+def experts_by_practitioner(*, keys: list[UUID]) -> dict[UUID, Expert]:
+    """The experts among these practitioner keys, by key (a key that names no expert is
+    left out: the caller says which it did not find)."""
+    found = Expert.objects.filter(practitioner__uuid__in=keys).select_related(
+        "practitioner__user", "practitioner__institution"
+    )
+    return {e.practitioner.uuid: e for e in found}

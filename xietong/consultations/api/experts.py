@@ -21,10 +21,9 @@ from ._common import ACT, answer, consultation_out, opinion_out, router, to_act_
     operation_id="consultation_accept",
 )
 def consultation_accept(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    c = svc.consultation_expert_accept(
-        actor=request.auth, consultation=to_act_on(request, consultation_uuid)
-    )
-    return answer(request, c)
+    seen = to_act_on(request, consultation_uuid)
+    c = svc.consultation_expert_accept(actor=request.auth, consultation=seen)
+    return answer(request, c, seen)
 
 
 @router.post(
@@ -52,10 +51,9 @@ def consultation_decline(
     operation_id="consultation_start",
 )
 def consultation_start(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    c = svc.consultation_start(
-        actor=request.auth, consultation=to_act_on(request, consultation_uuid)
-    )
-    return answer(request, c)
+    seen = to_act_on(request, consultation_uuid)
+    c = svc.consultation_start(actor=request.auth, consultation=seen)
+    return answer(request, c, seen)
 
 
 @router.put(

@@ -39,10 +39,9 @@ def consultation_create(request: ApiRequest, payload: ConsultationIn) -> Status[
 def consultation_update(
     request: ApiRequest, consultation_uuid: UUID, payload: RequestFields
 ) -> dict[str, Any]:
-    c = svc.consultation_update(
-        actor=request.auth, consultation=to_act_on(request, consultation_uuid), **given(payload)
-    )
-    return answer(request, c)
+    seen = to_act_on(request, consultation_uuid)
+    c = svc.consultation_update(actor=request.auth, consultation=seen, **given(payload))
+    return answer(request, c, seen)
 
 
 @router.post(
@@ -52,10 +51,9 @@ def consultation_update(
     operation_id="consultation_submit",
 )
 def consultation_submit(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    c = svc.consultation_submit(
-        actor=request.auth, consultation=to_act_on(request, consultation_uuid)
-    )
-    return answer(request, c)
+    seen = to_act_on(request, consultation_uuid)
+    c = svc.consultation_submit(actor=request.auth, consultation=seen)
+    return answer(request, c, seen)
 
 
 @router.post(
@@ -65,10 +63,9 @@ def consultation_submit(request: ApiRequest, consultation_uuid: UUID) -> dict[st
     operation_id="consultation_resubmit",
 )
 def consultation_resubmit(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    c = svc.consultation_resubmit(
-        actor=request.auth, consultation=to_act_on(request, consultation_uuid)
-    )
-    return answer(request, c)
+    seen = to_act_on(request, consultation_uuid)
+    c = svc.consultation_resubmit(actor=request.auth, consultation=seen)
+    return answer(request, c, seen)
 
 
 @router.post(
@@ -80,12 +77,13 @@ def consultation_resubmit(request: ApiRequest, consultation_uuid: UUID) -> dict[
 def consultation_cancel(
     request: ApiRequest, consultation_uuid: UUID, payload: ReasonIn
 ) -> dict[str, Any]:
+    seen = to_act_on(request, consultation_uuid)
     c = svc.consultation_cancel(
         actor=request.auth,
-        consultation=to_act_on(request, consultation_uuid),
+        consultation=seen,
         reason=payload.reason,
     )
-    return answer(request, c)
+    return answer(request, c, seen)
 
 
 @router.post(
@@ -97,10 +95,11 @@ def consultation_cancel(
 def consultation_acknowledge(
     request: ApiRequest, consultation_uuid: UUID, payload: RatingIn
 ) -> dict[str, Any]:
+    seen = to_act_on(request, consultation_uuid)
     c = svc.consultation_acknowledge(
         actor=request.auth,
-        consultation=to_act_on(request, consultation_uuid),
+        consultation=seen,
         rating=payload.rating,
         comment=payload.comment,
     )
-    return answer(request, c)
+    return answer(request, c, seen)

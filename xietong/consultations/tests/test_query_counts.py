@@ -83,13 +83,11 @@ CASES: dict[str, Case] = {
 OVER_BUDGET = {
     "submit",
     "resubmit",
-    "qc_pass",
     "triage",
     "accept",
     "decline",
     "schedule",
     "reschedule",
-    "start",
     "acknowledge",
     "cancel",
 }

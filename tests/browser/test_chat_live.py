@@ -51,7 +51,10 @@ def test_two_people_chat_live(discussion: str, new_page: Any) -> None:
         expect(page.locator("h1")).to_have_text("胸痛病例讨论")
         expect(page.locator(".thread-empty")).to_be_visible()
     # Both sockets are open before anyone writes (the status line stays hidden).
-    doctor.wait_for_function("() => document.querySelector('section.thread').dataset.ready === '1'")
+    for page in (doctor, expert):
+        page.wait_for_function(
+            "() => document.querySelector('section.thread').dataset.live === '1'"
+        )
 
     doctor.locator("textarea[name=body]").fill("患者胸痛两小时，心电图已上传")
     doctor.locator(".thread-form button[type=submit]").click()

@@ -34,7 +34,7 @@ def _no_sideways(page: Any) -> None:
 
 
 def _chat_ready(page: Any) -> None:
-    page.wait_for_function("() => document.querySelector('section.thread').dataset.ready === '1'")
+    page.wait_for_function("() => document.querySelector('section.thread').dataset.live === '1'")
 
 
 def _request(doctor: Any, world: Any) -> Consultation:
@@ -81,7 +81,7 @@ def test_consultation_from_request_to_completed_on_three_phones(
     expect(centre.locator(".messages")).to_contain_text("已退回申请方")
     doctor.goto(workspace)
     expect(doctor.locator(".ws-timeline")).to_contain_text("请补充心电图")
-    doctor.locator(".ws-actions").get_by_role("link", name="修改申请").click()
+    doctor.locator(".ws-actions").get_by_role("link", name="修改并重新提交").click()
     doctor.locator("textarea[name=examination]").fill("心电图：V1-V4 ST 段压低")
     doctor.get_by_role("button", name="重新提交").click()
     expect(doctor.locator(".messages")).to_contain_text("申请已重新提交")

@@ -132,7 +132,15 @@ def _visible_or_refused(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str)
     key = _as_uuid(consultation_uuid)
     found = (
         Consultation.objects.filter(visible_consultations_q(actor), uuid=key)
-        .select_related(*SHOWN_WITH[:-2], "preferred_expert__practitioner", SHOWN_WITH[-1])
+        .select_related(
+            "patient",
+            "requesting_institution",
+            "requesting_user",
+            "centre",
+            "wanted_department",
+            "preferred_expert__practitioner",
+            "preferred_department",
+        )
         .first()
         if key
         else None
@@ -151,34 +159,6 @@ def _visible_or_refused(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str)
         )
         raise NotFound()
     return found
-
-
-# The relations a consultation is shown with, read with it once.
-SHOWN_WITH = (
-    "patient",
-    "requesting_institution",
-    "requesting_user",
-    "centre",
-    "wanted_department",
-    "preferred_expert",
-    "preferred_department",
-)
-
-
-def consultation_as_changed(*, changed: Consultation, seen: Consultation) -> Consultation:
-    """The consultation a step returned, answered from what is held: the step re-read the
-    locked row (its own fields are current) and a relation read before it still holds while
-    it points at the same row, so the answer needs no third read of the consultation."""
-    for name in SHOWN_WITH:
-        descriptor = getattr(Consultation, name)
-        field = descriptor.field
-        if (
-            descriptor.is_cached(seen)
-            and not descriptor.is_cached(changed)
-            and getattr(seen, field.attname) == getattr(changed, field.attname)
-        ):
-            field.set_cached_value(changed, field.get_cached_value(seen))
-    return changed
 
 
 def get_consultation_for(

@@ -20,7 +20,7 @@ from xietong.scheduling.selectors import get_slot
 from .. import services as svc
 from ..models import Consultation, ConsultationEvent, Opinion
 from ..models import Status as State
-from ..selectors import consultation_as_changed, consultation_assignments, get_consultation_for
+from ..selectors import consultation_assignments, get_consultation_for
 from ..workflow import fhir_status
 
 if TYPE_CHECKING:
@@ -140,11 +140,12 @@ def to_act_on(request: ApiRequest, consultation_uuid: UUID) -> Consultation:
     )
 
 
-def answer(request: ApiRequest, changed: Consultation, seen: Consultation) -> dict[str, Any]:
+def answer(request: ApiRequest, changed: Consultation) -> dict[str, Any]:
     """The consultation as the step left it, with what the caller may do next: answered from
-    what the step holds, not read again. Every step but an expert's decline leaves the caller
-    seeing it (the decline answers what it was when they let go)."""
-    return consultation_out(consultation_as_changed(changed=changed, seen=seen), request.auth)
+    the row the step locked, which carries the relations read before it (the engine's
+    `relations_carry`), so it is not read a third time. Every step but an expert's decline
+    leaves the caller seeing it (the decline answers what it was when they let go)."""
+    return consultation_out(changed, request.auth)
 
 
 def experts_named(keys: list[UUID]) -> list[Expert]:

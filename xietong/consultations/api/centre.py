@@ -22,7 +22,7 @@ from ._common import ACT, answer, experts_named, router, slot_named, to_act_on
 def consultation_qc_pass(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
     seen = to_act_on(request, consultation_uuid)
     c = svc.consultation_qc_pass(actor=request.auth, consultation=seen)
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.post(
@@ -40,7 +40,7 @@ def consultation_qc_return(
         consultation=seen,
         comment=payload.comment,
     )
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.post(
@@ -58,7 +58,7 @@ def consultation_triage(
     c = svc.consultation_triage_assign(
         actor=request.auth, consultation=seen, experts=experts, lead=lead
     )
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.post(
@@ -77,7 +77,7 @@ def consultation_schedule(
         slot=slot_named(payload.slot),
         room=payload.room,
     )
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.post(
@@ -96,4 +96,4 @@ def consultation_reschedule(
         slot=slot_named(payload.slot),
         room=payload.room,
     )
-    return answer(request, c, seen)
+    return answer(request, c)

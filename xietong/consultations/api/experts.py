@@ -23,7 +23,7 @@ from ._common import ACT, answer, consultation_out, opinion_out, router, to_act_
 def consultation_accept(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
     seen = to_act_on(request, consultation_uuid)
     c = svc.consultation_expert_accept(actor=request.auth, consultation=seen)
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.post(
@@ -53,7 +53,7 @@ def consultation_decline(
 def consultation_start(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
     seen = to_act_on(request, consultation_uuid)
     c = svc.consultation_start(actor=request.auth, consultation=seen)
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.put(

@@ -41,7 +41,7 @@ def consultation_update(
 ) -> dict[str, Any]:
     seen = to_act_on(request, consultation_uuid)
     c = svc.consultation_update(actor=request.auth, consultation=seen, **given(payload))
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.post(
@@ -53,7 +53,7 @@ def consultation_update(
 def consultation_submit(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
     seen = to_act_on(request, consultation_uuid)
     c = svc.consultation_submit(actor=request.auth, consultation=seen)
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.post(
@@ -65,7 +65,7 @@ def consultation_submit(request: ApiRequest, consultation_uuid: UUID) -> dict[st
 def consultation_resubmit(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
     seen = to_act_on(request, consultation_uuid)
     c = svc.consultation_resubmit(actor=request.auth, consultation=seen)
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.post(
@@ -83,7 +83,7 @@ def consultation_cancel(
         consultation=seen,
         reason=payload.reason,
     )
-    return answer(request, c, seen)
+    return answer(request, c)
 
 
 @router.post(
@@ -102,4 +102,4 @@ def consultation_acknowledge(
         rating=payload.rating,
         comment=payload.comment,
     )
-    return answer(request, c, seen)
+    return answer(request, c)

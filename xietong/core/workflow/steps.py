@@ -65,7 +65,23 @@ def lock(machine: Machine[M], *, actor: Actor, obj: M) -> M:
         if _status(locked) != seen:
             raise machine.changed_meanwhile(_status(locked))
         raise NotFound()
+    relations_carry(into=locked, source=obj)
     return locked
+
+
+def relations_carry(*, into: M, source: M) -> None:
+    """The related rows `source` was read with (its patient, its institutions), given to the
+    re-read `into` where it still points at the same rows: the step and its answer use them
+    without reading them again."""
+    for f in type(source)._meta.concrete_fields:
+        if (
+            f.is_relation
+            and f.many_to_one
+            and f.is_cached(source)
+            and not f.is_cached(into)
+            and getattr(source, f.attname) == getattr(into, f.attname)
+        ):
+            f.set_cached_value(into, f.get_cached_value(source))
 
 
 def step_begin(machine: Machine[M], *, actor: Actor, obj: M, action: str) -> Step[M]:

@@ -97,6 +97,8 @@
       socket.addEventListener("open", () => {
         delay = 1000;
         status.hidden = true;
+        // Live from now on: what others send arrives without a reload.
+        root.dataset.live = "1";
         sendRead();
       });
       socket.addEventListener("message", (event) => {
@@ -110,6 +112,7 @@
         }
       });
       socket.addEventListener("close", (event) => {
+        delete root.dataset.live;
         // Refused (4403: no longer admitted) or signed out (4401): reconnecting cannot help.
         if (event.code === 4403 || event.code === 4401) {
           status.textContent = root.dataset.offline;

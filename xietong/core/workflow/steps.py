@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic
 
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper, ForeignKey
 from django.utils import timezone
 
 from xietong.core.actor import Actor
@@ -75,8 +75,7 @@ def relations_carry(*, into: M, source: M) -> None:
     without reading them again."""
     for f in type(source)._meta.concrete_fields:
         if (
-            f.is_relation
-            and f.many_to_one
+            isinstance(f, ForeignKey)
             and f.is_cached(source)
             and not f.is_cached(into)
             and getattr(source, f.attname) == getattr(into, f.attname)

@@ -3,6 +3,7 @@ arrive without reloading, and who has read them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,3 +79,37 @@ def test_two_people_chat_live(discussion: str, new_page: Any) -> None:
 
     for page in (doctor, expert):
         assert horizontal_overflow_px(page) == 0
+
+
+def test_what_was_said_while_the_connection_dropped_arrives_when_it_is_back(
+    discussion: str, new_page: Any
+) -> None:
+    doctor, expert = new_page(), new_page()
+    sign_in(doctor, "county_doctor")
+    sign_in(expert, "provincial_expert")
+    # The expert's socket passes through a route this test can cut, as a train's tunnel
+    # or a township's weak signal would.
+    routes: list[Any] = []
+
+    def through(ws: Any) -> None:
+        ws.connect_to_server()
+        routes.append(ws)
+
+    expert.route_web_socket(re.compile(r"/ws/threads/"), through)
+    for page in (doctor, expert):
+        page.goto(discussion)
+        page.wait_for_function(
+            "() => document.querySelector('section.thread').dataset.live === '1'"
+        )
+
+    routes[-1].close(code=1006, reason="signal lost")
+    expert.wait_for_function("() => !document.querySelector('section.thread').dataset.live")
+    doctor.locator("textarea[name=body]").fill("血压 90/60，心率 110")
+    doctor.locator(".thread-form button[type=submit]").click()
+    expect(doctor.locator(".thread-message", has_text="血压 90/60")).to_be_visible()
+
+    # The page reconnects by itself and shows what it missed, once, without a reload.
+    missed = expert.locator(".thread-message", has_text="血压 90/60")
+    expect(missed).to_be_visible(timeout=10_000)
+    expect(missed.locator(".thread-author")).to_have_text("李医生")
+    expect(expert.locator(".thread-message")).to_have_count(1)

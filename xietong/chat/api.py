@@ -14,6 +14,7 @@ from xietong.core.http import ApiRequest
 from xietong.core.inputs import text
 from xietong.core.paging import limit_field
 
+from .live import attachment_url
 from .models import BODY_MAX_CHARS, Message
 from .selectors import get_thread_for, thread_history_for
 from .services import message_post, thread_mark_read
@@ -23,24 +24,31 @@ router = Router(tags=["chat"])
 
 class MessageOut(Schema):
     uuid: uuid.UUID
+    # The order of the thread (a page catching up after a dropped connection merges by it).
+    seq: int
+    author_id: int
     author: str
     institution: str
     roles: list[str]
     body: str
     attachment_name: str
     attachment_type: str
+    attachment_url: str
     created_at: dt.datetime
 
     @staticmethod
     def from_message(m: Message) -> MessageOut:
         return MessageOut(
             uuid=m.uuid,
+            seq=m.pk,
+            author_id=m.author_id,
             author=m.author_name,
             institution=m.author_institution,
             roles=list(m.author_roles or []),
             body=m.body,
             attachment_name=m.attachment_name,
             attachment_type=m.attachment_type,
+            attachment_url=attachment_url(m),
             created_at=m.created_at,
         )
 

@@ -26,10 +26,12 @@ def message_payload(message: Message) -> dict[str, Any]:
         "body": message.body,
         "created_at": message.created_at.isoformat(),
         "attachment_name": message.attachment_name,
-        "attachment_url": (
-            reverse("conferencing:attachment", args=[message.uuid]) if message.attachment else ""
-        ),
+        "attachment_url": attachment_url(message),
     }
+
+
+def attachment_url(message: Message) -> str:
+    return reverse("conferencing:attachment", args=[message.uuid]) if message.attachment else ""
 
 
 def thread_broadcast(thread: Thread, event: dict[str, Any]) -> None:

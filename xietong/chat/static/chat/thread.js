@@ -89,6 +89,22 @@
       renderReadBy();
     };
 
+    // What was said while the socket was not open (connecting, or dropped and reconnecting)
+    // never reaches it: each time it opens, the newest page is read once and merged.
+    const catchUp = async () => {
+      try {
+        const response = await fetch(root.dataset.history, {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        if (!response.ok) return;
+        const data = await response.json();
+        (data.items || []).forEach(addMessage);
+      } catch (err) {
+        // The socket delivers what comes next; a reload shows the rest.
+      }
+    };
+
     let delay = 1000;
     const connect = () => {
       const scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -99,6 +115,7 @@
         status.hidden = true;
         // Live from now on: what others send arrives without a reload.
         root.dataset.live = "1";
+        catchUp();
         sendRead();
       });
       socket.addEventListener("message", (event) => {

@@ -3,6 +3,7 @@ timing with percentiles, a readable table, and one JSON line printed last."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import math
 import os
@@ -196,3 +197,17 @@ def database_cpu_seconds(url: str) -> float:
 def json_line(payload: dict[str, Any]) -> None:
     """The last line a benchmark prints: machine-readable, units in every figure's name."""
     print(json.dumps(payload, ensure_ascii=False), flush=True)
+
+
+def server_answers(port: int, *, seconds: float = 60) -> bool:
+    """Waits until the server on this port answers /api/v1/health; False if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/health")
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False

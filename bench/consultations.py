@@ -48,6 +48,7 @@ from _common import (
     json_line,
     machine_print,
     percentile,
+    server_answers,
     table_print,
 )
 
@@ -148,15 +149,8 @@ def server_start(
         [python, "-m", "django", "task_worker", "--interval", "1"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/health")
-            if conn.getresponse().status == 200:
-                return [web, worker]
-        except OSError:
-            time.sleep(0.3)
+    if server_answers(port):
+        return [web, worker]
     for p in (web, worker):
         p.terminate()
     sys.exit("the server did not answer /api/v1/health within 60 s")

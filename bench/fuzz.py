@@ -22,26 +22,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, Timings, json_line, table_print
+from _common import ROOT, Timings, database_fresh, json_line, table_print
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xietong_bench_fuzz"
-
-
-def database_fresh(url: str) -> None:
-    """Drops and creates the benchmark's database, so every run starts from the same place."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def django_setup(url: str) -> None:

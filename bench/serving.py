@@ -36,6 +36,7 @@ from _common import (
     json_line,
     machine_print,
     percentile,
+    server_answers,
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/xietong_bench_serving"
@@ -83,15 +84,8 @@ def server_start(command: list[str], url: str, port: int, var_dir: str) -> subpr
         "PYTHONWARNINGS": "ignore",
     }
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own command)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/health")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.3)
+    if server_answers(port):
+        return process
     process.terminate()
     sys.exit(f"{command[2]} did not answer /api/v1/health within 60 s")
 

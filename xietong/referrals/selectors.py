@@ -15,6 +15,7 @@ from xietong.consultations.selectors import consultation_opinions
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
+from xietong.core.workflow.steps import relations_carry
 
 from .access import can_refer, can_view_referrals, visible_referrals_q
 from .models import FollowUp, Referral, ReferralEvent, Status
@@ -80,8 +81,6 @@ def referrals_for(
 DETAIL_RELATED = ("previous", "plan")
 # The relations a step's answer shows, read with the referral before the step.
 STEP_RELATED = ("previous", "down_institution", "plan")
-CARRIED = ("patient", "sending_institution", "receiving_institution", "receiving_department",
-           "previous", "down_institution")  # fmt: skip
 
 
 def get_referral_for(
@@ -136,15 +135,7 @@ def referral_as_changed(*, changed: Referral, seen: Referral) -> Referral:
     """The referral a step returned, answered from what is held: the step re-read the row
     (its own fields are current) and a relation read before it still holds while it points
     at the same row (the patient and institutions always do; the down institution may not)."""
-    for name in CARRIED:
-        descriptor = getattr(Referral, name)
-        field = descriptor.field
-        if (
-            descriptor.is_cached(seen)
-            and not descriptor.is_cached(changed)
-            and getattr(seen, field.attname) == getattr(changed, field.attname)
-        ):
-            field.set_cached_value(changed, field.get_cached_value(seen))
+    relations_carry(into=changed, source=seen)
     # The rehabilitation plan: a step that writes or removes one leaves it on the row it
     # changed (or ends in a state that shows none), so what was read before still holds.
     plan = Referral.plan

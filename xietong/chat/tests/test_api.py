@@ -11,6 +11,7 @@ from xietong.accounts.tokens import api_token_issue
 from xietong.chat.models import Message, ReadState
 from xietong.chat.services import thread_for_subject
 from xietong.chat.tests.helpers import SUBJECT, Admitted, pdf_bytes, upload
+from xietong.core.tests.statements import statements_at_most
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +81,23 @@ def test_attachment_upload_is_judged_by_its_content(admitted: Admitted) -> None:
     assert refused.status_code == 422
     assert refused.json()["fields"] == {"attachment": ["Attach a PDF, JPEG or PNG file."]}
     assert Message.objects.count() == 1
+
+
+def test_the_catch_up_page_a_reopened_socket_reads_stays_within_a_read_s_budget(
+    admitted: Admitted,
+) -> None:
+    # The thread page reads this page each time its socket opens (thread.js catchUp): it
+    # carries what the page merges by, and costs a read's budget however long the thread.
+    api, member = _api(admitted)
+    thread = thread_for_subject(SUBJECT, "case-1")
+    url = f"/api/v1/conferencing/threads/{thread.uuid}/messages"
+    for n in range(30):
+        assert _post(api, url, {"body": f"消息{n}"}).status_code == 201
+    api.get(url)  # the token's first use of the minute is recorded; later ones are not
+    with statements_at_most(6):
+        page = api.get(url)
+    assert page.status_code == 200
+    last = page.json()["items"][-1]
+    newest = Message.objects.filter(thread=thread).latest("pk")
+    assert (last["body"], last["seq"], last["author_id"]) == ("消息29", newest.pk, member.user_id)
+    assert last["attachment_url"] == ""

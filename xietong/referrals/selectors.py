@@ -16,6 +16,8 @@ from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 from xietong.core.workflow.steps import relations_carry
+from xietong.directory.models import Institution
+from xietong.directory.selectors import collaboration_providers_for
 
 from .access import can_refer, can_view_referrals, visible_referrals_q
 from .models import FollowUp, Referral, ReferralEvent, Status
@@ -235,3 +237,12 @@ def criteria_unmet_counts(*, actor: Actor) -> list[dict[str, object]]:
         .order_by("-count", "sending_institution__name")
     )
     return [{"institution": r["sending_institution__name"], "count": r["count"]} for r in rows]
+
+
+def referral_targets_for(*, actor: Actor) -> QuerySet[Institution]:
+    """The institutions that take referrals from the actor's institution, through an active
+    collaboration link, higher levels first (the form's choices and the API's list)."""
+    mine = Institution.objects.filter(pk=actor.institution_id or 0).first()
+    if mine is None:
+        return Institution.objects.none()
+    return collaboration_providers_for(institution=mine, service="referral")

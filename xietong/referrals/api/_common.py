@@ -4,7 +4,7 @@ and institution lookups, and the answer to a step."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.utils.translation import gettext as _
@@ -13,8 +13,7 @@ from ninja import Router, Schema, Status
 from xietong.core.api import ErrorOut
 from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.http import ApiRequest
-from xietong.directory.models import Institution
-from xietong.scheduling.models import Slot
+from xietong.directory.selectors import get_institution
 from xietong.scheduling.selectors import get_slot
 from xietong.scheduling.services import SlotTaken
 
@@ -22,6 +21,10 @@ from ..models import Referral
 from ..schemas import detail_out
 from ..selectors import get_referral_to_act_on, referral_as_changed
 from ..services import referral_actions
+
+if TYPE_CHECKING:
+    from xietong.directory.models import Institution
+    from xietong.scheduling.models import Slot
 
 router = Router(tags=["referrals"])
 # A step's refusals: not visible (404), a role that never takes the step (403), not this
@@ -63,10 +66,10 @@ def slot_taken(exc: SlotTaken) -> Status[dict[str, Any]]:
 def institution_of(key: UUID | None, field: str) -> Institution | None:
     if key is None:
         return None
-    found = Institution.objects.filter(uuid=key).first()
-    if found is None:
-        raise ValidationFailed.single(field, _("Unknown institution."))
-    return found
+    try:
+        return get_institution(uuid=key)
+    except NotFound:
+        raise ValidationFailed.single(field, _("Unknown institution.")) from None
 
 
 def slot_of(key: UUID | None) -> Slot | None:

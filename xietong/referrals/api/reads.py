@@ -16,8 +16,6 @@ from xietong.core.http import ApiRequest
 from xietong.core.inputs import Day
 from xietong.core.listing import rows_shown
 from xietong.core.paging import PageIn
-from xietong.directory.models import Institution
-from xietong.directory.selectors import collaboration_providers_for
 from xietong.scheduling.selectors import slots_free
 
 from ..pdf import referral_slip_pdf
@@ -35,6 +33,7 @@ from ..selectors import (
     arrivals_for,
     criteria_unmet_counts,
     get_referral_for,
+    referral_targets_for,
     referrals_for,
     timeline_of,
 )
@@ -90,12 +89,9 @@ def _rows_out(request: ApiRequest, rows: Any, criteria: dict[str, Any]) -> list[
     operation_id="referral_targets",
 )
 def referral_targets(request: ApiRequest) -> list[dict[str, Any]]:
-    mine = Institution.objects.filter(pk=request.auth.institution_id or 0).first()
-    if mine is None:
-        return []
     return [
         {"uuid": i.uuid, "name": i.name, "level": i.level}
-        for i in collaboration_providers_for(institution=mine, service="referral")
+        for i in referral_targets_for(actor=request.auth)
     ]
 
 

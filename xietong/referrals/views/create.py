@@ -4,7 +4,6 @@ first), a slot picker that follows the chosen institution and kind, the records 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -16,8 +15,6 @@ from xietong.core.errors import NotPermitted, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent
 from xietong.core.reads import CHANGE
-from xietong.directory.models import Institution
-from xietong.directory.selectors import collaboration_providers_for
 from xietong.patients.selectors import get_patient_for
 from xietong.records.selectors import documents_for_patient
 from xietong.scheduling.models import Slot
@@ -27,16 +24,9 @@ from xietong.scheduling.services import SlotTaken
 from ..access import can_refer
 from ..forms import ReferralForm
 from ..models import Kind, Referral
-from ..selectors import get_referral_for
+from ..selectors import get_referral_for, referral_targets_for
 from ..services import referral_create
 from ..services._bookings import PURPOSES
-
-
-def _targets(actor: Actor) -> Any:
-    mine = Institution.objects.filter(pk=actor.institution_id or 0).first()
-    if mine is None:
-        return Institution.objects.none()
-    return collaboration_providers_for(institution=mine, service="referral")
 
 
 def _slots(institution: str, kind: str, exam: str) -> list[Slot]:
@@ -75,7 +65,7 @@ def create(request: ActorRequest, actor: Actor) -> HttpResponse:
         (str(d.uuid), f"{d.title}（{d.get_kind_display()}）")
         for d in documents_for_patient(actor=actor, patient=patient)[:30]
     ]
-    targets = _targets(actor)
+    targets = referral_targets_for(actor=actor)
     initial: dict[str, object] = {"urgency": "routine", "kind": "outpatient"}
     if previous is not None:
         initial.update(

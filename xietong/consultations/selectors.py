@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid as uuid_lib
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.db.models import Case, Exists, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
@@ -127,38 +128,64 @@ def consultations_for(
     )
 
 
+# What a consultation's page and a step's answer show of its relations, read with it.
+SHOWN_WITH = (
+    "patient",
+    "requesting_institution",
+    "requesting_user",
+    "centre",
+    "wanted_department",
+    "preferred_expert__practitioner",
+    "preferred_department",
+)
+
+
 def _visible_or_refused(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str) -> Consultation:
     """The consultation when the actor sees it; else the refusal audited and NotFound."""
     key = _as_uuid(consultation_uuid)
     found = (
         Consultation.objects.filter(visible_consultations_q(actor), uuid=key)
-        .select_related(
-            "patient",
-            "requesting_institution",
-            "requesting_user",
-            "centre",
-            "wanted_department",
-            "preferred_expert__practitioner",
-            "preferred_department",
-        )
+        .select_related(*SHOWN_WITH)
         .first()
         if key
         else None
     )
     if found is None:
+        consultation_refused(actor=actor, consultation_uuid=consultation_uuid, found=None)
+    return found
+
+
+def consultation_rows(*, consultation_uuid: uuid_lib.UUID | str) -> QuerySet[Consultation]:
+    """The consultation of this key (none for a malformed one), with what its answer shows:
+    for a step to hold (services/_core.consultation_held)."""
+    key = _as_uuid(consultation_uuid)
+    if key is None:
+        return Consultation.objects.none()
+    return Consultation.objects.filter(uuid=key).select_related(*SHOWN_WITH)
+
+
+def consultation_refused(
+    *, actor: Actor, consultation_uuid: object, found: Consultation | None
+) -> NoReturn:
+    """A refused fetch on record (call it outside any block the NotFound unwinds), then
+    NotFound. `found` is the row when it exists but is not visible; else it is looked up
+    for the patient the attempt was about."""
+    key = _as_uuid(consultation_uuid)
+    if found is not None:
+        patient_id: int | None = found.patient_id
+    else:
         patient_id = (
             Consultation.objects.filter(uuid=key).values_list("patient_id", flat=True).first()
             if key
             else None
         )
-        read_refused(
-            actor=actor,
-            resource_type="Consultation",
-            resource_id=consultation_uuid,
-            patient_id=patient_id,
-        )
-        raise NotFound()
-    return found
+    read_refused(
+        actor=actor,
+        resource_type="Consultation",
+        resource_id=consultation_uuid,
+        patient_id=patient_id,
+    )
+    raise NotFound()
 
 
 def get_consultation_for(

@@ -7,6 +7,8 @@ import functools
 import itertools
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +23,7 @@ from .context import current_origin
 from .models import AuditEvent, AuditHead, AuditOutcome
 
 # Verifying lives in audit_check; callers know it from here.
-__all__ = ["ChainReport", "audit_record", "audit_verify"]
+__all__ = ["ChainReport", "audit_batch", "audit_record", "audit_verify"]
 
 # Each database connection keeps to one chain, handed out in turn, so the threads and worker
 # processes of a server spread over the chains, and one transaction never locks two heads (so
@@ -72,61 +74,108 @@ def audit_record(
     event = _event_for(
         actor, action, resource_type, resource_id, patient_id, outcome, detail, username
     )
+    pending: list[AuditEvent] | None = getattr(connection, "xt_audit_pending", None)
+    if pending is not None:
+        pending.append(event)
+        return event
+    _events_append([event])
+    return event
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """The events recorded inside the block are appended together when it ends, in the
+    order they were recorded: one turn of the chain's head for all of them instead of one
+    each (a workflow step and the grant it opens). Use it inside the transaction of the
+    writes, and around audited writes only where an error leaves the block (an error
+    caught inside it would keep the events of a write rolled back to a savepoint). A block
+    inside another joins the outer one; an error discards the block's events with its
+    transaction."""
+    if getattr(connection, "xt_audit_pending", None) is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_batch() belongs inside the transaction of its writes")
+    pending: list[AuditEvent] = []
+    connection.xt_audit_pending = pending  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        connection.xt_audit_pending = None  # type: ignore[attr-defined]
+    if pending:
+        _events_append(pending)
+
+
+def _events_append(events: list[AuditEvent]) -> None:
     chain = _chain_of_this_connection()
     # No savepoint: a failed audit append must fail the write it describes, not be skipped.
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            _append_postgresql(chain, event)
+            _append_postgresql(chain, events)
         else:
-            _append(chain, event)
-    return event
+            _append(chain, events)
 
 
-def _append(chain: int, event: AuditEvent) -> None:
+def _link(chain: int, events: list[AuditEvent], seq: int, last_hash: str) -> str:
+    """Places the events after link `seq` (whose hash is `last_hash`); returns the new head."""
+    for event in events:
+        seq += 1
+        event.chain, event.seq, event.prev_hash = chain, seq, last_hash
+        event.hash = last_hash = link_digest(event=event)
+    return last_hash
+
+
+def _append(chain: int, events: list[AuditEvent]) -> None:
     head = _locked_head(chain)
-    event.chain, event.seq, event.prev_hash = chain, head.seq + 1, head.last_hash
-    event.hash = link_digest(event=event)
-    event.save(force_insert=True)
-    head.seq, head.last_hash = event.seq, event.hash
+    head.last_hash = _link(chain, events, head.seq, head.last_hash)
+    head.seq += len(events)
+    AuditEvent.objects.bulk_create(events)
     head.save(update_fields=["seq", "last_hash"])
 
 
 @functools.cache
-def _postgresql_statements() -> tuple[str, str, list[Any]]:
+def _postgresql_statements(count: int) -> tuple[str, str, list[Any]]:
     # Only the models' own table and column names go into the text, quoted; every value is
     # a parameter.
     q = connection.ops.quote_name
     heads, events = q(AuditHead._meta.db_table), q(AuditEvent._meta.db_table)
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(q(f.column) for f in fields)
-    places = ", ".join(["%s"] * len(fields))
-    take = f"UPDATE {heads} SET seq = seq + 1 WHERE id = %s RETURNING seq, last_hash"  # noqa: S608
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    take = f"UPDATE {heads} SET seq = seq + %s WHERE id = %s RETURNING seq, last_hash"  # noqa: S608
     store = (
-        f"WITH link AS (INSERT INTO {events} ({columns}) VALUES ({places}) RETURNING id) "  # noqa: S608
-        f"UPDATE {heads} SET last_hash = %s WHERE id = %s RETURNING (SELECT id FROM link)"
+        f"WITH link AS (INSERT INTO {events} ({columns}) VALUES {', '.join([row] * count)} "  # noqa: S608
+        "RETURNING id) "
+        f"UPDATE {heads} SET last_hash = %s WHERE id = %s "
+        "RETURNING (SELECT array_agg(id ORDER BY id) FROM link)"
     )
     return take, store, fields
 
 
-def _append_postgresql(chain: int, event: AuditEvent) -> None:
-    """The same append in two round trips instead of three: taking the head's lock and the
-    next number is one UPDATE, storing the link and moving the head another. Every audited
-    write pays for this, so it counts."""
-    take, store, fields = _postgresql_statements()
+def _append_postgresql(chain: int, events: list[AuditEvent]) -> None:
+    """The same append in two round trips however many events: taking the head's lock and
+    the next numbers is one UPDATE, storing the links and moving the head another. Every
+    audited write pays for this, so it counts."""
+    take, store, fields = _postgresql_statements(len(events))
     with connection.cursor() as cursor:
-        cursor.execute(take, [chain])
+        cursor.execute(take, [len(events), chain])
         taken = cursor.fetchone()
         if taken is None:  # the chain's first link
             _locked_head(chain)
-            cursor.execute(take, [chain])
+            cursor.execute(take, [len(events), chain])
             taken = cursor.fetchone()
-        event.chain, event.seq, event.prev_hash = chain, taken[0], taken[1]
-        event.hash = link_digest(event=event)
-        values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
-        cursor.execute(store, [*values, event.hash, chain])
-        event.pk = cursor.fetchone()[0]
-    event._state.adding = False
-    event._state.db = connection.alias
+        last_hash = _link(chain, events, taken[0] - len(events), taken[1])
+        values = [
+            f.get_db_prep_save(getattr(event, f.attname), connection)
+            for event in events
+            for f in fields
+        ]
+        cursor.execute(store, [*values, last_hash, chain])
+        # One statement numbers the rows in the order they are listed.
+        for event, pk in zip(events, cursor.fetchone()[0], strict=True):
+            event.pk = pk
+            event._state.adding = False
+            event._state.db = connection.alias
 
 
 def _event_for(

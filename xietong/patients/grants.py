@@ -8,7 +8,7 @@ An institution that takes part in a consultation or a referral gets a care relat
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xietong.core.actor import Actor
@@ -104,23 +104,33 @@ def patient_access_end(*, actor: Actor | None, source: str) -> int:
 
 
 def care_relationship_open(
-    *, actor: Actor | None, patient_id: int, institution_id: int, reason: CareReason, source: str
+    *, actor: Actor | None, patient: Patient, institution_id: int, reason: CareReason, source: str
 ) -> bool:
     """The institution takes part in work about the patient (the centre a consultation was
     sent to, the hospital a referral goes to), so it sees the patient's shared data. Opening
     one is audited as a grant to the institution; an existing one is kept as it is. Returns
-    whether it was opened now. Call inside the work's transaction."""
-    with transaction.atomic():
-        _care, created = CareRelationship.objects.get_or_create(
-            patient_id=patient_id, institution_id=institution_id, defaults={"reason": reason}
+    whether it was opened now. Call inside the work's transaction.
+
+    One statement either way: an insert that does nothing where the pair exists (both
+    databases know ON CONFLICT … DO NOTHING … RETURNING)."""
+    q = connection.ops.quote_name
+    table = q(CareRelationship._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (patient_id, institution_id, reason, since, phone, address) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, '', '') "
+        "ON CONFLICT (institution_id, patient_id) DO NOTHING RETURNING id"
+    )
+    since = CareRelationship._meta.get_field("since").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [patient.pk, institution_id, str(reason), since])
+        created = cursor.fetchone() is not None
+    if created:
+        audit_record(
+            actor=actor,
+            action="access.grant",
+            resource_type="Patient",
+            resource_id=patient.uuid,
+            patient_id=patient.pk,
+            detail={"institution_id": institution_id, "reason": reason, "source": source},
         )
-        if created:
-            audit_record(
-                actor=actor,
-                action="access.grant",
-                resource_type="Patient",
-                resource_id=Patient.objects.filter(pk=patient_id).values_list("uuid", flat=True)[0],
-                patient_id=patient_id,
-                detail={"institution_id": institution_id, "reason": reason, "source": source},
-            )
     return created

@@ -105,19 +105,24 @@ def get_referral_for(
     return found
 
 
-def get_referral_to_act_on(*, actor: Actor, referral_uuid: uuid_lib.UUID | str) -> Referral:
-    """The referral a step is about to change, with the relations its answer shows; NotFound
-    for missing and forbidden alike. Not a read of its own: the step's audit record names the
-    referral and its patient, and the step locks and re-reads the row."""
+def referral_rows(*, referral_uuid: uuid_lib.UUID | str) -> QuerySet[Referral]:
+    """The referral of this key (none for a malformed one), with the relations a step's
+    answer shows: for a step to hold (services/_core.referral_held)."""
     key = as_uuid(referral_uuid)
-    found = (
-        referrals_for(actor=actor).select_related(*STEP_RELATED).filter(uuid=key).first()
-        if key
-        else None
-    )
-    if found is None:
-        _refused(actor=actor, referral_uuid=referral_uuid, key=key)
-    return found
+    if key is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(uuid=key).select_related(
+        "patient", "sending_institution", "receiving_institution", "receiving_department",
+        *STEP_RELATED,
+    )  # fmt: skip
+
+
+def referral_refused(*, actor: Actor, referral_uuid: object, found: Referral | None) -> NoReturn:
+    """A refused fetch on record (call it outside any block the NotFound unwinds), then
+    NotFound. `found` is the row when it exists but is not visible."""
+    if found is not None:
+        _refused_as(actor, referral_uuid, found.patient_id)
+    _refused(actor=actor, referral_uuid=referral_uuid, key=as_uuid(referral_uuid))
 
 
 def _refused(*, actor: Actor, referral_uuid: object, key: uuid_lib.UUID | None) -> NoReturn:
@@ -127,6 +132,10 @@ def _refused(*, actor: Actor, referral_uuid: object, key: uuid_lib.UUID | None) 
         if key
         else None
     )
+    _refused_as(actor, referral_uuid, patient_id)
+
+
+def _refused_as(actor: Actor, referral_uuid: object, patient_id: int | None) -> NoReturn:
     read_refused(
         actor=actor, resource_type="Referral", resource_id=referral_uuid, patient_id=patient_id
     )

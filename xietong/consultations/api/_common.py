@@ -3,6 +3,7 @@ shape of the answer, and the lookups of experts and slots named in a request."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -13,14 +14,13 @@ from xietong.core.actor import Actor
 from xietong.core.api import ErrorOut
 from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.http import ApiRequest
-from xietong.core.reads import CHANGE
 from xietong.directory.selectors import experts_by_practitioner
 from xietong.scheduling.selectors import get_slot
 
 from .. import services as svc
 from ..models import Consultation, ConsultationEvent, Opinion
 from ..models import Status as State
-from ..selectors import consultation_assignments, get_consultation_for
+from ..selectors import consultation_assignments
 from ..workflow import fhir_status
 
 if TYPE_CHECKING:
@@ -133,11 +133,10 @@ def event_out(e: ConsultationEvent) -> dict[str, Any]:
     }
 
 
-def to_act_on(request: ApiRequest, consultation_uuid: UUID) -> Consultation:
-    # For a transition and the answer after it: the write is audited, not a read.
-    return get_consultation_for(
-        actor=request.auth, consultation_uuid=consultation_uuid, intent=CHANGE
-    )
+def to_act_on(request: ApiRequest, consultation_uuid: UUID) -> AbstractContextManager[Consultation]:
+    """The consultation a step changes, read and locked once for the block (the step's
+    transaction); the write is audited, not a read."""
+    return svc.consultation_held(actor=request.auth, consultation_uuid=consultation_uuid)
 
 
 def answer(request: ApiRequest, changed: Consultation) -> dict[str, Any]:

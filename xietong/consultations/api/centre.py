@@ -20,8 +20,8 @@ from ._common import ACT, answer, experts_named, router, slot_named, to_act_on
     operation_id="consultation_qc_pass",
 )
 def consultation_qc_pass(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_qc_pass(actor=request.auth, consultation=seen)
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_qc_pass(actor=request.auth, consultation=seen)
     return answer(request, c)
 
 
@@ -34,12 +34,12 @@ def consultation_qc_pass(request: ApiRequest, consultation_uuid: UUID) -> dict[s
 def consultation_qc_return(
     request: ApiRequest, consultation_uuid: UUID, payload: CommentIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_qc_return(
-        actor=request.auth,
-        consultation=seen,
-        comment=payload.comment,
-    )
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_qc_return(
+            actor=request.auth,
+            consultation=seen,
+            comment=payload.comment,
+        )
     return answer(request, c)
 
 
@@ -52,12 +52,12 @@ def consultation_qc_return(
 def consultation_triage(
     request: ApiRequest, consultation_uuid: UUID, payload: TriageIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    experts = experts_named(payload.experts)
-    lead = experts_named([payload.lead])[0] if payload.lead else None
-    c = svc.consultation_triage_assign(
-        actor=request.auth, consultation=seen, experts=experts, lead=lead
-    )
+    with to_act_on(request, consultation_uuid) as seen:
+        experts = experts_named(payload.experts)
+        lead = experts_named([payload.lead])[0] if payload.lead else None
+        c = svc.consultation_triage_assign(
+            actor=request.auth, consultation=seen, experts=experts, lead=lead
+        )
     return answer(request, c)
 
 
@@ -70,13 +70,13 @@ def consultation_triage(
 def consultation_schedule(
     request: ApiRequest, consultation_uuid: UUID, payload: SlotIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_schedule(
-        actor=request.auth,
-        consultation=seen,
-        slot=slot_named(payload.slot),
-        room=payload.room,
-    )
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_schedule(
+            actor=request.auth,
+            consultation=seen,
+            slot=slot_named(payload.slot),
+            room=payload.room,
+        )
     return answer(request, c)
 
 
@@ -89,11 +89,11 @@ def consultation_schedule(
 def consultation_reschedule(
     request: ApiRequest, consultation_uuid: UUID, payload: SlotIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_reschedule(
-        actor=request.auth,
-        consultation=seen,
-        slot=slot_named(payload.slot),
-        room=payload.room,
-    )
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_reschedule(
+            actor=request.auth,
+            consultation=seen,
+            slot=slot_named(payload.slot),
+            room=payload.room,
+        )
     return answer(request, c)

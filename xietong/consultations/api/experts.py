@@ -8,9 +8,11 @@ from uuid import UUID
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
+from xietong.core.reads import CHANGE
 
 from .. import services as svc
 from ..schemas import ConsultationOut, CorrectIn, OpinionIn, OpinionOut, ReasonIn, SignIn
+from ..selectors import get_consultation_for
 from ._common import ACT, answer, consultation_out, opinion_out, router, to_act_on
 
 
@@ -21,8 +23,8 @@ from ._common import ACT, answer, consultation_out, opinion_out, router, to_act_
     operation_id="consultation_accept",
 )
 def consultation_accept(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_expert_accept(actor=request.auth, consultation=seen)
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_expert_accept(actor=request.auth, consultation=seen)
     return answer(request, c)
 
 
@@ -35,11 +37,12 @@ def consultation_accept(request: ApiRequest, consultation_uuid: UUID) -> dict[st
 def consultation_decline(
     request: ApiRequest, consultation_uuid: UUID, payload: ReasonIn
 ) -> dict[str, Any]:
-    c = svc.consultation_expert_decline(
-        actor=request.auth,
-        consultation=to_act_on(request, consultation_uuid),
-        reason=payload.reason,
-    )
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_expert_decline(
+            actor=request.auth,
+            consultation=seen,
+            reason=payload.reason,
+        )
     # The expert no longer sees it: the answer is what it was when they let go.
     return consultation_out(c, request.auth)
 
@@ -51,8 +54,8 @@ def consultation_decline(
     operation_id="consultation_start",
 )
 def consultation_start(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_start(actor=request.auth, consultation=seen)
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_start(actor=request.auth, consultation=seen)
     return answer(request, c)
 
 
@@ -66,12 +69,13 @@ def consultation_opinion_save(
     request: ApiRequest, consultation_uuid: UUID, payload: OpinionIn
 ) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True, exclude={"summary"})
-    o = svc.consultation_opinion_draft_save(
-        actor=request.auth,
-        consultation=to_act_on(request, consultation_uuid),
-        summary=payload.summary,
-        **values,
-    )
+    with to_act_on(request, consultation_uuid) as seen:
+        o = svc.consultation_opinion_draft_save(
+            actor=request.auth,
+            consultation=seen,
+            summary=payload.summary,
+            **values,
+        )
     return opinion_out(o)
 
 
@@ -84,9 +88,14 @@ def consultation_opinion_save(
 def consultation_opinion_sign(
     request: ApiRequest, consultation_uuid: UUID, payload: SignIn
 ) -> dict[str, Any]:
+    # Not held: signing lets go of the row while it checks the password, so that a
+    # wrong one is counted (and the account locked) whatever else happens.
+    seen = get_consultation_for(
+        actor=request.auth, consultation_uuid=consultation_uuid, intent=CHANGE
+    )
     o = svc.consultation_opinion_sign(
         actor=request.auth,
-        consultation=to_act_on(request, consultation_uuid),
+        consultation=seen,
         password=payload.password,
         code=payload.code,
         summary=payload.summary,
@@ -104,9 +113,14 @@ def consultation_opinion_correct(
     request: ApiRequest, consultation_uuid: UUID, payload: CorrectIn
 ) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True, exclude={"summary", "reason", "password", "code"})
+    # Not held: signing lets go of the row while it checks the password, so that a
+    # wrong one is counted (and the account locked) whatever else happens.
+    seen = get_consultation_for(
+        actor=request.auth, consultation_uuid=consultation_uuid, intent=CHANGE
+    )
     o = svc.consultation_opinion_correct(
         actor=request.auth,
-        consultation=to_act_on(request, consultation_uuid),
+        consultation=seen,
         reason=payload.reason,
         password=payload.password,
         code=payload.code,

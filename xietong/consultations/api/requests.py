@@ -15,6 +15,7 @@ from xietong.patients.selectors import get_patient_for
 
 from .. import services as svc
 from ..schemas import ConsultationIn, ConsultationOut, RatingIn, ReasonIn, RequestFields
+from ..selectors import get_consultation_for
 from ._common import ACT, answer, consultation_out, given, router, to_act_on
 
 
@@ -27,7 +28,8 @@ from ._common import ACT, answer, consultation_out, given, router, to_act_on
 def consultation_create(request: ApiRequest, payload: ConsultationIn) -> Status[dict[str, Any]]:
     patient = get_patient_for(actor=request.auth, patient_uuid=payload.patient, intent=CHANGE)
     c = svc.consultation_create(actor=request.auth, patient=patient, **given(payload, "patient"))
-    return Status(201, consultation_out(to_act_on(request, c.uuid), request.auth))
+    made = get_consultation_for(actor=request.auth, consultation_uuid=c.uuid, intent=CHANGE)
+    return Status(201, consultation_out(made, request.auth))
 
 
 @router.patch(
@@ -39,8 +41,8 @@ def consultation_create(request: ApiRequest, payload: ConsultationIn) -> Status[
 def consultation_update(
     request: ApiRequest, consultation_uuid: UUID, payload: RequestFields
 ) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_update(actor=request.auth, consultation=seen, **given(payload))
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_update(actor=request.auth, consultation=seen, **given(payload))
     return answer(request, c)
 
 
@@ -51,8 +53,8 @@ def consultation_update(
     operation_id="consultation_submit",
 )
 def consultation_submit(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_submit(actor=request.auth, consultation=seen)
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_submit(actor=request.auth, consultation=seen)
     return answer(request, c)
 
 
@@ -63,8 +65,8 @@ def consultation_submit(request: ApiRequest, consultation_uuid: UUID) -> dict[st
     operation_id="consultation_resubmit",
 )
 def consultation_resubmit(request: ApiRequest, consultation_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_resubmit(actor=request.auth, consultation=seen)
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_resubmit(actor=request.auth, consultation=seen)
     return answer(request, c)
 
 
@@ -77,12 +79,12 @@ def consultation_resubmit(request: ApiRequest, consultation_uuid: UUID) -> dict[
 def consultation_cancel(
     request: ApiRequest, consultation_uuid: UUID, payload: ReasonIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_cancel(
-        actor=request.auth,
-        consultation=seen,
-        reason=payload.reason,
-    )
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_cancel(
+            actor=request.auth,
+            consultation=seen,
+            reason=payload.reason,
+        )
     return answer(request, c)
 
 
@@ -95,11 +97,11 @@ def consultation_cancel(
 def consultation_acknowledge(
     request: ApiRequest, consultation_uuid: UUID, payload: RatingIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, consultation_uuid)
-    c = svc.consultation_acknowledge(
-        actor=request.auth,
-        consultation=seen,
-        rating=payload.rating,
-        comment=payload.comment,
-    )
+    with to_act_on(request, consultation_uuid) as seen:
+        c = svc.consultation_acknowledge(
+            actor=request.auth,
+            consultation=seen,
+            rating=payload.rating,
+            comment=payload.comment,
+        )
     return answer(request, c)

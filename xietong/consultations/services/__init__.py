@@ -1,6 +1,6 @@
 """Every transition of a consultation, one service each, and what a person may do now."""
 
-from ._core import consultation_actions
+from ._core import consultation_actions, consultation_held
 from .assignments import (
     consultation_expert_accept,
     consultation_expert_decline,
@@ -36,6 +36,7 @@ __all__ = [
     "consultation_create_with_attachments",
     "consultation_expert_accept",
     "consultation_expert_decline",
+    "consultation_held",
     "consultation_opinion_correct",
     "consultation_opinion_draft_save",
     "consultation_opinion_sign",

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import AbstractContextManager
+from typing import NoReturn
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +32,7 @@ from ..models import (
     Status,
     Urgency,
 )
+from ..selectors import consultation_refused, consultation_rows
 from ..workflow import ACTION_LABELS, TABLE, TERMINAL, Action
 
 log = logging.getLogger(__name__)
@@ -98,7 +102,7 @@ def _on_change(step: Step[Consultation]) -> None:
         # The centre receives the request, and with it the patient's shared data.
         care_relationship_open(
             actor=step.actor,
-            patient_id=c.patient_id,
+            patient=c.patient,
             institution_id=c.centre_id,
             reason=CareReason.CONSULTATION,
             source=c.source,
@@ -154,6 +158,21 @@ MACHINE: Machine[Consultation] = Machine(
     fits=_fits,
     on_change=_on_change,
 )
+
+
+def consultation_held(
+    *, actor: Actor, consultation_uuid: UUID | str
+) -> AbstractContextManager[Consultation]:
+    """For a request that changes a consultation: the row read once with what the answer
+    shows and locked for the request's transaction (the block); the step takes it as it is.
+    Missing or not visible: the refusal on record, then NotFound."""
+
+    def refused(found: Consultation | None) -> NoReturn:
+        consultation_refused(actor=actor, consultation_uuid=consultation_uuid, found=found)
+
+    return MACHINE.held_for_step(
+        actor=actor, rows=consultation_rows(consultation_uuid=consultation_uuid), refused=refused
+    )
 
 
 def consultation_actions(*, actor: Actor, consultation: Consultation) -> list[Action]:

@@ -81,8 +81,6 @@ CASES: dict[str, Case] = {
 # relationship's grant and the second step a step sets off (all accepted, direct
 # assignment) cost more than twelve statements.
 OVER_BUDGET = {
-    "submit",
-    "resubmit",
     "triage",
     "accept",
     "decline",

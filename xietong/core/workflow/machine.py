@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -177,6 +178,13 @@ class Machine(Generic[M]):
         return Conflict(message, code="changed_meanwhile")
 
     # ------------------------------------------------------ the step runner
+
+    def held_for_step(
+        self, *, actor: Actor, rows: QuerySet[M], refused: Callable[[M | None], NoReturn]
+    ) -> AbstractContextManager[M]:
+        from .steps import held_for_step
+
+        return held_for_step(self, actor=actor, rows=rows, refused=refused)
 
     def lock(self, *, actor: Actor, obj: M) -> M:
         from .steps import lock

@@ -1,5 +1,7 @@
 """The step runner: every transition of every workflow goes through here.
 
+held_for_step  for a request that changes one row: read and lock it once, with what the
+             answer shows, for the request's transaction
 step_begin   lock the row once (the visibility check in the same query) and check the
              table for this actor; call it inside transaction.atomic()
 step_finish  write only the fields that changed, audit in the same transaction, add the
@@ -8,21 +10,24 @@ step_finish  write only the fields that changed, audit in the same transaction, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic
+from typing import Any, Generic, NoReturn
 
-from django.db.models import BooleanField, ExpressionWrapper, ForeignKey
+from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, ForeignKey, QuerySet
 from django.utils import timezone
 
 from xietong.core.actor import Actor
-from xietong.core.audit import audit_record
+from xietong.core.audit import audit_batch, audit_record
 from xietong.core.errors import Conflict, NotFound
 from xietong.core.events import event_emit
 
 from .machine import M, Machine
 
 VISIBLE = "xt_visible_to_actor"
+_HELD = "_xt_held_by"
 
 
 @dataclass
@@ -46,11 +51,49 @@ def _status(obj: Any) -> str:
     return str(obj.status)
 
 
+@contextmanager
+def held_for_step(
+    machine: Machine[M],
+    *,
+    actor: Actor,
+    rows: QuerySet[M],
+    refused: Callable[[M | None], NoReturn],
+) -> Iterator[M]:
+    """For a request that changes one row: the row of `rows` (one key, with the relations
+    the answer shows), locked and read in one query that asks whether the actor may see it,
+    inside a transaction that lasts the block. The step's own lock takes it as it is, so a
+    step costs one read of its row. Not visible (or missing): the transaction ends first,
+    then `refused` (given the row, if it exists) records the refusal, which stays on
+    record, and raises."""
+    visible = ExpressionWrapper(machine.visible(actor), output_field=BooleanField())
+    with transaction.atomic():
+        found = rows.select_for_update(of=("self",)).annotate(**{VISIBLE: visible}).first()
+        if found is not None and getattr(found, VISIBLE):
+            _hold(found)
+            yield found
+            return
+    refused(found)
+
+
+def _hold(obj: Any) -> None:
+    """Marks the row locked by the innermost transaction block now open."""
+    obj.__dict__[_HELD] = connection.atomic_blocks[-1]
+
+
+def _held(obj: Any) -> bool:
+    """Whether the row was locked by a transaction block still open (so still locked)."""
+    block = obj.__dict__.get(_HELD)
+    return block is not None and any(b is block for b in connection.atomic_blocks)
+
+
 def lock(machine: Machine[M], *, actor: Actor, obj: M) -> M:
     """The row, locked until the transaction ends and re-read, in one query that also asks
     whether the actor may see it. Someone who may not see it meets NotFound, unless they saw
     it a moment ago and lost it to that change (an expert whose consultation was just
-    cancelled): they are told what happened."""
+    cancelled): they are told what happened. A row this transaction holds already
+    (`held_for_step`) is taken as it is."""
+    if _held(obj):
+        return obj
     seen = _status(obj)
     visible = ExpressionWrapper(machine.visible(actor), output_field=BooleanField())
     locked = (
@@ -66,6 +109,7 @@ def lock(machine: Machine[M], *, actor: Actor, obj: M) -> M:
             raise machine.changed_meanwhile(_status(locked))
         raise NotFound()
     relations_carry(into=locked, source=obj)
+    _hold(locked)
     return locked
 
 
@@ -139,11 +183,22 @@ def step_finish(
     obj.save(update_fields=sorted(fields))
     recipients = sorted({uid for uid in notify if actor is None or uid != actor.user_id})
     uuid = getattr(obj, "uuid")  # noqa: B009
+    with audit_batch():  # the step's event and any grant its change opens, appended once
+        _step_recorded(step, recipients)
+    event_emit(f"{machine.name}.{step.action}", **{machine.name: str(uuid)}, status=step.after)
+    if recipients:
+        machine.tell(step, recipients, title, urgent)
+    return obj
+
+
+def _step_recorded(step: Step[M], recipients: list[int]) -> None:
+    """The audit event, the timeline line and what the change sets off in other apps."""
+    machine, obj, actor = step.machine, step.obj, step.actor
     audit_record(
         actor=actor,
         action=f"{machine.name}.{step.action}",
         resource_type=machine.resource_type,
-        resource_id=uuid,
+        resource_id=getattr(obj, "uuid"),  # noqa: B009
         patient_id=getattr(obj, "patient_id", None),
         detail={
             "number": getattr(obj, "number", ""),
@@ -156,7 +211,3 @@ def step_finish(
     machine.timeline(step, recipients)
     if machine.on_change is not None:
         machine.on_change(step)
-    event_emit(f"{machine.name}.{step.action}", **{machine.name: str(uuid)}, status=step.after)
-    if recipients:
-        machine.tell(step, recipients, title, urgent)
-    return obj

@@ -20,7 +20,7 @@ def test_opening_a_care_relationship_lets_the_institution_see_the_patient(db: No
 
     opened = care_relationship_open(
         actor=doctor,
-        patient_id=patient.pk,
+        patient=patient,
         institution_id=centre.pk,
         reason=CareReason.CONSULTATION,
         source="consultation:abc",
@@ -46,7 +46,7 @@ def test_an_existing_care_relationship_is_kept_as_it_is_and_not_audited_again(db
     )
     opened = care_relationship_open(
         actor=None,
-        patient_id=patient.pk,
+        patient=patient,
         institution_id=centre.pk,
         reason=CareReason.REFERRAL,
         source="referral:abc",

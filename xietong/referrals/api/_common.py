@@ -4,6 +4,7 @@ and institution lookups, and the answer to a step."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -19,8 +20,8 @@ from xietong.scheduling.services import SlotTaken
 
 from ..models import Referral
 from ..schemas import detail_out
-from ..selectors import get_referral_to_act_on, referral_as_changed
-from ..services import referral_actions
+from ..selectors import referral_as_changed
+from ..services import referral_actions, referral_held
 
 if TYPE_CHECKING:
     from xietong.directory.models import Institution
@@ -81,8 +82,10 @@ def slot_of(key: UUID | None) -> Slot | None:
         raise ValidationFailed.single("slot", _("Unknown time slot.")) from None
 
 
-def to_act_on(request: ApiRequest, referral_uuid: UUID) -> Referral:
-    return get_referral_to_act_on(actor=request.auth, referral_uuid=referral_uuid)
+def to_act_on(request: ApiRequest, referral_uuid: UUID) -> AbstractContextManager[Referral]:
+    """The referral a step changes, read and locked once for the block (the step's
+    transaction); the write is audited, not a read."""
+    return referral_held(actor=request.auth, referral_uuid=referral_uuid)
 
 
 def answer(request: ApiRequest, changed: Referral, seen: Referral | None = None) -> dict[str, Any]:

@@ -36,10 +36,10 @@ def referral_report(
     title: Form[str] = "",
     findings: Form[str] = "",
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    r = svc.referral_report_upload(
-        actor=request.auth, referral=seen, file=file, title=title, findings=findings
-    )
+    with to_act_on(request, referral_uuid) as seen:
+        r = svc.referral_report_upload(
+            actor=request.auth, referral=seen, file=file, title=title, findings=findings
+        )
     return answer(request, r, seen)
 
 
@@ -52,11 +52,11 @@ def referral_report(
 def referral_treatment_summary(
     request: ApiRequest, referral_uuid: UUID, payload: ReferralSummaryIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    r = svc.referral_treatment_summary(
-        actor=request.auth, referral=seen, summary=payload.summary,
-        discharge_diagnosis=payload.discharge_diagnosis,
-    )  # fmt: skip
+    with to_act_on(request, referral_uuid) as seen:
+        r = svc.referral_treatment_summary(
+            actor=request.auth, referral=seen, summary=payload.summary,
+            discharge_diagnosis=payload.discharge_diagnosis,
+        )  # fmt: skip
     return answer(request, r, seen)
 
 
@@ -69,15 +69,15 @@ def referral_treatment_summary(
 def referral_down_refer(
     request: ApiRequest, referral_uuid: UUID, payload: ReferralDownReferIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    r = svc.referral_down_refer(
-        actor=request.auth,
-        referral=seen,
-        down_institution=institution_of(payload.down_institution, "down_institution"),
-        instructions=payload.instructions,
-        medications=[m.dict() for m in payload.medications],
-        follow_up_dates=payload.follow_up_dates,
-    )
+    with to_act_on(request, referral_uuid) as seen:
+        r = svc.referral_down_refer(
+            actor=request.auth,
+            referral=seen,
+            down_institution=institution_of(payload.down_institution, "down_institution"),
+            instructions=payload.instructions,
+            medications=[m.dict() for m in payload.medications],
+            follow_up_dates=payload.follow_up_dates,
+        )
     return answer(request, r, seen)
 
 
@@ -88,8 +88,9 @@ def referral_down_refer(
     operation_id="referral_down_accept",
 )
 def referral_down_accept(request: ApiRequest, referral_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    return answer(request, svc.referral_down_accept(actor=request.auth, referral=seen), seen)
+    with to_act_on(request, referral_uuid) as seen:
+        changed = svc.referral_down_accept(actor=request.auth, referral=seen)
+    return answer(request, changed, seen)
 
 
 @router.post(
@@ -101,8 +102,8 @@ def referral_down_accept(request: ApiRequest, referral_uuid: UUID) -> dict[str, 
 def referral_down_decline(
     request: ApiRequest, referral_uuid: UUID, payload: ReferralReasonIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    r = svc.referral_down_decline(actor=request.auth, referral=seen, reason=payload.reason)
+    with to_act_on(request, referral_uuid) as seen:
+        r = svc.referral_down_decline(actor=request.auth, referral=seen, reason=payload.reason)
     return answer(request, r, seen)
 
 
@@ -115,11 +116,11 @@ def referral_down_decline(
 def referral_follow_up(
     request: ApiRequest, referral_uuid: UUID, payload: ReferralFollowUpIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    r = svc.referral_follow_up_record(
-        actor=request.auth, referral=seen, follow_up_id=payload.follow_up,
-        visited_on=payload.visited_on, note=payload.note,
-    )  # fmt: skip
+    with to_act_on(request, referral_uuid) as seen:
+        r = svc.referral_follow_up_record(
+            actor=request.auth, referral=seen, follow_up_id=payload.follow_up,
+            visited_on=payload.visited_on, note=payload.note,
+        )  # fmt: skip
     return answer(request, r, seen)
 
 
@@ -132,8 +133,8 @@ def referral_follow_up(
 def referral_close(
     request: ApiRequest, referral_uuid: UUID, payload: ReferralCloseIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    r = svc.referral_close(
-        actor=request.auth, referral=seen, outcome=payload.outcome, note=payload.note
-    )
+    with to_act_on(request, referral_uuid) as seen:
+        r = svc.referral_close(
+            actor=request.auth, referral=seen, outcome=payload.outcome, note=payload.note
+        )
     return answer(request, r, seen)

@@ -34,8 +34,9 @@ def referral_check_in_by_number(request: ApiRequest, payload: ReferralCheckInIn)
     operation_id="referral_accept",
 )
 def referral_accept(request: ApiRequest, referral_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    return answer(request, svc.referral_accept(actor=request.auth, referral=seen), seen)
+    with to_act_on(request, referral_uuid) as seen:
+        changed = svc.referral_accept(actor=request.auth, referral=seen)
+    return answer(request, changed, seen)
 
 
 @router.post(
@@ -45,8 +46,9 @@ def referral_accept(request: ApiRequest, referral_uuid: UUID) -> dict[str, Any]:
     operation_id="referral_acknowledge",
 )
 def referral_acknowledge(request: ApiRequest, referral_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    return answer(request, svc.referral_acknowledge(actor=request.auth, referral=seen), seen)
+    with to_act_on(request, referral_uuid) as seen:
+        changed = svc.referral_acknowledge(actor=request.auth, referral=seen)
+    return answer(request, changed, seen)
 
 
 @router.post(
@@ -58,8 +60,8 @@ def referral_acknowledge(request: ApiRequest, referral_uuid: UUID) -> dict[str, 
 def referral_decline(
     request: ApiRequest, referral_uuid: UUID, payload: ReferralReasonIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    r = svc.referral_decline(actor=request.auth, referral=seen, reason=payload.reason)
+    with to_act_on(request, referral_uuid) as seen:
+        r = svc.referral_decline(actor=request.auth, referral=seen, reason=payload.reason)
     return answer(request, r, seen)
 
 
@@ -72,10 +74,10 @@ def referral_decline(
 def referral_propose(
     request: ApiRequest, referral_uuid: UUID, payload: ReferralProposeIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    slot = slot_of(payload.slot)
-    assert slot is not None
-    r = svc.referral_propose(actor=request.auth, referral=seen, slot=slot, note=payload.note)
+    with to_act_on(request, referral_uuid) as seen:
+        slot = slot_of(payload.slot)
+        assert slot is not None
+        r = svc.referral_propose(actor=request.auth, referral=seen, slot=slot, note=payload.note)
     return answer(request, r, seen)
 
 
@@ -86,8 +88,9 @@ def referral_propose(
     operation_id="referral_check_in",
 )
 def referral_check_in(request: ApiRequest, referral_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    return answer(request, svc.referral_check_in(actor=request.auth, referral=seen), seen)
+    with to_act_on(request, referral_uuid) as seen:
+        changed = svc.referral_check_in(actor=request.auth, referral=seen)
+    return answer(request, changed, seen)
 
 
 @router.post(
@@ -97,5 +100,6 @@ def referral_check_in(request: ApiRequest, referral_uuid: UUID) -> dict[str, Any
     operation_id="referral_no_show",
 )
 def referral_no_show(request: ApiRequest, referral_uuid: UUID) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    return answer(request, svc.referral_mark_no_show(actor=request.auth, referral=seen), seen)
+    with to_act_on(request, referral_uuid) as seen:
+        changed = svc.referral_mark_no_show(actor=request.auth, referral=seen)
+    return answer(request, changed, seen)

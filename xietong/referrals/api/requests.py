@@ -66,8 +66,8 @@ def referral_create(request: ApiRequest, payload: ReferralIn) -> Status[dict[str
 def referral_cancel(
     request: ApiRequest, referral_uuid: UUID, payload: ReferralReasonIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    r = svc.referral_cancel(actor=request.auth, referral=seen, reason=payload.reason)
+    with to_act_on(request, referral_uuid) as seen:
+        r = svc.referral_cancel(actor=request.auth, referral=seen, reason=payload.reason)
     return answer(request, r, seen)
 
 
@@ -78,11 +78,11 @@ def referral_cancel(
     operation_id="referral_proposal_accept",
 )
 def referral_proposal_accept(request: ApiRequest, referral_uuid: UUID) -> Any:
-    seen = to_act_on(request, referral_uuid)
-    try:
-        r = svc.referral_proposal_accept(actor=request.auth, referral=seen)
-    except SlotTaken as exc:
-        return slot_taken(exc)
+    with to_act_on(request, referral_uuid) as seen:
+        try:
+            r = svc.referral_proposal_accept(actor=request.auth, referral=seen)
+        except SlotTaken as exc:
+            return slot_taken(exc)
     return answer(request, r, seen)
 
 
@@ -95,6 +95,6 @@ def referral_proposal_accept(request: ApiRequest, referral_uuid: UUID) -> Any:
 def referral_proposal_decline(
     request: ApiRequest, referral_uuid: UUID, payload: ReferralReasonIn
 ) -> dict[str, Any]:
-    seen = to_act_on(request, referral_uuid)
-    r = svc.referral_proposal_decline(actor=request.auth, referral=seen, reason=payload.reason)
+    with to_act_on(request, referral_uuid) as seen:
+        r = svc.referral_proposal_decline(actor=request.auth, referral=seen, reason=payload.reason)
     return answer(request, r, seen)

@@ -1,6 +1,6 @@
 """Every transition of a referral, one service each, and what a person may do now."""
 
-from ._core import referral_actions
+from ._core import referral_actions, referral_held
 from .care import (
     referral_close,
     referral_down_accept,
@@ -39,6 +39,7 @@ __all__ = [
     "referral_down_decline",
     "referral_down_refer",
     "referral_follow_up_record",
+    "referral_held",
     "referral_link_exists",
     "referral_mark_no_show",
     "referral_proposal_accept",

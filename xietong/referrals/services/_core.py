@@ -4,6 +4,10 @@ relationship a referral opens for the institutions taking part."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from typing import NoReturn
+from uuid import UUID
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -15,7 +19,7 @@ from xietong.patients.models import CareReason
 from ..access import parties_of, visible_referrals_q
 from ..models import Referral, ReferralEvent, Status
 from ..notify import staff_tell
-from ..selectors import referral_as_changed
+from ..selectors import referral_as_changed, referral_refused, referral_rows
 from ..workflow import ACTION_LABELS, TABLE, TERMINAL, fits
 
 # Referral numbers: ZZ-YYYYMMDD-NNNN from the one business-number service.
@@ -89,6 +93,19 @@ def held(step: Step[Referral], seen: Referral) -> Referral:
     return referral_as_changed(changed=step.obj, seen=seen)
 
 
+def referral_held(*, actor: Actor, referral_uuid: UUID | str) -> AbstractContextManager[Referral]:
+    """For a request that changes a referral: the row read once with what the answer shows
+    and locked for the request's transaction (the block); the step takes it as it is.
+    Missing or not visible: the refusal on record, then NotFound."""
+
+    def refused(found: Referral | None) -> NoReturn:
+        referral_refused(actor=actor, referral_uuid=referral_uuid, found=found)
+
+    return MACHINE.held_for_step(
+        actor=actor, rows=referral_rows(referral_uuid=referral_uuid), refused=refused
+    )
+
+
 def referral_actions(*, actor: Actor, referral: Referral) -> list[str]:
     """What this person may do to this referral now: the one answer the API, the pages and
     the templates offer."""
@@ -99,7 +116,7 @@ def care_keep(*, actor: Actor, referral: Referral, institution_id: int) -> None:
     """The institutions taking part see the patient's shared records."""
     care_relationship_open(
         actor=actor,
-        patient_id=referral.patient_id,
+        patient=referral.patient,
         institution_id=institution_id,
         reason=CareReason.REFERRAL,
         source=referral.source,

@@ -70,8 +70,8 @@ STEPS: dict[str, tuple[str, str, str, Callable[[World], dict[str, Any]] | None]]
 # as well (three statements on SQLite) after reading it; telling the patient by SMS and
 # re-reading the plan's follow-ups come on top.
 OVER_BUDGET = {
-    "cancel", "check_in", "decline", "down_accept", "down_refer",
-    "no_show", "proposal_accept", "proposal_decline", "report", "treatment_summary",
+    "cancel", "decline", "down_refer", "no_show", "proposal_accept", "proposal_decline",
+    "report",
 }  # fmt: skip
 
 

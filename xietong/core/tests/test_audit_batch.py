@@ -22,12 +22,11 @@ def _record(actor: object, n: int) -> None:
 def test_a_batch_appends_its_events_in_order_as_links_that_verify() -> None:
     actor = make_actor("requester")
     _record(actor, 0)
-    with transaction.atomic():
-        # The look inside, and the append's two.
-        with statements_at_most(3), audit_batch():
-            for n in (1, 2, 3):
-                _record(actor, n)
-            assert not AuditEvent.objects.filter(resource_id="1").exists()
+    # The look inside, and the append's two.
+    with transaction.atomic(), statements_at_most(3), audit_batch():
+        for n in (1, 2, 3):
+            _record(actor, n)
+        assert not AuditEvent.objects.filter(resource_id="1").exists()
     rows = list(AuditEvent.objects.order_by("chain", "seq").values_list("resource_id", "seq"))
     assert [r for r, _ in rows] == ["0", "1", "2", "3"]
     assert [s for _, s in rows] == [1, 2, 3, 4]

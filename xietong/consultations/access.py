@@ -74,23 +74,48 @@ def my_assignment_status(actor: Actor, consultation: Consultation) -> str | None
     return mine.status if mine is not None else None
 
 
-_FOUND = "_xt_live_assignments"
+_ASSIGNMENTS = "_xt_assignments"
+
+
+def assignments_of(consultation: Consultation) -> list[ConsultationAssignment]:
+    """Every assignment of the consultation (declined and released ones too), by id, with
+    the expert's practitioner, institution, department and account: read once per
+    consultation object. A step finds the actor's among them, tells the live experts and
+    answers with them from this one read; what it changes it changes on these objects, and
+    what it adds it adds with `assignments_added`."""
+    found: list[ConsultationAssignment] | None = consultation.__dict__.get(_ASSIGNMENTS)
+    if found is None:
+        found = list(
+            ConsultationAssignment.objects.filter(consultation=consultation)
+            .select_related(
+                "expert__practitioner__institution",
+                "expert__practitioner__department",
+                "expert__practitioner__user",
+            )
+            .order_by("id")
+        )
+        back = ConsultationAssignment._meta.get_field("consultation")
+        for a in found:
+            back.set_cached_value(a, consultation)
+        consultation.__dict__[_ASSIGNMENTS] = found
+    return found
+
+
+def assignments_added(consultation: Consultation) -> None:
+    """New assignments were written: the next look reads them all again."""
+    consultation.__dict__.pop(_ASSIGNMENTS, None)
+
+
+def assignment_user_id(assignment: ConsultationAssignment) -> int | None:
+    """The account of the assigned expert (None for an expert without one)."""
+    user = getattr(assignment.expert.practitioner, "user", None)
+    return user.pk if user is not None else None
 
 
 def live_assignment_of(actor: Actor, consultation: Consultation) -> ConsultationAssignment | None:
-    """The actor's live assignment, read once per consultation object: a step asks for it
-    to know the parties, then again to change it."""
-    found: dict[int, ConsultationAssignment | None] = consultation.__dict__.setdefault(_FOUND, {})
-    if actor.user_id not in found:
-        found[actor.user_id] = (
-            ConsultationAssignment.objects.filter(
-                consultation=consultation,
-                expert__practitioner__user__id=actor.user_id,
-                status__in=LIVE_ASSIGNMENT,
-            )
-            .select_related("expert__practitioner")
-            .first()
-        )
-    mine = found[actor.user_id]
-    # Released a moment ago by this same step (declined, cancelled): no longer live.
-    return mine if mine is not None and mine.status in LIVE_ASSIGNMENT else None
+    """The actor's live assignment (released a moment ago by this same step, declined or
+    cancelled, it is no longer live)."""
+    for a in assignments_of(consultation):
+        if a.status in LIVE_ASSIGNMENT and assignment_user_id(a) == actor.user_id:
+            return a
+    return None

@@ -161,5 +161,5 @@ def _expert_task(c: Consultation, a: ConsultationAssignment) -> dict[str, Any]:
 
 def tasks(c: Consultation) -> list[dict[str, Any]]:
     return [_centre_task(c)] + [
-        _expert_task(c, a) for a in consultation_assignments(consultation=c).order_by("id")
+        _expert_task(c, a) for a in consultation_assignments(consultation=c)
     ]

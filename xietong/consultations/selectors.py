@@ -22,6 +22,7 @@ from .access import (
     CENTRE_ROLES,
     EXPERT_ROLES,
     MINE_STATUS,
+    assignments_of,
     my_assignment_status_subquery,
     visible_consultations_q,
 )
@@ -247,10 +248,9 @@ def consultation_opinions(*, consultation: Consultation) -> QuerySet[Opinion]:
     )
 
 
-def consultation_assignments(*, consultation: Consultation) -> QuerySet[ConsultationAssignment]:
-    return consultation.assignments.select_related(
-        "expert__practitioner__institution", "expert__practitioner__department"
-    )
+def consultation_assignments(*, consultation: Consultation) -> list[ConsultationAssignment]:
+    """Every assignment, by id, read once per consultation object (access.assignments_of)."""
+    return assignments_of(consultation)
 
 
 @dataclass(frozen=True)

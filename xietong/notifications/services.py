@@ -16,6 +16,7 @@ from xietong.core.errors import NotFound
 
 from .live import unread_count_push
 from .models import Notification, OutboxChannel, OutboxMessage
+from .rows import in_app_rows_insert
 from .tasks import outbox_enqueue
 
 SMS_MAX_CHARS = 300
@@ -32,11 +33,24 @@ def notify(
     email: bool = False,
     subject_type: str = "",
     subject_id: object = "",
-) -> list[Notification]:
+) -> list[int]:
     """Tell these users something. Call it inside the caller's transaction: nothing is
-    sent if that work rolls back. Inactive users and unknown ids are skipped."""
+    sent if that work rolls back. Inactive users and unknown ids are skipped. Returns the
+    ids of the users told."""
+    if not (sms or email):
+        told = in_app_rows_insert(
+            user_ids=user_ids,
+            kind=kind,
+            title=str(title),
+            body=str(body),
+            url=url,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+        )
+        transaction.on_commit(lambda: unread_count_push(told))
+        return told
     users = users_active(user_ids=user_ids)
-    rows = Notification.objects.bulk_create(
+    Notification.objects.bulk_create(
         [
             Notification(
                 recipient=user,
@@ -83,7 +97,7 @@ def notify(
             outbox_enqueue(pk)
 
     transaction.on_commit(after_commit)
-    return rows
+    return user_pks
 
 
 def sms_queue(*, phone: str, subject: str, text: str) -> OutboxMessage:

@@ -8,6 +8,8 @@ An institution that takes part in a consultation or a referral gets a care relat
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -21,15 +23,17 @@ from .models import CareReason, CareRelationship, Patient, PatientAccessGrant
 
 def patient_access_grant(
     *, actor: Actor, patient: Patient, user_id: int, source: str, reason: str = ""
-) -> PatientAccessGrant:
-    """Idempotent: granting again for the same source re-opens a revoked grant."""
-    with transaction.atomic():
-        grant, created = PatientAccessGrant.objects.get_or_create(
-            patient=patient, user_id=user_id, source=source, defaults={"reason": reason[:200]}
-        )
-        if not created and grant.revoked_at is not None:
-            grant.revoked_at = None
-            grant.save(update_fields=["revoked_at"])
+) -> None:
+    """Idempotent: granting again for the same source re-opens a revoked grant. One
+    statement either way (an insert that, where the grant exists, clears its revocation)."""
+    table = _quoted(PatientAccessGrant)
+    sql = (
+        f"INSERT INTO {table} (patient_id, user_id, source, reason, granted_at) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s) "
+        "ON CONFLICT (patient_id, user_id, source) DO UPDATE SET revoked_at = NULL"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [patient.pk, user_id, source, reason[:200], _now(PatientAccessGrant)])
         audit_record(
             actor=actor,
             action="access.grant",
@@ -38,30 +42,41 @@ def patient_access_grant(
             patient_id=patient.pk,
             detail={"user_id": user_id, "source": source},
         )
-    return grant
+
+
+def _quoted(model: type[PatientAccessGrant] | type[CareRelationship]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _now(model: type[PatientAccessGrant] | type[CareRelationship]) -> Any:
+    """Now, as the model's first date column stores it on this database."""
+    field = next(f for f in model._meta.concrete_fields if f.name in ("granted_at", "since"))
+    return field.get_db_prep_save(timezone.now(), connection)
 
 
 def patient_access_revoke(*, actor: Actor, source: str, user_id: int | None = None) -> int:
     """Revokes the live grants made for `source` (only `user_id`'s when given); returns how
-    many were revoked."""
+    many were revoked. One statement for all of them, each audited."""
+    sql = (
+        f"UPDATE {_quoted(PatientAccessGrant)} SET revoked_at = %s "  # noqa: S608
+        "WHERE source = %s AND revoked_at IS NULL"
+    )
+    params: list[Any] = [_now(PatientAccessGrant), source]
+    if user_id is not None:
+        sql += " AND user_id = %s"
+        params.append(user_id)
     with transaction.atomic():
-        grants = PatientAccessGrant.objects.select_for_update().filter(
-            source=source, revoked_at__isnull=True
-        )
-        if user_id is not None:
-            grants = grants.filter(user_id=user_id)
-        revoked = list(grants)
-        now = timezone.now()
-        for grant in revoked:
-            grant.revoked_at = now
-            grant.save(update_fields=["revoked_at"])
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " RETURNING patient_id, user_id", params)
+            revoked = sorted(cursor.fetchall())
+        for patient_id, grant_user_id in revoked:
             audit_record(
                 actor=actor,
                 action="access.revoke",
                 resource_type="Patient",
-                resource_id=grant.patient_id,
-                patient_id=grant.patient_id,
-                detail={"user_id": grant.user_id, "source": source},
+                resource_id=patient_id,
+                patient_id=patient_id,
+                detail={"user_id": grant_user_id, "source": source},
             )
         if revoked:
             # After commit: whatever the revoked people still have open (a chat, a video
@@ -69,38 +84,41 @@ def patient_access_revoke(*, actor: Actor, source: str, user_id: int | None = No
             event_emit(
                 "patient.access_revoked",
                 source=source,
-                user_ids=sorted({g.user_id for g in revoked}),
-                patient_ids=sorted({g.patient_id for g in revoked}),
+                user_ids=sorted({u for _, u in revoked}),
+                patient_ids=sorted({p for p, _ in revoked}),
             )
     return len(revoked)
 
 
 def patient_access_end(*, actor: Actor | None, source: str) -> int:
     """The work named by `source` ended: its live grants stop writing now and stop reading
-    after the read-only period (XT_SHARED_READ_DAYS). Returns how many grants it ended."""
+    after the read-only period (XT_SHARED_READ_DAYS). Returns how many grants it ended.
+    One statement for all of them, each audited."""
     until = shared_until(timezone.now())
+    field = PatientAccessGrant._meta.get_field("read_only_until")
+    sql = (
+        f"UPDATE {_quoted(PatientAccessGrant)} SET read_only_until = %s "  # noqa: S608
+        "WHERE source = %s AND revoked_at IS NULL AND read_only_until IS NULL "
+        "RETURNING patient_id, user_id"
+    )
     with transaction.atomic():
-        grants = list(
-            PatientAccessGrant.objects.select_for_update().filter(
-                source=source, revoked_at__isnull=True, read_only_until__isnull=True
-            )
-        )
-        for grant in grants:
-            grant.read_only_until = until
-            grant.save(update_fields=["read_only_until"])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [field.get_db_prep_save(until, connection), source])
+            ended = sorted(cursor.fetchall())
+        for patient_id, user_id in ended:
             audit_record(
                 actor=actor,
                 action="access.end",
                 resource_type="Patient",
-                resource_id=grant.patient_id,
-                patient_id=grant.patient_id,
+                resource_id=patient_id,
+                patient_id=patient_id,
                 detail={
-                    "user_id": grant.user_id,
+                    "user_id": user_id,
                     "source": source,
                     "read_only_until": until.isoformat() if until else None,
                 },
             )
-    return len(grants)
+    return len(ended)
 
 
 def care_relationship_open(
@@ -113,16 +131,14 @@ def care_relationship_open(
 
     One statement either way: an insert that does nothing where the pair exists (both
     databases know ON CONFLICT … DO NOTHING … RETURNING)."""
-    q = connection.ops.quote_name
-    table = q(CareRelationship._meta.db_table)
     sql = (
-        f"INSERT INTO {table} (patient_id, institution_id, reason, since, phone, address) "  # noqa: S608
+        f"INSERT INTO {_quoted(CareRelationship)} "  # noqa: S608
+        "(patient_id, institution_id, reason, since, phone, address) "
         "VALUES (%s, %s, %s, %s, '', '') "
         "ON CONFLICT (institution_id, patient_id) DO NOTHING RETURNING id"
     )
-    since = CareRelationship._meta.get_field("since").get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [patient.pk, institution_id, str(reason), since])
+        cursor.execute(sql, [patient.pk, institution_id, str(reason), _now(CareRelationship)])
         created = cursor.fetchone() is not None
     if created:
         audit_record(

@@ -21,7 +21,13 @@ from xietong.notifications.services import notify
 from xietong.patients.grants import care_relationship_open, patient_access_end
 from xietong.patients.models import CareReason
 
-from ..access import my_assignment_status, parties_of, visible_consultations_q
+from ..access import (
+    assignment_user_id,
+    assignments_of,
+    my_assignment_status,
+    parties_of,
+    visible_consultations_q,
+)
 from ..models import (
     LIVE_ASSIGNMENT,
     AssignmentStatus,
@@ -199,8 +205,6 @@ def coordinator_ids(c: Consultation) -> list[int]:
 def expert_ids(c: Consultation) -> list[int]:
     return [
         uid
-        for uid in c.assignments.filter(status__in=LIVE_ASSIGNMENT).values_list(
-            "expert__practitioner__user__id", flat=True
-        )
-        if uid is not None
+        for a in assignments_of(c)
+        if a.status in LIVE_ASSIGNMENT and (uid := assignment_user_id(a)) is not None
     ]

@@ -15,7 +15,7 @@ from xietong.core.workflow import Step
 from xietong.directory.models import Expert
 from xietong.patients.grants import patient_access_grant, patient_access_revoke
 
-from ..access import live_assignment_of
+from ..access import assignments_added, assignments_of, live_assignment_of
 from ..bookings import (
     consultation_booking_cancel,
     consultation_booking_create,
@@ -47,7 +47,7 @@ def _assign(actor: Actor, c: Consultation, experts: list[Expert], lead: Expert |
     """Create the assignments (validated as a whole with the live ones) and grant each
     expert the patient for this consultation."""
     errors: dict[str, list[Message]] = {}
-    live = list(c.assignments.filter(status__in=LIVE_ASSIGNMENT).select_related("expert"))
+    live = [a for a in assignments_of(c) if a.status in LIVE_ASSIGNMENT]
     live_ids = {a.expert_id for a in live}
     if not experts:
         errors["experts"] = [_("Choose at least one expert.")]
@@ -77,10 +77,16 @@ def _assign(actor: Actor, c: Consultation, experts: list[Expert], lead: Expert |
         errors.setdefault("experts", []).append(_("Assign exactly one expert."))
     if errors:
         raise ValidationFailed(errors)
+    ConsultationAssignment.objects.bulk_create(
+        [
+            ConsultationAssignment(
+                consultation=c, expert=expert, lead=(c.kind == Kind.MDT and expert == lead)
+            )
+            for expert in experts
+        ]
+    )
+    assignments_added(c)
     for expert in experts:
-        ConsultationAssignment.objects.create(
-            consultation=c, expert=expert, lead=(c.kind == Kind.MDT and expert == lead)
-        )
         patient_access_grant(
             actor=actor,
             patient=c.patient,
@@ -106,7 +112,7 @@ def release_assignment(
             reason=reason,
         )
         assignment.booking_uuid = None
-    assignment.save()
+    assignment.save(update_fields=["status", "answered_at", "decline_reason", "booking_uuid"])
     user_id = _expert_user_id(assignment.expert)
     if user_id is not None:
         patient_access_revoke(actor=actor, source=assignment.consultation.source, user_id=user_id)
@@ -165,13 +171,16 @@ def consultation_expert_accept(*, actor: Actor, consultation: Consultation) -> C
         assignment.status = AssignmentStatus.ACCEPTED
         assignment.answered_at = timezone.now()
         assignment.save(update_fields=["status", "answered_at"])
-        MACHINE.step_finish(step, notify=coordinator_ids(c), title=_("An expert accepted"))
-        if c.assignments.filter(status=AssignmentStatus.PROPOSED).exists():
-            return c
+        if any(a.status == AssignmentStatus.PROPOSED for a in assignments_of(c)):
+            return MACHINE.step_finish(
+                step, notify=coordinator_ids(c), title=_("An expert accepted")
+            )
+        # The last answer: the coordinators hear once, that the consultation is accepted,
+        # and the step that moves it on writes the row for both.
+        accepted = _("Consultation accepted")
+        MACHINE.step_finish(step, notify=coordinator_ids(c), title=accepted, row_written_next=True)
         done = MACHINE.step_system(obj=c, action=Action.ALL_ACCEPTED, actor=actor)
-        return MACHINE.step_finish(
-            done, notify=requester_ids(c) + coordinator_ids(c), title=_("Consultation accepted")
-        )
+        return MACHINE.step_finish(done, notify=requester_ids(c), title=accepted)
 
 
 def consultation_expert_decline(
@@ -198,7 +207,8 @@ def _book(step: Step[Consultation], actor: Actor, slot: Slot, room: str) -> None
         raise Conflict(
             _("Only a real-time consultation is booked into a time slot."), code="not_realtime"
         )
-    lead = c.assignments.filter(status=AssignmentStatus.ACCEPTED).order_by("-lead", "id").first()
+    accepted = [a for a in assignments_of(c) if a.status == AssignmentStatus.ACCEPTED]
+    lead = min(accepted, key=lambda a: (not a.lead, a.id), default=None)
     assert lead is not None  # accepted means every live assignment was accepted
     if lead.booking_uuid:
         booking = consultation_booking_reschedule(
@@ -208,7 +218,7 @@ def _book(step: Step[Consultation], actor: Actor, slot: Slot, room: str) -> None
         booking = consultation_booking_create(
             actor=actor, slot=slot, consultation_uuid=c.uuid, patient=c.patient
         )
-    if booking is not None:
+    if booking is not None and booking.uuid != lead.booking_uuid:
         lead.booking_uuid = booking.uuid
         lead.save(update_fields=["booking_uuid"])
     c.scheduled_start = slot.start
@@ -227,7 +237,8 @@ def consultation_schedule(
         c = step.obj
         return MACHINE.step_finish(
             step,
-            notify=requester_ids(c) + expert_ids(c) + coordinator_ids(c),
+            # Those who attend; the coordinators' desk made the booking itself.
+            notify=requester_ids(c) + expert_ids(c),
             title=_("Consultation scheduled"),
             update_fields=["scheduled_start", "room"],
         )
@@ -242,7 +253,8 @@ def consultation_reschedule(
         c = step.obj
         return MACHINE.step_finish(
             step,
-            notify=requester_ids(c) + expert_ids(c) + coordinator_ids(c),
+            # Those who attend; the coordinators' desk made the booking itself.
+            notify=requester_ids(c) + expert_ids(c),
             title=_("Consultation time changed"),
             update_fields=["scheduled_start", "room"],
         )

@@ -18,7 +18,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
 from xietong.core.workflow import Step
 
-from ..access import live_assignment_of
+from ..access import assignments_of, live_assignment_of
 from ..models import (
     AssignmentStatus,
     Consultation,
@@ -135,8 +135,9 @@ def _freeze(actor: Actor, opinion: Opinion) -> None:
 def _parts_signed(c: Consultation) -> None:
     unsigned = [
         str(a.expert)
-        for a in c.assignments.filter(status=AssignmentStatus.ACCEPTED)
-        if not Opinion.objects.filter(
+        for a in assignments_of(c)
+        if a.status == AssignmentStatus.ACCEPTED
+        and not Opinion.objects.filter(
             consultation=c, expert=a.expert, part=OpinionPart.OPINION, signed_at__isnull=False
         ).exists()
     ]

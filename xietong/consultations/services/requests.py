@@ -20,7 +20,7 @@ from xietong.patients.access import patient_visible_to
 from xietong.patients.models import Patient
 from xietong.patients.selectors import has_active_consent
 
-from ..access import REQUESTER_ROLES
+from ..access import REQUESTER_ROLES, assignments_of
 from ..models import (
     LIVE_ASSIGNMENT,
     AssignmentStatus,
@@ -281,7 +281,7 @@ def consultation_cancel(*, actor: Actor, consultation: Consultation, reason: str
         step.reason = reason
         c.cancel_reason = reason
         told = requester_ids(c) + expert_ids(c) + coordinator_ids(c)
-        for assignment in c.assignments.filter(status__in=LIVE_ASSIGNMENT):
+        for assignment in [a for a in assignments_of(c) if a.status in LIVE_ASSIGNMENT]:
             release_assignment(actor, assignment, AssignmentStatus.CANCELLED, reason)
         return MACHINE.step_finish(
             step, notify=told, title=_("Consultation cancelled"), update_fields=["cancel_reason"]

@@ -210,6 +210,7 @@ class Machine(Generic[M]):
         update_fields: Iterable[str] = (),
         urgent: bool = False,
         detail: Mapping[str, Any] | None = None,
+        row_written_next: bool = False,
     ) -> M:
         from .steps import step_finish
 
@@ -220,4 +221,5 @@ class Machine(Generic[M]):
             update_fields=update_fields,
             urgent=urgent,
             detail=detail,
+            row_written_next=row_written_next,
         )

@@ -70,7 +70,10 @@ def held_for_step(
         found = rows.select_for_update(of=("self",)).annotate(**{VISIBLE: visible}).first()
         if found is not None and getattr(found, VISIBLE):
             _hold(found)
-            yield found
+            # What the request records (the steps, the grants and bookings they make)
+            # joins the audit chain in one append when it ends.
+            with audit_batch():
+                yield found
             return
     refused(found)
 
@@ -163,10 +166,13 @@ def step_finish(
     update_fields: Iterable[str],
     urgent: bool,
     detail: Mapping[str, Any] | None,
+    row_written_next: bool = False,
 ) -> M:
     """Write the new state with the fields the service changed (and no others), audit,
     add the timeline line, and tell `notify` (without the actor). Every transition of every
-    workflow ends here."""
+    workflow ends here. `row_written_next`: a step that changes no field of the row and is
+    followed, in the same transaction, by one that does (the last expert's accept, then
+    all accepted) leaves the write to that one."""
     machine, obj, actor = step.machine, step.obj, step.actor
     now = step.at = timezone.now()
     if detail:
@@ -180,7 +186,9 @@ def step_finish(
         if stamp and (machine.restamp or getattr(obj, stamp) is None):
             setattr(obj, stamp, now)
             fields.add(stamp)
-    obj.save(update_fields=sorted(fields))
+    unchanged = step.after == step.before and fields == {"updated_at"}
+    if not (row_written_next and unchanged):
+        obj.save(update_fields=sorted(fields))
     recipients = sorted({uid for uid in notify if actor is None or uid != actor.user_id})
     uuid = getattr(obj, "uuid")  # noqa: B009
     with audit_batch():  # the step's event and any grant its change opens, appended once

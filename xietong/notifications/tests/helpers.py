@@ -18,7 +18,8 @@ def signed_in(client: Client, *roles: str) -> Membership:
 
 
 def tell(user_id: int, title: str, **kwargs: Any) -> Notification:
-    return notify(user_ids=[user_id], kind=kwargs.pop("kind", "test"), title=title, **kwargs)[0]
+    notify(user_ids=[user_id], kind=kwargs.pop("kind", "test"), title=title, **kwargs)
+    return Notification.objects.filter(recipient_id=user_id).latest("id")
 
 
 def text(response: Any) -> str:

@@ -66,12 +66,11 @@ STEPS: dict[str, tuple[str, str, str, Callable[[World], dict[str, Any]] | None]]
 
 
 # Steps still over the budget, each failing until it meets it (then strict xfail fails and
-# the mark goes). What they spend it on: a step that changes the booking audits the booking
-# as well (three statements on SQLite) after reading it; telling the patient by SMS and
-# re-reading the plan's follow-ups come on top.
+# the mark goes). What they spend it on: moving a booking costs the scheduling app four
+# statements; the down-referral replaces the plan and its follow-ups and reads them back;
+# the report files a document to the patient's record, which checks access twice.
 OVER_BUDGET = {
-    "cancel", "decline", "down_refer", "no_show", "proposal_accept", "proposal_decline",
-    "report",
+    "down_refer", "proposal_accept", "report",
 }  # fmt: skip
 
 

@@ -327,9 +327,10 @@ def booking_reschedule(
         else:
             refusal = False
             old_slot_id = booking.slot_id
+            now = timezone.now()
             moved = Booking.objects.filter(
                 pk=booking.pk, status=BookingStatus.BOOKED, slot_id=old_slot_id
-            ).update(slot=new_slot, updated_at=timezone.now())
+            ).update(slot=new_slot, updated_at=now)
             if moved != 1:
                 raise Conflict(_("The booking changed meanwhile; it can no longer be moved."))
             _free_place(old_slot_id)
@@ -349,7 +350,8 @@ def booking_reschedule(
             )
     if refusal:
         raise _refusal(new_slot, via_referral=booking.via_referral)
-    booking.refresh_from_db()
+    # What the UPDATE wrote, without reading the row back.
+    booking.slot, booking.updated_at = new_slot, now
     return booking
 
 

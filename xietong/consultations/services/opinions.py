@@ -75,11 +75,16 @@ def _part_for(c: Consultation, assignment: ConsultationAssignment, summary: bool
 
 
 def _current(c: Consultation, assignment: ConsultationAssignment, part: str) -> Opinion | None:
-    return (
+    """The newest version of the expert's part, given the consultation and the expert the
+    step holds: hashing and answering it reads neither again."""
+    found = (
         Opinion.objects.filter(consultation=c, expert=assignment.expert, part=part)
         .order_by("-version")
         .first()
     )
+    if found is not None:
+        found.consultation, found.expert = c, assignment.expert
+    return found
 
 
 def consultation_opinion_draft_save(

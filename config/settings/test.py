@@ -19,6 +19,17 @@ else:
             "NAME": str(VAR_DIR / "test.sqlite3"),
         }
     }
+    if os.environ.get("XT_TEST_SQLITE_FILE"):
+        # The browser tests' server answers from several threads at once (a page, its chat
+        # socket, its pushes). SQLite's shared-cache memory database refuses a second
+        # writer at once ("database table is locked") instead of waiting; a file in WAL
+        # mode with transactions that take the write lock up front makes it wait its turn.
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-browser.sqlite3")}
+        DATABASES["default"]["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
 # Hashing with argon2 at full strength would dominate the suite's time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -98,8 +98,9 @@ class LiveServer:
 def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[LiveServer]:
     """The real application (config.asgi.application) against the test database.
 
-    On SQLite the test database lives in shared-cache memory, so the server's own
-    connection sees what the test committed; that is why tests use transactional_db."""
+    The server's own connections see what the test committed; that is why tests use
+    transactional_db. On SQLite `./xt test` runs them on a database file in WAL mode
+    (XT_TEST_SQLITE_FILE, config/settings/test.py), where a writer waits for another."""
     # Static files come straight from the apps' folders: no collectstatic in tests.
     static = override_settings(WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True)
     static.enable()

@@ -8,6 +8,7 @@ patient rows; platform administrators run the platform and see no patient data b
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -68,8 +69,35 @@ def live_grants_q(*, writable: bool = False) -> Q:
     return q & (Q(read_only_until__isnull=True) | Q(read_only_until__gt=timezone.now()))
 
 
+_SEEN_BY = "_xt_seen_by"
+# Bumped whenever access is taken away in this process (patients/grants.py): a yes kept on a
+# patient object before then is asked again.
+_taken_away = itertools.count()
+_generation = 0
+
+
+def access_taken_away() -> None:
+    global _generation
+    _generation = next(_taken_away) + 1
+
+
 def patient_visible_to(actor: Actor, patient: Patient) -> bool:
-    return Patient.objects.filter(visible_patients_q(actor), pk=patient.pk).exists()
+    """Whether the actor may see the patient. A yes is kept on the patient object for this
+    actor (a request's selector, its service and the record's filing ask once between them)
+    until access is taken away; a no is asked again, since a grant may open it."""
+    seen: dict[tuple[int, int | None], int] = patient.__dict__.setdefault(_SEEN_BY, {})
+    if seen.get((actor.user_id, actor.membership_id)) == _generation:
+        return True
+    if Patient.objects.filter(visible_patients_q(actor), pk=patient.pk).exists():
+        patient_seen_by(actor, patient)
+        return True
+    return False
+
+
+def patient_seen_by(actor: Actor, patient: Patient) -> None:
+    """Notes on the patient object that the actor may see it (read in the same query that
+    fetched it)."""
+    patient.__dict__.setdefault(_SEEN_BY, {})[(actor.user_id, actor.membership_id)] = _generation
 
 
 def shared_read_days() -> int:

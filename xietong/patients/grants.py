@@ -17,7 +17,7 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.events import event_emit
 
-from .access import shared_until
+from .access import access_taken_away, shared_until
 from .models import CareReason, CareRelationship, Patient, PatientAccessGrant
 
 
@@ -69,6 +69,8 @@ def patient_access_revoke(*, actor: Actor, source: str, user_id: int | None = No
         with connection.cursor() as cursor:
             cursor.execute(sql + " RETURNING patient_id, user_id", params)
             revoked = sorted(cursor.fetchall())
+        if revoked:
+            access_taken_away()
         for patient_id, grant_user_id in revoked:
             audit_record(
                 actor=actor,
@@ -105,6 +107,8 @@ def patient_access_end(*, actor: Actor | None, source: str) -> int:
         with connection.cursor() as cursor:
             cursor.execute(sql, [field.get_db_prep_save(until, connection), source])
             ended = sorted(cursor.fetchall())
+        if ended:
+            access_taken_away()
         for patient_id, user_id in ended:
             audit_record(
                 actor=actor,

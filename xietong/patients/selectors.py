@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,13 @@ from xietong.core.models import AuditOutcome
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 from xietong.directory.models import Region
 
-from .access import can_view_patients, patient_visible_to, record_wide_for, visible_patients_q
+from .access import (
+    can_view_patients,
+    patient_seen_by,
+    patient_visible_to,
+    record_wide_for,
+    visible_patients_q,
+)
 from .models import (
     BreakGlass,
     CareRelationship,
@@ -57,11 +63,14 @@ def get_patient_for(
     """The patient, when the actor may see them; NotFound for missing and forbidden alike.
     The read (unless it feeds a write) and the refusal are audited (core/reads.py)."""
     key = _as_uuid(patient_uuid)
-    patient = Patient.objects.filter(uuid=key).first() if key else None
-    if patient is None or not patient_visible_to(actor, patient):
+    # The patient and whether the actor may see them, in one query.
+    visible = ExpressionWrapper(visible_patients_q(actor), output_field=BooleanField())
+    patient = Patient.objects.filter(uuid=key).annotate(xt_visible=visible).first() if key else None
+    if patient is None or not getattr(patient, "xt_visible", False):
         read_refused(actor=actor, resource_type="Patient", resource_id=patient_uuid,
                      patient_id=patient.pk if patient else None)  # fmt: skip
         raise NotFound()
+    patient_seen_by(actor, patient)
     read_recorded(actor=actor, intent=intent, resource_type="Patient", resource_id=patient.uuid,
                   patient_id=patient.pk)  # fmt: skip
     return patient

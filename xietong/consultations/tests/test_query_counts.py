@@ -120,7 +120,6 @@ def test_signing_the_opinion_stays_within_a_transition_s_budget(world: World) ->
     assert answer.status_code == 200, answer.json()
 
 
-@pytest.mark.xfail(strict=True, reason="over the budget: the centre, the number, the draft")
 def test_a_new_request_stays_within_a_transition_s_budget(world: World) -> None:
     api = Api(world.requester)
     body = {

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
 from xietong.core.workflow import Step
-from xietong.directory.models import Expert
 from xietong.patients.grants import patient_access_grant, patient_access_revoke
 
 from ..access import assignments_added, assignments_of, live_assignment_of
@@ -35,6 +34,7 @@ from ..workflow import Action
 from ._core import MACHINE, coordinator_ids, expert_ids, requester_ids
 
 if TYPE_CHECKING:
+    from xietong.directory.models import Expert
     from xietong.scheduling.models import Slot
 
 

@@ -3,15 +3,19 @@ for a requesting doctor, the button to ask for one."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 
 from xietong.core.actor import Actor
-from xietong.patients.models import Patient
 from xietong.patients.sections import PatientSection
 
 from ..access import REQUESTER_ROLES
 from ..selectors import consultations_for
 from ._common import with_links
+
+if TYPE_CHECKING:
+    from xietong.patients.models import Patient
 
 
 def consultations_section(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
-from xietong.directory.models import Institution
 from xietong.records.services import document_upload
 
 from ..models import FollowUp, Kind, Outcome, Referral, RehabilitationPlan, Status
@@ -22,6 +21,9 @@ from ..workflow import Action
 from ._bookings import booking_done
 from ._core import MACHINE, care_keep, held
 from .requests import referral_link_exists
+
+if TYPE_CHECKING:
+    from xietong.directory.models import Institution
 
 MAX_FOLLOW_UPS = 24
 MAX_MEDICATIONS = 30

@@ -3,14 +3,18 @@ sees and, for a doctor, the button to refer them up."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 
 from xietong.core.actor import Actor
-from xietong.patients.models import Patient
 from xietong.patients.sections import PatientSection
 
 from ..access import can_refer, can_view_referrals
 from ..selectors import referrals_for
+
+if TYPE_CHECKING:
+    from xietong.patients.models import Patient
 
 
 def referrals_section(

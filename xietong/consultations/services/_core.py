@@ -18,8 +18,8 @@ from xietong.accounts.selectors import member_ids_with_roles
 from xietong.core.actor import Actor
 from xietong.core.workflow import Machine, Step, business_number_next
 from xietong.notifications.services import notify
+from xietong.patients.choices import CareReason
 from xietong.patients.grants import care_relationship_open, patient_access_end
-from xietong.patients.models import CareReason
 
 from ..access import (
     assignment_user_id,

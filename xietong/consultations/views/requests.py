@@ -4,7 +4,7 @@ request returned by QC), its attached records, and submitting or resubmitting it
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,7 +19,7 @@ from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent, posted, told
 from xietong.patients.selectors import get_patient_for
-from xietong.records.models import ClinicalDocument, DocumentKind
+from xietong.records.choices import DocumentKind
 from xietong.records.selectors import (
     documents_for_patient,
     documents_for_source,
@@ -34,6 +34,9 @@ from ..selectors import consultation_timeline, get_consultation_for
 from ..services.attachments import ATTACH_FIELDS
 from ..workflow import Action
 from ._common import detail_url, require_role
+
+if TYPE_CHECKING:
+    from xietong.records.models import ClinicalDocument
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 # A new form starts where a new consultation does (the model's defaults).

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.workflow import Machine, Step
+from xietong.patients.choices import CareReason
 from xietong.patients.grants import care_relationship_open
-from xietong.patients.models import CareReason
 
 from ..access import parties_of, visible_referrals_q
 from ..models import Referral, ReferralEvent, Status

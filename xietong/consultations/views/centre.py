@@ -5,7 +5,7 @@ slot of the expert's schedule."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -17,8 +17,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent, posted, told
-from xietong.directory.models import Expert
-from xietong.directory.selectors import expert_search_page
+from xietong.directory.selectors import expert_search_page, experts_by_practitioner
 from xietong.records.selectors import documents_for_source
 from xietong.scheduling.selectors import get_slot, slots_free
 
@@ -27,6 +26,9 @@ from ..forms import CommentForm, ExpertFilterForm, ScheduleForm
 from ..models import AssignmentStatus, Consultation, Kind, Status
 from ..selectors import consultation_assignments, experts_next_free, get_consultation_for
 from ._common import require_role
+
+if TYPE_CHECKING:
+    from xietong.directory.models import Expert
 
 INBOX = "consultations:inbox"
 
@@ -73,12 +75,7 @@ def qc(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> Htt
 
 
 def _experts(keys: list[str]) -> list[Expert]:
-    found = {
-        str(e.practitioner.uuid): e
-        for e in Expert.objects.filter(practitioner__uuid__in=_uuids(keys)).select_related(
-            "practitioner__user", "practitioner__institution"
-        )
-    }
+    found = {str(k): e for k, e in experts_by_practitioner(keys=_uuids(keys)).items()}
     return [found[k] for k in keys if k in found]
 
 

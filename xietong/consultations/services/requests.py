@@ -4,7 +4,7 @@ which the centre may do as well."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,10 +14,14 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.icd10 import icd_valid
-from xietong.directory.models import Department, Expert, Institution, InstitutionKind, Title
-from xietong.directory.selectors import collaboration_providers_for
+from xietong.directory.choices import InstitutionKind, Title
+from xietong.directory.selectors import (
+    active_expert_by_practitioner,
+    collaboration_providers_for,
+    department_by_code,
+    institution_by_id,
+)
 from xietong.patients.access import patient_visible_to
-from xietong.patients.models import Patient
 from xietong.patients.selectors import has_active_consent
 
 from ..access import REQUESTER_ROLES, assignments_of
@@ -42,6 +46,10 @@ from ._core import (
     qc_ids,
     requester_ids,
 )
+
+if TYPE_CHECKING:
+    from xietong.directory.models import Department, Expert, Institution
+    from xietong.patients.models import Patient
 
 TEXT_FIELDS = (
     "reason",
@@ -111,12 +119,20 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _row_given(value: Any, name: str) -> bool:
+    """A row of the table the field points to, taken as it is (the demo passes the
+    directory's rows; the API and the form pass keys). The field knows that table, so the
+    check imports none."""
+    table = Consultation._meta.get_field(name).related_model
+    return isinstance(table, type) and isinstance(value, table)
+
+
 def _department(value: Any, name: str, errors: dict[str, list[Message]]) -> Department | None:
     if value in (None, ""):
         return None
-    if isinstance(value, Department):
+    if _row_given(value, name):
         return value
-    department = Department.objects.filter(code=str(value)).first()
+    department = department_by_code(code=str(value))
     if department is None:
         errors.setdefault(name, []).append(_("Unknown department."))
     return department
@@ -125,9 +141,9 @@ def _department(value: Any, name: str, errors: dict[str, list[Message]]) -> Depa
 def _expert(value: Any, errors: dict[str, list[Message]]) -> Expert | None:
     if value in (None, ""):
         return None
-    if isinstance(value, Expert):
+    if _row_given(value, "preferred_expert"):
         return value
-    expert = Expert.objects.filter(practitioner__uuid=str(value), active=True).first()
+    expert = active_expert_by_practitioner(uuid=str(value))
     if expert is None:
         errors.setdefault("preferred_expert", []).append(_("Unknown expert."))
     return expert
@@ -140,9 +156,9 @@ def consultation_create(*, actor: Actor, patient: Patient, **values: Any) -> Con
     if not actor.has_role(*REQUESTER_ROLES):
         raise NotPermitted(_("Your role may not ask for a consultation."))
     cleaned = _clean(values)
-    institution = Institution.objects.get(pk=actor.institution_id or 0)
-    centre = serving_centre_for(institution)
-    if centre is None:
+    institution = institution_by_id(institution_id=actor.institution_id or 0)
+    centre = serving_centre_for(institution) if institution is not None else None
+    if institution is None or centre is None:
         raise ValidationFailed.single(
             "__all__", _("No telemedicine centre serves your institution for consultations.")
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._common import level_rank, title_rank
 from .experts import (
     ExpertPage,
+    active_expert_by_practitioner,
     expert_search,
     expert_search_page,
     expert_search_queryset,
@@ -25,6 +26,7 @@ from .institutions import (
     departments,
     get_institution,
     institution_by_code,
+    institution_by_id,
     institution_departments,
     institution_experts,
     institution_level_counts,
@@ -44,6 +46,7 @@ __all__ = [
     "ExpertPage",
     "InstitutionLinks",
     "LinkGroup",
+    "active_expert_by_practitioner",
     "collaboration_providers_for",
     "department_by_code",
     "departments",
@@ -54,6 +57,7 @@ __all__ = [
     "get_institution",
     "get_region",
     "institution_by_code",
+    "institution_by_id",
     "institution_departments",
     "institution_experts",
     "institution_level_counts",

@@ -156,3 +156,8 @@ def experts_by_practitioner(*, keys: list[UUID]) -> dict[UUID, Expert]:
         "practitioner__user", "practitioner__institution"
     )
     return {e.practitioner.uuid: e for e in found}
+
+
+def active_expert_by_practitioner(*, uuid: UUID | str) -> Expert | None:
+    """The expert this practitioner is, while they accept requests (None otherwise)."""
+    return Expert.objects.filter(practitioner__uuid=uuid, active=True).first()

@@ -174,6 +174,11 @@ def institution_by_code(*, code: str) -> Institution | None:
     return Institution.objects.filter(code=code).first()
 
 
+def institution_by_id(*, institution_id: int) -> Institution | None:
+    """By the integer key an actor and other apps' rows carry."""
+    return Institution.objects.filter(pk=institution_id).first()
+
+
 def practitioner_by_uuid(*, uuid: uuid_lib.UUID | str) -> Practitioner | None:
     return Practitioner.objects.filter(uuid=uuid).first()
 

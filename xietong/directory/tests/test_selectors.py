@@ -66,6 +66,22 @@ def test_get_institution(network: Network) -> None:
             selectors.get_institution(uuid=bad)
 
 
+def test_institution_by_id(network: Network) -> None:
+    assert selectors.institution_by_id(institution_id=network.municipal.pk) == network.municipal
+    assert selectors.institution_by_id(institution_id=0) is None
+
+
+def test_active_expert_by_practitioner(network: Network) -> None:
+    chief = network.provincial_chief
+    assert selectors.active_expert_by_practitioner(uuid=chief.practitioner.uuid) == chief
+    assert selectors.active_expert_by_practitioner(uuid=str(chief.practitioner.uuid)) == chief
+    chief.active = False
+    chief.save(update_fields=["active"])
+    assert selectors.active_expert_by_practitioner(uuid=chief.practitioner.uuid) is None
+    unknown = "6f1c3a52-8d0e-4c7b-9a43-3c1de0b2a7f1"
+    assert selectors.active_expert_by_practitioner(uuid=unknown) is None
+
+
 def test_institution_departments_come_from_its_practitioners(network: Network) -> None:
     rows = selectors.institution_departments(institution=network.provincial)
     assert [(r.department.code, r.practitioners, r.experts) for r in rows] == [

@@ -151,6 +151,12 @@ def bookings_of(*, subject_type: str, subject_id: uuid.UUID) -> QuerySet[Booking
     return Booking.objects.filter(subject_type=subject_type, subject_id=subject_id)
 
 
+def booking_by_uuid(*, booking_uuid: uuid.UUID) -> Booking | None:
+    """For the workflow apps: the booking one of their objects holds, with its slot (the
+    workflow has checked its own access; a booking gone from the table is None)."""
+    return Booking.objects.select_related("slot").filter(uuid=booking_uuid).first()
+
+
 @dataclass(frozen=True)
 class Utilisation:
     department: str

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
-from xietong.core.errors import Message
-from xietong.scheduling.models import Booking, BookingStatus, Purpose, Slot, SlotStatus
+from xietong.core.errors import Message, NotFound
+from xietong.scheduling.choices import BookingStatus, Purpose, SlotStatus
+from xietong.scheduling.selectors import booking_by_uuid, get_slot
 from xietong.scheduling.services import (
     booking_cancel,
     booking_check_in,
@@ -20,6 +22,9 @@ from xietong.scheduling.services import (
 from xietong.scheduling.subjects import workflow_subject_register
 
 from ..models import Kind, Referral
+
+if TYPE_CHECKING:
+    from xietong.scheduling.models import Booking, Slot
 
 SUBJECT = "referral"
 # The slots each kind of referral may book.
@@ -57,7 +62,7 @@ def slot_problems(*, slot: Slot, kind: str, institution_id: int) -> list[Message
 def booking_of(r: Referral) -> Booking | None:
     if r.booking_uuid is None:
         return None
-    return Booking.objects.select_related("slot").filter(uuid=r.booking_uuid).first()
+    return booking_by_uuid(booking_uuid=r.booking_uuid)
 
 
 def booking_release(*, actor: Actor, r: Referral, reason: str) -> None:
@@ -89,4 +94,7 @@ def booking_done(*, actor: Actor, r: Referral) -> None:
 def slot_by_uuid(slot_uuid: uuid.UUID | None) -> Slot | None:
     if slot_uuid is None:
         return None
-    return Slot.objects.select_related("schedule").filter(uuid=slot_uuid).first()
+    try:
+        return get_slot(slot_uuid=slot_uuid)
+    except NotFound:
+        return None

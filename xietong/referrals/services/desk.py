@@ -3,13 +3,14 @@ time, check the patient in, or mark that they did not come."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, ValidationFailed
-from xietong.scheduling.models import Slot
 
 from ..models import Referral
 from ..notify import patient_sms
@@ -17,6 +18,9 @@ from ..workflow import Action
 from ._bookings import booking_absent, booking_arrive, booking_release, slot_problems
 from ._core import MACHINE, held
 from .requests import _reason, _tell_patient_booked
+
+if TYPE_CHECKING:
+    from xietong.scheduling.models import Slot
 
 
 def _sender(r: Referral) -> list[int]:

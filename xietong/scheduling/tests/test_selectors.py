@@ -9,6 +9,7 @@ from xietong.accounts.tests.factories import make_actor
 from xietong.core.errors import NotFound
 from xietong.scheduling.models import SlotStatus
 from xietong.scheduling.selectors import (
+    booking_by_uuid,
     get_booking_for,
     get_schedule_for,
     next_free_slots,
@@ -71,6 +72,21 @@ def test_bookings_are_seen_by_the_booking_and_the_owning_institutions() -> None:
     assert get_booking_for(actor=desk_of(slot.institution), booking_uuid=booking.uuid) == booking
     with pytest.raises(NotFound):
         get_booking_for(actor=make_actor("requester"), booking_uuid=booking.uuid)
+
+
+def test_a_workflow_finds_its_booking_with_its_slot() -> None:
+    slot = make_slot()
+    booking = booking_create(
+        actor=make_actor("requester"),
+        slot=slot,
+        subject_type="referral",
+        subject_id=subject(),
+        workflow="referral",
+    )
+    found = booking_by_uuid(booking_uuid=booking.uuid)
+    assert found is not None
+    assert found == booking and found.slot == slot
+    assert booking_by_uuid(booking_uuid=subject()) is None
 
 
 def test_utilisation_sums_booked_over_capacity_per_week() -> None:

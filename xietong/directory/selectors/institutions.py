@@ -208,3 +208,12 @@ def collaboration_providers_for(*, institution: Institution, service: str) -> Qu
         )
         .order_by("-level_rank", "centre_first", "code")
     )
+
+
+def collaboration_link_exists(*, provider_id: int, client_id: int, service: str) -> bool:
+    """Whether `provider_id` serves `client_id` for `service` through an active link (the
+    institutions' own state is the caller's to check)."""
+    _check_choice("service", service, Service.values)
+    return CollaborationLink.objects.filter(
+        provider_id=provider_id, client_id=client_id, service=service, active=True
+    ).exists()

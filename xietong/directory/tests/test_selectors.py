@@ -180,6 +180,27 @@ def test_collaboration_providers_higher_levels_first(network: Network) -> None:
     ).exists()
 
 
+def test_collaboration_link_exists_only_while_active(network: Network) -> None:
+    municipal, county = network.municipal, network.county_hospital
+    assert selectors.collaboration_link_exists(
+        provider_id=municipal.pk, client_id=county.pk, service="referral"
+    )
+    # One way only, for the one service.
+    assert not selectors.collaboration_link_exists(
+        provider_id=county.pk, client_id=municipal.pk, service="referral"
+    )
+    assert not selectors.collaboration_link_exists(
+        provider_id=network.provincial.pk, client_id=county.pk, service="referral"
+    )
+    assert not selectors.collaboration_link_exists(
+        provider_id=network.other_municipal.pk, client_id=county.pk, service="consultation"
+    )
+    with pytest.raises(ValidationFailed):
+        selectors.collaboration_link_exists(
+            provider_id=municipal.pk, client_id=county.pk, service="massage"
+        )
+
+
 def test_expert_search_page_carries_the_total(network: Network) -> None:
     page = selectors.expert_search_page(service="consultation", limit=2)
     assert names(page.experts) == ["张伟", "陈静"] and page.total == 3

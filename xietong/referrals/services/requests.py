@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,12 +19,12 @@ from xietong.core.events import event_emit
 from xietong.core.icd10 import icd_normalise, icd_valid
 from xietong.core.reads import CHANGE
 from xietong.core.workflow import business_number_next
-from xietong.directory.models import CollaborationLink, Department, Institution, Service
+from xietong.directory.choices import Service
+from xietong.directory.selectors import collaboration_link_exists
 from xietong.patients.access import patient_visible_to
-from xietong.patients.models import Patient
 from xietong.patients.selectors import has_active_consent
 from xietong.records.selectors import documents_among_for
-from xietong.scheduling.models import ExaminationType, Slot
+from xietong.scheduling.choices import ExaminationType
 from xietong.scheduling.services import booking_create, booking_reschedule
 
 from ..access import can_refer, visible_referrals_q
@@ -35,6 +35,11 @@ from ..workflow import Action
 from ._bookings import SUBJECT, booking_of, booking_release, slot_by_uuid, slot_problems
 from ._core import MACHINE, NUMBER_PREFIX, care_keep, held, timeline_add
 
+if TYPE_CHECKING:
+    from xietong.directory.models import Department, Institution
+    from xietong.patients.models import Patient
+    from xietong.scheduling.models import Slot
+
 TEXT_LIMITS = {"reason": 2000, "clinical_summary": 8000, "diagnosis_text": 200}
 
 
@@ -43,9 +48,9 @@ def green_ack_minutes() -> int:
 
 
 def referral_link_exists(*, provider_id: int, client_id: int) -> bool:
-    return CollaborationLink.objects.filter(
-        provider_id=provider_id, client_id=client_id, service=Service.REFERRAL, active=True
-    ).exists()
+    return collaboration_link_exists(
+        provider_id=provider_id, client_id=client_id, service=Service.REFERRAL
+    )
 
 
 def _documents(actor: Actor, patient: Patient, wanted: Sequence[Any]) -> tuple[list[str], bool]:

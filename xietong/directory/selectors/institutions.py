@@ -217,3 +217,18 @@ def collaboration_link_exists(*, provider_id: int, client_id: int, service: str)
     return CollaborationLink.objects.filter(
         provider_id=provider_id, client_id=client_id, service=service, active=True
     ).exists()
+
+
+def collaboration_clients_of(
+    *, provider_id: int, service: str, including_id: int | None = None
+) -> QuerySet[Institution]:
+    """Whom `provider_id` serves for `service` through an active link and, besides them,
+    the institution `including_id` (a down-referral may always go back to its sender), by
+    name. Inactive institutions are not left out."""
+    _check_choice("service", service, Service.values)
+    wanted = Q(
+        served_by__provider_id=provider_id, served_by__service=service, served_by__active=True
+    )
+    if including_id is not None:
+        wanted = Q(pk=including_id) | wanted
+    return Institution.objects.filter(wanted).distinct().order_by("name")

@@ -201,6 +201,25 @@ def test_collaboration_link_exists_only_while_active(network: Network) -> None:
         )
 
 
+def test_collaboration_clients_of_and_one_besides(network: Network) -> None:
+    municipal, county = network.municipal, network.county_hospital
+    clients = selectors.collaboration_clients_of(provider_id=municipal.pk, service="referral")
+    assert list(clients) == [county]
+    besides = selectors.collaboration_clients_of(
+        provider_id=municipal.pk, service="referral", including_id=network.township_centre.pk
+    )
+    assert set(besides) == {county, network.township_centre}
+    # Named twice, listed once.
+    again = selectors.collaboration_clients_of(
+        provider_id=municipal.pk, service="referral", including_id=county.pk
+    )
+    assert list(again) == [county]
+    # An inactive link serves nobody.
+    assert not selectors.collaboration_clients_of(
+        provider_id=network.other_municipal.pk, service="consultation"
+    ).exists()
+
+
 def test_expert_search_page_carries_the_total(network: Network) -> None:
     page = selectors.expert_search_page(service="consultation", limit=2)
     assert names(page.experts) == ["张伟", "陈静"] and page.total == 3

@@ -3,7 +3,7 @@ first), a slot picker that follows the chosen institution and kind, the records 
 
 from __future__ import annotations
 
-import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -11,14 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
-from xietong.core.errors import NotPermitted, ValidationFailed
+from xietong.core.errors import NotFound, NotPermitted, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent
 from xietong.core.reads import CHANGE
 from xietong.patients.selectors import get_patient_for
 from xietong.records.selectors import documents_for_patient
-from xietong.scheduling.models import Slot
-from xietong.scheduling.selectors import slots_free
+from xietong.scheduling.selectors import get_slot, slots_free
 from xietong.scheduling.services import SlotTaken
 
 from ..access import can_refer
@@ -27,6 +26,9 @@ from ..models import Kind, Referral
 from ..selectors import get_referral_for, referral_targets_for
 from ..services import referral_create
 from ..services._bookings import PURPOSES
+
+if TYPE_CHECKING:
+    from xietong.scheduling.models import Slot
 
 
 def _slots(institution: str, kind: str, exam: str) -> list[Slot]:
@@ -116,7 +118,9 @@ def create(request: ActorRequest, actor: Actor) -> HttpResponse:
 
 
 def _slot(value: str) -> Slot | None:
+    if not value:
+        return None
     try:
-        return Slot.objects.filter(uuid=uuid.UUID(value)).first() if value else None
-    except ValueError:
+        return get_slot(slot_uuid=value)
+    except NotFound:
         return None

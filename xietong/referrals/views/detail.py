@@ -4,7 +4,7 @@ take, each a small form posted to `act`."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -16,10 +16,9 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent
-from xietong.directory.models import Institution
+from xietong.directory.selectors import collaboration_clients_of
 from xietong.records.selectors import documents_among_for
-from xietong.scheduling.models import Slot
-from xietong.scheduling.selectors import slots_free
+from xietong.scheduling.selectors import get_slot, slots_free
 from xietong.scheduling.services import SlotTaken
 
 from .. import services as svc
@@ -30,6 +29,9 @@ from ..selectors import get_referral_for, timeline_of
 from ..services import referral_actions
 from ..services._bookings import PURPOSES
 from ..workflow import ACTION_LABELS, Action
+
+if TYPE_CHECKING:
+    from xietong.scheduling.models import Slot
 
 # The steps of the loop, to show where the patient is.
 STEPS = [
@@ -57,13 +59,11 @@ def _steps(r: Referral) -> list[dict[str, Any]]:
 
 def _down_targets(actor: Actor, r: Referral) -> Any:
     """The sender and the lower institutions this one serves for referral."""
-    from django.db.models import Q
-
-    return Institution.objects.filter(
-        Q(pk=r.sending_institution_id)
-        | Q(served_by__provider_id=r.receiving_institution_id, served_by__service="referral",
-            served_by__active=True)
-    ).distinct().order_by("name")  # fmt: skip
+    return collaboration_clients_of(
+        provider_id=r.receiving_institution_id,
+        service="referral",
+        including_id=r.sending_institution_id,
+    )
 
 
 def _forms(actor: Actor, r: Referral, actions: list[str]) -> dict[str, Any]:
@@ -141,12 +141,9 @@ def slip(request: ActorRequest, actor: Actor, referral_uuid: uuid.UUID) -> HttpR
 
 def _slot(value: str) -> Slot:
     try:
-        found = Slot.objects.filter(uuid=uuid.UUID(value)).first()
-    except ValueError:
-        found = None
-    if found is None:
-        raise ValidationFailed.single("slot", _("Choose a slot."))
-    return found
+        return get_slot(slot_uuid=value)
+    except NotFound:
+        raise ValidationFailed.single("slot", _("Choose a slot.")) from None
 
 
 def _run(request: ActorRequest, actor: Actor, r: Referral, action: str) -> Any:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.urls import reverse
+
+from xietong.core.push import channel_push
 
 from .models import Message, Thread
 
@@ -35,9 +35,7 @@ def attachment_url(message: Message) -> str:
 
 
 def thread_broadcast(thread: Thread, event: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(thread_group(thread.uuid), event)
+    channel_push([(thread_group(thread.uuid), event)])
 
 
 # ------------------------------------------------------------- access changes
@@ -53,12 +51,10 @@ def chat_user_group(user_id: int) -> str:
 
 
 def chat_access_changed_for_users(*, user_ids: Iterable[int]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    send = async_to_sync(layer.group_send)
-    for user_id in sorted(set(user_ids)):
-        send(chat_user_group(int(user_id)), {"type": "chat.access_changed"})
+    channel_push(
+        (chat_user_group(int(user_id)), {"type": "chat.access_changed"})
+        for user_id in sorted(set(user_ids))
+    )
 
 
 def chat_access_changed_for_subject(*, subject_type: str, subject_id: object) -> None:

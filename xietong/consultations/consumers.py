@@ -9,11 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.urls import URLPattern, URLResolver, path
 
 from xietong.core.events import event_subscribe
+from xietong.core.push import channel_push
 from xietong.core.sockets import ActorConsumer
 
 from .access import CENTRE_ROLES
@@ -35,12 +34,8 @@ def _board_changed(name: str, payload: dict[str, Any]) -> None:
         .values_list("centre_id", flat=True)
         .first()
     )
-    layer = get_channel_layer()
-    if centre_id is None or layer is None:
-        return
-    async_to_sync(layer.group_send)(
-        board_group(centre_id), {"type": "board.changed", "event": name}
-    )
+    if centre_id is not None:
+        channel_push([(board_group(centre_id), {"type": "board.changed", "event": name})])
 
 
 def board_events_register() -> None:

@@ -23,16 +23,15 @@ import logging
 from importlib import import_module
 from typing import Any, Protocol
 
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_out
 from django.utils.crypto import salted_hmac
 
 from .actor import Actor
+from .push import channel_push
 
 CLOSE_SIGNED_OUT = 4401
 CLOSE_REFUSED = 4403
@@ -93,11 +92,7 @@ def session_current(*, session_key: str, user_id: int) -> dict[str, Any] | None:
 
 
 def session_sockets_close(*, session_key: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    group = session_group(session_key=session_key)
-    async_to_sync(layer.group_send)(group, {"type": "session.ended"})
+    channel_push([(session_group(session_key=session_key), {"type": "session.ended"})])
 
 
 def _on_logged_out(sender: object, request: Any = None, **kwargs: Any) -> None:

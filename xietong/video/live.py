@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from xietong.core.push import channel_push
 
 
 def video_user_group(user_id: int) -> str:
@@ -15,9 +14,7 @@ def video_user_group(user_id: int) -> str:
 
 def on_patient_access_revoked(name: str, payload: dict[str, Any]) -> None:
     """Event handler (patients' grants): the people who lost a patient check their rooms."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    send = async_to_sync(layer.group_send)
-    for user_id in sorted({int(u) for u in payload.get("user_ids") or []}):
-        send(video_user_group(user_id), {"type": "video.access_changed"})
+    channel_push(
+        (video_user_group(user_id), {"type": "video.access_changed"})
+        for user_id in sorted({int(u) for u in payload.get("user_ids") or []})
+    )

@@ -4,8 +4,6 @@ files are converted in the background (video/conversion.py, video/tasks.py); the
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, NotFound
+from xietong.core.push import channel_push
 from xietong.patients.models import ConsentKind, Patient
 from xietong.patients.selectors import has_active_consent
 
@@ -40,12 +39,14 @@ def recording_allowed(room: Room) -> bool:
 
 
 def _announce(room: Room, on: bool) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(
-            f"video.{room.uuid.hex}",
-            {"type": "room.event", "from": "", "name": "", "kind": "recording", "on": on},
-        )
+    channel_push(
+        [
+            (
+                f"video.{room.uuid.hex}",
+                {"type": "room.event", "from": "", "name": "", "kind": "recording", "on": on},
+            )
+        ]
+    )
 
 
 def _record(room: Room, record: bool) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from xietong.core.workflow import Transition
@@ -179,4 +180,7 @@ def fits(action: str, referral: Referral, actor: Actor) -> bool:
         return referral.kind == "examination"
     if action == Action.TREATMENT_SUMMARY:
         return referral.kind != "examination"
+    if action == Action.NO_SHOW:
+        # Not offered before the appointment has begun (the service refuses it, saying so).
+        return referral.slot_start is None or referral.slot_start <= timezone.now()
     return True

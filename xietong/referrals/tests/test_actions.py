@@ -25,6 +25,10 @@ def _in(world: World, state: str) -> Referral:
         return world.to("requested", urgency="emergency")
     if state == "arrived_exam":
         return world.to("arrived", kind="examination")
+    if state == "due":  # accepted, and the appointment's time has come
+        r = world.to("accepted")
+        world.slot_passes(r)
+        return r
     return world.to(state)
 
 
@@ -48,7 +52,9 @@ OFFERED: dict[tuple[str, str], set[str]] = {
     ("desk", "requested"): {"accept", "decline", "propose"},
     ("desk", "green"): {"acknowledge", "decline"},
     ("desk", "proposed"): set(),
-    ("desk", "accepted"): {"check_in", "no_show"},
+    # "Did not come" only once the appointment has begun.
+    ("desk", "accepted"): {"check_in"},
+    ("desk", "due"): {"check_in", "no_show"},
     ("desk", "arrived"): set(),
     ("desk", "arrived_exam"): {"report"},
     ("desk", "treated"): set(),
@@ -83,4 +89,5 @@ def test_what_a_step_answers_offers_the_next_step_to_its_taker(world: World) -> 
     r = world.to("requested")
     answer = _client(world.desk).post(f"/api/v1/referrals/{r.uuid}/accept")
     assert answer.status_code == 200
-    assert set(answer.json()["actions"]) == {"check_in", "no_show"}
+    # The appointment is still to come: checking in, not "did not come".
+    assert set(answer.json()["actions"]) == {"check_in"}

@@ -20,6 +20,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, back_to, fetch_intent
+from xietong.core.times import local_time
 
 from .access import (
     break_glass_live_for,
@@ -209,7 +210,7 @@ def break_glass(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID) ->
     opened = patient_break_glass(
         actor=actor, patient=patient, reason=request.POST.get("reason", "")
     )
-    until = timezone.localtime(opened.ends_at).strftime("%Y-%m-%d %H:%M")
+    until = local_time(opened.ends_at)
     messages.warning(
         request,
         _("Emergency access is open until %(until)s. The institutions concerned are told.")

@@ -30,10 +30,6 @@ NUMBER = re.compile(r"ZZ-\d{8}-\d{4,}")
 SCOPES = ("outgoing", "incoming", "down")
 
 
-def local_time(value: dt.datetime) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
-
 def as_uuid(value: object) -> uuid_lib.UUID | None:
     try:
         return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))

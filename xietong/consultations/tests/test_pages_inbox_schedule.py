@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from xietong.consultations.models import Status
 from xietong.scheduling.models import Slot
@@ -35,7 +36,10 @@ def test_book_a_slot(client: Client, world: World) -> None:
         {"slot": str(slot.uuid), "room": "会诊室2"},
         follow=True,
     )
-    assert "booked for" in text(response)
+    # The time as the coordinator reads it: in the platform's zone, to the minute.
+    shown = timezone.localtime(slot.start).strftime("%Y-%m-%d %H:%M")
+    assert f"booked for {shown}." in text(response)
+    assert "+00:00" not in text(response)
     c.refresh_from_db()
     assert c.status == Status.SCHEDULED and c.room == "会诊室2"
 

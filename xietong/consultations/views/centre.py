@@ -17,6 +17,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent, posted, told
+from xietong.core.times import local_time
 from xietong.directory.selectors import expert_search_page, experts_by_practitioner
 from xietong.records.selectors import documents_for_source
 from xietong.scheduling.selectors import get_slot, slots_free
@@ -213,7 +214,10 @@ def schedule(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) 
             messages.success(
                 request,
                 _("%(number)s booked for %(start)s.")
-                % {"number": c.number, "start": c.scheduled_start},
+                % {
+                    "number": c.number,
+                    "start": local_time(c.scheduled_start) if c.scheduled_start else "",
+                },
             )
             return redirect(INBOX if actor.has_role("coordinator") else "consultations:queue")
     free = (

@@ -18,6 +18,7 @@ from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFaile
 from xietong.core.events import event_emit
 from xietong.core.icd10 import icd_normalise, icd_valid
 from xietong.core.reads import CHANGE
+from xietong.core.times import local_time
 from xietong.core.workflow import business_number_next
 from xietong.directory.choices import Service
 from xietong.directory.selectors import collaboration_link_exists
@@ -345,8 +346,6 @@ def referral_proposal_decline(*, actor: Actor, referral: Referral, reason: str) 
 
 
 def _tell_patient_booked(r: Referral) -> None:
-    from ..selectors import local_time
-
     where = r.receiving_institution.name
     when = local_time(r.slot_start) if r.slot_start else ""
     patient_sms(

@@ -151,9 +151,11 @@ def _thread(w: World) -> dict[str, Any]:
 
 
 def _notification(w: World) -> Any:
+    from xietong.notifications.models import Notification
     from xietong.notifications.services import notify
 
-    return notify(user_ids=[w.user.pk], kind="contract", title="会诊已接受")[0].uuid
+    notify(user_ids=[w.user.pk], kind="contract", title="会诊已接受")
+    return Notification.objects.filter(recipient_id=w.user.pk).latest("id").uuid
 
 
 def _schedule(w: World) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import InstitutionKind, InstitutionLevel, Service, Title
 from .selectors import departments
@@ -46,7 +47,9 @@ class ExpertSearchForm(FilterForm):
     department = forms.ChoiceField(label=_("Department"), required=False)
     specialty = forms.CharField(label=_("Specialty"), required=False, max_length=100)
     title = forms.ChoiceField(
-        label=_("Title"), required=False, choices=_with_blank(Title.choices, _("any"))
+        label=pgettext_lazy("practitioner", "Title"),
+        required=False,
+        choices=_with_blank(Title.choices, _("any")),
     )
     institution_level = forms.ChoiceField(
         label=_("Institution level"),

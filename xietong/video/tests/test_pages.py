@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.template import Context, Template
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from xietong.accounts.models import User
@@ -90,3 +91,15 @@ def test_the_consultation_workspace_offers_the_join_control_during_the_consultat
     text = expert.get(f"/consultations/{live.uuid}/").content.decode()
     assert "加入视频" in text and f"/video/rooms/consultation/{live.uuid}/" in text
     assert "加入视频" not in expert.get(f"/consultations/{written.uuid}/").content.decode()
+
+
+def test_the_meetings_page_asks_for_the_meeting_s_subject_not_a_professional_title(
+    world: World,
+) -> None:
+    # "Title" means a practitioner's title (职称) in the directory and a meeting's subject
+    # (主题) here: each says which, or the catalogues merge them into one.
+    client = _client(world.requester)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("video:meetings")).content.decode()
+    assert '<label for="meeting-title">主题</label>' in page
+    assert "职称" not in page

@@ -42,6 +42,11 @@ PRIVILEGED_ROLES = frozenset(
     }
 )
 
+# Roles offered API tokens on their account page: those who connect programs (a hospital
+# system, a gateway, a script) to the platform. Clinicians work in the pages; an app a
+# clinician signs in to gets its token through the API's sign-in, not from this page.
+TOKEN_ISSUER_ROLES = frozenset({Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN})
+
 # Roles that open patients' data (patients.access.VIEW_ROLES, which a test keeps within this
 # set). An administrator who gives one of them to themselves waits for a second
 # administrator's approval (docs/adr/0003).

@@ -43,7 +43,7 @@ def test_page_offers_two_factor_and_password(client: Client) -> None:
 
 
 def test_issue_token_shows_it_once(client: Client) -> None:
-    user = make_user("requester")
+    user = make_user("institution_admin")
     client.force_login(user)
     response = client.post(reverse("accounts:token_issue"), {"label": "影像网关"})
     assert response.status_code == 200
@@ -65,8 +65,8 @@ def test_issue_token_shows_it_once(client: Client) -> None:
 
 
 def test_token_is_for_the_acting_membership(client: Client) -> None:
-    user = make_user("requester")
-    second = make_membership(user=user, roles=["expert"])
+    user = make_user("institution_admin")
+    second = make_membership(user=user, roles=["institution_admin"])
     client.force_login(user)
     client.post(reverse("accounts:switch_membership"), {"membership": second.pk})
     client.post(reverse("accounts:token_issue"), {"label": "x"})
@@ -74,7 +74,7 @@ def test_token_is_for_the_acting_membership(client: Client) -> None:
 
 
 def test_token_needs_a_label(client: Client) -> None:
-    user = make_user("requester")
+    user = make_user("institution_admin")
     client.force_login(user)
     response = client.post(reverse("accounts:token_issue"), {"label": "  "})
     assert response.status_code == 422
@@ -83,7 +83,7 @@ def test_token_needs_a_label(client: Client) -> None:
 
 
 def test_revoke_token_from_the_page(client: Client) -> None:
-    user = make_user("requester")
+    user = make_user("institution_admin")
     client.force_login(user)
     client.post(reverse("accounts:token_issue"), {"label": "旧脚本"})
     token = ApiToken.objects.get(user=user)
@@ -96,7 +96,7 @@ def test_revoke_token_from_the_page(client: Client) -> None:
 
 
 def test_cannot_revoke_someone_elses_token(client: Client) -> None:
-    owner = make_user("requester")
+    owner = make_user("institution_admin")
     client.force_login(owner)
     client.post(reverse("accounts:token_issue"), {"label": "mine"})
     token = ApiToken.objects.get(user=owner)
@@ -124,3 +124,22 @@ def test_page_works_without_membership(client: Client) -> None:
     assert response.status_code == 200
     assert "您目前不是任何机构的有效成员" in text(response)
     assert reverse("accounts:token_issue") not in text(response)
+
+
+def test_a_clinician_is_not_offered_api_tokens(client: Client) -> None:
+    # Doctors work in the pages; tokens are for the administrators who connect programs.
+    user = make_user("requester")
+    client.force_login(user)
+    body = text(client.get(reverse(PAGE)))
+    assert reverse("accounts:token_issue") not in body
+    assert "API 令牌" not in body
+    response = client.post(reverse("accounts:token_issue"), {"label": "脚本"})
+    assert response.status_code == 403
+    assert not ApiToken.objects.exists()
+
+
+def test_an_administrator_is_offered_api_tokens(client: Client) -> None:
+    user = make_user("institution_admin")
+    client.force_login(user)
+    body = text(client.get(reverse(PAGE)))
+    assert reverse("accounts:token_issue") in body

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from xietong.core.errors import NotFound
 
 from ..forms import TokenIssueForm, TotpDisableForm
-from ..models import Membership, User
+from ..models import TOKEN_ISSUER_ROLES, Membership, User
 from ..services import password_changed
 from ..tokens import api_token_issue, api_token_revoke, api_tokens_for, get_api_token_for
 from ..two_factor import totp_confirmed, user_is_privileged
@@ -41,6 +42,7 @@ def _account_context(request: UserRequest, **extra: Any) -> dict[str, Any]:
         "disable_form": TotpDisableForm(),
         "token_form": TokenIssueForm(),
         "tokens": tokens,
+        "may_issue_tokens": bool(actor and actor.has_role(*TOKEN_ISSUER_ROLES)),
         "now_utc": timezone.now(),
     }
     context.update(extra)
@@ -60,6 +62,9 @@ def account_token_issue(request: UserRequest) -> HttpResponse:
     if actor is None or actor.membership_id is None:
         messages.error(request, _("A token acts for a membership, and you have none."))
         return redirect("accounts:account")
+    if not actor.has_role(*TOKEN_ISSUER_ROLES):
+        # A role that never takes this step: 403 (core/errors.py).
+        raise PermissionDenied(_("API tokens are issued by administrators who connect programs."))
     if not form.is_valid():
         context = _account_context(request, token_form=form)
         return render(request, "accounts/account.html", context, status=422)

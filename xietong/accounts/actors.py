@@ -23,6 +23,7 @@ def actor_for_membership(membership: Membership) -> Actor:
         region_path=institution.region.path,
         roles=roles,
         is_platform_admin=Role.PLATFORM_ADMIN in roles,
+        display_name=user.display_name,
     )
 
 

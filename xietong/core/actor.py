@@ -19,11 +19,18 @@ class Actor:
     region_path: str = ""
     roles: frozenset[str] = field(default_factory=frozenset)
     is_platform_admin: bool = False
+    # The name colleagues know the person by (timelines, messages); the username is for
+    # signing in and for the audit log.
+    display_name: str = ""
 
     def has_role(self, *roles: str) -> bool:
         # No role implies another: a platform administrator is not a doctor, and sees
         # patient data only where a rule names that role.
         return bool(self.roles.intersection(roles))
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
 
     @property
     def roles_label(self) -> str:

@@ -69,7 +69,7 @@ def _timeline(step: Step[Consultation], recipients: list[int]) -> None:
     ConsultationEvent.objects.create(
         consultation=step.obj,
         actor_user_id=actor.user_id if actor else None,
-        actor_name=actor.username if actor else "",
+        actor_name=actor.shown_name if actor else "",
         action=step.action,
         from_status=step.before,
         to_status=step.after,

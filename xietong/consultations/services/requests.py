@@ -185,7 +185,7 @@ def consultation_create(*, actor: Actor, patient: Patient, **values: Any) -> Con
         ConsultationEvent.objects.create(
             consultation=c,
             actor_user_id=actor.user_id,
-            actor_name=actor.username,
+            actor_name=actor.shown_name,
             action="create",
             to_status=Status.DRAFT,
             at=now,

@@ -32,7 +32,7 @@ def timeline_add(
     return ReferralEvent.objects.create(
         referral=r,
         actor_user_id=actor.user_id if actor else None,
-        actor_name=actor.username if actor else "",
+        actor_name=actor.shown_name if actor else "",
         institution_name=actor.institution_name if actor else "",
         action=action,
         from_status=before,

@@ -168,3 +168,14 @@ def test_supervisors_see_the_count_outside_the_criteria(world: World) -> None:
     world.request(justification="基层无法确诊")
     home = _client(member(world.county, "supervisor")).get("/").content.decode()
     assert "不符合转诊标准的转诊" in home and f"{world.county.name} 1" in home
+
+
+def test_the_timeline_names_people_as_colleagues_know_them(world: World) -> None:
+    # By the name they go by, never by the username they sign in with.
+    User.objects.filter(pk=world.sender.user_id).update(display_name="王建国")
+    r = _refer(world, _client(world.sender))
+    assert r.status_code == 302
+    referral = Referral.objects.get()
+    page = _client(world.desk).get(f"/referrals/{referral.uuid}/").content.decode()
+    assert "王建国" in page
+    assert world.sender.username not in page

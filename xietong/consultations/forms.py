@@ -19,7 +19,8 @@ from .models import Kind, Mode, PreferredTarget, Status, Urgency
 
 
 def _department_choices() -> list[tuple[str, str]]:
-    return [("", "—"), *((d.code, f"{d.code} {d.label}") for d in departments())]
+    # Named as clinicians name them; the standard code is the value sent, not what is read.
+    return [("", "—"), *((d.code, d.label) for d in departments())]
 
 
 def _expert_choices() -> list[tuple[str, str]]:

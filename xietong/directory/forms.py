@@ -64,6 +64,4 @@ class ExpertSearchForm(FilterForm):
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = _with_blank(
-            [(d.code, f"{d.code} {d.label}") for d in departments()], _("any")
-        )
+        field.choices = _with_blank([(d.code, d.label) for d in departments()], _("any"))

@@ -204,3 +204,12 @@ def test_colleague_sees_but_other_roles_cannot_request(client: Client, world: Wo
     expert_only = member(world.county, "expert")
     sign_in(client, expert_only)
     assert client.get(_url(world)).status_code == 403
+
+
+def test_departments_are_offered_by_name(client: Client, world: World) -> None:
+    # The standard code is the value the form sends; the doctor reads the name.
+    sign_in(client, world.requester, language="zh-hans")
+    page = text(client.get(_url(world)))
+    d = world.department
+    assert f'<option value="{d.code}">{d.label}</option>' in page
+    assert f"{d.code} {d.label}" not in page

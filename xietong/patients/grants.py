@@ -8,6 +8,7 @@ An institution that takes part in a consultation or a referral gets a care relat
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import connection, transaction
@@ -33,44 +34,56 @@ def patient_access_grant(
         "ON CONFLICT (patient_id, user_id, source) DO UPDATE SET revoked_at = NULL"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [patient.pk, user_id, source, reason[:200], _now(PatientAccessGrant)])
-        audit_record(
-            actor=actor,
-            action="access.grant",
-            resource_type="Patient",
-            resource_id=patient.uuid,
-            patient_id=patient.pk,
-            detail={"user_id": user_id, "source": source},
-        )
+        cursor.execute(sql, [patient.pk, user_id, source, reason[:200], _as_stored(timezone.now())])
+        _granted(actor, patient, {"user_id": user_id, "source": source})
+
+
+def _granted(actor: Actor | None, patient: Patient, detail: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor,
+        action="access.grant",
+        resource_type="Patient",
+        resource_id=patient.uuid,
+        patient_id=patient.pk,
+        detail=detail,
+    )
 
 
 def _quoted(model: type[PatientAccessGrant] | type[CareRelationship]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _now(model: type[PatientAccessGrant] | type[CareRelationship]) -> Any:
-    """Now, as the model's first date column stores it on this database."""
-    field = next(f for f in model._meta.concrete_fields if f.name in ("granted_at", "since"))
-    return field.get_db_prep_save(timezone.now(), connection)
+def _as_stored(moment: dt.datetime | None) -> Any:
+    """A moment as this database stores a date-time column."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _live_grants_update(assignment: str, where: str, params: list[Any]) -> list[tuple[int, int]]:
+    """Applies `SET <assignment>` to the live grants matching `where` (fixed fragments of
+    this module; the values are parameters) in one statement;
+    returns the (patient, user) pairs it changed. Any yes kept on a patient object in this
+    process is asked again from now on."""
+    sql = (
+        f"UPDATE {_quoted(PatientAccessGrant)} SET {assignment} "  # noqa: S608
+        f"WHERE revoked_at IS NULL AND {where} RETURNING patient_id, user_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ended = sorted(cursor.fetchall())
+    if ended:
+        access_taken_away()
+    return ended
 
 
 def patient_access_revoke(*, actor: Actor, source: str, user_id: int | None = None) -> int:
     """Revokes the live grants made for `source` (only `user_id`'s when given); returns how
     many were revoked. One statement for all of them, each audited."""
-    sql = (
-        f"UPDATE {_quoted(PatientAccessGrant)} SET revoked_at = %s "  # noqa: S608
-        "WHERE source = %s AND revoked_at IS NULL"
-    )
-    params: list[Any] = [_now(PatientAccessGrant), source]
+    where, params = "source = %s", [_as_stored(timezone.now()), source]
     if user_id is not None:
-        sql += " AND user_id = %s"
+        where += " AND user_id = %s"
         params.append(user_id)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql + " RETURNING patient_id, user_id", params)
-            revoked = sorted(cursor.fetchall())
-        if revoked:
-            access_taken_away()
+        revoked = _live_grants_update("revoked_at = %s", where, params)
         for patient_id, grant_user_id in revoked:
             audit_record(
                 actor=actor,
@@ -97,18 +110,11 @@ def patient_access_end(*, actor: Actor | None, source: str) -> int:
     after the read-only period (XT_SHARED_READ_DAYS). Returns how many grants it ended.
     One statement for all of them, each audited."""
     until = shared_until(timezone.now())
-    field = PatientAccessGrant._meta.get_field("read_only_until")
-    sql = (
-        f"UPDATE {_quoted(PatientAccessGrant)} SET read_only_until = %s "  # noqa: S608
-        "WHERE source = %s AND revoked_at IS NULL AND read_only_until IS NULL "
-        "RETURNING patient_id, user_id"
-    )
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [field.get_db_prep_save(until, connection), source])
-            ended = sorted(cursor.fetchall())
-        if ended:
-            access_taken_away()
+        ended = _live_grants_update(
+            "read_only_until = %s", "source = %s AND read_only_until IS NULL",
+            [_as_stored(until), source],
+        )  # fmt: skip
         for patient_id, user_id in ended:
             audit_record(
                 actor=actor,
@@ -142,15 +148,10 @@ def care_relationship_open(
         "ON CONFLICT (institution_id, patient_id) DO NOTHING RETURNING id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [patient.pk, institution_id, str(reason), _now(CareRelationship)])
+        cursor.execute(sql, [patient.pk, institution_id, str(reason), _as_stored(timezone.now())])
         created = cursor.fetchone() is not None
     if created:
-        audit_record(
-            actor=actor,
-            action="access.grant",
-            resource_type="Patient",
-            resource_id=patient.uuid,
-            patient_id=patient.pk,
-            detail={"institution_id": institution_id, "reason": reason, "source": source},
+        _granted(
+            actor, patient, {"institution_id": institution_id, "reason": reason, "source": source}
         )
     return created

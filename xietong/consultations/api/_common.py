@@ -14,13 +14,14 @@ from xietong.core.actor import Actor
 from xietong.core.api import ErrorOut
 from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.http import ApiRequest
+from xietong.core.reads import CHANGE
 from xietong.directory.selectors import experts_by_practitioner
 from xietong.scheduling.selectors import get_slot
 
 from .. import services as svc
 from ..models import Consultation, ConsultationEvent, Opinion
 from ..models import Status as State
-from ..selectors import consultation_assignments
+from ..selectors import consultation_assignments, get_consultation_for
 from ..workflow import fhir_status
 
 if TYPE_CHECKING:
@@ -137,6 +138,15 @@ def to_act_on(request: ApiRequest, consultation_uuid: UUID) -> AbstractContextMa
     """The consultation a step changes, read and locked once for the block (the step's
     transaction); the write is audited, not a read."""
     return svc.consultation_held(actor=request.auth, consultation_uuid=consultation_uuid)
+
+
+def to_sign(request: ApiRequest, consultation_uuid: UUID) -> Consultation:
+    """The consultation whose opinion is signed or corrected, not held: signing lets go of
+    the row while it checks the password, so that a wrong one is counted (and the account
+    locked) whatever else happens (services/opinions.py)."""
+    return get_consultation_for(
+        actor=request.auth, consultation_uuid=consultation_uuid, intent=CHANGE
+    )
 
 
 def answer(request: ApiRequest, changed: Consultation) -> dict[str, Any]:

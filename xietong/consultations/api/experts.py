@@ -8,12 +8,10 @@ from uuid import UUID
 
 from xietong.core.api import ErrorOut
 from xietong.core.http import ApiRequest
-from xietong.core.reads import CHANGE
 
 from .. import services as svc
 from ..schemas import ConsultationOut, CorrectIn, OpinionIn, OpinionOut, ReasonIn, SignIn
-from ..selectors import get_consultation_for
-from ._common import ACT, answer, consultation_out, opinion_out, router, to_act_on
+from ._common import ACT, answer, consultation_out, opinion_out, router, to_act_on, to_sign
 
 
 @router.post(
@@ -88,14 +86,9 @@ def consultation_opinion_save(
 def consultation_opinion_sign(
     request: ApiRequest, consultation_uuid: UUID, payload: SignIn
 ) -> dict[str, Any]:
-    # Not held: signing lets go of the row while it checks the password, so that a
-    # wrong one is counted (and the account locked) whatever else happens.
-    seen = get_consultation_for(
-        actor=request.auth, consultation_uuid=consultation_uuid, intent=CHANGE
-    )
     o = svc.consultation_opinion_sign(
         actor=request.auth,
-        consultation=seen,
+        consultation=to_sign(request, consultation_uuid),
         password=payload.password,
         code=payload.code,
         summary=payload.summary,
@@ -113,14 +106,9 @@ def consultation_opinion_correct(
     request: ApiRequest, consultation_uuid: UUID, payload: CorrectIn
 ) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True, exclude={"summary", "reason", "password", "code"})
-    # Not held: signing lets go of the row while it checks the password, so that a
-    # wrong one is counted (and the account locked) whatever else happens.
-    seen = get_consultation_for(
-        actor=request.auth, consultation_uuid=consultation_uuid, intent=CHANGE
-    )
     o = svc.consultation_opinion_correct(
         actor=request.auth,
-        consultation=seen,
+        consultation=to_sign(request, consultation_uuid),
         reason=payload.reason,
         password=payload.password,
         code=payload.code,

@@ -65,9 +65,8 @@ def held_for_step(
     step costs one read of its row. Not visible (or missing): the transaction ends first,
     then `refused` (given the row, if it exists) records the refusal, which stays on
     record, and raises."""
-    visible = ExpressionWrapper(machine.visible(actor), output_field=BooleanField())
     with transaction.atomic():
-        found = rows.select_for_update(of=("self",)).annotate(**{VISIBLE: visible}).first()
+        found = _locked(machine, actor, rows)
         if found is not None and getattr(found, VISIBLE):
             _hold(found)
             # What the request records (the steps, the grants and bookings they make)
@@ -76,6 +75,13 @@ def held_for_step(
                 yield found
             return
     refused(found)
+
+
+def _locked(machine: Machine[M], actor: Actor, rows: QuerySet[M]) -> M | None:
+    """The one row of `rows`, locked (its own table only) and read with a VISIBLE column
+    that says whether the actor may see it."""
+    visible = ExpressionWrapper(machine.visible(actor), output_field=BooleanField())
+    return rows.select_for_update(of=("self",)).annotate(**{VISIBLE: visible}).first()
 
 
 def _hold(obj: Any) -> None:
@@ -98,13 +104,7 @@ def lock(machine: Machine[M], *, actor: Actor, obj: M) -> M:
     if _held(obj):
         return obj
     seen = _status(obj)
-    visible = ExpressionWrapper(machine.visible(actor), output_field=BooleanField())
-    locked = (
-        machine.model._default_manager.select_for_update(of=("self",))
-        .filter(pk=obj.pk)
-        .annotate(**{VISIBLE: visible})
-        .first()
-    )
+    locked = _locked(machine, actor, machine.model._default_manager.filter(pk=obj.pk))
     if locked is None:
         raise NotFound()
     if not getattr(locked, VISIBLE):

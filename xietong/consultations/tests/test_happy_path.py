@@ -6,17 +6,20 @@ from typing import Any
 
 import pytest
 
-from xietong.consultations.models import ConsultationEvent, Opinion, Status
+from xietong.consultations.models import Consultation, ConsultationEvent, Opinion, Status
 from xietong.consultations.selectors import get_consultation_for
 from xietong.consultations.services import (
     consultation_acknowledge,
+    consultation_expert_accept,
     consultation_opinion_draft_save,
     consultation_opinion_sign,
+    consultation_schedule,
 )
 from xietong.core.models import AuditEvent
+from xietong.notifications.models import Notification
 from xietong.patients.models import CareRelationship
 
-from .world import World
+from .world import World, a_slot, member
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +107,31 @@ def test_the_signed_opinion_is_filed_to_the_records_as_pdf(
     document = documents[0]
     assert document.kind == "consult_opinion" and document.uuid == opinion.document_uuid
     assert c.number in document.title
+
+
+def _told(c: Consultation, recipient: int) -> list[tuple[str, str]]:
+    rows = Notification.objects.filter(
+        subject_type="consultation", subject_id=str(c.uuid), recipient_id=recipient
+    ).order_by("id")
+    return [(n.kind, n.title) for n in rows]
+
+
+def test_the_last_expert_s_accept_tells_each_coordinator_once(world: World) -> None:
+    c = world.to("assigned")
+    second = member(world.centre, "coordinator")
+    consultation_expert_accept(actor=world.expert_actor, consultation=c)
+    requester_told = dict(_told(c, world.requester.user_id))
+    accepted = requester_told["consultation.all_accepted"]  # "Consultation accepted"
+    for coordinator in (world.coordinator, second):
+        about_accepting = [t for t in _told(c, coordinator.user_id) if "accept" in t[0]]
+        assert about_accepting == [("consultation.expert_accept", accepted)]
+
+
+def test_a_booking_tells_those_who_attend_not_the_coordinators_desk(world: World) -> None:
+    c = world.to("accepted", mode="realtime")
+    second = member(world.centre, "coordinator")
+    consultation_schedule(actor=world.coordinator, consultation=c, slot=a_slot(world))
+    kinds = {who: {k for k, _ in _told(c, who.user_id)} for who in (world.requester, second)}
+    assert "consultation.schedule" in kinds[world.requester]
+    assert "consultation.schedule" in {k for k, _ in _told(c, world.expert_actor.user_id)}
+    assert "consultation.schedule" not in kinds[second]

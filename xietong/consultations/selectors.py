@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
+from xietong.core.keys import uuid_or_none
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 from xietong.directory.models import Expert
 from xietong.scheduling.selectors import slots_free
@@ -48,13 +49,6 @@ def overdue_q(now: dt.datetime) -> Q:
     return Q(status__in=AWAITING_ACCEPT, accept_by__lt=now) | Q(
         status__in=AWAITING_ANSWER, answer_by__lt=now
     )
-
-
-def _as_uuid(value: object) -> uuid_lib.UUID | None:
-    try:
-        return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def consultations_for(
@@ -143,7 +137,7 @@ SHOWN_WITH = (
 
 def _visible_or_refused(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str) -> Consultation:
     """The consultation when the actor sees it; else the refusal audited and NotFound."""
-    key = _as_uuid(consultation_uuid)
+    key = uuid_or_none(consultation_uuid)
     found = (
         Consultation.objects.filter(visible_consultations_q(actor), uuid=key)
         .select_related(*SHOWN_WITH)
@@ -159,7 +153,7 @@ def _visible_or_refused(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str)
 def consultation_rows(*, consultation_uuid: uuid_lib.UUID | str) -> QuerySet[Consultation]:
     """The consultation of this key (none for a malformed one), with what its answer shows:
     for a step to hold (services/_core.consultation_held)."""
-    key = _as_uuid(consultation_uuid)
+    key = uuid_or_none(consultation_uuid)
     if key is None:
         return Consultation.objects.none()
     return Consultation.objects.filter(uuid=key).select_related(*SHOWN_WITH)
@@ -171,7 +165,7 @@ def consultation_refused(
     """A refused fetch on record (call it outside any block the NotFound unwinds), then
     NotFound. `found` is the row when it exists but is not visible; else it is looked up
     for the patient the attempt was about."""
-    key = _as_uuid(consultation_uuid)
+    key = uuid_or_none(consultation_uuid)
     if found is not None:
         patient_id: int | None = found.patient_id
     else:
@@ -222,7 +216,7 @@ def signed_opinion_for(
         consultation=c, version=version, part=part or default_part, signed_at__isnull=False
     ).select_related("expert__practitioner", "consultation__centre")
     if expert:
-        expert_key = _as_uuid(expert)
+        expert_key = uuid_or_none(expert)
         if expert_key is None:
             raise NotFound()
         qs = qs.filter(expert__practitioner__uuid=expert_key)

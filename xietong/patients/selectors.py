@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound, ValidationFailed
+from xietong.core.keys import uuid_or_none
 from xietong.core.models import AuditOutcome
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 from xietong.directory.models import Region
@@ -48,21 +49,12 @@ def patients_visible_to(actor: Actor) -> QuerySet[Patient]:
     return Patient.objects.filter(visible_patients_q(actor))
 
 
-def _as_uuid(value: object) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def get_patient_for(
     *, actor: Actor, patient_uuid: uuid.UUID | str, intent: Intent = SHOW
 ) -> Patient:
     """The patient, when the actor may see them; NotFound for missing and forbidden alike.
     The read (unless it feeds a write) and the refusal are audited (core/reads.py)."""
-    key = _as_uuid(patient_uuid)
+    key = uuid_or_none(patient_uuid)
     # The patient and whether the actor may see them, in one query.
     visible = ExpressionWrapper(visible_patients_q(actor), output_field=BooleanField())
     patient = Patient.objects.filter(uuid=key).annotate(xt_visible=visible).first() if key else None
@@ -84,7 +76,7 @@ def get_consent_for(
     intent: Intent = SHOW,
 ) -> Consent:
     """A consent (for its scan) of a patient the actor may see; the read is audited."""
-    p_key, c_key = _as_uuid(patient_uuid), _as_uuid(consent_uuid)
+    p_key, c_key = uuid_or_none(patient_uuid), uuid_or_none(consent_uuid)
     consent = (
         Consent.objects.select_related("patient").filter(uuid=c_key, patient__uuid=p_key).first()
         if p_key and c_key

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
+from xietong.core.keys import uuid_or_none
 from xietong.core.models import AuditOutcome
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 from xietong.patients.access import patient_visible_to
@@ -19,15 +20,6 @@ from xietong.patients.models import Patient
 
 from .models import ClinicalDocument, DocumentStatus
 from .sharing import documents_readable_q
-
-
-def _as_uuid(value: object) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def _readable(actor: Actor, patient: Patient) -> QuerySet[ClinicalDocument]:
@@ -92,7 +84,7 @@ def documents_among_for(
     workflow shares or shows of the record (a referral's shared records). Not audited
     here: the caller shows them as part of the work it read, whose read it recorded, or
     only checks them before the work is written."""
-    keys = [key for key in (_as_uuid(value) for value in document_uuids) if key is not None]
+    keys = [key for key in (uuid_or_none(value) for value in document_uuids) if key is not None]
     if not keys:
         return ClinicalDocument.objects.none()
     qs = _readable(actor, patient).filter(patient=patient, uuid__in=keys)
@@ -104,7 +96,7 @@ def get_document_for(
 ) -> ClinicalDocument:
     """The document, when the actor may see its patient; NotFound for missing and forbidden
     alike. The read is audited, and so is a refusal."""
-    key = _as_uuid(document_uuid)
+    key = uuid_or_none(document_uuid)
     document = (
         ClinicalDocument.objects.select_related("patient", "institution", "supersedes")
         .filter(uuid=key)

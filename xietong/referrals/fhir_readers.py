@@ -7,12 +7,13 @@ from django.http import QueryDict
 
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
+from xietong.core.keys import uuid_or_none
 from xietong.fhir.registry import Resource, fhir_read_register, fhir_search_register
 from xietong.scheduling.models import Booking
 
 from .fhir import appointment, service_request, tasks
 from .models import Referral
-from .selectors import as_uuid, get_referral_for
+from .selectors import get_referral_for
 
 
 def _visible(actor: Actor, referral_uuid: str) -> Referral | None:
@@ -38,7 +39,7 @@ def task_search(actor: Actor, params: QueryDict) -> list[Resource]:
 
 def appointment_read(actor: Actor, resource_id: str) -> Resource | None:
     """A booking made for a referral the actor sees."""
-    key = as_uuid(resource_id)
+    key = uuid_or_none(resource_id)
     booking = Booking.objects.filter(uuid=key, subject_type="referral").first() if key else None
     if booking is None:
         return None

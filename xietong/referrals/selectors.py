@@ -14,6 +14,7 @@ from django.utils import timezone
 from xietong.consultations.selectors import consultation_opinions
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
+from xietong.core.keys import uuid_or_none
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 from xietong.core.workflow.steps import relations_carry
 from xietong.directory.models import Institution
@@ -28,13 +29,6 @@ if TYPE_CHECKING:
 
 NUMBER = re.compile(r"ZZ-\d{8}-\d{4,}")
 SCOPES = ("outgoing", "incoming", "down")
-
-
-def as_uuid(value: object) -> uuid_lib.UUID | None:
-    try:
-        return value if isinstance(value, uuid_lib.UUID) else uuid_lib.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def referrals_for(
@@ -86,7 +80,7 @@ def get_referral_for(
 ) -> Referral:
     """NotFound for missing and forbidden alike. The read (unless it feeds a write) and
     the refusal are audited (core/reads.py)."""
-    key = as_uuid(referral_uuid)
+    key = uuid_or_none(referral_uuid)
     found = (
         referrals_for(actor=actor).select_related(*DETAIL_RELATED).filter(uuid=key).first()
         if key
@@ -104,7 +98,7 @@ def get_referral_for(
 def referral_rows(*, referral_uuid: uuid_lib.UUID | str) -> QuerySet[Referral]:
     """The referral of this key (none for a malformed one), with the relations a step's
     answer shows: for a step to hold (services/_core.referral_held)."""
-    key = as_uuid(referral_uuid)
+    key = uuid_or_none(referral_uuid)
     if key is None:
         return Referral.objects.none()
     return Referral.objects.filter(uuid=key).select_related(
@@ -118,7 +112,7 @@ def referral_refused(*, actor: Actor, referral_uuid: object, found: Referral | N
     NotFound. `found` is the row when it exists but is not visible."""
     if found is not None:
         _refused_as(actor, referral_uuid, found.patient_id)
-    _refused(actor=actor, referral_uuid=referral_uuid, key=as_uuid(referral_uuid))
+    _refused(actor=actor, referral_uuid=referral_uuid, key=uuid_or_none(referral_uuid))
 
 
 def _refused(*, actor: Actor, referral_uuid: object, key: uuid_lib.UUID | None) -> NoReturn:

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "xietong.consultations",
     "xietong.referrals",
     "xietong.demo",
+    # Last: the form widget templates in core/templates/django/forms/ come first.
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +238,18 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The browsers' libraries, installed from the npm registry by ./xt (frontend/package.json).
+# Only each package's built folder is served, under /static/vendor/<package>/ (ADR 18).
+FRONTEND_PACKAGES = BASE_DIR / "frontend" / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", FRONTEND_PACKAGES / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", FRONTEND_PACKAGES / "bootstrap-icons" / "font"),
+    ("vendor/tom-select", FRONTEND_PACKAGES / "tom-select" / "dist"),
+    ("vendor/flatpickr", FRONTEND_PACKAGES / "flatpickr" / "dist"),
+]
+# Forms render through our templates (core/templates/django/forms/): every widget gets
+# the kit's classes in one place instead of in each form.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 MEDIA_ROOT = Path(os.environ.get("XT_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 

@@ -6,10 +6,18 @@ from django import forms
 
 
 class DateInput(forms.DateInput):
-    """The browser's date picker. It reads and sends ISO dates whatever the language: the
-    localised format (2026/05/01 in Chinese) would leave the field looking empty."""
+    """A date typed or picked from the calendar (flatpickr, in the reader's language, from
+    core/xietong.js). It reads and sends ISO dates whatever the language: the localised
+    format (2026/05/01 in Chinese) is not what the server parses back."""
 
-    input_type = "date"
+    input_type = "text"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+        defaults = {
+            "data-picker": "date",
+            "placeholder": "YYYY-MM-DD",
+            "autocomplete": "off",
+            "inputmode": "numeric",
+            "pattern": r"\d{4}-\d{2}-\d{2}",
+        }
+        super().__init__({**defaults, **(attrs or {})}, format="%Y-%m-%d")

@@ -1,15 +1,90 @@
-// Small progressive enhancements; every page works without them.
+// Small progressive enhancements; every page works without them (a plain select, a text
+// date in YYYY-MM-DD). The kit's own parts (dropdowns, the navigation drawer) are Bootstrap's.
+"use strict";
+
 document.addEventListener("change", (event) => {
   const el = event.target;
   if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) {
-    el.form.submit();
+    el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
   }
 });
-document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-toggle]");
-  if (!button) return;
-  const target = document.getElementById(button.getAttribute("data-toggle"));
-  if (!target) return;
-  const open = target.classList.toggle("open");
-  button.setAttribute("aria-expanded", open ? "true" : "false");
+
+const zh = () => document.documentElement.lang.startsWith("zh");
+// A list longer than this is searched, not scrolled.
+const SEARCH_FROM = 12;
+
+// Searchable selects (Tom Select). `data-search-url` loads options from the server as the
+// user types ({"options": [{"value", "text"}]}), so a library of thousands is reachable.
+function searchableSelect(select) {
+  if (select.tomselect || select.multiple && !select.hasAttribute("data-search")) return;
+  const url = select.getAttribute("data-search-url");
+  const settings = {
+    maxOptions: 200,
+    allowEmptyOption: true,
+    searchField: ["text"],
+    render: {
+      no_results: () => `<div class="no-results">${zh() ? "没有找到" : "Nothing found"}</div>`,
+      loading: () => `<div class="spinner-border spinner-border-sm m-2" role="status"></div>`,
+    },
+  };
+  if (url) {
+    Object.assign(settings, {
+      valueField: "value",
+      labelField: "text",
+      shouldLoad: (query) => query.length > 0,
+      load: (query, callback) => {
+        const sep = url.includes("?") ? "&" : "?";
+        fetch(`${url}${sep}q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
+          .then((r) => (r.ok ? r.json() : { options: [] }))
+          .then((json) => callback(json.options))
+          .catch(() => callback());
+      },
+    });
+  }
+  // eslint-disable-next-line no-undef
+  new TomSelect(select, settings);
+  // Tom Select hides the select; an invalid one shows on the control the user sees.
+  if (select.getAttribute("aria-invalid") === "true") {
+    select.tomselect.wrapper.setAttribute("aria-invalid", "true");
+  }
+}
+
+function datePicker(input) {
+  if (input._flatpickr || typeof flatpickr === "undefined") return;
+  const withTime = input.getAttribute("data-picker") === "datetime";
+  // eslint-disable-next-line no-undef
+  flatpickr(input, {
+    locale: zh() && flatpickr.l10ns.zh ? flatpickr.l10ns.zh : "default",
+    allowInput: true,
+    enableTime: withTime,
+    time_24hr: true,
+    dateFormat: withTime ? "Y-m-d H:i" : "Y-m-d",
+    minDate: input.getAttribute("data-min") || null,
+    maxDate: input.getAttribute("data-max") || null,
+  });
+}
+
+function enhance(root) {
+  if (typeof TomSelect !== "undefined") {
+    root.querySelectorAll("select[data-search], select:not([multiple]):not([data-plain])").forEach((select) => {
+      if (select.hasAttribute("data-search") || select.options.length > SEARCH_FROM) searchableSelect(select);
+    });
+  }
+  root.querySelectorAll("input[data-picker]").forEach(datePicker);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  enhance(document);
+  // A refused form: the page opens on the first field to correct (the summary is above it).
+  const invalid = document.querySelector('[aria-invalid="true"]');
+  if (invalid) {
+    const target = invalid.tomselect ? invalid.tomselect.control_input : invalid;
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+  } else {
+    const summary = document.querySelector("[data-form-errors]");
+    if (summary) summary.focus();
+  }
 });
+// Fragments that htmx swaps in get the same enhancements.
+document.addEventListener("htmx:afterSettle", (event) => enhance(event.target));

@@ -350,9 +350,15 @@ XT_VIDEO_OPEN_BEFORE_MINUTES = env_int("XT_VIDEO_OPEN_BEFORE_MINUTES", 15)
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+_LOG_LEVEL = os.environ.get("XT_LOG_LEVEL", "WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("XT_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
+    # A refusal (403, 404) is an ordinary answer, and it is already in the audit log: Django
+    # would print a warning for each, with a traceback for a 403. Server errors still print.
+    "loggers": {
+        "django.request": {"level": "ERROR" if _LOG_LEVEL in {"WARNING", "ERROR"} else _LOG_LEVEL},
+    },
 }

@@ -290,6 +290,15 @@ def _links(plan: ProvincePlan) -> None:
                 ]
     plan.links = [LinkSpec(p, c, s) for p, c in pairs for s in Service.values]
     seen = {(link.provider_code, link.client_code, link.service) for link in plan.links}
+    # The provincial hospitals also take referrals straight from the county hospitals (the
+    # province-county network of seed 003), so the demo's county doctors refer up to the
+    # hospital whose referral desk and expert sign in.
+    for county_hospital in plan.county_hospital.values():
+        for hospital in plan.provincial_hospitals:
+            key = (hospital, county_hospital, Service.REFERRAL.value)
+            if key not in seen:
+                seen.add(key)
+                plan.links.append(LinkSpec(*key))
     for city in plan.cities:
         below_city: list[str] = []
         for county in plan.counties_of[city.code]:

@@ -4,6 +4,7 @@ it started."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -60,7 +61,7 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)  # noqa: S603, S607
     port = _free_port()
     env = {
         **os.environ,
@@ -73,7 +74,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
     for name in ("DJANGO_SETTINGS_MODULE", "XT_TEST_DATABASE_URL", "XT_DATABASE_URL"):
         env.pop(name, None)
     log = (tmp_path / "demo.log").open("wb")
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 - our own script, in our own clone
         ["./xt", "demo", "--port", str(port)],
         cwd=clone,
         env=env,
@@ -85,10 +86,8 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
     try:
         yield process, url, tmp_path / "demo.log"
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait()
         log.close()
 
@@ -99,7 +98,7 @@ def _wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path) -
         if process.poll() is not None:
             pytest.fail(f"./xt demo ended early:\n{log.read_text()[-3000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/accounts/login/", timeout=5) as answer:
+            with urllib.request.urlopen(f"{url}/accounts/login/", timeout=5) as answer:  # noqa: S310
                 if answer.status == 200:
                     return
         except OSError:
@@ -136,4 +135,4 @@ def test_demo_from_a_fresh_clone_gives_the_desk_work_and_stops_on_one_signal(
     left = sorted(pid for pid in started if _alive(pid))
     assert not left, f"still running after one TERM to ./xt: {left}"
     with pytest.raises(OSError):
-        urllib.request.urlopen(f"{url}/accounts/login/", timeout=2)
+        urllib.request.urlopen(f"{url}/accounts/login/", timeout=2)  # noqa: S310

@@ -25,3 +25,31 @@ def horizontal_overflow_px(page: Any) -> int:
             " - window.innerWidth"
         )
     )
+
+
+# Buttons that are the kit's own components with a style of their own (the drawer's close,
+# a menu's items, tabs, pages of a list, the pickers' controls) are not `.btn`s.
+_KIT_BUTTONS = ".btn-close, .dropdown-item, .nav-link, .page-link, .accordion-button"
+_KIT_WIDGETS = ".ts-wrapper, .ts-dropdown, .flatpickr-calendar"
+
+
+def unstyled_buttons(page: Any) -> list[str]:
+    """The visible buttons of the page that lack the kit's button style (what each says).
+    `.btn` is the rule that defines --bs-btn-padding-x; a native, unstyled button has none."""
+    found: list[str] = page.evaluate(
+        """([kitButtons, kitWidgets]) => [...document.querySelectorAll(
+             'button, input[type=submit], input[type=button], input[type=reset], a[role=button]')]
+           .filter((b) => b.offsetParent !== null)
+           .filter((b) => !b.matches(kitButtons) && !b.closest(kitWidgets))
+           .filter((b) => !getComputedStyle(b).getPropertyValue('--bs-btn-padding-x').trim())
+           .map((b) => (b.innerText || b.value || b.getAttribute('aria-label') || b.outerHTML)
+                        .trim().slice(0, 60))""",
+        [_KIT_BUTTONS, _KIT_WIDGETS],
+    )
+    return found
+
+
+def expect_kit_buttons(page: Any) -> None:
+    """Fails, naming them, when a visible button of the page is not styled by the kit."""
+    missing = unstyled_buttons(page)
+    assert not missing, f"{page.url}: buttons without the kit's style: {missing}"

@@ -315,6 +315,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("XT_MAIL_FROM", "xietong@localhost")
 
 # Notifications: "outbox" keeps SMS in the outbox (marked sent); else a dotted SmsBackend class.
 XT_SMS_BACKEND = os.environ.get("XT_SMS_BACKEND", "outbox")
+# The signature registered with the SMS carrier, put in 【】 before every message.
+XT_SMS_SIGNATURE = os.environ.get("XT_SMS_SIGNATURE", "协同医疗")
 XT_OUTBOX_MAX_ATTEMPTS = env_int("XT_OUTBOX_MAX_ATTEMPTS", 5)
 XT_OUTBOX_RETRY_SECONDS = env_int("XT_OUTBOX_RETRY_SECONDS", 60)
 # How long a referral desk has to acknowledge an emergency (green channel) referral before

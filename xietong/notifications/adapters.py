@@ -1,6 +1,7 @@
 """Delivery adapters. E-mail goes through Django's e-mail backend. SMS goes through the
-class that settings.XT_SMS_BACKEND names: "outbox" (the default) keeps the message in the
-outbox marked sent, which the demo shows; a gateway adapter implements `SmsBackend`."""
+class that settings.XT_SMS_BACKEND names: "outbox" (the default) delivers nothing and the
+message stays in the outbox marked "kept, not sent", which the demo shows; a gateway adapter
+implements `SmsBackend`."""
 
 from __future__ import annotations
 
@@ -18,12 +19,19 @@ class DeliveryFailed(Exception):
 
 
 class SmsBackend(Protocol):
+    # False for a backend that hands the message to nobody: the message is then never
+    # reported sent.
+    delivers: bool
+
     def send(self, *, phone: str, body: str) -> None:
         """Hand one text message to the gateway; raise on any failure."""
 
 
 class OutboxSmsBackend:
-    """No gateway: the outbox row itself is the delivered message (demo and embedded)."""
+    """No gateway (demo and embedded): the message stays in the outbox, to be read there,
+    and is marked kept, never sent."""
+
+    delivers = False
 
     def send(self, *, phone: str, body: str) -> None:
         return None
@@ -39,11 +47,14 @@ def sms_backend() -> SmsBackend:
     return backend
 
 
-def deliver(message: OutboxMessage) -> None:
-    """Send one outbox message through its channel; raises when it did not go."""
+def deliver(message: OutboxMessage) -> bool:
+    """Send one outbox message through its channel: True when it went, False when the
+    channel has nowhere to send it (the SMS outbox); raises when sending failed."""
     if message.channel == OutboxChannel.SMS:
-        sms_backend().send(phone=message.address, body=message.body)
-    elif message.channel == OutboxChannel.EMAIL:
+        backend = sms_backend()
+        backend.send(phone=message.address, body=message.body)
+        return bool(getattr(backend, "delivers", True))
+    if message.channel == OutboxChannel.EMAIL:
         sent = send_mail(
             message.subject,
             message.body,
@@ -53,5 +64,5 @@ def deliver(message: OutboxMessage) -> None:
         )
         if sent != 1:
             raise DeliveryFailed("the e-mail backend accepted no message")
-    else:
-        raise DeliveryFailed(f"unknown channel {message.channel!r}")
+        return True
+    raise DeliveryFailed(f"unknown channel {message.channel!r}")

@@ -46,6 +46,8 @@ class OutboxChannel(models.TextChoices):
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     SENT = "sent", _("sent")
+    # No gateway took it (the SMS outbox of the demo): it is here to read, and nobody got it.
+    KEPT = "kept", _("kept here, not sent (no SMS gateway)")
     FAILED = "failed", _("failed")
 
 

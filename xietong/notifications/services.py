@@ -17,6 +17,7 @@ from xietong.core.errors import NotFound
 from .live import unread_count_push
 from .models import Notification, OutboxChannel, OutboxMessage
 from .rows import in_app_rows_insert
+from .sms_text import sms_text
 from .tasks import outbox_enqueue
 
 SMS_MAX_CHARS = 300
@@ -74,7 +75,7 @@ def notify(
                     recipient=user,
                     address=user.phone,
                     subject=str(title)[:200],
-                    body=text[:SMS_MAX_CHARS],
+                    body=sms_text(text, limit=SMS_MAX_CHARS),
                 )
             )
         if email and user.email:
@@ -108,7 +109,7 @@ def sms_queue(*, phone: str, subject: str, text: str) -> OutboxMessage:
         recipient=None,
         address=phone,
         subject=str(subject)[:200],
-        body=str(text)[:SMS_MAX_CHARS],
+        body=sms_text(str(text), limit=SMS_MAX_CHARS),
     )
     pk = message.pk
     transaction.on_commit(lambda: outbox_enqueue(pk))

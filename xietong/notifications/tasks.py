@@ -47,7 +47,7 @@ def outbox_deliver(message_id: int) -> str:
             return "gone"  # sent or given up already: a duplicate enqueue does nothing
         message.attempts += 1
         try:
-            deliver(message)
+            delivered = deliver(message)
         except Exception as exc:  # any adapter failure counts as a failed attempt
             log.warning(
                 "outbox message %s: attempt %s failed: %s", message.pk, message.attempts, exc
@@ -59,8 +59,8 @@ def outbox_deliver(message_id: int) -> str:
             else:
                 message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
         else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = timezone.now()
+            message.status = OutboxStatus.SENT if delivered else OutboxStatus.KEPT
+            message.sent_at = timezone.now() if delivered else None
             message.next_attempt_at = None
             message.last_error = ""
         message.save()

@@ -71,8 +71,11 @@ def test_sms_stays_in_the_outbox_marked_sent_and_email_goes_through_django(
     sent = {m.channel: m for m in OutboxMessage.objects.all()}
     assert set(sent) == {"sms", "email"}
     assert sent["sms"].address == "13812345678"
-    assert sent["sms"].status == OutboxStatus.SENT and sent["sms"].attempts == 1
-    assert sent["sms"].body == "新的会诊申请：请审核"
+    # The default backend is the outbox itself: nothing was handed to a gateway, so the
+    # message is kept there to be read, and never reported sent.
+    assert sent["sms"].status == OutboxStatus.KEPT and sent["sms"].attempts == 1
+    assert sent["sms"].sent_at is None
+    assert sent["sms"].body == "【协同医疗】新的会诊申请：请审核"
     assert sent["email"].status == OutboxStatus.SENT and sent["email"].sent_at is not None
     assert [(m.to, m.subject) for m in mail.outbox] == [(["doc@example.cn"], "新的会诊申请")]
     assert "/consultations/1/" in mail.outbox[0].body

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core.audit_vocabulary import AuditVocabulary
 
+from .models import Role
+
 AUDIT_EVENTS = AuditVocabulary(
     actions={
         "login.success": _("Signed in"),
@@ -36,4 +38,5 @@ AUDIT_EVENTS = AuditVocabulary(
         "Membership": _("Membership"),
         "ApiToken": _("API token"),
     },
+    roles=dict(Role.choices),
 )

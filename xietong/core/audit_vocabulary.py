@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 
 Label = str | Promise
 
@@ -36,10 +37,13 @@ class AuditVocabulary:
 
     actions: Mapping[str, Label] = field(default_factory=dict)
     resource_types: Mapping[str, Label] = field(default_factory=dict)
+    # The roles an event's actor acted in (stored as codes, "coordinator,qc"), in words.
+    roles: Mapping[str, Label] = field(default_factory=dict)
 
 
 _actions: dict[str, Label] = {}
 _resource_types: dict[str, Label] = {}
+_roles: dict[str, Label] = {}
 
 
 def _register(table: dict[str, Label], style: re.Pattern[str], name: str, label: Label) -> None:
@@ -53,6 +57,8 @@ def audit_vocabulary_register(vocabulary: AuditVocabulary) -> AuditVocabulary:
         _register(_actions, ACTION_STYLE, name, label)
     for name, label in vocabulary.resource_types.items():
         _register(_resource_types, RESOURCE_TYPE_STYLE, name, label)
+    for name, label in vocabulary.roles.items():
+        _roles.setdefault(name, label)
     return vocabulary
 
 
@@ -85,6 +91,14 @@ def audit_action_label(name: str) -> Label:
 
 def audit_resource_type_label(name: str) -> Label:
     return _resource_types.get(name, name)
+
+
+def audit_roles_label(codes: str) -> str:
+    """An event's roles ("coordinator,qc") in words, joined as the reader's language joins
+    a list; a role nobody registered shows as its code."""
+    names = [code for code in (codes or "").split(",") if code]
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    return separator.join(str(_roles.get(code, code)) for code in names)
 
 
 def audit_vocabulary_check(*, action: str, resource_type: str) -> list[str]:

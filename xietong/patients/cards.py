@@ -31,14 +31,18 @@ def patient_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
     if actor.has_role("supervisor"):
         return _supervisor_card(actor)
     cards: list[HomeCard] = []
-    if can_register_patients(actor):
+    # A home shows the person's own work first (each app's worklist cards, ordered 30 to
+    # 39). Registering is where a requesting doctor's work starts, so it is offered to them
+    # after their worklists; an expert or a desk registers from the patients page when a
+    # patient arrives, and is not asked to on every visit home.
+    if actor.has_role("requester") and can_register_patients(actor):
         cards.append(
             HomeCard(
                 title=_("Register a patient"),
                 body=_("Find a resident by ID, name or phone, or register them."),
                 url=reverse("patients:register"),
                 action=_("Register"),
-                order=20,
+                order=40,
             )
         )
     if can_view_patients(actor):
@@ -56,7 +60,7 @@ def patient_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
                 ],
                 url=reverse("patients:search"),
                 action=_("Find a patient"),
-                order=21,
+                order=60,
             )
         )
     return cards

@@ -1,6 +1,22 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The colour of each status on every list and badge (core/ui.py says what each tone means).
+STATUS_TONES = {
+    "requested": "new",  # arrived at the desk, nobody has answered
+    "proposed": "wait",  # the referring doctor is to answer
+    "accepted": "act",  # a place is kept, the patient is on the way
+    "declined": "bad",
+    "arrived": "act",
+    "no_show": "bad",
+    "reported": "act",  # the referring doctor decides what follows
+    "treated": "act",
+    "down_requested": "wait",  # the lower institution is to accept
+    "follow_up": "act",
+    "closed": "done",
+    "cancelled": "stop",
+}
+
 
 class ReferralsConfig(AppConfig):
     name = "xietong.referrals"
@@ -12,11 +28,13 @@ class ReferralsConfig(AppConfig):
         from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
+        from xietong.core.ui import status_tones_register
         from xietong.patients.sections import patient_section_register
 
         from .access import REFER_ROLES
         from .audit_events import AUDIT_EVENTS
         from .fhir_readers import fhir_readers_register
+        from .selectors import incoming_waiting_count, referrer_waiting_count
         from .services._bookings import booking_subject_register
         from .sharing import share_reader_register_referrals
         from .tasks import periodic_jobs_register
@@ -32,9 +50,24 @@ class ReferralsConfig(AppConfig):
         share_reader_register_referrals()
         periodic_jobs_register()  # the green channel's acknowledgement clock
         nav_register(
-            NavItem(_("Referrals"), "referrals:outgoing", roles=REFER_ROLES, order=35),
-            NavItem(_("Incoming referrals"), "referrals:incoming", roles=DESK_ROLES, order=36),
+            NavItem(
+                _("Referrals"),
+                "referrals:outgoing",
+                roles=REFER_ROLES,
+                order=35,
+                icon="arrow-up-right-square",
+                counter=lambda actor: referrer_waiting_count(actor=actor),
+            ),
+            NavItem(
+                _("Incoming referrals"),
+                "referrals:incoming",
+                roles=DESK_ROLES,
+                order=36,
+                icon="box-arrow-in-down-right",
+                counter=lambda actor: incoming_waiting_count(actor=actor),
+            ),
         )
+        status_tones_register(STATUS_TONES)
         home_card_register(referral_cards)
         # The "refer the patient" button and the patient's referrals, on their page.
         patient_section_register(referrals_section)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.pages import ServiceForm
 from xietong.core.widgets import DateInput
@@ -28,7 +29,10 @@ class ReferralForm(ServiceForm):
         help_text=_("Institutions your institution has a referral collaboration with."),
     )
     examination_type = forms.ChoiceField(
-        label=_("Examination"), choices=[("", "—"), *ExaminationType.choices], required=False
+        # 检查项目 (what is examined), not a consultation's 检查结果 (what was found).
+        label=pgettext_lazy("referral", "Examination"),
+        choices=[("", "—"), *ExaminationType.choices],
+        required=False,
     )
     slot = forms.CharField(label=_("Slot"), required=False, widget=forms.HiddenInput)
     diagnosis_code = forms.CharField(label=_("Diagnosis (ICD-10)"), max_length=16)
@@ -68,6 +72,14 @@ class CloseForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, outcomes: Any = None, **kwargs: Any) -> None:
+        """`outcomes`: the ones that close the referral from where it is (all without)."""
+        super().__init__(*args, **kwargs)
+        if outcomes is not None:
+            field = self.fields["outcome"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(o.value, o.label) for o in outcomes]
 
 
 class SummaryForm(forms.Form):
@@ -141,7 +153,11 @@ class ListFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number or patient")}),
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("any status")), *Status.choices], required=False
+        label=_("Status"),
+        choices=[("", _("any status")), *Status.choices],
+        required=False,
+        # A dozen statuses are read at a glance: a plain list, not a search box.
+        widget=forms.Select(attrs={"data-plain": True}),
     )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("any kind")), *Kind.choices], required=False

@@ -22,7 +22,7 @@ from xietong.directory.selectors import collaboration_providers_for
 
 from .access import can_refer, can_view_referrals, visible_referrals_q
 from .models import FollowUp, Referral, ReferralEvent, Status
-from .workflow import TERMINAL
+from .workflow import AWAITING_DESK, TERMINAL
 
 if TYPE_CHECKING:
     from xietong.consultations.models import Consultation, Opinion
@@ -66,6 +66,41 @@ def referrals_for(
         q = q.strip()
         qs = qs.filter(Q(number__icontains=q) | Q(patient__name__startswith=q))
     return qs.order_by("-created_at")
+
+
+def incoming_waiting_count(*, actor: Actor) -> int:
+    """The navigation's number beside "Incoming referrals": referrals to the actor's
+    institution still waiting for the desk's answer (one COUNT)."""
+    if actor.institution_id is None:
+        return 0
+    return Referral.objects.filter(
+        visible_referrals_q(actor),
+        receiving_institution_id=actor.institution_id,
+        status__in=AWAITING_DESK,
+    ).count()
+
+
+# What waits for the referring doctor: a proposed time to answer, an examination report to
+# act on (close, or refer on for a visit or admission).
+AWAITING_SENDER = (Status.PROPOSED, Status.REPORTED)
+
+
+def referrer_waiting_count(*, actor: Actor) -> int:
+    """The navigation's number beside "Referrals": the actor's own referrals waiting for
+    their answer, and patients referred back down to their institution to accept (one
+    COUNT)."""
+    if actor.institution_id is None or not can_refer(actor):
+        return 0
+    institution = actor.institution_id
+    return Referral.objects.filter(
+        visible_referrals_q(actor),
+        Q(
+            sending_institution_id=institution,
+            sending_user_id=actor.user_id,
+            status__in=AWAITING_SENDER,
+        )
+        | Q(down_institution_id=institution, status=Status.DOWN_REQUESTED),
+    ).count()
 
 
 # What a referral's page and answer show of its relations, read with it in one query.

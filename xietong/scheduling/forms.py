@@ -38,14 +38,36 @@ class ScheduleForm(forms.Form):
         field.queryset = Practitioner.objects.filter(institution_id=institution_id or 0)
 
 
+# The weekly rules are rows of a table: small inputs.
+SMALL = {"class": "form-control-sm"}
+
+
 class RuleForm(forms.Form):
-    weekday = forms.TypedChoiceField(label=_("Weekday"), choices=Weekday.choices, coerce=int)
-    start_time = forms.TimeField(label=_("Start"), widget=TimeInput())
-    end_time = forms.TimeField(label=_("End"), widget=TimeInput())
-    slot_minutes = forms.IntegerField(label=_("Slot minutes"), min_value=5, max_value=480)
-    capacity = forms.IntegerField(label=_("Capacity per slot"), min_value=1, max_value=500)
+    weekday = forms.TypedChoiceField(
+        label=_("Weekday"),
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.Select(attrs={"class": "form-select-sm", "data-plain": True}),
+    )
+    start_time = forms.TimeField(label=_("Start"), widget=TimeInput(SMALL))
+    end_time = forms.TimeField(label=_("End"), widget=TimeInput(SMALL))
+    slot_minutes = forms.IntegerField(
+        label=_("Slot minutes"),
+        min_value=5,
+        max_value=480,
+        widget=forms.NumberInput(SMALL),
+    )
+    capacity = forms.IntegerField(
+        label=_("Capacity per slot"),
+        min_value=1,
+        max_value=500,
+        widget=forms.NumberInput(SMALL),
+    )
     referral_reserved = forms.IntegerField(
-        label=_("Reserved for referrals"), min_value=0, initial=0
+        label=_("Reserved for referrals"),
+        min_value=0,
+        initial=0,
+        widget=forms.NumberInput(SMALL),
     )
 
 

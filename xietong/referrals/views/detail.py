@@ -28,33 +28,79 @@ from ..pdf import referral_slip_pdf
 from ..selectors import get_referral_for, timeline_of
 from ..services import referral_actions
 from ..services._bookings import PURPOSES
+from ..services.care import CLOSE_OUTCOMES
 from ..workflow import ACTION_LABELS, Action
 
 if TYPE_CHECKING:
     from xietong.scheduling.models import Slot
 
-# The steps of the loop, to show where the patient is.
+# The steps of the loop, to show where the patient is: (key, label, the statuses in it).
 STEPS = [
-    (pgettext_lazy("referral", "Referred"), (Status.REQUESTED, Status.PROPOSED)),
-    (pgettext_lazy("referral", "Accepted"), (Status.ACCEPTED,)),
-    (pgettext_lazy("referral", "Arrived"), (Status.ARRIVED,)),
-    (pgettext_lazy("referral", "Report / treatment"), (Status.REPORTED, Status.TREATED)),
-    (pgettext_lazy("referral", "Back down"), (Status.DOWN_REQUESTED,)),
-    (pgettext_lazy("referral", "Follow-up"), (Status.FOLLOW_UP,)),
-    (pgettext_lazy("referral", "Closed"), (Status.CLOSED,)),
+    ("referred", pgettext_lazy("referral", "Referred"), (Status.REQUESTED, Status.PROPOSED)),
+    ("accepted", pgettext_lazy("referral", "Accepted"), (Status.ACCEPTED,)),
+    ("arrived", pgettext_lazy("referral", "Arrived"), (Status.ARRIVED,)),
+    ("care", pgettext_lazy("referral", "Report / treatment"), (Status.REPORTED, Status.TREATED)),
+    ("down", pgettext_lazy("referral", "Back down"), (Status.DOWN_REQUESTED,)),
+    ("follow_up", pgettext_lazy("referral", "Follow-up"), (Status.FOLLOW_UP,)),
+    ("closed", pgettext_lazy("referral", "Closed"), (Status.CLOSED,)),
 ]
 ACTION_NAMES = frozenset(a.value for a in Action)
 STOPPED = (Status.DECLINED, Status.NO_SHOW, Status.CANCELLED)
+# An examination referral ends with its report: it is never referred back down.
+AFTER_CARE = ("down", "follow_up")
+
+
+def _stopped_at(r: Referral) -> str:
+    """The step a referral that ended early did not reach."""
+    if r.status == Status.NO_SHOW or (r.status == Status.CANCELLED and r.accepted_at):
+        return "arrived"
+    return "accepted"
+
+
+def _step_times(r: Referral) -> dict[str, Any]:
+    return {
+        "referred": r.created_at,
+        "accepted": r.accepted_at or r.acknowledged_at,
+        "arrived": r.arrived_at,
+        "care": r.treated_at,
+        "down": r.down_requested_at,
+        "follow_up": r.down_accepted_at,
+        "closed": r.closed_at,
+    }
 
 
 def _steps(r: Referral) -> list[dict[str, Any]]:
-    current = next((i for i, (_l, states) in enumerate(STEPS) if r.status in states), -1)
+    """Each step done, current, to come, stopped (where a declined, cancelled or missed
+    referral ended) or skipped (the steps after care of a referral closed without going
+    back down), with the moment it was reached and, for the current one, the status."""
+    steps = [s for s in STEPS if not (r.kind == Kind.EXAMINATION and s[0] in AFTER_CARE)]
+    keys = [key for key, _label, _states in steps]
     if r.status in STOPPED:
-        current = 1 if r.status == Status.NO_SHOW else 0
-    return [
-        {"label": label, "done": i < current, "current": i == current}
-        for i, (label, _states) in enumerate(STEPS)
-    ]
+        current = keys.index(_stopped_at(r))
+    else:
+        current = next((i for i, (_k, _l, states) in enumerate(steps) if r.status in states), 0)
+    closed_early = r.status == Status.CLOSED and r.down_institution_id is None
+    times = _step_times(r)
+    rows = []
+    for i, (key, label, _states) in enumerate(steps):
+        if i < current:
+            state = "skipped" if closed_early and key in AFTER_CARE else "done"
+        elif i == current:
+            state = "stopped" if r.status in STOPPED else "current"
+            if r.status == Status.CLOSED:
+                state = "done"
+        else:
+            state = "todo"
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "state": state,
+                "at": times[key] if state in ("done", "current") else None,
+                "note": r.get_status_display() if i == current and state != "done" else "",
+            }
+        )
+    return rows
 
 
 def _down_targets(actor: Actor, r: Referral) -> Any:
@@ -112,7 +158,7 @@ def _page(request: ActorRequest, actor: Actor, r: Referral, **extra: Any) -> Htt
         "follow_ups": list(r.follow_ups.all()),
         "documents": list(documents),
         "reason_form": ReasonForm(),
-        "close_form": CloseForm(),
+        "close_form": CloseForm(outcomes=CLOSE_OUTCOMES.get(Status(r.status), ())),
         "summary_form": SummaryForm(),
         "report_form": ReportForm(),
         "follow_up_form": FollowUpForm(),

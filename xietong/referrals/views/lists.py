@@ -105,4 +105,7 @@ def arrivals(request: ActorRequest, actor: Actor) -> HttpResponse:
         actor=actor, rows=list(arrivals_for(actor=actor)), resource_type="ServiceRequest",
         criteria={"list": "referrals.arrivals"},
     )  # fmt: skip
+    for r in rows:
+        # A button on the row where the engine lets this person check the patient in.
+        r.can_check_in = Action.CHECK_IN in referral_actions(actor=actor, referral=r)  # type: ignore[attr-defined]
     return render(request, "referrals/arrivals.html", {"rows": rows})

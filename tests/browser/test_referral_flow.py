@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils.timezone import localtime
 from playwright.sync_api import expect
 
 from tests.browser.helpers import horizontal_overflow_px, sign_in
@@ -39,11 +40,15 @@ def test_referral_up_and_back_down_on_four_phones(new_page: Any) -> None:
     sign_in(desk, _username(world.desk))
     sign_in(specialist, _username(world.doctor))
 
-    # Up: from the patient's page, into a slot the picker offers for the chosen hospital.
+    # Up: from the patient's page, into a slot of the week calendar offered for the chosen
+    # hospital (each slot a button showing its time on the Beijing clock).
     doctor.goto(f"/patients/{world.patient.uuid}/")
     doctor.locator("section#referrals").get_by_role("link", name="发起转诊").click()
     doctor.locator("select[name=receiving_institution]").select_option(str(world.hospital.pk))
-    doctor.locator(f"input[name=slot][value='{slot.uuid}']").check()
+    slot_button = doctor.locator(f"label[for='slots-{slot.uuid}']")
+    expect(slot_button).to_contain_text(localtime(slot.start).strftime("%H:%M"))
+    slot_button.click()
+    expect(doctor.locator(f"input[name=slot][value='{slot.uuid}']")).to_be_checked()
     doctor.locator("input[name=diagnosis_code]").fill(REQUEST["diagnosis_code"])
     doctor.locator("input[name=diagnosis_text]").fill(REQUEST["diagnosis_text"])
     doctor.locator("textarea[name=reason]").fill(REQUEST["reason"])

@@ -4,6 +4,7 @@ take, each a small form posted to `act`."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent
 from xietong.directory.selectors import collaboration_clients_of
 from xietong.records.selectors import documents_among_for
-from xietong.scheduling.selectors import get_slot, slots_free
+from xietong.scheduling.selectors import get_slot
 from xietong.scheduling.services import SlotTaken
 
 from .. import services as svc
@@ -27,9 +28,9 @@ from ..models import Kind, Referral, Status
 from ..pdf import referral_slip_pdf
 from ..selectors import get_referral_for, timeline_of
 from ..services import referral_actions
-from ..services._bookings import PURPOSES
 from ..services.care import CLOSE_OUTCOMES
 from ..workflow import ACTION_LABELS, Action
+from .slot_calendar import REFRESH, calendar_from, picker_context, posted_values
 
 if TYPE_CHECKING:
     from xietong.scheduling.models import Slot
@@ -112,17 +113,28 @@ def _down_targets(actor: Actor, r: Referral) -> Any:
     )
 
 
-def _forms(actor: Actor, r: Referral, actions: list[str]) -> dict[str, Any]:
+def proposal_calendar(r: Referral, asked: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The desk's calendar for another time: the receiving institution's free slots for this
+    kind (and examination), in the referral's department unless another is asked for, never
+    the time already booked."""
+    hidden = {
+        "receiving_institution": str(r.receiving_institution_id),
+        "kind": r.kind,
+        "examination_type": r.examination_type,
+        "not_at": r.slot_start.isoformat() if r.slot_start else "",
+    }
+    values = {"department": str(r.receiving_department_id or ""), **(asked or {}), **hidden}
+    return picker_context(calendar_from(values), "proposal", hidden)
+
+
+def _forms(
+    actor: Actor, r: Referral, actions: list[str], asked: Mapping[str, str] | None
+) -> dict[str, Any]:
     forms: dict[str, Any] = {}
     if "down_refer" in actions:
         forms["down_refer"] = DownReferForm(targets=_down_targets(actor, r))
     if "propose" in actions:
-        purposes = PURPOSES[Kind(r.kind)]
-        forms["slots"] = list(
-            slots_free(institution=r.receiving_institution_id, via_referral=True, limit=None)
-            .filter(purpose__in=purposes)
-            .exclude(start__in=[r.slot_start] if r.slot_start else [])[:12]
-        )
+        forms["proposal"] = proposal_calendar(r, asked)
     return forms
 
 
@@ -141,7 +153,13 @@ def _events(r: Referral) -> list[Any]:
     return events
 
 
-def _page(request: ActorRequest, actor: Actor, r: Referral, **extra: Any) -> HttpResponse:
+def _page(
+    request: ActorRequest,
+    actor: Actor,
+    r: Referral,
+    asked: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> HttpResponse:
     actions = referral_actions(actor=actor, referral=r)
     documents = documents_among_for(
         actor=actor,
@@ -162,7 +180,7 @@ def _page(request: ActorRequest, actor: Actor, r: Referral, **extra: Any) -> Htt
         "summary_form": SummaryForm(),
         "report_form": ReportForm(),
         "follow_up_form": FollowUpForm(),
-        **_forms(actor, r, actions),
+        **_forms(actor, r, actions, asked),
         **extra,
     }
     return render(request, "referrals/detail.html", context)
@@ -253,6 +271,9 @@ def act(request: ActorRequest, actor: Actor, referral_uuid: uuid.UUID, action: s
     r = get_referral_for(actor=actor, referral_uuid=referral_uuid, intent=fetch_intent(request))
     if request.method != "POST":
         return redirect("referrals:detail", r.uuid)
+    if action == Action.PROPOSE and REFRESH.intersection(request.POST):
+        # Another week or department of the calendar, asked for without JavaScript.
+        return _page(request, actor, r, asked=posted_values(request.POST), open_action=action)
     try:
         _run(request, actor, r, action)
     except ValidationFailed as exc:

@@ -44,7 +44,13 @@ def test_referral_up_and_back_down_on_four_phones(new_page: Any) -> None:
     # hospital (each slot a button showing its time on the Beijing clock).
     doctor.goto(f"/patients/{world.patient.uuid}/")
     doctor.locator("section#referrals").get_by_role("link", name="发起转诊").click()
-    doctor.locator("select[name=receiving_institution]").select_option(str(world.hospital.pk))
+    # The receiving hospital is searched among the partners, by a part of its name.
+    doctor.locator("#id_receiving_institution + .ts-wrapper .ts-control").click()
+    doctor.keyboard.type("省人民")
+    doctor.locator(".ts-dropdown .option", has_text=f"{world.hospital.name} · 省级").click()
+    expect(doctor.locator("select[name=receiving_institution]")).to_have_value(
+        str(world.hospital.pk)
+    )
     slot_button = doctor.locator(f"label[for='slots-{slot.uuid}']")
     expect(slot_button).to_contain_text(localtime(slot.start).strftime("%H:%M"))
     slot_button.click()

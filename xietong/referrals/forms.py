@@ -16,6 +16,13 @@ from xietong.scheduling.models import ExaminationType
 from .models import Kind, Outcome, Status, Urgency
 
 
+class InstitutionChoiceField(forms.ModelChoiceField):
+    """Institutions named as a doctor tells them apart: the name and the level."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.get_level_display()}"
+
+
 class ReferralForm(ServiceForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     urgency = forms.ChoiceField(
@@ -23,9 +30,12 @@ class ReferralForm(ServiceForm):
         choices=Urgency.choices,
         help_text=_("An emergency goes by the green channel, without a slot."),
     )
-    receiving_institution = forms.ModelChoiceField(
+    receiving_institution = InstitutionChoiceField(
         label=_("Refer to"),
         queryset=Institution.objects.none(),
+        empty_label=_("Search or choose the institution"),
+        # Searchable however few the partners are: the doctor types a part of the name.
+        widget=forms.Select(attrs={"data-search": True}),
         help_text=_("Institutions your institution has a referral collaboration with."),
     )
     examination_type = forms.ChoiceField(

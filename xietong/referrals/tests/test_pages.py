@@ -52,6 +52,11 @@ def test_the_form_offers_linked_institutions_and_their_slots(world: World) -> No
     html = page.content.decode()
     assert page.status_code == 200
     assert world.hospital.name in html and world.outsider.name not in html
+    # A searchable picker of the partners, each named with its level.
+    refer_to = html.split('name="receiving_institution"')[1].split("</select>")[0]
+    assert "data-search" in refer_to.split(">")[0]
+    assert f'<option value="{world.hospital.pk}">{world.hospital.name} · 省级</option>' in refer_to
+    assert world.township.name not in refer_to  # a lower institution takes no referral up
     slot = world.slot()
     picker = client.get(
         "/referrals/new/slots/",

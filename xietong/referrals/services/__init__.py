@@ -11,6 +11,7 @@ from .care import (
     referral_treatment_summary,
 )
 from .desk import (
+    booked_day_ahead,
     referral_accept,
     referral_acknowledge,
     referral_check_in,
@@ -27,6 +28,7 @@ from .requests import (
 )
 
 __all__ = [
+    "booked_day_ahead",
     "referral_accept",
     "referral_acknowledge",
     "referral_actions",

@@ -3,6 +3,7 @@ time, check the patient in, or mark that they did not come."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, ValidationFailed
+from xietong.core.times import local_time
 
 from ..models import Referral
 from ..notify import patient_sms
@@ -104,10 +106,25 @@ def referral_propose(*, actor: Actor, referral: Referral, slot: Slot, note: str 
     return r
 
 
+def booked_day_ahead(referral: Referral) -> dt.date | None:
+    """The day the patient is booked for, when it is after today (on the platform's clock):
+    a check-in now comes before the booked day. None for today, a past day or no slot."""
+    if referral.slot_start is None:
+        return None
+    booked = timezone.localtime(referral.slot_start).date()
+    return booked if booked > timezone.localdate() else None
+
+
 def referral_check_in(*, actor: Actor, referral: Referral) -> Referral:
+    """The patient is at the desk. Coming before the booked day is recorded as it happened
+    (the pages ask the desk to confirm it first); the place stays taken at its time."""
     with transaction.atomic():
         step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.CHECK_IN)
         r = held(step, referral)
+        if r.slot_start is not None and booked_day_ahead(r):
+            step.reason = _("Came before the booked day (booked for %(when)s).") % {
+                "when": local_time(r.slot_start)
+            }
         booking_arrive(actor=actor, r=r)
         r = MACHINE.step_finish(
             step, notify=_sender(r), title=_("Your referred patient has arrived")

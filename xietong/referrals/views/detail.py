@@ -17,6 +17,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent
+from xietong.core.times import local_time
 from xietong.directory.selectors import collaboration_clients_of
 from xietong.records.selectors import documents_among_for
 from xietong.scheduling.selectors import get_slot
@@ -27,7 +28,7 @@ from ..forms import CloseForm, DownReferForm, FollowUpForm, ReasonForm, ReportFo
 from ..models import Kind, Referral, Status
 from ..pdf import referral_slip_pdf
 from ..selectors import get_referral_for, timeline_of
-from ..services import referral_actions
+from ..services import booked_day_ahead, referral_actions
 from ..services.care import CLOSE_OUTCOMES
 from ..workflow import ACTION_LABELS, Action
 from .slot_calendar import REFRESH, calendar_from, picker_context, posted_values
@@ -180,6 +181,8 @@ def _page(
         "summary_form": SummaryForm(),
         "report_form": ReportForm(),
         "follow_up_form": FollowUpForm(),
+        # Checking in before the booked day is confirmed, not done in one click.
+        "early_day": booked_day_ahead(r) if Action.CHECK_IN in actions else None,
         **_forms(actor, r, actions, asked),
         **extra,
     }
@@ -270,6 +273,14 @@ def _run(request: ActorRequest, actor: Actor, r: Referral, action: str) -> Any:
 def act(request: ActorRequest, actor: Actor, referral_uuid: uuid.UUID, action: str) -> HttpResponse:
     r = get_referral_for(actor=actor, referral_uuid=referral_uuid, intent=fetch_intent(request))
     if request.method != "POST":
+        return redirect("referrals:detail", r.uuid)
+    if action == Action.CHECK_IN and booked_day_ahead(r) and not request.POST.get("early"):
+        # Before the booked day: the page says so and asks again, nothing recorded yet.
+        messages.warning(
+            request,
+            _("The patient is booked for %(when)s, not today: confirm the check-in.")
+            % {"when": local_time(r.slot_start) if r.slot_start else ""},
+        )
         return redirect("referrals:detail", r.uuid)
     if action == Action.PROPOSE and REFRESH.intersection(request.POST):
         # Another week or department of the calendar, asked for without JavaScript.

@@ -18,8 +18,9 @@ from xietong.core.listing import page_shown, rows_shown
 from xietong.core.pages import actor_view
 
 from ..forms import ListFilterForm
+from ..models import Referral, Status
 from ..selectors import arrivals_for, referral_by_number_for, referrals_for
-from ..services import referral_actions, referral_check_in
+from ..services import booked_day_ahead, referral_actions, referral_check_in
 from ..workflow import ACTION_LABELS, Action
 
 PAGE_SIZE = 25
@@ -85,22 +86,36 @@ def down(request: ActorRequest, actor: Actor) -> HttpResponse:
 
 @actor_view
 def arrivals(request: ActorRequest, actor: Actor) -> HttpResponse:
-    if request.method == "POST":
-        payload = request.POST.get("payload", "")
-        try:
-            r = referral_by_number_for(actor=actor, payload=payload)
-            r = referral_check_in(actor=actor, referral=r)
-        except NotFound:
-            messages.error(request, _("No referral to your institution has this number."))
-        except Conflict as exc:
-            messages.error(request, str(exc.message))
-        else:
+    if request.method != "POST":
+        return _arrivals_page(request, actor)
+    payload = request.POST.get("payload", "")
+    try:
+        r = referral_by_number_for(actor=actor, payload=payload)
+        day = booked_day_ahead(r)
+        if day and r.status == Status.ACCEPTED and not request.POST.get("early"):
+            # Booked for a later day: the desk decides before anything is recorded (an
+            # arrival cannot be taken back), seeing when the patient is expected.
+            return _arrivals_page(request, actor, early=r)
+        r = referral_check_in(actor=actor, referral=r)
+    except NotFound:
+        messages.error(request, _("No referral to your institution has this number."))
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    else:
+        names = {"patient": r.patient.name, "number": r.number}
+        if day:
             messages.success(
                 request,
-                _("%(patient)s (%(number)s) is checked in.")
-                % {"patient": r.patient.name, "number": r.number},
+                _("%(patient)s (%(number)s) is checked in, before the booked day.") % names,
             )
-        return redirect("referrals:arrivals")
+        else:
+            messages.success(request, _("%(patient)s (%(number)s) is checked in.") % names)
+    return redirect("referrals:arrivals")
+
+
+def _arrivals_page(
+    request: ActorRequest, actor: Actor, early: Referral | None = None
+) -> HttpResponse:
     rows = rows_shown(
         actor=actor, rows=list(arrivals_for(actor=actor)), resource_type="ServiceRequest",
         criteria={"list": "referrals.arrivals"},
@@ -108,4 +123,4 @@ def arrivals(request: ActorRequest, actor: Actor) -> HttpResponse:
     for r in rows:
         # A button on the row where the engine lets this person check the patient in.
         r.can_check_in = Action.CHECK_IN in referral_actions(actor=actor, referral=r)  # type: ignore[attr-defined]
-    return render(request, "referrals/arrivals.html", {"rows": rows})
+    return render(request, "referrals/arrivals.html", {"rows": rows, "early": early})

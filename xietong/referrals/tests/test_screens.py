@@ -84,6 +84,11 @@ def test_the_list_shows_each_status_in_its_colour(world: World) -> None:
         f'<span class="badge xt-status xt-status-new" data-status="requested">'
         f"{r.get_status_display()}</span>"
     ) in rows
+    # The desk's own institution is not repeated on every incoming row, nor the sender's
+    # on every outgoing one.
+    assert '<th scope="col">转出机构</th>' in rows and '<th scope="col">转入机构</th>' not in rows
+    mine = _client(world.sender).get("/referrals/").content.decode()
+    assert '<th scope="col">转入机构</th>' in mine and '<th scope="col">转出机构</th>' not in mine
 
 
 def _steps(html: str) -> list[tuple[str, str]]:

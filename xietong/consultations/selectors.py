@@ -7,7 +7,7 @@ import uuid as uuid_lib
 from dataclasses import dataclass
 from typing import NoReturn
 
-from django.db.models import Case, Exists, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from .access import (
 )
 from .models import (
     LIVE_ASSIGNMENT,
+    AssignmentStatus,
     Consultation,
     ConsultationAssignment,
     ConsultationEvent,
@@ -120,6 +121,90 @@ def consultations_for(
         )
         .select_related("patient", "requesting_institution", "centre", "wanted_department")
         .order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class RequesterTally:
+    """What waits for a requesting doctor among their own requests."""
+
+    returned: int  # returned by the quality check for more information
+    to_acknowledge: int  # an opinion signed, to read and acknowledge
+    overdue: int
+
+    @property
+    def waiting(self) -> int:
+        return self.returned + self.to_acknowledge
+
+
+def _own_requests(actor: Actor) -> QuerySet[Consultation]:
+    return Consultation.objects.filter(
+        visible_consultations_q(actor), requesting_user_id=actor.user_id
+    )
+
+
+def requester_tally(*, actor: Actor, now: dt.datetime | None = None) -> RequesterTally:
+    """The requester's own requests that wait for them, counted in one query."""
+    now = now or timezone.now()
+    row = _own_requests(actor).aggregate(
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+        to_acknowledge=Count("pk", filter=Q(status=Status.OPINION_SIGNED)),
+        overdue=Count("pk", filter=overdue_q(now)),
+    )
+    return RequesterTally(row["returned"], row["to_acknowledge"], row["overdue"])
+
+
+def requests_waiting_count(actor: Actor) -> int:
+    """The navigation's number for "My requests": returned requests and signed opinions
+    waiting for this requester's acknowledgement (one COUNT)."""
+    return _own_requests(actor).filter(status__in=(Status.RETURNED, Status.OPINION_SIGNED)).count()
+
+
+def centre_waiting_count(actor: Actor) -> int | None:
+    """The navigation's number for the centre's inbox: requests waiting for the quality
+    check (for QC) and for triage (for coordinators), one COUNT."""
+    statuses = []
+    if actor.has_role("qc"):
+        statuses.append(Status.SUBMITTED)
+    if actor.has_role("coordinator"):
+        statuses.append(Status.TRIAGE)
+    if not statuses or actor.institution_id is None:
+        return None
+    return Consultation.objects.filter(centre_id=actor.institution_id, status__in=statuses).count()
+
+
+# While the expert may still write their opinion.
+OPINION_OPEN = (Status.ACCEPTED, Status.SCHEDULED, Status.IN_PROGRESS)
+
+
+def queue_waiting_count(actor: Actor) -> int:
+    """The navigation's number for the expert's queue: consultations proposed to this expert
+    to accept or decline, and accepted ones whose opinion they have not signed yet (for an
+    MDT's lead, the summary too), one COUNT."""
+
+    def signed(part: str) -> Exists:
+        return Exists(
+            Opinion.objects.filter(
+                consultation_id=OuterRef("consultation_id"),
+                expert_id=OuterRef("expert_id"),
+                part=part,
+                signed_at__isnull=False,
+            )
+        )
+
+    answered = signed(OpinionPart.OPINION) & (
+        ~Q(lead=True, consultation__kind=Kind.MDT) | signed(OpinionPart.SUMMARY)
+    )
+    return (
+        ConsultationAssignment.objects.filter(expert__practitioner__user__id=actor.user_id)
+        .filter(
+            Q(status=AssignmentStatus.PROPOSED, consultation__status=Status.ASSIGNED)
+            | (
+                Q(status=AssignmentStatus.ACCEPTED, consultation__status__in=OPINION_OPEN)
+                & ~answered
+            )
+        )
+        .count()
     )
 
 

@@ -32,7 +32,7 @@ def test_board_lists_today_with_totals(client: Client, world: World) -> None:
     text = sign_in(client, world.coordinator).get("/consultations/board/").content.decode()
     assert f"{world.centre.name} 今日会诊安排" in text
     for column in ("序号", "时间", "申请医院", "会诊科室", "会诊专家", "远程诊室"):
-        assert f"<th>{column}</th>" in text
+        assert f'<th scope="col">{column}</th>' in text
     assert accepted.number in text and done.number in text
     assert world.county.name in text and world.expert.practitioner.name in text
     assert 'data-total="today">2<' in text and 'data-total="done">1<' in text

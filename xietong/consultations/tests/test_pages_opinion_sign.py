@@ -76,7 +76,10 @@ def test_missing_parts_are_listed_on_the_form(client: Client, world: World) -> N
         {"referral_advised": "on", "password": PASSWORD},
     )
     assert response.status_code == 422
-    assert text(response).count('class="errorlist"') >= 3
+    page = text(response)
+    # Each missing part beside its field, and all of them summarised above the form.
+    assert page.count('class="errorlist invalid-feedback') >= 3
+    assert "data-form-errors" in page
     assert not Opinion.objects.filter(consultation=c, signed_at__isnull=False).exists()
 
 

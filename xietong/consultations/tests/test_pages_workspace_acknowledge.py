@@ -64,4 +64,4 @@ def test_acknowledging_twice_tells_the_second_time(client: Client, world: World)
     response = client.post(f"/consultations/{c.uuid}/acknowledge", {"rating": "1"}, follow=True)
     c.refresh_from_db()
     assert c.rating == 4
-    assert 'class="msg-error"' in response.content.decode()
+    assert "alert alert-danger py-2 msg-error" in response.content.decode()

@@ -22,7 +22,13 @@ def board_register() -> None:
     """At start-up: the board in the centre staff's menu, and its live refresh."""
     board_events_register()
     nav_register(
-        NavItem(gettext_lazy("Today's board"), "consultations:board", roles=CENTRE_ROLES, order=33)
+        NavItem(
+            gettext_lazy("Today's board"),
+            "consultations:board",
+            roles=CENTRE_ROLES,
+            order=33,
+            icon="display",
+        )
     )
 
 

@@ -22,7 +22,7 @@ from ..forms import ListFilterForm
 from ..models import Consultation, Mode, Status
 from ..selectors import AWAITING_ACCEPT, consultations_for
 from ._common import detail_url, require_role
-from .actions import page_actions
+from .actions import row_actions
 
 PAGE_SIZE = 25
 
@@ -54,12 +54,12 @@ def _page(request: ActorRequest, qs: QuerySet[Consultation], scope: str) -> Any:
 
 def _rows(page: Any, actor: Actor) -> list[Consultation]:
     """Each row with its link, the deadline that runs now and the pages for what this actor
-    may do now (the links; starting is a button of the workspace)."""
+    may do now (actions.row_actions)."""
     rows = list(page.object_list)
     for c in rows:
         c.link = detail_url(c)
         c.deadline = c.accept_by if c.status in AWAITING_ACCEPT else c.answer_by
-        c.actions = [a for a in page_actions(actor, c) if not a.post]
+        c.actions = row_actions(actor, c)
     return rows
 
 

@@ -21,6 +21,7 @@ from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent, told
 from xietong.core.reads import CHANGE
+from xietong.records.selectors import documents_for_source
 
 from .. import services as svc
 from ..access import live_assignment_of
@@ -75,8 +76,13 @@ def _page(
         form_class = CorrectionForm if signed else OpinionForm
         form = form_class(initial=initial_from(current))
     others = [t for t in threads if t is not my_thread and t.current.is_signed]
+    actor = request.actor
+    assert actor is not None  # actor_view made sure of it
     context: dict[str, Any] = {
         "c": c,
+        # The case and its records beside the editor.
+        "consultation": c,
+        "attached": list(documents_for_source(actor=actor, source=c.source)),
         "mine": mine,
         "summary": summary,
         "is_mdt": c.kind == Kind.MDT,

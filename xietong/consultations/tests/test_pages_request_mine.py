@@ -81,6 +81,25 @@ def test_home_card_counts_returned(client: Client, world: World) -> None:
     assert "1 returned for more information" in page
 
 
+def _card(page: str, title: str) -> str:
+    start = page.index(title)
+    return page[start : page.index("</section>", start)]
+
+
+def test_home_card_counts_the_signed_opinion_waiting_to_be_read(
+    client: Client, world: World
+) -> None:
+    # An opinion signed for the doctor waits for them as much as a returned request does.
+    world.to("opinion_signed")
+    world.to("returned")
+    world.to("completed")  # read and rated already: nothing waits
+    sign_in(client, world.requester)
+    card = _card(text(client.get(reverse("home"))), "My consultation requests")
+    assert ">2</span>" in card
+    assert "1 returned for more information." in card
+    assert "1 opinion to read and acknowledge." in card
+
+
 def test_only_requesters(client: Client, world: World) -> None:
     sign_in(client, world.expert_actor)
     assert client.get(reverse("consultations:mine")).status_code == 403

@@ -6,13 +6,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xietong.core.actor import Actor
 from xietong.core.home import HomeCard
 
 from ..access import EXPERT_ROLES, REQUESTER_ROLES
 from ..models import AssignmentStatus, Mode, Status
-from ..selectors import consultations_for, overdue_q
+from ..selectors import consultations_for, overdue_q, requester_tally
 
 
 def _overdue_note(count: int) -> str:
@@ -23,17 +24,26 @@ def consultation_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
     now = timezone.now()
     cards: list[HomeCard] = []
     if actor.has_role(*REQUESTER_ROLES):
-        mine = consultations_for(actor=actor, scope="requests", now=now)
-        returned = mine.filter(status=Status.RETURNED).count()
+        # What waits for the doctor: requests returned for more information, and signed
+        # opinions to read and acknowledge.
+        tally = requester_tally(actor=actor, now=now)
         cards.append(
             HomeCard(
                 title=_("My consultation requests"),
-                body=_("%(returned)d returned for more information. %(overdue)s")
+                # Sentences side by side, as the language joins them.
+                body=_("%(returned)s %(signed)s %(overdue)s")
                 % {
-                    "returned": returned,
-                    "overdue": _overdue_note(mine.filter(overdue_q(now)).count()),
+                    "returned": _("%(count)d returned for more information.")
+                    % {"count": tally.returned},
+                    "signed": ngettext(
+                        "%(count)d opinion to read and acknowledge.",
+                        "%(count)d opinions to read and acknowledge.",
+                        tally.to_acknowledge,
+                    )
+                    % {"count": tally.to_acknowledge},
+                    "overdue": _overdue_note(tally.overdue),
                 },
-                count=returned,
+                count=tally.waiting,
                 url=reverse("consultations:mine"),
                 action=_("My requests"),
                 order=30,

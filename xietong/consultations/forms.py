@@ -7,11 +7,14 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.pages import ServiceForm
 from xietong.directory.models import Expert, InstitutionLevel, Title
-from xietong.directory.selectors import departments, expert_search
+from xietong.directory.selectors import departments
+from xietong.directory.views_options import expert_option_text
 from xietong.records.forms import MultipleFileField
 from xietong.records.models import DocumentKind
 
@@ -23,33 +26,19 @@ def _department_choices() -> list[tuple[str, str]]:
     return [("", "—"), *((d.code, d.label) for d in departments())]
 
 
-def _expert_choices() -> list[tuple[str, str]]:
-    experts = expert_search(service="consultation", limit=100)
-    return [
-        ("", "—"),
-        *(
-            (
-                str(e.practitioner.uuid),
-                f"{e.practitioner.name} · {e.practitioner.get_title_display()} · "
-                f"{e.practitioner.institution.name}",
-            )
-            for e in experts
-        ),
-    ]
-
-
 def _expert_choice(key: str) -> list[tuple[str, str]]:
+    """The chosen expert as the picker's one option; the rest of the library is searched
+    as the doctor types (directory:options_experts)."""
     if not _is_uuid(key):
         return []
     expert = (
         Expert.objects.filter(practitioner__uuid=key, active=True)
-        .select_related("practitioner__institution")
+        .select_related("practitioner__institution", "practitioner__department")
         .first()
     )
     if expert is None:
         return []
-    p = expert.practitioner
-    return [(str(p.uuid), f"{p.name} · {p.get_title_display()} · {p.institution.name}")]
+    return [(str(expert.practitioner.uuid), expert_option_text(expert))]
 
 
 def _is_uuid(value: str) -> bool:
@@ -85,7 +74,20 @@ class RequestForm(ServiceForm):
     preferred_target = forms.ChoiceField(
         label=_("Preferred"), choices=PreferredTarget.choices, widget=forms.RadioSelect
     )
-    preferred_expert = forms.ChoiceField(label=_("Preferred expert"), required=False)
+    preferred_expert = forms.ChoiceField(
+        label=_("Preferred expert"),
+        required=False,
+        help_text=_("Type part of the expert's name, hospital or department."),
+        widget=forms.Select(
+            attrs={
+                "data-search": True,
+                # Experts who take consultations, searched in the whole library.
+                "data-search-url": format_lazy(
+                    "{}?service=consultation", reverse_lazy("directory:options_experts")
+                ),
+            }
+        ),
+    )
     preferred_department = forms.ChoiceField(label=_("Preferred department"), required=False)
     preferred_times = _text(
         _("Preferred times"), rows=2, help_text=_("One per line, e.g. tomorrow morning.")
@@ -110,12 +112,11 @@ class RequestForm(ServiceForm):
         department_choices = _department_choices()
         self.fields["wanted_department"].choices = department_choices  # type: ignore[attr-defined]
         self.fields["preferred_department"].choices = department_choices  # type: ignore[attr-defined]
-        experts = _expert_choices()
         chosen = self.data.get("preferred_expert") or self.initial.get("preferred_expert")
-        if chosen and chosen not in {key for key, _label in experts}:
-            # An expert beyond the first page of the library, chosen earlier: keep them.
-            experts.extend(_expert_choice(chosen))
-        self.fields["preferred_expert"].choices = experts  # type: ignore[attr-defined]
+        self.fields["preferred_expert"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *_expert_choice(chosen or ""),
+        ]
 
     def values(self) -> dict[str, Any]:
         """What to hand to consultation_create / consultation_update."""

@@ -213,3 +213,26 @@ def test_departments_are_offered_by_name(client: Client, world: World) -> None:
     d = world.department
     assert f'<option value="{d.code}">{d.label}</option>' in page
     assert f"{d.code} {d.label}" not in page
+
+
+def test_the_expert_picker_searches_the_whole_library(client: Client, world: World) -> None:
+    # The select carries no list of experts: the library is searched as the doctor types.
+    sign_in(client, world.requester)
+    page = text(client.get(_url(world)))
+    picker = page[page.index('<select name="preferred_expert"') :]
+    picker = picker[: picker.index("</select>")]
+    assert "data-search " in picker
+    assert 'data-search-url="/directory/options/experts/?service=consultation"' in picker
+    assert picker.count("<option") == 1
+    # An expert found there is saved, and the page shows them as the one chosen option.
+    chosen, _actor = world.more_expert()
+    key = str(chosen.practitioner.uuid)
+    data = {**FILLED, "preferred_target": "expert", "preferred_expert": key, "action": "save"}
+    client.post(_url(world), data)
+    c = Consultation.objects.get()
+    assert c.preferred_expert == chosen
+    page = text(client.get(reverse("consultations:edit", args=[c.uuid])))
+    picker = page[page.index('<select name="preferred_expert"') :]
+    picker = picker[: picker.index("</select>")]
+    assert picker.count("<option") == 2
+    assert f'<option value="{key}" selected>{chosen.practitioner.name} · ' in picker

@@ -1,0 +1,72 @@
+"""Options for the searchable pickers of other apps' forms (core/xietong.js: a select with
+`data-search-url` asks here as the user types): the whole expert library and every
+institution are searched, never a first page of them. Signed-in users only; nothing here
+is patient data. Answers `{"options": [{"value", "text"}]}`."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from xietong.core.errors import ValidationFailed
+
+from . import selectors
+from .models import Expert, Institution
+
+# As many as a picker's list shows before the user types on.
+LIMIT = 20
+
+
+def expert_option_text(expert: Expert) -> str:
+    """How a picker names an expert: name · title · institution · department."""
+    p = expert.practitioner
+    parts = [p.name, p.get_title_display(), p.institution.name]
+    if p.department is not None:
+        parts.append(p.department.label)
+    return " · ".join(str(part) for part in parts)
+
+
+def institution_option_text(institution: Institution) -> str:
+    return " · ".join(
+        str(part)
+        for part in (institution.name, institution.get_level_display(), institution.region.name)
+    )
+
+
+def _refused(status: int) -> JsonResponse:
+    return JsonResponse({"options": []}, status=status)
+
+
+def _query(request: HttpRequest) -> str:
+    return request.GET.get("q", "").strip()[:60]
+
+
+@require_GET
+def experts(request: HttpRequest) -> JsonResponse:
+    """Up to 20 experts who accept requests, whose name, institution, department or special
+    interest holds every word of `q`, ranked as the library ranks them. `service`
+    (optional) keeps those who accept that service. The value is the practitioner's key,
+    as forms send an expert."""
+    if not request.user.is_authenticated:
+        return _refused(401)
+    try:
+        found = selectors.expert_search(
+            q=_query(request), service=request.GET.get("service") or None, limit=LIMIT
+        )
+        options = [
+            {"value": str(e.practitioner.uuid), "text": expert_option_text(e)} for e in found
+        ]
+    except ValidationFailed:
+        return _refused(400)
+    return JsonResponse({"options": options})
+
+
+@require_GET
+def institutions(request: HttpRequest) -> JsonResponse:
+    """Up to 20 active institutions whose name (or short name, or code) holds every word of
+    `q`, higher levels first. The value is the institution's key."""
+    if not request.user.is_authenticated:
+        return _refused(401)
+    found = selectors.institutions_in_region(q=_query(request))[:LIMIT]
+    options = [{"value": str(i.uuid), "text": institution_option_text(i)} for i in found]
+    return JsonResponse({"options": options})

@@ -124,18 +124,38 @@ def test_submit_without_consent_lists_every_missing_part(client: Client) -> None
             "preferred_target": "expert",
             "action": "submit",
         },
+        follow=True,
     )
-    assert response.status_code == 422
-    page = text(response)
     c = Consultation.objects.get()
     assert c.status == Status.DRAFT  # the draft is kept
+    # The doctor lands on the saved draft's own page, not on a second new request.
+    edit = reverse("consultations:edit", args=[c.uuid])
+    assert response.redirect_chain == [(f"{edit}?check=1", 302)]
+    page = text(response)
     assert "cannot be submitted yet" in page
     assert "parts are missing" in page
-    assert page.count("This is required before submitting.") == 7
+    # Each missing part beside its field (and summarised above the form).
+    assert page.count("<li>This is required before submitting.</li>") == 7
     assert "written consent to telemedicine must be on file" in page
     assert "needs the preferred times" in page
     assert "Choose the expert you prefer" in page
-    assert reverse("consultations:edit", args=[c.uuid]) in page
+    assert f'action="{edit}"' in page
+
+
+def test_a_refused_submit_of_the_saved_draft_stays_on_its_page(client: Client) -> None:
+    world = make_world(consent=False)
+    c = world.draft()
+    sign_in(client, world.requester)
+    edit = reverse("consultations:edit", args=[c.uuid])
+    response = client.post(
+        edit,
+        {**FILLED, "wanted_department": world.department.code, "action": "submit"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(f"{edit}?check=1", 302)]
+    assert "written consent to telemedicine must be on file" in text(response)
+    c.refresh_from_db()
+    assert c.status == Status.DRAFT and c.urgency == "urgent"  # what was sent is saved
 
 
 def test_bad_icd10_code_is_shown_and_nothing_saved(client: Client, world: World) -> None:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -170,26 +171,36 @@ def create(request: ActorRequest, actor: Actor) -> HttpResponse:
     )
 
 
+# The edit page checked as for submitting: every missing part shown on its field.
+CHECK = "check"
+
+
 def _saved(request: ActorRequest, actor: Actor, c: Consultation, form: RequestForm) -> HttpResponse:
-    """After the draft is saved: submit when asked; a refused submission shows every
-    missing part on the edit page, the draft kept."""
+    """After the draft is saved: submit when asked. A refused submission lands on the
+    draft's edit page (a new request's too), which lists every missing part."""
     if request.POST.get("action") != "submit":
         messages.success(request, _("Draft saved."))
         return redirect("consultations:edit", consultation_uuid=c.uuid)
     try:
         c = _submit(request, actor, c)
     except ValidationFailed as exc:
-        form.add_service_errors(exc)
         messages.warning(request, _("Draft saved, but it cannot be submitted yet."))
         messages.error(request, str(exc.message))
-        c.refresh_from_db()
-        attach = AttachForm(documents=_on_file(actor, c, _attached(actor, c)))
-        return _page(
-            request, actor, patient=c.patient, consultation=c, form=form, attach=attach, status=422
-        )
+        return redirect(reverse("consultations:edit", args=[c.uuid]) + f"?{CHECK}=1")
     except Conflict as exc:
         return told(request, exc, "consultations:mine")
     return _after_submit(c)
+
+
+def _checked(c: Consultation) -> RequestForm:
+    """The saved draft's form with what submitting it still lacks on its fields."""
+    initial = request_initial(c)
+    form = RequestForm(initial)
+    form.is_valid()
+    missing = svc.missing_parts(c)
+    if missing:
+        form.add_service_errors(ValidationFailed(missing))
+    return form
 
 
 @actor_view
@@ -208,7 +219,10 @@ def edit(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> H
         return redirect(detail_url(c) or "consultations:mine")
     if c.requesting_institution_id != actor.institution_id:
         raise PermissionDenied
-    form = RequestForm(posted(request), initial=request_initial(c))
+    if request.method != "POST" and request.GET.get(CHECK):
+        form = _checked(c)
+    else:
+        form = RequestForm(posted(request), initial=request_initial(c))
     attach = _attach_form(request, actor, c.patient, c)
     if request.method != "POST":
         return _page(request, actor, patient=c.patient, consultation=c, form=form, attach=attach)

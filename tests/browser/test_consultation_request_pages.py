@@ -67,7 +67,7 @@ def test_request_qc_triage_accept_on_phones(new_page: Any) -> None:
 
     doctor.goto("/consultations/mine/")
     doctor.locator("#rows").get_by_role("link", name="修改并重新提交").click()
-    expect(doctor.locator(".notice")).to_contain_text("请补充心电图")
+    expect(doctor.locator(".alert-warning")).to_contain_text("请补充心电图")
     doctor.locator("textarea[name=examination]").fill("心电图：V1-V4 ST 段压低")
     doctor.get_by_role("button", name="重新提交").click()
     expect(doctor.locator(".messages")).to_contain_text("申请已重新提交")

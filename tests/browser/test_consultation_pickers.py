@@ -1,0 +1,120 @@
+"""The request form in the browser: the expert picker searches the whole library as the
+doctor types (at a desk), and the form fits a phone, also when a submit is refused."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import horizontal_overflow_px, sign_in
+from xietong.accounts.models import User
+from xietong.consultations.models import Consultation, Status
+from xietong.consultations.tests.world import World, make_world
+from xietong.directory.models import Expert
+from xietong.directory.tests.factories import (
+    ExpertFactory,
+    InstitutionFactory,
+    PractitionerFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESK = {"width": 1366, "height": 900}
+
+
+def _doctor(world: World) -> str:
+    return str(User.objects.get(pk=world.requester.user_id).username)
+
+
+def _unstyled_buttons(page: Any) -> list[str]:
+    """Visible buttons without the kit's look (a .btn with a variant), by their text."""
+    return cast(
+        list[str],
+        page.evaluate(
+            """() => [...document.querySelectorAll(
+                 'main button, main input[type=submit], main a.btn')]
+               .filter((b) => b.offsetParent !== null)
+               .filter((b) => !b.classList.contains('btn-close'))
+               .filter((b) => !b.classList.contains('btn')
+                 || ![...b.classList].some((c) => /^btn-(outline-)?[a-z]+$/.test(c)))
+               .map((b) => b.textContent.trim())"""
+        ),
+    )
+
+
+def _library_beyond_a_hundred(world: World) -> Expert:
+    """105 chief physicians at a provincial hospital, ranked first, and one attending
+    physician at a county hospital: the last of the library."""
+    for n in range(105):
+        ExpertFactory(
+            practitioner=PractitionerFactory(
+                name=f"专家{n:03d}",
+                institution=world.hospital,
+                department=world.department,
+                title="chief",
+            )
+        )
+    county = InstitutionFactory(level="county", name="乙县人民医院")
+    return cast(
+        Expert,
+        ExpertFactory(
+            practitioner=PractitionerFactory(
+                name="欧阳明远", institution=county, department=world.department, title="attending"
+            )
+        ),
+    )
+
+
+def test_the_expert_picker_finds_an_expert_beyond_the_first_hundred(new_page: Any) -> None:
+    world = make_world()
+    last = _library_beyond_a_hundred(world)
+    doctor = new_page()
+    doctor.set_viewport_size(DESK)
+    sign_in(doctor, _doctor(world))
+    doctor.goto(f"/consultations/new/?patient={world.patient.uuid}")
+
+    # The picker shows once the doctor prefers a named expert.
+    picker = doctor.locator("[data-when-target=expert]")
+    expect(picker).to_be_hidden()
+    doctor.get_by_label("指定专家").check()
+    expect(picker).to_be_visible()
+    doctor.locator("textarea[name=reason]").fill("癫痫发作控制不佳")
+
+    # Part of the name is enough; the library is searched on the server, whole.
+    doctor.locator("#id_preferred_expert-ts-control").press_sequentially("明远")
+    option = doctor.locator(".ts-dropdown .option", has_text="欧阳明远")
+    expect(option).to_contain_text("乙县人民医院")
+    option.click()
+    assert _unstyled_buttons(doctor) == []
+    doctor.get_by_role("button", name="保存草稿").click()
+    expect(doctor.locator(".messages")).to_contain_text("草稿已保存")
+
+    c = Consultation.objects.get()
+    assert c.preferred_expert == last and c.status == Status.DRAFT
+    # Back on the draft, the picker shows the expert chosen.
+    expect(doctor.locator("[data-when-target=expert] .ts-control")).to_contain_text("欧阳明远")
+    assert horizontal_overflow_px(doctor) <= 0
+
+
+def test_the_request_form_fits_a_phone_also_when_a_submit_is_refused(new_page: Any) -> None:
+    world = make_world()
+    doctor = new_page()  # 375 px wide
+    sign_in(doctor, _doctor(world))
+    doctor.goto(f"/consultations/new/?patient={world.patient.uuid}")
+    expect(doctor.locator("h1")).to_have_text("申请会诊")
+    assert horizontal_overflow_px(doctor) <= 0
+    assert _unstyled_buttons(doctor) == []
+
+    # Submitted with parts missing: the draft is saved, and the doctor is on its own page,
+    # every missing part listed above the form and beside its field.
+    doctor.get_by_role("button", name="提交", exact=True).click()
+    c = Consultation.objects.get()
+    expect(doctor).to_have_url(re.compile(rf"/consultations/{c.uuid}/edit/\?check=1$"))
+    expect(doctor.locator(".messages")).to_contain_text("草稿已保存")
+    expect(doctor.locator("[data-form-errors]")).to_be_visible()
+    expect(doctor.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
+    assert horizontal_overflow_px(doctor) <= 0
+    assert _unstyled_buttons(doctor) == []

@@ -10,6 +10,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.pages import ServiceForm
 from xietong.directory.models import Expert, InstitutionLevel, Title
@@ -66,7 +67,7 @@ class RequestForm(ServiceForm):
     mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
     reason = _text(_("Reason for the consultation"))
-    purpose = _text(_("Purpose"), rows=2)
+    purpose = _text(pgettext_lazy("consultation", "Purpose"), rows=2)
     wanted_department = forms.ChoiceField(label=_("Specialty wanted"), required=False)
     wanted_title = forms.ChoiceField(
         label=_("Professional title wanted"), required=False, choices=[("", "—"), *Title.choices]
@@ -94,8 +95,8 @@ class RequestForm(ServiceForm):
     )
     chief_complaint = _text(_("Chief complaint"), rows=2)
     present_illness = _text(_("Present illness"), rows=4)
-    history = _text(_("History"))
-    examination = _text(_("Examination"))
+    history = _text(pgettext_lazy("consultation", "History"))
+    examination = _text(pgettext_lazy("consultation", "Examination"))
     diagnosis_code = forms.CharField(
         label=_("Preliminary diagnosis (ICD-10 code)"),
         required=False,

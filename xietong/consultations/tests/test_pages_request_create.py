@@ -218,6 +218,10 @@ def test_chinese_page(client: Client, world: World) -> None:
     sign_in(client, world.requester, language="zh-hans")
     page = text(client.get(_url(world)))
     assert "申请会诊" in page and "保存草稿" in page
+    # The clinical words as doctors say them, not another app's (用途, 历史) of the same
+    # English word.
+    for term in ("会诊目的", "既往史", "检查项目"):
+        assert f">{term}<" in page
 
 
 def test_colleague_sees_but_other_roles_cannot_request(client: Client, world: World) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,8 +18,12 @@ class Notification(models.Model):
     )
     # What happened, as a short code a workflow chooses ("consultation.accepted").
     kind = models.CharField(_("kind"), max_length=60)
+    # In the platform's language (settings.LANGUAGE_CODE); `translations` holds the title and
+    # body in every language the platform speaks, made when the notification was, so that
+    # each reader sees it in their own language whoever's action caused it.
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
+    translations = models.JSONField(default=dict, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     subject_type = models.CharField(max_length=40, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
@@ -36,6 +42,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Notification:
+        """Every read of a notification (pages, API, admin) gets its title and body in the
+        language active for the reader. Notifications are never saved back from an instance
+        (marking read is an update of read_at), so the stored columns stay as written."""
+        instance = super().from_db(db, field_names, values)
+        texts = (instance.__dict__.get("translations") or {}).get(get_language() or "")
+        if texts:
+            instance.title = texts.get("title", instance.title)
+            instance.body = texts.get("body", instance.body)
+        return instance
 
 
 class OutboxChannel(models.TextChoices):

@@ -24,6 +24,7 @@ def in_app_rows_insert(
     kind: str,
     title: str,
     body: str,
+    translations: dict[str, Any],
     url: str,
     subject_type: str,
     subject_id: str,
@@ -39,21 +40,23 @@ def in_app_rows_insert(
     fields = {f.name: f for f in meta.concrete_fields}
     uuid_field = fields["uuid"]
     column = {name: q(fields[name].column) for name in (
-        "uuid", "recipient", "kind", "title", "body", "url", "subject_type", "subject_id",
-        "created_at",
+        "uuid", "recipient", "kind", "title", "body", "translations", "url", "subject_type",
+        "subject_id", "created_at",
     )}  # fmt: skip
     pairs = ", ".join(["(%s, %s)"] * len(ids))
     user_pk, active = q(users.pk.column), q(users.get_field("is_active").column)
     sql = (
         f"INSERT INTO {q(meta.db_table)} ({', '.join(column.values())}) "  # noqa: S608
-        f"SELECT v.column1, u.{user_pk}, %s, %s, %s, %s, %s, %s, %s "
+        f"SELECT v.column1, u.{user_pk}, %s, %s, %s, %s, %s, %s, %s, %s "
         f"FROM (VALUES {pairs}) AS v "
         f"JOIN {q(users.db_table)} u ON u.{user_pk} = v.column2 "
         f"WHERE u.{active} RETURNING {column['recipient']}"
     )
     now = fields["created_at"].get_db_prep_save(timezone.now(), connection)
+    stored_translations = fields["translations"].get_db_prep_save(translations, connection)
     params: list[Any] = [
-        kind[:60], title[:200], body, url[:500], subject_type[:40], subject_id[:64], now,
+        kind[:60], title[:200], body, stored_translations, url[:500], subject_type[:40],
+        subject_id[:64], now,
     ]  # fmt: skip
     for user_id in ids:
         params += [uuid_field.get_db_prep_save(uuid.uuid4(), connection), user_id]

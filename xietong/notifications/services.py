@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from xietong.accounts.selectors import users_active
 from xietong.core.actor import Actor
@@ -21,14 +24,28 @@ from .sms_text import sms_text
 from .tasks import outbox_enqueue
 
 SMS_MAX_CHARS = 300
+Text = str | Promise  # a lazy text (gettext_lazy, format_lazy) is stored in every language
+
+
+def texts_in_every_language(*, title: Text, body: Text) -> tuple[str, str, dict[str, Any]]:
+    """The title and body in the platform's language, and in each language it speaks when
+    they were given as lazy texts (a plain string is the same in every language)."""
+    if not isinstance(title, Promise) and not isinstance(body, Promise):
+        return str(title)[:200], str(body), {}
+    translations: dict[str, dict[str, str]] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translations[code] = {"title": str(title)[:200], "body": str(body)}
+    default = translations.get(settings.LANGUAGE_CODE) or next(iter(translations.values()))
+    return default["title"], default["body"], translations
 
 
 def notify(
     *,
     user_ids: Iterable[int],
     kind: str,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     url: str = "",
     sms: bool = False,
     email: bool = False,
@@ -37,13 +54,16 @@ def notify(
 ) -> list[int]:
     """Tell these users something. Call it inside the caller's transaction: nothing is
     sent if that work rolls back. Inactive users and unknown ids are skipped. Returns the
-    ids of the users told."""
+    ids of the users told. Give `title` and `body` as lazy texts (gettext_lazy, format_lazy)
+    and each reader sees them in their own language; SMS and e-mail go in the platform's."""
+    title, body, translations = texts_in_every_language(title=title, body=body)
     if not (sms or email):
         told = in_app_rows_insert(
             user_ids=user_ids,
             kind=kind,
-            title=str(title),
-            body=str(body),
+            title=title,
+            body=body,
+            translations=translations,
             url=url,
             subject_type=subject_type,
             subject_id=str(subject_id),
@@ -56,8 +76,9 @@ def notify(
             Notification(
                 recipient=user,
                 kind=kind[:60],
-                title=str(title)[:200],
-                body=str(body),
+                title=title,
+                body=body,
+                translations=translations,
                 url=url[:500],
                 subject_type=subject_type[:40],
                 subject_id=str(subject_id)[:64],

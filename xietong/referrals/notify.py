@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils.functional import Promise
 
 from xietong.accounts.selectors import member_ids_with_roles
 from xietong.notifications.services import notify, sms_queue
@@ -37,7 +38,7 @@ def down_ids(r: Referral) -> list[int]:
 
 
 def staff_tell(
-    *, user_ids: list[int], kind: str, title: str, r: Referral, sms: bool = False
+    *, user_ids: list[int], kind: str, title: str | Promise, r: Referral, sms: bool = False
 ) -> None:
     if not user_ids:
         return

@@ -12,6 +12,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from xietong.accounts.selectors import member_ids_with_roles
@@ -79,7 +81,9 @@ def _timeline(step: Step[Consultation], recipients: list[int]) -> None:
     )
 
 
-def _tell(step: Step[Consultation], recipients: list[int], title: str, urgent: bool) -> None:
+def _tell(
+    step: Step[Consultation], recipients: list[int], title: str | Promise, urgent: bool
+) -> None:
     """In the app (and by SMS when urgent and an emergency). The rows commit with the step;
     a failing delivery is rolled back alone (a savepoint) and never undoes the step."""
     c = step.obj
@@ -89,7 +93,7 @@ def _tell(step: Step[Consultation], recipients: list[int], title: str, urgent: b
                 user_ids=recipients,
                 kind=f"consultation.{step.action}",
                 title=title,
-                body=f"{c.number}: {Status(c.status).label}",
+                body=format_lazy("{}: {}", c.number, Status(c.status).label),
                 url=f"/consultations/{c.uuid}/",
                 sms=urgent and c.urgency == Urgency.EMERGENCY,
                 subject_type="consultation",

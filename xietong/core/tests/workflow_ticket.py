@@ -13,6 +13,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 
 from xietong.core.actor import Actor
 from xietong.core.workflow import Machine, Step, Transition
@@ -66,7 +67,7 @@ TABLE = {
 LABELS = {"send": "send", "accept": "accept", "return": "return", "expire": "expire"}
 
 timeline: list[tuple[str, str, str, list[int]]] = []
-told: list[tuple[list[int], str, bool]] = []
+told: list[tuple[list[int], str | Promise, bool]] = []
 changed: list[str] = []
 
 
@@ -91,7 +92,7 @@ def _timeline(step: Step[Ticket], recipients: list[int]) -> None:
     timeline.append((step.action, step.before, step.after, recipients))
 
 
-def _tell(step: Step[Ticket], recipients: list[int], title: str, urgent: bool) -> None:
+def _tell(step: Step[Ticket], recipients: list[int], title: str | Promise, urgent: bool) -> None:
     told.append((recipients, title, urgent))
 
 

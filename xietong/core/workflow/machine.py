@@ -53,7 +53,9 @@ class Machine(Generic[M]):
     parties: Callable[[Actor, M], AbstractSet[str]]
     visible: Callable[[Actor], Q]
     timeline: Callable[[Step[M], list[int]], None]
-    tell: Callable[[Step[M], list[int], str, bool], None]
+    # Who is told of a step, and how. The title may be a lazy text: notifications keep it
+    # in every language the platform speaks, for each reader to see in theirs.
+    tell: Callable[[Step[M], list[int], str | Promise, bool], None]
     resource_type: str
     stamps: Mapping[str, str] = field(default_factory=dict)
     restamp: bool = False
@@ -217,7 +219,7 @@ class Machine(Generic[M]):
         return step_finish(
             step,
             notify=notify,
-            title=str(title),
+            title=title,
             update_fields=update_fields,
             urgent=urgent,
             detail=detail,

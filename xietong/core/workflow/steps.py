@@ -18,6 +18,7 @@ from typing import Any, Generic, NoReturn
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, ForeignKey, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_batch, audit_record
@@ -162,7 +163,7 @@ def step_finish(
     step: Step[M],
     *,
     notify: Iterable[int],
-    title: str,
+    title: str | Promise,
     update_fields: Iterable[str],
     urgent: bool,
     detail: Mapping[str, Any] | None,

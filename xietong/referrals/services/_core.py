@@ -9,6 +9,8 @@ from typing import NoReturn
 from uuid import UUID
 
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
@@ -48,12 +50,12 @@ def _timeline(step: Step[Referral], recipients: list[int]) -> None:
     )
 
 
-def _tell(step: Step[Referral], recipients: list[int], title: str, urgent: bool) -> None:
+def _tell(step: Step[Referral], recipients: list[int], title: str | Promise, urgent: bool) -> None:
     r = step.obj
     staff_tell(
         user_ids=recipients,
         kind=f"referral.{step.action}",
-        title=title or f"{r.number}: {Status(r.status).label}",
+        title=title or format_lazy("{}: {}", r.number, Status(r.status).label),
         r=r,
         sms=urgent,
     )

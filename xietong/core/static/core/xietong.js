@@ -18,9 +18,13 @@ const SEARCH_FROM = 12;
 function searchableSelect(select) {
   if (select.tomselect || select.multiple && !select.hasAttribute("data-search")) return;
   const url = select.getAttribute("data-search-url");
+  // The empty choice ("—") is not an item to show: the control reads "type to search" and,
+  // where the field may be left empty, has a button that clears it.
   const settings = {
     maxOptions: 200,
-    allowEmptyOption: true,
+    allowEmptyOption: false,
+    placeholder: zh() ? "输入以搜索…" : "Type to search…",
+    plugins: select.required ? {} : { clear_button: { title: zh() ? "清除" : "Clear" } },
     searchField: ["text"],
     render: {
       no_results: () => `<div class="no-results">${zh() ? "没有找到" : "Nothing found"}</div>`,

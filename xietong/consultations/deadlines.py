@@ -9,7 +9,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.notifications.services import notify
 
@@ -90,7 +90,7 @@ def _tell(c: Consultation, recipients: list[int], threshold: str) -> None:
     notify(
         user_ids=recipients,
         kind=f"consultation.deadline_{threshold}",
-        title=str(_LABELS[threshold]()),
+        title=_LABELS[threshold],
         body=c.number,
         url=f"/consultations/{c.uuid}/",
         sms=threshold.endswith("passed") and c.urgency == "emergency",
@@ -100,8 +100,8 @@ def _tell(c: Consultation, recipients: list[int], threshold: str) -> None:
 
 
 _LABELS = {
-    "accept_near": lambda: _("A consultation must be accepted soon"),
-    "accept_passed": lambda: _("A consultation was not accepted in time"),
-    "answer_near": lambda: _("A consultation must be answered soon"),
-    "answer_passed": lambda: _("A consultation was not answered in time"),
+    "accept_near": gettext_lazy("A consultation must be accepted soon"),
+    "accept_passed": gettext_lazy("A consultation was not accepted in time"),
+    "answer_near": gettext_lazy("A consultation must be answered soon"),
+    "answer_passed": gettext_lazy("A consultation was not answered in time"),
 }

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.core.audit import audit_record
 
@@ -48,7 +48,7 @@ def green_channel_check(*, now: dt.datetime | None = None) -> int:
             staff_tell(
                 user_ids=coordinator_ids(r),
                 kind="referral.green_channel_overdue",
-                title=_("A green-channel referral was not acknowledged in time"),
+                title=gettext_lazy("A green-channel referral was not acknowledged in time"),
                 r=r,
                 sms=True,
             )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
@@ -132,16 +133,16 @@ def consultation_qc_pass(*, actor: Actor, consultation: Consultation) -> Consult
         )
         if not direct:
             return MACHINE.step_finish(
-                step, notify=coordinator_ids(c), title=_("Consultation to triage")
+                step, notify=coordinator_ids(c), title=gettext_lazy("Consultation to triage")
             )
-        MACHINE.step_finish(step, notify=[], title=_("Consultation to triage"))
+        MACHINE.step_finish(step, notify=[], title=gettext_lazy("Consultation to triage"))
         # The platform's step, attributed to the QC officer whose pass set it off.
         auto = MACHINE.step_system(obj=c, action=Action.DIRECT_ASSIGN, actor=actor)
         _assign(actor, c, [c.preferred_expert], None)  # type: ignore[list-item]
         return MACHINE.step_finish(
             auto,
             notify=expert_ids(c) + requester_ids(c),
-            title=_("A consultation awaits your answer"),
+            title=gettext_lazy("A consultation awaits your answer"),
             urgent=True,
         )
 
@@ -156,7 +157,7 @@ def consultation_triage_assign(
         return MACHINE.step_finish(
             step,
             notify=expert_ids(step.obj),
-            title=_("A consultation awaits your answer"),
+            title=gettext_lazy("A consultation awaits your answer"),
             urgent=True,
         )
 
@@ -173,11 +174,11 @@ def consultation_expert_accept(*, actor: Actor, consultation: Consultation) -> C
         assignment.save(update_fields=["status", "answered_at"])
         if any(a.status == AssignmentStatus.PROPOSED for a in assignments_of(c)):
             return MACHINE.step_finish(
-                step, notify=coordinator_ids(c), title=_("An expert accepted")
+                step, notify=coordinator_ids(c), title=gettext_lazy("An expert accepted")
             )
         # The last answer: the coordinators hear once, that the consultation is accepted,
         # and the step that moves it on writes the row for both.
-        accepted = _("Consultation accepted")
+        accepted = gettext_lazy("Consultation accepted")
         MACHINE.step_finish(step, notify=coordinator_ids(c), title=accepted, row_written_next=True)
         done = MACHINE.step_system(obj=c, action=Action.ALL_ACCEPTED, actor=actor)
         return MACHINE.step_finish(done, notify=requester_ids(c), title=accepted)
@@ -198,7 +199,9 @@ def consultation_expert_decline(
             raise Conflict(_("You have already answered this consultation."), code="answered")
         release_assignment(actor, assignment, AssignmentStatus.DECLINED, reason)
         step.reason = reason
-        return MACHINE.step_finish(step, notify=coordinator_ids(c), title=_("An expert declined"))
+        return MACHINE.step_finish(
+            step, notify=coordinator_ids(c), title=gettext_lazy("An expert declined")
+        )
 
 
 def _book(step: Step[Consultation], actor: Actor, slot: Slot, room: str) -> None:
@@ -239,7 +242,7 @@ def consultation_schedule(
             step,
             # Those who attend; the coordinators' desk made the booking itself.
             notify=requester_ids(c) + expert_ids(c),
-            title=_("Consultation scheduled"),
+            title=gettext_lazy("Consultation scheduled"),
             update_fields=["scheduled_start", "room"],
         )
 
@@ -255,7 +258,7 @@ def consultation_reschedule(
             step,
             # Those who attend; the coordinators' desk made the booking itself.
             notify=requester_ids(c) + expert_ids(c),
-            title=_("Consultation time changed"),
+            title=gettext_lazy("Consultation time changed"),
             update_fields=["scheduled_start", "room"],
         )
 
@@ -265,5 +268,7 @@ def consultation_start(*, actor: Actor, consultation: Consultation) -> Consultat
         step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.START)
         c = step.obj
         return MACHINE.step_finish(
-            step, notify=requester_ids(c) + expert_ids(c), title=_("Consultation started")
+            step,
+            notify=requester_ids(c) + expert_ids(c),
+            title=gettext_lazy("Consultation started"),
         )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.accounts.reauth import identity_confirm
 from xietong.core.actor import Actor
@@ -104,7 +105,7 @@ def consultation_opinion_draft_save(
         for name, value in cleaned.items():
             setattr(opinion, name, value)
         opinion.save()
-        MACHINE.step_finish(step, notify=[], title=_("Opinion draft saved"))
+        MACHINE.step_finish(step, notify=[], title=gettext_lazy("Opinion draft saved"))
         return opinion
 
 
@@ -202,7 +203,7 @@ def consultation_opinion_sign(
         _freeze(actor, opinion)
         step.detail = {"opinion": str(opinion.uuid), "hash": opinion.content_hash}
         told = coordinator_ids(c) + (expert_ids(c) if mdt_part else requester_ids(c))
-        MACHINE.step_finish(step, notify=told, title=_("Opinion signed"))
+        MACHINE.step_finish(step, notify=told, title=gettext_lazy("Opinion signed"))
         if not mdt_part:
             opinion_file_later(actor, opinion)
         return opinion
@@ -262,7 +263,9 @@ def consultation_opinion_correct(
         step.reason = reason
         step.detail = {"opinion": str(new.uuid), "version": new.version, "hash": new.content_hash}
         MACHINE.step_finish(
-            step, notify=requester_ids(c) + coordinator_ids(c), title=_("Opinion corrected")
+            step,
+            notify=requester_ids(c) + coordinator_ids(c),
+            title=gettext_lazy("Opinion corrected"),
         )
         opinion_file_later(actor, new)
         return new

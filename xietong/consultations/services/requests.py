@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
@@ -202,7 +203,7 @@ def consultation_update(*, actor: Actor, consultation: Consultation, **values: A
             setattr(step.obj, name, value)
         step.detail = {"fields": sorted(cleaned)}
         return MACHINE.step_finish(
-            step, notify=[], title=_("Request amended"), update_fields=list(cleaned)
+            step, notify=[], title=gettext_lazy("Request amended"), update_fields=list(cleaned)
         )
 
 
@@ -253,7 +254,7 @@ def _submit(actor: Actor, consultation: Consultation, action: Action) -> Consult
         return MACHINE.step_finish(
             step,
             notify=qc_ids(step.obj),
-            title=_("New consultation request"),
+            title=gettext_lazy("New consultation request"),
             update_fields=fields,
             urgent=True,
         )
@@ -279,7 +280,7 @@ def consultation_qc_return(
         return MACHINE.step_finish(
             step,
             notify=requester_ids(step.obj),
-            title=_("Consultation request returned for more information"),
+            title=gettext_lazy("Consultation request returned for more information"),
         )
 
 
@@ -300,7 +301,10 @@ def consultation_cancel(*, actor: Actor, consultation: Consultation, reason: str
         for assignment in [a for a in assignments_of(c) if a.status in LIVE_ASSIGNMENT]:
             release_assignment(actor, assignment, AssignmentStatus.CANCELLED, reason)
         return MACHINE.step_finish(
-            step, notify=told, title=_("Consultation cancelled"), update_fields=["cancel_reason"]
+            step,
+            notify=told,
+            title=gettext_lazy("Consultation cancelled"),
+            update_fields=["cancel_reason"],
         )
 
 
@@ -318,6 +322,6 @@ def consultation_acknowledge(
         return MACHINE.step_finish(
             step,
             notify=expert_ids(c) + coordinator_ids(c),
-            title=_("Consultation completed"),
+            title=gettext_lazy("Consultation completed"),
             update_fields=["rating", "rating_comment"],
         )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
@@ -65,7 +66,7 @@ def referral_report_upload(
         r = MACHINE.step_finish(
             step,
             notify=[r.sending_user_id],
-            title=_("The examination report of your referral is available"),
+            title=gettext_lazy("The examination report of your referral is available"),
             update_fields=["report_document_uuid", "report_summary"],
         )
     return r
@@ -90,7 +91,7 @@ def referral_treatment_summary(
         r = MACHINE.step_finish(
             step,
             notify=[r.sending_user_id],
-            title=_("The treatment of your referred patient is finished"),
+            title=gettext_lazy("The treatment of your referred patient is finished"),
             update_fields=["treatment_summary", "discharge_diagnosis"],
         )
     return r
@@ -183,7 +184,7 @@ def referral_down_refer(
         r = MACHINE.step_finish(
             step,
             notify=[*down_ids(r), r.sending_user_id],
-            title=_("A patient is referred back to you with a rehabilitation plan"),
+            title=gettext_lazy("A patient is referred back to you with a rehabilitation plan"),
             update_fields=["down_institution", "down_decline_reason"],
         )
     return r
@@ -196,7 +197,7 @@ def referral_down_accept(*, actor: Actor, referral: Referral) -> Referral:
         r = MACHINE.step_finish(
             step,
             notify=[*receiver_doctor_ids(r), r.sending_user_id],
-            title=_("The down-referral was accepted"),
+            title=gettext_lazy("The down-referral was accepted"),
         )
         first = r.follow_ups.order_by("due_date").first()
         if first is not None:
@@ -224,7 +225,7 @@ def referral_down_decline(*, actor: Actor, referral: Referral, reason: str) -> R
         r = MACHINE.step_finish(
             step,
             notify=receiver_doctor_ids(r),
-            title=_("The down-referral was declined"),
+            title=gettext_lazy("The down-referral was declined"),
             update_fields=["down_decline_reason", "down_institution"],
         )
     return r
@@ -257,7 +258,7 @@ def referral_follow_up_record(
         step.reason = note
         step.detail = {"due": follow_up.due_date.isoformat()}
         r = MACHINE.step_finish(
-            step, notify=[r.sending_user_id], title=_("A follow-up visit was recorded")
+            step, notify=[r.sending_user_id], title=gettext_lazy("A follow-up visit was recorded")
         )
     return r
 
@@ -295,7 +296,7 @@ def referral_close(*, actor: Actor, referral: Referral, outcome: str, note: str 
         r = MACHINE.step_finish(
             step,
             notify=parties,
-            title=_("A referral was closed"),
+            title=gettext_lazy("A referral was closed"),
             update_fields=["outcome", "outcome_note"],
         )
     return r

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, ValidationFailed
@@ -38,7 +39,9 @@ def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
             raise Conflict(
                 _("A green-channel referral is acknowledged, not accepted."), code="green_channel"
             )
-        r = MACHINE.step_finish(step, notify=_sender(r), title=_("Your referral was accepted"))
+        r = MACHINE.step_finish(
+            step, notify=_sender(r), title=gettext_lazy("Your referral was accepted")
+        )
         _tell_patient_booked(r)
     return r
 
@@ -54,7 +57,7 @@ def referral_acknowledge(*, actor: Actor, referral: Referral) -> Referral:
         r = MACHINE.step_finish(
             step,
             notify=_sender(r),
-            title=_("The green-channel referral was acknowledged"),
+            title=gettext_lazy("The green-channel referral was acknowledged"),
             update_fields=["acknowledged_at"],
             urgent=True,
         )
@@ -72,7 +75,7 @@ def referral_decline(*, actor: Actor, referral: Referral, reason: str) -> Referr
         r = MACHINE.step_finish(
             step,
             notify=_sender(r),
-            title=_("Your referral was declined"),
+            title=gettext_lazy("Your referral was declined"),
             update_fields=["decline_reason"],
         )
     return r
@@ -100,7 +103,7 @@ def referral_propose(*, actor: Actor, referral: Referral, slot: Slot, note: str 
         r = MACHINE.step_finish(
             step,
             notify=_sender(r),
-            title=_("Another time was proposed for your referral"),
+            title=gettext_lazy("Another time was proposed for your referral"),
             update_fields=["proposed_slot_uuid", "proposed_start", "proposal_note"],
         )
     return r
@@ -127,7 +130,7 @@ def referral_check_in(*, actor: Actor, referral: Referral) -> Referral:
             }
         booking_arrive(actor=actor, r=r)
         r = MACHINE.step_finish(
-            step, notify=_sender(r), title=_("Your referred patient has arrived")
+            step, notify=_sender(r), title=gettext_lazy("Your referred patient has arrived")
         )
     return r
 
@@ -144,7 +147,7 @@ def referral_mark_no_show(*, actor: Actor, referral: Referral) -> Referral:
             )
         booking_absent(actor=actor, r=r)
         r = MACHINE.step_finish(
-            step, notify=_sender(r), title=_("Your referred patient did not come")
+            step, notify=_sender(r), title=gettext_lazy("Your referred patient did not come")
         )
         patient_sms(
             r=r,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
@@ -253,7 +254,7 @@ def referral_create(
             staff_tell(
                 user_ids=desk_ids(r) + receiver_doctor_ids(r),
                 kind="referral.green_channel",
-                title=_("Green channel: an emergency referral is on its way"),
+                title=gettext_lazy("Green channel: an emergency referral is on its way"),
                 r=r,
                 sms=True,
             )
@@ -261,7 +262,7 @@ def referral_create(
             staff_tell(
                 user_ids=desk_ids(r),
                 kind="referral.create",
-                title=_("A new referral awaits your answer"),
+                title=gettext_lazy("A new referral awaits your answer"),
                 r=r,
             )
     return r
@@ -297,7 +298,7 @@ def referral_cancel(*, actor: Actor, referral: Referral, reason: str) -> Referra
         r = MACHINE.step_finish(
             step,
             notify=desk_ids(r),
-            title=_("A referral was cancelled"),
+            title=gettext_lazy("A referral was cancelled"),
             update_fields=["cancel_reason"],
         )
         patient_sms(r=r, text=_("Referral %(number)s was cancelled.") % {"number": r.number})
@@ -321,7 +322,7 @@ def referral_proposal_accept(*, actor: Actor, referral: Referral) -> Referral:
         r = MACHINE.step_finish(
             step,
             notify=desk_ids(r),
-            title=_("The proposed time was accepted"),
+            title=gettext_lazy("The proposed time was accepted"),
             update_fields=fields,
         )
         _tell_patient_booked(r)
@@ -339,7 +340,7 @@ def referral_proposal_decline(*, actor: Actor, referral: Referral, reason: str) 
         r = MACHINE.step_finish(
             step,
             notify=desk_ids(r),
-            title=_("The proposed time was declined"),
+            title=gettext_lazy("The proposed time was declined"),
             update_fields=["cancel_reason"],
         )
     return r

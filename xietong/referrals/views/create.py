@@ -24,6 +24,7 @@ from xietong.scheduling.services import SlotTaken
 
 from ..access import can_refer
 from ..forms import ReferralForm
+from ..from_consultation import referral_start_from_consultation
 from ..models import Referral
 from ..selectors import get_referral_for, referral_targets_for
 from ..services import referral_create
@@ -72,6 +73,17 @@ def create(request: ActorRequest, actor: Actor) -> HttpResponse:
     ]
     targets = referral_targets_for(actor=actor)
     initial: dict[str, object] = {"urgency": "routine", "kind": "outpatient"}
+    start = (
+        referral_start_from_consultation(
+            actor=actor, consultation_uuid=consultation, patient=patient, targets=targets
+        )
+        if consultation
+        else None
+    )
+    if start is not None:
+        initial.update(start.initial)
+        offered = {key for key, _label in documents}
+        documents += [pair for pair in start.documents if pair[0] not in offered]
     if previous is not None:
         initial.update(
             diagnosis_code=previous.diagnosis_code,
@@ -122,6 +134,7 @@ def create(request: ActorRequest, actor: Actor) -> HttpResponse:
         "form": form,
         "patient": patient,
         "previous": previous,
+        "advised_elsewhere": start.advised_elsewhere if start else "",
         "criteria_warning": "justification" in form.errors,
         **picker_context(cal),
     }

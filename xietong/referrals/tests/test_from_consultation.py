@@ -1,0 +1,67 @@
+"""Refer from this consultation: the form opens with what the consultation says (diagnosis,
+reason, summary with the opinion, its records, the advised hospital) and warns when the
+advised hospital is not one the doctor's institution refers to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from xietong.accounts.models import User
+from xietong.consultations.services import (
+    consultation_opinion_draft_save,
+    consultation_opinion_sign,
+)
+from xietong.consultations.tests.world import make_world as consultation_world
+from xietong.directory.tests.factories import CollaborationLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed(referral_to: str) -> Any:
+    cw = consultation_world()
+    c = cw.to("in_progress")
+    consultation_opinion_draft_save(
+        actor=cw.expert_actor, consultation=c, diagnosis="不稳定型心绞痛",
+        recommendations="建议冠脉造影", referral_advised=True,
+        referral_to=referral_to or cw.hospital.name,
+    )  # fmt: skip
+    consultation_opinion_sign(actor=cw.expert_actor, consultation=c, password="Correct-Horse-42")
+    CollaborationLinkFactory(provider=cw.hospital, client=cw.county, service="referral")
+    return cw, c
+
+
+def _form(cw: Any, c: Any) -> str:
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(User.objects.get(pk=cw.requester.user_id))
+    answer = client.get(f"/referrals/new/?patient={cw.patient.uuid}&consultation={c.uuid}")
+    assert answer.status_code == 200
+    return answer.content.decode()
+
+
+def test_the_form_carries_the_consultation_over_and_picks_the_advised_partner() -> None:
+    cw, c = _signed(referral_to="")
+    page = _form(cw, c)
+    assert "不稳定型心绞痛" in page and "建议冠脉造影" in page and c.number in page
+    assert f'value="{cw.hospital.pk}" selected' in page
+    assert "data-advised-elsewhere" not in page
+
+
+def test_an_advised_hospital_outside_the_partners_is_warned_about() -> None:
+    cw, c = _signed(referral_to="北京协和医院")
+    page = _form(cw, c)
+    assert "data-advised-elsewhere" in page and "北京协和医院" in page
+    assert f'value="{cw.hospital.pk}" selected' not in page
+
+
+def test_another_patients_consultation_carries_nothing_over() -> None:
+    cw, _opinion_of = _signed(referral_to="")
+    other = consultation_world()
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(User.objects.get(pk=cw.requester.user_id))
+    elsewhere = other.to("submitted").uuid
+    answer = client.get(f"/referrals/new/?patient={cw.patient.uuid}&consultation={elsewhere}")
+    assert answer.status_code == 200
+    assert "不稳定型心绞痛" not in answer.content.decode()

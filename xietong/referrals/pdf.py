@@ -3,6 +3,8 @@ the referral number, for the desk to scan at check-in."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import segno
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -12,6 +14,16 @@ from .models import Referral
 
 def qr_svg_data_uri(text: str) -> str:
     return str(segno.make(text, error="m").svg_data_uri(scale=4, border=2))
+
+
+def signed_name(user: Any) -> str:
+    """A person as a slip names them: the practitioner's name and professional title
+    (王建国 主治医师), else the account's display name; never the name they sign in with
+    unless there is nothing else."""
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is not None:
+        return f"{practitioner.name} {practitioner.get_title_display()}".strip()
+    return str(user.display_name or user.username)
 
 
 def referral_slip_pdf(*, referral: Referral) -> bytes:
@@ -25,7 +37,7 @@ def referral_slip_pdf(*, referral: Referral) -> bytes:
                 "r": r,
                 "patient": r.patient,
                 "qr": qr_svg_data_uri(r.number),
-                "doctor": r.sending_user.get_full_name() or r.sending_user.username,
+                "doctor": signed_name(r.sending_user),
             },
         )
     return bytes(HTML(string=html).write_pdf())

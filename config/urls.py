@@ -20,6 +20,7 @@ urlpatterns = [
     path("consultations/", include("xietong.consultations.urls")),
     path("fhir/R4/", include("xietong.fhir.urls")),
     path("referrals/", include("xietong.referrals.urls")),
+    path("manage/", include("xietong.administration.urls")),
     path("audit/", include("xietong.core.urls")),
     path("tasks/", include("xietong.core.tasks_urls")),
 ]

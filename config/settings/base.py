@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "xietong.video",
     "xietong.consultations",
     "xietong.referrals",
+    "xietong.administration",
     "xietong.demo",
     # Last: the form widget templates in core/templates/django/forms/ come first.
     "django.forms",

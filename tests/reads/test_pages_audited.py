@@ -225,6 +225,11 @@ NO_PATIENT_DATA: dict[str, str] = {
     "fhir:search": "a search answers through the registered searchers, audited there",
     "audit:log": "the audit log: internal patient numbers for auditors, no records",
     "tasks:failed": "background tasks",
+    "administration:index": "a redirect to the people",
+    "administration:people": "accounts and their memberships; no patients",
+    "administration:person_add": "an empty form",
+    "administration:person": "an account and its memberships; no patients",
+    "administration:approvals": "memberships waiting for approval; no patients",
 }
 
 # Addresses that only take a form's POST (a GET is refused or sent back): what they change
@@ -250,6 +255,7 @@ POST_ONLY = {
     "consultations:opinion_correct",
     "referrals:act",
     "audit:verify",
+    "administration:approval_decide",
 }
 
 

@@ -20,6 +20,7 @@ from xietong.core.errors import Conflict, NotFound, NotPermitted, ValidationFail
 from xietong.directory.models import Institution
 
 from .models import CLINICAL_ROLES, Membership, Role, User
+from .selectors import membership_governed_by, people_scope, roles_grantable_by
 
 SELF_APPROVAL_REFUSED = _("Roles you asked for yourself must be approved by another administrator.")
 
@@ -195,3 +196,115 @@ def memberships_awaiting_approval_by(*, actor: Actor) -> QuerySet[Membership]:
         .exclude(user_id=actor.user_id)
         .exclude(pending_requested_by_id=actor.user_id)
     )
+
+
+# ---------------------------------------------------------------- the administration pages
+# The same services, within what the acting administrator manages (selectors.people_scope):
+# an institution's administrator changes the memberships of their own institution only, and
+# never the platform administrator's role. An administrator does not lock themselves out
+# through the membership they act through.
+
+# The Django permissions the services above and people.py ask of an administrator's account.
+ACCOUNT_PERMISSIONS = (
+    "accounts.add_user",
+    "accounts.change_user",
+    "accounts.add_membership",
+    "accounts.change_membership",
+    "accounts.delete_membership",
+)
+# The roles that open the administration pages: the membership one acts through keeps them.
+MANAGER_ROLE_VALUES = frozenset({Role.PLATFORM_ADMIN.value, Role.INSTITUTION_ADMIN.value})
+NOT_YOUR_INSTITUTION = _("You manage the memberships of your own institution only.")
+NOT_YOUR_ROLE = _("Only a platform administrator gives or changes the platform administrator role.")
+
+
+def admin_permissions(actor: Actor) -> frozenset[str]:
+    """Which of ACCOUNT_PERMISSIONS the acting administrator's account has (none unless it is
+    an active staff account), so that a page offers only what its services will do."""
+    user = User.objects.filter(pk=actor.user_id, is_active=True).first()
+    if user is None or not user.is_staff:
+        return frozenset()
+    return frozenset(p for p in ACCOUNT_PERMISSIONS if user.has_perm(p))
+
+
+def _managed_roles(actor: Actor, *, institution_id: int, roles: Iterable[str]) -> list[str]:
+    scope = people_scope(actor)
+    if scope is not None and institution_id != scope:
+        raise NotPermitted(NOT_YOUR_INSTITUTION)
+    wanted = _clean_roles(roles)
+    grantable = {value for value, _label in roles_grantable_by(actor)}
+    if not set(wanted) <= grantable:
+        raise NotPermitted(NOT_YOUR_ROLE)
+    return wanted
+
+
+def _managed_locked(actor: Actor, membership_id: int) -> Membership:
+    membership = _locked(membership_id)
+    if not membership_governed_by(actor=actor, membership=membership):
+        scope = people_scope(actor)
+        raise NotPermitted(
+            NOT_YOUR_INSTITUTION if membership.institution_id != scope else NOT_YOUR_ROLE
+        )
+    return membership
+
+
+def membership_create_managed(
+    *, actor: Actor, user: User, institution: Institution, roles: Iterable[str]
+) -> Membership:
+    """A new membership at an institution this administrator manages, with roles they may
+    give (at least one)."""
+    wanted = _managed_roles(actor, institution_id=institution.pk, roles=roles)
+    if not wanted:
+        raise ValidationFailed.single("roles", _("Choose at least one role."))
+    return membership_create(actor=actor, user=user, institution=institution, roles=wanted)
+
+
+def membership_update_managed(
+    *, actor: Actor, membership_id: int, roles: Iterable[str], active: bool
+) -> Membership:
+    """Sets a managed membership's roles and active flag. The membership one acts through
+    keeps its administrator role and stays on (another administrator changes those)."""
+    with transaction.atomic():
+        membership = _managed_locked(actor, membership_id)
+        wanted = _managed_roles(actor, institution_id=membership.institution_id, roles=roles)
+        if membership.pk == actor.membership_id:
+            if not active:
+                raise Conflict(
+                    _("You act through this membership: another administrator may switch it off.")
+                )
+            dropped = {r for r in membership.roles if r in MANAGER_ROLE_VALUES} - set(wanted)
+            if dropped:
+                raise Conflict(
+                    _(
+                        "You act through this membership: another administrator may take its "
+                        "administrator role away."
+                    )
+                )
+        return membership_update(
+            actor=actor, membership_id=membership_id, roles=wanted, active=active
+        )
+
+
+def membership_delete_managed(*, actor: Actor, membership_id: int) -> None:
+    """Removes a managed membership, not the one the administrator acts through."""
+    with transaction.atomic():
+        membership = _managed_locked(actor, membership_id)
+        if membership.pk == actor.membership_id:
+            raise Conflict(
+                _("You act through this membership: another administrator may remove it.")
+            )
+        membership_delete(actor=actor, membership_id=membership_id)
+
+
+def membership_approve_managed(*, actor: Actor, membership_id: int) -> Membership:
+    """A second administrator approves the roles waiting on a membership they manage."""
+    with transaction.atomic():
+        _managed_locked(actor, membership_id)
+        return membership_approve(actor=actor, membership_id=membership_id)
+
+
+def membership_decline_managed(*, actor: Actor, membership_id: int) -> Membership:
+    """Drops the roles waiting on a membership the administrator manages."""
+    with transaction.atomic():
+        _managed_locked(actor, membership_id)
+        return membership_decline(actor=actor, membership_id=membership_id)

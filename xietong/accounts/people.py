@@ -6,19 +6,25 @@ authenticator. Each is audited in the transaction of the change."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
-from xietong.core.errors import Conflict, NotFound
+from xietong.core.errors import Conflict, Message, NotFound, NotPermitted, ValidationFailed
 
-from .memberships import admin_authorize
+from .memberships import admin_authorize, membership_create_managed
 from .models import User
+from .selectors import account_governed_by, roles_grantable_by
+
+if TYPE_CHECKING:
+    from xietong.directory.models import Institution
 
 # Fields of a user whose old and new values the audit record keeps.
 ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser", "practitioner_id")
@@ -136,3 +142,120 @@ def totp_device_remove(*, actor: Actor, device_id: int) -> None:
         _audit(actor, "totp.remove", owner.pk, {"username": owner.username,
                                                 "device": device.name})  # fmt: skip
         device.delete()
+
+
+# ---------------------------------------------------------------- the administration pages
+# Adding a person with a first membership, changing their account and setting a temporary
+# password, within what the acting administrator manages (selectors.account_governed_by).
+# Everything is validated before anything is written; each write is one of the audited
+# services above.
+
+PERSON_FIELDS = ("username", "display_name", "phone", "email")
+NOT_YOURS_TO_CHANGE = _(
+    "A platform administrator changes this account: the person belongs to other "
+    "institutions too, or administers the platform."
+)
+
+
+def _fields_clean(user: User, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list]]:
+    """Each value cleaned by its model field (length, characters, an e-mail address), and
+    the errors by field."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list] = {}
+    for name, value in values.items():
+        field = User._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        try:
+            cleaned[name] = field.clean(value, user)
+        except ValidationError as exc:
+            errors[name] = list(exc.messages)
+    return cleaned, errors
+
+
+def _password_errors(password: str, user: User) -> list[Message]:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+def person_create(
+    *, actor: Actor, username: str, display_name: str, phone: str, email: str,
+    password: str, institution: Institution, roles: Iterable[str],
+) -> User:  # fmt: skip
+    """A new account with its first membership, in one transaction: when anything is
+    refused, nothing is written. The password is checked by the platform's password rules."""
+    admin_authorize(actor, "accounts.add_user")
+    wanted = list(roles)
+    grantable = {value for value, _label in roles_grantable_by(actor)}
+    user = User(is_active=True)
+    values, errors = _fields_clean(user, {
+        "username": username.strip(), "display_name": display_name.strip(),
+        "phone": phone.strip(), "email": email.strip(),
+    })  # fmt: skip
+    for name, value in values.items():
+        setattr(user, name, value)
+    if not values.get("display_name") and "display_name" not in errors:
+        errors["display_name"] = [_("Give the name colleagues know this person by.")]
+    if "username" in values and User.objects.filter(username__iexact=values["username"]).exists():
+        errors["username"] = [_("A person with this username already exists.")]
+    if problems := _password_errors(password, user):
+        errors["password"] = problems
+    if not wanted:
+        errors["roles"] = [_("Choose at least one role.")]
+    elif not set(wanted) <= grantable:
+        errors["roles"] = [_("Select valid roles only.")]
+    if errors:
+        raise ValidationFailed(errors)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user_create(actor=actor, user=user)
+            membership_create_managed(actor=actor, user=user, institution=institution, roles=wanted)
+    except IntegrityError:  # the same username, added meanwhile by someone else
+        user.pk = None
+        raise ValidationFailed.single(
+            "username", _("A person with this username already exists.")
+        ) from None
+    return user
+
+
+def person_update(
+    *, actor: Actor, person: User, display_name: str, phone: str, email: str, active: bool
+) -> User:
+    """Changes a person's name, contact and whether they may sign in. Nobody switches their
+    own account off."""
+    admin_authorize(actor, "accounts.change_user")
+    if not account_governed_by(actor=actor, person=person):
+        raise NotPermitted(NOT_YOURS_TO_CHANGE)
+    if person.pk == actor.user_id and not active:
+        raise Conflict(_("You cannot switch off your own account."))
+    values, errors = _fields_clean(person, {
+        "display_name": display_name.strip(), "phone": phone.strip(), "email": email.strip(),
+    })  # fmt: skip
+    if not values.get("display_name") and "display_name" not in errors:
+        errors["display_name"] = [_("Give the name colleagues know this person by.")]
+    if errors:
+        raise ValidationFailed(errors)
+    values["is_active"] = active
+    changed = [name for name, value in values.items() if getattr(person, name) != value]
+    if not changed:
+        return person
+    for name in changed:
+        setattr(person, name, values[name])
+    return user_update(actor=actor, user=person, changed=changed)
+
+
+def person_password_set(*, actor: Actor, person: User, password: str) -> None:
+    """Sets a temporary password for someone (checked by the password rules) and records it
+    (password_reset_record), in one transaction."""
+    admin_authorize(actor, "accounts.change_user")
+    if not account_governed_by(actor=actor, person=person):
+        raise NotPermitted(NOT_YOURS_TO_CHANGE)
+    if problems := _password_errors(password, person):
+        raise ValidationFailed({"password": problems})
+    with transaction.atomic():
+        person.set_password(password)
+        person.save(update_fields=["password"])
+        password_reset_record(actor=actor, user=person)

@@ -1,0 +1,244 @@
+"""The administration pages' forms. What they accept is checked again by the services
+(accounts/people.py, accounts/memberships.py); their refusals land beside these fields."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from xietong.accounts.selectors import CLINICAL_ROLE_VALUES, username_taken
+from xietong.core.errors import NotFound
+from xietong.core.keys import uuid_or_none
+from xietong.core.pages import ServiceForm
+from xietong.directory import selectors as directory
+
+Choices = list[tuple[str, str]]
+
+
+def institution_search_url() -> str | None:
+    """The directory's institution search for pickers, where it is served."""
+    try:
+        return reverse("directory:options_institutions")
+    except NoReverseMatch:
+        return None
+
+
+class InstitutionField(forms.CharField):
+    """An institution picked by its key from a searchable select: the options come from the
+    directory as the user types (or, without that search, every active institution)."""
+
+    widget = forms.Select
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Institution"))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        key = uuid_or_none(value)
+        try:
+            if key is None:
+                raise NotFound()
+            return directory.get_institution(uuid=key)
+        except NotFound:
+            raise forms.ValidationError(
+                _("Select an institution from the list."), code="invalid_choice"
+            ) from None
+
+    def options_set(self, *, selected: Any, empty: str) -> None:
+        """The select's options: the one chosen (and, without the directory's search, every
+        active institution), after an empty one."""
+        widget = self.widget
+        assert isinstance(widget, forms.Select)
+        url = institution_search_url()
+        choices: Choices = [("", empty)]
+        if url:
+            widget.attrs.update({"data-search": "", "data-search-url": url})
+            if selected is not None:
+                choices.append((str(selected.uuid), selected.name))
+        else:
+            widget.attrs["data-search"] = ""
+            choices += [
+                (str(key), name)
+                for key, name in directory.institutions_in_region().values_list("uuid", "name")
+            ]
+        widget.choices = choices
+
+
+def institution_options(form: forms.Form, *, empty: str) -> None:
+    """The form's institution select offers the institution chosen (call after validating
+    a bound form)."""
+    field = form.fields.get("institution")
+    if isinstance(field, InstitutionField):
+        chosen = getattr(form, "cleaned_data", {}).get("institution")
+        field.options_set(selected=chosen, empty=empty)
+
+
+def _role_groups(choices: Choices) -> list[tuple[Any, Choices]]:
+    """The roles in two groups: those that open patients' data, and the others."""
+    clinical = [(v, label) for v, label in choices if v in CLINICAL_ROLE_VALUES]
+    other = [(v, label) for v, label in choices if v not in CLINICAL_ROLE_VALUES]
+    groups = [(_("Open patients' data"), clinical), (_("Other roles"), other)]
+    return [(name, group) for name, group in groups if group]
+
+
+def _roles_field(choices: Choices, *, required: bool) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=_role_groups(choices),
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one role.")},
+        help_text=_(
+            "The first group opens patients' data at the institution. Given to yourself, "
+            "those roles wait for another administrator's approval."
+        ),
+    )
+
+
+def _password_fields(form: forms.Form) -> None:
+    form.fields["password"] = forms.CharField(
+        label=_("Temporary password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=" ".join(str(t) for t in password_validation.password_validators_help_texts()),
+    )
+    form.fields["password2"] = forms.CharField(
+        label=_("Temporary password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Tell the person this password; they change it on their account page."),
+    )
+
+
+def _passwords_match(form: forms.Form, data: dict[str, Any]) -> None:
+    first, second = data.get("password"), data.get("password2")
+    if first and second and first != second:
+        form.add_error("password2", _("The two passwords differ."))
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, username or phone"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    institution = InstitutionField(required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False)
+
+    def __init__(self, *args: Any, roles: Choices, pick_institution: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [("", _("any role")), *roles]
+        if not pick_institution:  # an institution's administrator sees their own
+            del self.fields["institution"]
+
+
+class PersonAddForm(ServiceForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("The person signs in with it: letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    display_name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=60,
+        help_text=_("As colleagues know the person; shown on timelines and messages."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args: Any, roles: Choices, institution: Any | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _password_fields(self)
+        self.fixed_institution = institution
+        if institution is None:
+            self.fields["institution"] = InstitutionField(
+                help_text=_("Where the person works; add more memberships on their page later.")
+            )
+        self.fields["roles"] = _roles_field(roles, required=True)
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data["username"]).strip()
+        if username_taken(username):
+            raise forms.ValidationError(_("A person with this username already exists."))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _passwords_match(self, data)
+        if data.get("password") and not self.has_error("password2"):
+            # The service checks again; said here, every problem shows at once.
+            someone = SimpleNamespace(
+                username=data.get("username", ""), email=data.get("email", ""),
+                first_name="", last_name="",
+            )  # fmt: skip
+            try:
+                password_validation.validate_password(data["password"], someone)  # type: ignore[arg-type]  # only its attributes are read
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        if self.fixed_institution is not None:
+            data["institution"] = self.fixed_institution
+        return data
+
+
+class PersonDetailsForm(ServiceForm):
+    display_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    active = forms.BooleanField(
+        label=_("May sign in"),
+        required=False,
+        help_text=_("Switched off, the account keeps its history but cannot sign in."),
+    )
+
+
+class PasswordSetForm(ServiceForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _password_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _passwords_match(self, data)
+        return data
+
+
+class MembershipForm(ServiceForm):
+    """One membership's roles and whether it is in use (prefixed by its institution)."""
+
+    active = forms.BooleanField(label=_("In use"), required=False)
+
+    def __init__(self, *args: Any, roles: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"] = _roles_field(roles, required=False)
+        self.order_fields(["roles", "active"])
+
+
+class MembershipAddForm(ServiceForm):
+    institution = InstitutionField()
+
+    def __init__(self, *args: Any, roles: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"] = _roles_field(roles, required=True)

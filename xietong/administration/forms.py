@@ -90,7 +90,10 @@ def _role_groups(choices: Choices) -> list[tuple[Any, Choices]]:
     return [(name, group) for name, group in groups if group]
 
 
-def _roles_field(choices: Choices, *, required: bool) -> forms.MultipleChoiceField:
+def _roles_field(
+    choices: Choices, *, required: bool, explained: bool = True
+) -> forms.MultipleChoiceField:
+    """Roles as grouped checkboxes; `explained` adds what the groups mean (once a page)."""
     return forms.MultipleChoiceField(
         label=_("Roles"),
         choices=_role_groups(choices),
@@ -100,7 +103,9 @@ def _roles_field(choices: Choices, *, required: bool) -> forms.MultipleChoiceFie
         help_text=_(
             "The first group opens patients' data at the institution. Given to yourself, "
             "those roles wait for another administrator's approval."
-        ),
+        )
+        if explained
+        else "",
     )
 
 
@@ -232,7 +237,7 @@ class MembershipForm(ServiceForm):
 
     def __init__(self, *args: Any, roles: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"] = _roles_field(roles, required=False)
+        self.fields["roles"] = _roles_field(roles, required=False, explained=False)
         self.order_fields(["roles", "active"])
 
 
@@ -241,4 +246,4 @@ class MembershipAddForm(ServiceForm):
 
     def __init__(self, *args: Any, roles: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"] = _roles_field(roles, required=True)
+        self.fields["roles"] = _roles_field(roles, required=True, explained=False)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -21,17 +21,9 @@ from xietong.directory import selectors as directory
 Choices = list[tuple[str, str]]
 
 
-def institution_search_url() -> str | None:
-    """The directory's institution search for pickers, where it is served."""
-    try:
-        return reverse("directory:options_institutions")
-    except NoReverseMatch:
-        return None
-
-
 class InstitutionField(forms.CharField):
-    """An institution picked by its key from a searchable select: the options come from the
-    directory as the user types (or, without that search, every active institution)."""
+    """An institution picked by its key from a searchable select whose options come from the
+    directory as the user types."""
 
     widget = forms.Select
 
@@ -53,33 +45,27 @@ class InstitutionField(forms.CharField):
                 _("Select an institution from the list."), code="invalid_choice"
             ) from None
 
-    def options_set(self, *, selected: Any, empty: str) -> None:
-        """The select's options: the one chosen (and, without the directory's search, every
-        active institution), after an empty one."""
+    def options_set(self, *, selected: Any) -> None:
+        """The select offers the institution chosen; the directory's search finds the others
+        as the user types (core/xietong.js)."""
         widget = self.widget
         assert isinstance(widget, forms.Select)
-        url = institution_search_url()
-        choices: Choices = [("", empty)]
-        if url:
-            widget.attrs.update({"data-search": "", "data-search-url": url})
-            if selected is not None:
-                choices.append((str(selected.uuid), selected.name))
-        else:
-            widget.attrs["data-search"] = ""
-            choices += [
-                (str(key), name)
-                for key, name in directory.institutions_in_region().values_list("uuid", "name")
-            ]
+        widget.attrs.update(
+            {"data-search": "", "data-search-url": reverse("directory:options_institutions")}
+        )
+        choices: Choices = [("", "—")]
+        if selected is not None:
+            choices.append((str(selected.uuid), selected.name))
         widget.choices = choices
 
 
-def institution_options(form: forms.Form, *, empty: str) -> None:
+def institution_options(form: forms.Form) -> None:
     """The form's institution select offers the institution chosen (call after validating
     a bound form)."""
     field = form.fields.get("institution")
     if isinstance(field, InstitutionField):
         chosen = getattr(form, "cleaned_data", {}).get("institution")
-        field.options_set(selected=chosen, empty=empty)
+        field.options_set(selected=chosen)
 
 
 def _role_groups(choices: Choices) -> list[tuple[Any, Choices]]:

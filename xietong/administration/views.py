@@ -35,7 +35,6 @@ from .forms import (
     PersonAddForm,
     PersonDetailsForm,
     institution_options,
-    institution_search_url,
 )
 
 if TYPE_CHECKING:
@@ -103,7 +102,7 @@ def people(request: ActorRequest, actor: Actor) -> HttpResponse:
             "institution_id": chosen.pk if chosen is not None else None,
             "role": form.cleaned_data["role"],
         }
-    institution_options(form, empty=_("any institution"))
+    institution_options(form)
     found = accounts.people_search(actor=actor, **filters)
     page = Paginator(found, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -152,10 +151,7 @@ def person_add(request: ActorRequest, actor: Actor) -> HttpResponse:
                 % {"name": person.display_name or person.username},
             )
             return redirect("administration:person", user_uuid=person.uuid)
-    institution_options(
-        form,
-        empty=_("Type to search") if institution_search_url() else _("Choose an institution"),
-    )
+    institution_options(form)
     return render(
         request, "administration/person_add.html", {"form": form, "fixed_institution": fixed}
     )
@@ -225,10 +221,7 @@ def _person_context(
     if add_form is None and scope is None and rights.add_membership:
         add_form = MembershipAddForm(roles=accounts.roles_grantable_by(actor))
     if add_form is not None:
-        institution_options(
-            add_form,
-            empty=_("Type to search") if institution_search_url() else _("Choose an institution"),
-        )
+        institution_options(add_form)
     return {
         "person": person,
         "rows": rows,

@@ -173,7 +173,7 @@ def test_the_people_list_costs_the_same_however_many_people(
     assert queries_for_page() == few
     # The session, the account, the actor, the navigation's counts, the rights of the
     # account, the count and the page of people, their memberships: never one per person.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(16):
         client.get(PEOPLE, {"q": "user", "role": "requester"})
 
 

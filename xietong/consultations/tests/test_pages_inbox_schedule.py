@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -90,3 +92,21 @@ def test_change_the_booked_time(client: Client, world: World) -> None:
     client.post(reverse("consultations:schedule", args=[c.uuid]), {"slot": str(later.uuid)})
     c.refresh_from_db()
     assert c.status == Status.SCHEDULED and c.scheduled_start != first
+
+
+def test_free_times_are_a_calendar_of_days_on_the_coordinators_clock(
+    client: Client, world: World
+) -> None:
+    c = world.to("accepted", mode="realtime")
+    slot = a_slot(world)
+    # 23:30 UTC is 07:30 the next morning in Beijing: the slot belongs to that day.
+    day = timezone.localtime(slot.start).date()
+    utc_evening = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(23, 30), tzinfo=dt.UTC)
+    Slot.objects.filter(pk=slot.pk).update(
+        start=utc_evening, end=utc_evening + dt.timedelta(minutes=30)
+    )
+    sign_in(client, world.coordinator)
+    page = text(client.get(reverse("consultations:schedule", args=[c.uuid])))
+    column = page.split(f'data-day="{day:%Y-%m-%d}"', 1)[1].split('data-day="', 1)[0]
+    assert f'value="{slot.uuid}"' in column and "07:30" in column
+    assert 'class="btn-check"' in column  # a button to pick, not a bare radio in a list

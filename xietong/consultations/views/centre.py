@@ -21,6 +21,7 @@ from xietong.core.times import local_time
 from xietong.directory.selectors import expert_search_page, experts_by_practitioner
 from xietong.records.selectors import documents_for_source
 from xietong.scheduling.selectors import get_slot, slots_free
+from xietong.scheduling.week import weeks_of
 
 from .. import services as svc
 from ..forms import CommentForm, ExpertFilterForm, ScheduleForm
@@ -225,11 +226,15 @@ def schedule(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) 
         if expert
         else []
     )
+    slots = alternatives if alternatives is not None else free
+    chosen = "" if alternatives is not None else str(request.POST.get("slot") or "")
     context = {
         "consultation": c,
         "expert": expert,
         "form": form,
-        "slots": alternatives if alternatives is not None else free,
+        "slots": slots,
+        # The expert's free times as the weeks of a calendar, on the reader's clock.
+        "weeks": weeks_of(slots, chosen=chosen),
         "slot_taken": alternatives is not None,
     }
     return render(request, "consultations/schedule.html", context, status=status)

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet
 from django.http import QueryDict
@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from xietong.scheduling.selectors import slots_free
+from xietong.scheduling.week import SlotDay, midnight, monday_of, week_days
 
 from ..models import Kind
 from ..services._bookings import PURPOSES
@@ -32,14 +33,6 @@ HORIZON_DAYS = 56
 # A week of one department never comes near this; it bounds a page without a filter.
 WEEK_LIMIT = 300
 NO_DEPARTMENT = "none"
-
-
-@dataclass
-class SlotDay:
-    date: dt.date
-    slots: list[Slot]
-    today: bool
-    past: bool
 
 
 @dataclass
@@ -66,15 +59,6 @@ class SlotCalendar:
     @property
     def empty(self) -> bool:
         return not any(day.slots for day in self.days)
-
-
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    """The start of a day on the reader's clock, as an aware moment."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 def _date(value: str) -> dt.date | None:
@@ -155,34 +139,26 @@ def slot_calendar(
     today = timezone.localdate()
     asked = _date(week)
     if asked is not None:
-        monday = _monday(asked)
+        monday = monday_of(asked)
     elif chosen_slot is not None:
-        monday = _monday(timezone.localtime(chosen_slot.start).date())
+        monday = monday_of(timezone.localtime(chosen_slot.start).date())
     else:
         first = slots.first()
-        monday = _monday(timezone.localtime(first.start).date() if first else today)
+        monday = monday_of(timezone.localtime(first.start).date() if first else today)
     # Never before this week, never past the horizon.
-    monday = min(max(monday, _monday(today)), _monday(today + dt.timedelta(days=HORIZON_DAYS)))
-    begin, end = _midnight(monday), _midnight(monday + dt.timedelta(days=7))
+    monday = min(max(monday, monday_of(today)), monday_of(today + dt.timedelta(days=HORIZON_DAYS)))
+    begin, end = midnight(monday), midnight(monday + dt.timedelta(days=7))
     shown = list(slots.filter(start__gte=begin, start__lt=end)[:WEEK_LIMIT])
-    by_day: dict[dt.date, list[Any]] = {}
-    for s in shown:
-        s.local = timezone.localtime(s.start)  # type: ignore[attr-defined]
-        s.checked = str(s.uuid) == cal.chosen  # type: ignore[attr-defined]
-        by_day.setdefault(s.local.date(), []).append(s)  # type: ignore[attr-defined]
     cal.week = monday
-    cal.days = [
-        SlotDay(date=day, slots=by_day.get(day, []), today=day == today, past=day < today)
-        for day in (monday + dt.timedelta(days=n) for n in range(7))
-    ]
+    cal.days = week_days(shown, monday=monday, chosen=cal.chosen)
     cal.mixed_exams = len({s.examination_type for s in shown}) > 1
     if chosen_slot is not None and not any(s.checked for s in shown):  # type: ignore[attr-defined]
         chosen_slot.local = timezone.localtime(chosen_slot.start)  # type: ignore[attr-defined]
         cal.chosen_elsewhere = chosen_slot
     before = slots.filter(start__lt=begin).order_by("-start").first()
     after = slots.filter(start__gte=end).first()
-    cal.previous = _monday(timezone.localtime(before.start).date()) if before else None
-    cal.next = _monday(timezone.localtime(after.start).date()) if after else None
+    cal.previous = monday_of(timezone.localtime(before.start).date()) if before else None
+    cal.next = monday_of(timezone.localtime(after.start).date()) if after else None
     return cal
 
 

@@ -209,6 +209,8 @@ NO_PATIENT_DATA: dict[str, str] = {
     "directory:institutions": "the directory",
     "directory:institution": "the directory",
     "directory:experts": "the directory",
+    "directory:options_experts": "the directory, searched as a picker is typed into",
+    "directory:options_institutions": "the directory, searched as a picker is typed into",
     "patients:register": "an empty form",
     "scheduling:schedules": "schedules",
     "scheduling:utilisation": "counts of slots",

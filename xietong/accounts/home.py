@@ -51,7 +51,7 @@ def role_approvals_card(request: HttpRequest, actor: Actor) -> list[HomeCard]:
                 "another administrator approves them."
             ),
             count=count,
-            url=reverse("admin:accounts_membership_changelist") + "?approval=yours",
+            url=reverse("administration:approvals"),
             action=_("Review in the admin"),
             order=6,
         )

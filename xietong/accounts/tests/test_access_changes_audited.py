@@ -140,7 +140,9 @@ def test_other_administrators_see_what_waits_for_them(client: Client, root: User
     second.force_login(second_user)
     home = text(second.get(reverse("home")))
     assert "等待您批准的角色" in home
-    assert "?approval=yours" in home
+    # The card opens the product's approvals page, as the Django admin's list still shows.
+    assert reverse("administration:approvals") in home
+    assert "柘城县人民医院" in text(second.get(reverse("administration:approvals")))
     listing = text(second.get(reverse("admin:accounts_membership_changelist") + "?approval=yours"))
     assert "柘城县人民医院" in listing
     # The one who asked is not asked to approve it.

@@ -261,6 +261,39 @@ def test_setup_page_sends_an_enrolled_user_back(client: Client) -> None:
     assert response["Location"] == reverse("accounts:account")
 
 
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        (
+            "zh-hans",
+            [
+                "腾讯身份验证器（App 或微信小程序）",
+                "阿里云 App（“虚拟 MFA”）",
+                "Microsoft Authenticator",
+                "FreeOTP",
+            ],
+        ),
+        (
+            "en",
+            ["Tencent Authenticator", "Alibaba Cloud app", "Microsoft Authenticator", "FreeOTP"],
+        ),
+    ],
+)
+def test_setup_page_names_authenticator_apps_that_work_in_china(
+    client: Client, sign_in, language: str, names: list[str]
+) -> None:
+    # Google's app is not in Chinese app stores: the page names ones a doctor can install.
+    user = make_user("requester")
+    sign_in(user.username)
+    client.cookies["django_language"] = language
+    body = text(client.get(reverse("accounts:totp_setup")))
+    apps = body[body.index('id="authenticator-apps"') :]
+    apps = apps[: apps.index("</ul>")]
+    for name in names:
+        assert name in apps
+    assert "Google" not in body
+
+
 # --- turning it off needs a current code or the password ---------------------------------
 
 

@@ -27,6 +27,11 @@ def notifications_for(*, actor: Actor) -> QuerySet[Notification]:
     )
 
 
+def unread_count_for(actor: Actor) -> int:
+    """The number beside the navigation's entry (the bell's is kept live by live.py)."""
+    return Notification.objects.filter(recipient_id=actor.user_id, read_at__isnull=True).count()
+
+
 def can_view_outbox(actor: Actor) -> bool:
     return actor.is_platform_admin
 

@@ -4,6 +4,7 @@ SMS/e-mail outbox. Views parse and render; the rules are in services and selecto
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -68,4 +69,7 @@ def outbox(request: ActorRequest, actor: Actor) -> HttpResponse:
     if status:
         messages = messages.filter(status=status)
     page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/outbox.html", {"page": page, "status": status})
+    query = urlencode({"status": status}) if status else ""
+    return render(
+        request, "notifications/outbox.html", {"page": page, "status": status, "query": query}
+    )

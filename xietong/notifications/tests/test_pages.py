@@ -29,6 +29,26 @@ def test_the_bell_in_every_page_header_shows_the_unread_count(client: Client) ->
     assert 'data-bell-ws="/ws/notifications/"' in page
 
 
+def _nav_entry(page: str, url: str) -> str:
+    nav = page[page.index('id="mainnav"') :]
+    start = nav.index(f'href="{url}"')
+    return nav[start : nav.index("</a>", start)]
+
+
+def test_the_navigation_entry_counts_the_unread_and_the_bell_is_an_icon(client: Client) -> None:
+    member = signed_in(client)
+    entry = _nav_entry(text(client.get(reverse("home"))), reverse("notifications:list"))
+    assert "bi-bell" in entry and "Notifications" in entry and "xt-nav-count" not in entry
+    tell(member.user_id, "会诊已接受")
+    tell(member.user_id, "会诊已完成")
+    page = text(client.get(reverse("home")))
+    entry = _nav_entry(page, reverse("notifications:list"))
+    assert re.search(r'class="badge[^"]*xt-nav-count">2<', entry)
+    # The header's bell: the kit's icon, the count as a red pill.
+    bell = page[page.index('class="bell ') : page.index("</a>", page.index('class="bell '))]
+    assert "bi bi-bell" in bell and "text-bg-danger" in bell and "<svg" not in bell
+
+
 def test_signed_out_pages_have_no_bell(client: Client) -> None:
     assert "data-bell-count" not in text(client.get(reverse("accounts:login")))
 
@@ -96,6 +116,7 @@ def test_outbox_page_is_for_platform_admins_only(client: Client) -> None:
     page = text(client.get(reverse("notifications:outbox")))
     assert "13812345678" in page and "急诊会诊请求" in page
     assert "gateway unreachable" in page and 'data-label="Status"' in page
+    assert 'data-status="failed"' in page and "xt-status-bad" in page
     assert "13812345678" not in text(
         client.get(reverse("notifications:outbox"), {"status": "sent"})
     )

@@ -109,7 +109,10 @@ def test_register_shows_every_error_and_keeps_nothing(client: Client, doctor: Me
     )
     page = _text(response)
     assert response.status_code == 200
-    assert page.count('class="errorlist"') == 3
+    # Each wrong field is marked and says why beside it, and the summary above lists them.
+    assert page.count('aria-invalid="true"') == 3
+    assert page.count('class="errorlist invalid-feedback') == 3
+    assert "Please correct 3 problems before sending." in page
     assert "This field is required." in page
     assert "The check character is wrong" in page
     assert "Enter a mobile number" in page

@@ -9,6 +9,7 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.core.audit_vocabulary import audit_vocabulary_register
+        from xietong.core.ui import status_tones_register
         from xietong.patients.sections import patient_section_register
         from xietong.patients.services.break_glass import record_holders_register
 
@@ -22,3 +23,5 @@ class RecordsConfig(AppConfig):
         # No menu entry: records are reached from the patient's page and the workflows.
         patient_section_register(records_section)
         audit_vocabulary_register(AUDIT_EVENTS)
+        # A document in force, replaced by a corrected version, or filed by mistake.
+        status_tones_register({"current": "done", "superseded": "stop", "entered-in-error": "bad"})

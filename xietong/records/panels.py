@@ -40,7 +40,7 @@ def documents_panel_context(
         "next_url": next_url,
         "can_upload": actor.has_role(*UPLOAD_ROLES),
         "upload_form": form
-        or DocumentUploadForm(initial={"source": source, "clinical_date": timezone.localdate()}),
+        or DocumentUploadForm(initial={"source": source}, clinical_date=timezone.localdate()),
     }
 
 

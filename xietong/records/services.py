@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -314,6 +316,15 @@ def document_mark_in_error(
     return document
 
 
+@dataclass(frozen=True)
+class DocumentFile:
+    """One file of a batch, with its own title and the date of its examination or visit."""
+
+    file: Any
+    title: str
+    clinical_date: dt.date | None = None
+
+
 def documents_upload(
     *,
     actor: Actor,
@@ -324,9 +335,10 @@ def documents_upload(
     clinical_date: dt.date | None = None,
     source: str = "",
 ) -> list[ClinicalDocument]:
-    """Several files at once (the pages of a paper record photographed one by one): all are
-    checked before any is stored, and either all are filed or none. With more than one
-    file each title gets its page number."""
+    """Several files under one title (the pages of a paper record photographed one by one):
+    all are checked before any is stored, and either all are filed or none. With more than
+    one file each title gets its page number. Files that each have a title of their own go
+    through documents_upload_each."""
     _authorize(actor, patient, source)
     source = (source or "").strip()
     cleaned = _check_fields(kind, title, clinical_date, source)
@@ -345,17 +357,75 @@ def documents_upload(
     count = len(files)
     suffix_room = len(f" ({count}/{count})") if count > 1 else 0
     base = cleaned[: TITLE_MAX - suffix_room]
+    titles = [f"{base} ({n}/{count})" if count > 1 else base for n in range(1, count + 1)]
+    return _store_all(
+        actor=actor, patient=patient, kind=kind, source=source,
+        prepared=[(upload, info, each, clinical_date)
+                  for upload, info, each in zip(files, infos, titles, strict=True)],
+    )  # fmt: skip
+
+
+def documents_upload_each(
+    *,
+    actor: Actor,
+    patient: Patient,
+    kind: str,
+    items: Sequence[DocumentFile],
+    source: str = "",
+) -> list[ClinicalDocument]:
+    """Several files at once, each filed under its own title and date (a laboratory report
+    and last week's X-ray report brought together): every one is checked before any is
+    stored, and either all are filed or none. A refusal names the item it is about
+    ("items.0.title", "items.2.file"; "kind" and "source" are the batch's), every problem
+    at once; a file over the size limit is its item's error too."""
+    _authorize(actor, patient, source)
+    source = (source or "").strip()
+    if not items:
+        raise ValidationFailed.single("file", _("Choose a file."))
+    errors: dict[str, list[Message]] = {}
+    prepared: list[tuple[Any, FileInfo, str, dt.date | None]] = []
+    for index, item in enumerate(items):
+        title = ""
+        try:
+            title = _check_fields(kind, item.title, item.clinical_date, source)
+        except ValidationFailed as exc:
+            for name, messages in exc.fields.items():
+                key = name if name in ("kind", "source") else f"items.{index}.{name}"
+                if key not in errors:  # the batch's own fields are said once
+                    errors[key] = list(messages)
+        try:
+            info = _check_file(item.file)
+        except ValidationFailed as exc:
+            errors[f"items.{index}.file"] = list(exc.fields["file"])
+            continue
+        except FileTooLarge as exc:
+            errors[f"items.{index}.file"] = [exc.message]
+            continue
+        prepared.append((item.file, info, title, item.clinical_date))
+    if errors:
+        raise ValidationFailed(errors)
+    return _store_all(actor=actor, patient=patient, kind=kind, source=source, prepared=prepared)
+
+
+def _store_all(
+    *,
+    actor: Actor,
+    patient: Patient,
+    kind: str,
+    source: str,
+    prepared: Sequence[tuple[Any, FileInfo, str, dt.date | None]],
+) -> list[ClinicalDocument]:
+    """Files already checked, stored together: if one cannot be, none is kept."""
     documents: list[ClinicalDocument] = []
     try:
         with transaction.atomic():
-            for index, (upload, info) in enumerate(zip(files, infos, strict=True), start=1):
-                each = f"{base} ({index}/{count})" if count > 1 else base
+            for upload, info, title, clinical_date in prepared:
                 documents.append(
                     _store(
                         actor=actor,
                         patient=patient,
                         kind=kind,
-                        title=each,
+                        title=title,
                         upload=upload,
                         info=info,
                         clinical_date=clinical_date,

@@ -29,7 +29,7 @@ from .services import (
     can_change_document,
     document_mark_in_error,
     document_replace,
-    documents_upload,
+    documents_upload_each,
 )
 
 
@@ -44,15 +44,12 @@ def patient_documents(request: ActorRequest, actor: Actor, patient_uuid: uuid.UU
         if form.is_valid():
             data = form.cleaned_data
             try:
-                created = documents_upload(
-                    actor=actor, patient=patient, kind=data["kind"], title=data["title"],
-                    files=data["file"], clinical_date=data["clinical_date"],
+                created = documents_upload_each(
+                    actor=actor, patient=patient, kind=data["kind"], items=form.items(),
                     source=data["source"],
                 )  # fmt: skip
             except ValidationFailed as exc:
                 form.add_service_errors(exc)
-            except FileTooLarge as exc:
-                form.add_error("file", str(exc.message))
             except Conflict as exc:
                 form.add_error(None, str(exc.message))
             else:
@@ -71,7 +68,7 @@ def patient_documents(request: ActorRequest, actor: Actor, patient_uuid: uuid.UU
             documents_for_patient(actor=actor, patient=patient, include_inactive=True)
         )
     context["show_all"] = show_all
-    status = 422 if form is not None and form.errors else 200
+    status = 422 if form is not None and form.has_errors else 200
     return render(request, "records/patient_documents.html", context, status=status)
 
 

@@ -11,7 +11,13 @@ from xietong.core.events import event_subscribe
 from xietong.core.models import AuditEvent
 from xietong.patients.tests.factories import institution_of, make_patient
 from xietong.records.models import ClinicalDocument, DocumentKind, DocumentStatus
-from xietong.records.services import FileTooLarge, document_upload, documents_upload
+from xietong.records.services import (
+    DocumentFile,
+    FileTooLarge,
+    document_upload,
+    documents_upload,
+    documents_upload_each,
+)
 from xietong.records.tests.helpers import (
     exe_bytes,
     html_bytes,
@@ -162,3 +168,73 @@ def test_several_files_are_filed_together_or_not_at_all() -> None:
         documents_upload(actor=doctor, patient=patient, kind="document", title="x", files=bad)
     assert "virus.pdf" in str(caught.value.fields["file"][0])
     assert ClinicalDocument.objects.count() == 2 and len(stored_files()) == 2
+
+
+def test_files_filed_together_each_keep_their_own_title_and_date() -> None:
+    doctor = make_actor("requester")
+    patient = make_patient(institution_of(doctor))
+    filed = documents_upload_each(
+        actor=doctor,
+        patient=patient,
+        kind="exam_report",
+        items=[
+            DocumentFile(pdf(), "血常规", dt.date(2026, 5, 1)),
+            DocumentFile(upload(jpeg_bytes(), name="a.jpg"), "胸片报告", dt.date(2026, 4, 20)),
+        ],
+    )
+    assert [(d.title, d.clinical_date) for d in filed] == [
+        ("血常规", dt.date(2026, 5, 1)),
+        ("胸片报告", dt.date(2026, 4, 20)),
+    ]
+    assert len(stored_files()) == 2
+
+
+def test_each_file_is_judged_and_every_problem_named_before_any_is_filed() -> None:
+    doctor = make_actor("requester")
+    patient = make_patient(institution_of(doctor))
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationFailed) as caught:
+        documents_upload_each(
+            actor=doctor,
+            patient=patient,
+            kind="document",
+            items=[
+                DocumentFile(pdf(), "好的", None),
+                DocumentFile(pdf(), " ", tomorrow),
+                DocumentFile(upload(exe_bytes(), name="virus.pdf"), "病历", None),
+                DocumentFile(None, "没有文件", None),
+            ],
+        )
+    assert set(caught.value.fields) == {
+        "items.1.title",
+        "items.1.clinical_date",
+        "items.2.file",
+        "items.3.file",
+    }
+    assert ClinicalDocument.objects.count() == 0 and stored_files() == []
+    with pytest.raises(ValidationFailed) as caught:
+        documents_upload_each(
+            actor=doctor,
+            patient=patient,
+            kind="x-ray",
+            items=[DocumentFile(pdf(), "一", None), DocumentFile(pdf(), "二", None)],
+        )
+    assert list(caught.value.fields) == ["kind"] and len(caught.value.fields["kind"]) == 1
+
+
+def test_an_oversize_file_of_a_batch_is_its_own_error(settings) -> None:
+    settings.XT_UPLOAD_MAX_MB = 1
+    doctor = make_actor("requester")
+    patient = make_patient(institution_of(doctor))
+    with pytest.raises(ValidationFailed) as caught:
+        documents_upload_each(
+            actor=doctor,
+            patient=patient,
+            kind="document",
+            items=[
+                DocumentFile(pdf(), "小", None),
+                DocumentFile(pdf(size=1024 * 1024 + 1), "大", None),
+            ],
+        )
+    assert list(caught.value.fields) == ["items.1.file"]
+    assert ClinicalDocument.objects.count() == 0 and stored_files() == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 import pytest
@@ -37,6 +38,30 @@ def _text(response: Any) -> str:
     return str(response.content.decode())
 
 
+def _summary(response: Any) -> list[str]:
+    """The problems listed above the form, as the reader sees them."""
+    page = _text(response)
+    block = page[
+        page.index("data-form-errors>") : page.index("</ul>", page.index("data-form-errors>"))
+    ]
+    return [" ".join(re.sub(r"<[^>]+>", "", item).split()) for item in block.split("<li>")[1:]]
+
+
+def _rows(kind: str, *rows: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """What the upload form sends: the batch's kind, and a row (file, title, date) per file."""
+    data: dict[str, Any] = {
+        "kind": kind,
+        "doc-TOTAL_FORMS": str(max(len(rows), 3)),
+        "doc-INITIAL_FORMS": "0",
+        "doc-MIN_NUM_FORMS": "0",
+        "doc-MAX_NUM_FORMS": "20",
+        **extra,
+    }
+    for index, row in enumerate(rows):
+        data.update({f"doc-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
 def test_records_page_lists_documents_and_offers_a_phone_camera_upload(client: Client) -> None:
     membership, actor = _signed_in(client, "requester")
     patient = make_patient(membership.institution, name="李四")
@@ -44,25 +69,69 @@ def test_records_page_lists_documents_and_offers_a_phone_camera_upload(client: C
     page = _text(client.get(reverse("records:patient", args=[patient.uuid])))
     assert "Records of 李四" in page and "血常规" in page and "laboratory report" in page
     assert 'accept="application/pdf,image/jpeg,image/png"' in page
-    assert 'capture="environment"' in page and "multiple" in page
     assert 'enctype="multipart/form-data"' in page
+    # A row per file, each with its own title and date; the phone's camera for each row.
+    for index in range(3):
+        assert f'name="doc-{index}-file"' in page and f'name="doc-{index}-title"' in page
+        assert f'name="doc-{index}-clinical_date"' in page
+    assert page.count('capture="environment"') >= 3
+    # With the page's script, several files chosen at once each get a row.
+    assert "data-pick-input" in page and "multiple" in page
 
 
-def test_uploading_several_photos_from_the_page(client: Client) -> None:
+def test_files_uploaded_together_each_keep_their_own_title_and_date(client: Client) -> None:
     membership, _actor = _signed_in(client, "requester")
     patient = make_patient(membership.institution)
     url = reverse("records:patient", args=[patient.uuid])
-    photos = [upload(jpeg_bytes(), name=f"IMG_{i}.jpg", content_type="image/jpeg") for i in (1, 2)]
+    photo = upload(jpeg_bytes(), name="IMG_1.jpg", content_type="image/jpeg")
     response = client.post(
         url,
-        {"kind": "paper_photo", "title": "门诊病历", "clinical_date": "2026-05-01", "file": photos},
+        _rows(
+            "exam_report",
+            {"file": pdf(), "title": "血常规", "clinical_date": "2026-05-01"},
+            {"file": photo, "title": "胸片报告", "clinical_date": "2026-04-20"},
+            {"title": "", "clinical_date": "2026-05-01"},  # a row left as it came: skipped
+        ),
     )
     assert response.status_code == 302 and response["Location"] == url
-    assert sorted(ClinicalDocument.objects.values_list("title", flat=True)) == [
-        "门诊病历 (1/2)", "门诊病历 (2/2)",
-    ]  # fmt: skip
+    filed = ClinicalDocument.objects.order_by("title")
+    assert [(d.title, d.clinical_date.isoformat()) for d in filed] == [
+        ("胸片报告", "2026-04-20"),
+        ("血常规", "2026-05-01"),
+    ]
+    assert {d.kind for d in filed} == {"exam_report"}
     page = _text(client.get(url))
     assert "2 documents filed." in page
+
+
+def test_every_row_that_is_wrong_says_so_and_nothing_is_filed(client: Client) -> None:
+    membership, _actor = _signed_in(client, "requester")
+    patient = make_patient(membership.institution)
+    response = client.post(
+        reverse("records:patient", args=[patient.uuid]),
+        _rows(
+            "document",
+            {"file": pdf(), "title": ""},
+            {"file": pdf(), "title": "明天的报告", "clinical_date": "2999-01-01"},
+            {"title": "没有文件的标题"},
+        ),
+    )
+    assert response.status_code == 422
+    assert _summary(response) == [
+        "File 1 · Title: This field is required.",
+        "File 2 · Date of the examination or visit: The date cannot be in the future.",
+        "File 3 · File: Choose a file.",
+    ]
+    assert _text(response).count('aria-invalid="true"') == 3
+    assert ClinicalDocument.objects.count() == 0 and stored_files() == []
+
+
+def test_an_upload_without_any_file_is_refused(client: Client) -> None:
+    membership, _actor = _signed_in(client, "requester")
+    patient = make_patient(membership.institution)
+    response = client.post(reverse("records:patient", args=[patient.uuid]), _rows("document"))
+    assert response.status_code == 422
+    assert _summary(response) == ["Choose at least one file."]
 
 
 def test_a_renamed_executable_is_refused_on_the_page(client: Client) -> None:
@@ -70,10 +139,28 @@ def test_a_renamed_executable_is_refused_on_the_page(client: Client) -> None:
     patient = make_patient(membership.institution)
     response = client.post(
         reverse("records:patient", args=[patient.uuid]),
-        {"kind": "document", "title": "病历", "file": upload(exe_bytes(), name="record.pdf")},
+        _rows(
+            "document",
+            {"file": pdf(), "title": "病历"},
+            {"file": upload(exe_bytes(), name="record.pdf"), "title": "化验单"},
+        ),
     )
     assert response.status_code == 422
-    assert "The file must be a PDF, JPEG or PNG file." in _text(response)
+    assert _summary(response) == ["File 2 · File: The file must be a PDF, JPEG or PNG file."]
+    assert ClinicalDocument.objects.count() == 0 and stored_files() == []
+
+
+def test_a_file_over_the_limit_is_named_on_its_row(client: Client, settings: Any) -> None:
+    settings.XT_UPLOAD_MAX_MB = 1
+    membership, _actor = _signed_in(client, "requester")
+    patient = make_patient(membership.institution)
+    response = client.post(
+        reverse("records:patient", args=[patient.uuid]),
+        _rows("document", {"file": pdf(size=1024 * 1024 + 1), "title": "CT"}),
+    )
+    assert response.status_code == 422
+    [problem] = _summary(response)
+    assert problem.startswith("File 1 · File: The file is larger than 1 MB.")
     assert ClinicalDocument.objects.count() == 0 and stored_files() == []
 
 
@@ -83,14 +170,13 @@ def test_upload_from_a_workflow_page_files_to_its_source_and_goes_back(client: C
     back = f"/patients/{patient.uuid}/"
     response = client.post(
         reverse("records:patient", args=[patient.uuid]),
-        {"kind": "document", "title": "病历", "file": pdf(), "source": "consultation:5",
-         "next": back},
-    )  # fmt: skip
+        _rows("document", {"file": pdf(), "title": "病历"}, source="consultation:5", next=back),
+    )
     assert response.status_code == 302 and response["Location"] == back
     assert ClinicalDocument.objects.get().source == "consultation:5"
     response = client.post(
         reverse("records:patient", args=[patient.uuid]),
-        {"kind": "document", "title": "病历", "file": pdf(), "next": "https://evil.example/"},
+        _rows("document", {"file": pdf(), "title": "病历"}, next="https://evil.example/"),
     )
     assert response["Location"] == reverse("records:patient", args=[patient.uuid])
 
@@ -100,7 +186,7 @@ def test_patient_of_another_institution_is_404_and_nothing_stored(client: Client
     other = make_patient(cast(Membership, MembershipFactory()).institution)
     url = reverse("records:patient", args=[other.uuid])
     assert client.get(url).status_code == 404
-    response = client.post(url, {"kind": "document", "title": "x", "file": pdf()})
+    response = client.post(url, _rows("document", {"file": pdf(), "title": "x"}))
     assert response.status_code == 404
     assert ClinicalDocument.objects.count() == 0 and stored_files() == []
 
@@ -219,7 +305,7 @@ def test_the_patients_page_has_a_records_section(client: Client) -> None:
         actor=actor, patient=patient, kind="imaging_report", title="胸部CT报告", file=pdf()
     )
     page = _text(client.get(reverse("patients:detail", args=[patient.uuid])))
-    assert "<h2>Records</h2>" in page
+    assert '<section class="card mb-3" id="records">' in page and ">Records</h2>" in page
     assert "胸部CT报告" in page
     assert f'href="{reverse("records:patient", args=[patient.uuid])}"' in page
     assert f'name="next" value="/patients/{patient.uuid}/"' in page
@@ -229,5 +315,5 @@ def test_the_section_offers_no_upload_to_a_pharmacist(client: Client) -> None:
     membership, _ = _signed_in(client, "pharmacist")
     patient = make_patient(membership.institution)
     page = _text(client.get(reverse("patients:detail", args=[patient.uuid])))
-    assert "<h2>Records</h2>" in page and "No documents yet." in page
+    assert ">Records</h2>" in page and "No documents yet." in page
     assert 'capture="environment"' not in page

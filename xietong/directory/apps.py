@@ -15,7 +15,7 @@ class DirectoryConfig(AppConfig):
 
         # The directory holds no patient data: everyone signed in may browse it.
         nav_register(
-            NavItem(_("Institutions"), "directory:institutions", None, order=80),
-            NavItem(_("Expert library"), "directory:experts", None, order=81),
+            NavItem(_("Institutions"), "directory:institutions", None, order=80, icon="building"),
+            NavItem(_("Expert library"), "directory:experts", None, order=81, icon="person-badge"),
         )
         home_card_register(find_an_expert_card)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -10,13 +12,15 @@ from xietong.directory.tests.network import Network
 
 
 def _page(client: Client, url: str, **headers: str) -> str:
-    """The page's main content (the header names the visitor's own institution)."""
+    """The page's own content: the header and the "acting for" line above it name the
+    visitor's own institution."""
     response = client.get(url, headers=headers)
     assert response.status_code == 200
     html = response.content.decode()
     if "<main" not in html:
         return html
-    return html[html.index("<main") : html.index("</main>")]
+    main = html[html.index("<main") : html.index("</main>")]
+    return re.sub(r'<div class="acting-banner">.*?</div>', "", main)
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(network: Network, client: Client) -> None:
@@ -33,6 +37,7 @@ def test_institution_browser_drills_down_with_breadcrumbs(network: Network, clie
     city = _page(client, reverse("directory:institutions") + "?region=410100")
     # Breadcrumbs up to the province, the county below with its count, the subtree's list.
     assert 'href="/directory/?region=410000"' in city
+    assert '<ol class="breadcrumb">' in city and 'aria-current="page">郑州市</li>' in city
     assert "金桥县" in city and "金桥县康城镇卫生院" in city
     assert "洛阳市协同中心医院" not in city
     filtered = _page(client, reverse("directory:institutions") + "?region=410000&level=municipal")
@@ -90,5 +95,6 @@ def test_expert_library_pages(
     client.force_login(make_user("requester", institution=network.county_hospital))
     second = _page(client, reverse("directory:experts") + "?page=2")
     assert "李强" in second and "张伟" not in second
+    assert 'class="pagination' in second and 'href="?page=1" rel="prev"' in second
     # A page past the end shows the last one.
     assert "李强" in _page(client, reverse("directory:experts") + "?page=9")

@@ -21,5 +21,5 @@ class VideoConfig(AppConfig):
         meeting_policy_register()
         # Someone who loses a patient may lose the rooms about them (ADR 7, as for chat).
         event_subscribe("patient.access_revoked")(on_patient_access_revoked)
-        nav_register(NavItem(_("Video meetings"), "video:meetings", order=40))
+        nav_register(NavItem(_("Video meetings"), "video:meetings", order=40, icon="camera-video"))
         audit_vocabulary_register(AUDIT_EVENTS)

@@ -101,5 +101,5 @@ def test_the_meetings_page_asks_for_the_meeting_s_subject_not_a_professional_tit
     client = _client(world.requester)
     client.cookies["django_language"] = "zh-hans"
     page = client.get(reverse("video:meetings")).content.decode()
-    assert '<label for="meeting-title">主题</label>' in page
+    assert '<label class="form-label" for="meeting-title">主题</label>' in page
     assert "职称" not in page

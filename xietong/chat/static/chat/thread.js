@@ -71,8 +71,11 @@
       li.append(meta);
       if (m.body) li.append(el("p", "thread-body", m.body));
       if (m.attachment_url) {
-        const p = el("p");
-        const a = el("a", "", `📎 ${m.attachment_name}`);
+        const p = el("p", "mb-0 mt-1");
+        const a = el("a", "", ` ${m.attachment_name}`);
+        const clip = el("i", "bi bi-paperclip");
+        clip.setAttribute("aria-hidden", "true");
+        a.prepend(clip);
         a.href = m.attachment_url;
         a.target = "_blank";
         a.rel = "noopener";

@@ -46,7 +46,8 @@
   }
   function badge(text, kind) {
     const span = document.createElement("span");
-    span.className = `badge ${kind}`;
+    // The kit's status tones: speaking is a good sign, muted one to notice.
+    span.className = `badge xt-status xt-status-${kind === "ok" ? "done" : "wait"}`;
     span.textContent = text;
     return span;
   }

@@ -18,8 +18,16 @@ class CoreConfig(AppConfig):
         from .tasks_failed import failed_tasks_card
         from .tasks_lease import task_leases_register
 
-        nav_register(NavItem(_("Home"), "home", order=0))
-        nav_register(NavItem(_("Audit log"), "audit:log", roles=AUDIT_READER_ROLES, order=90))
+        nav_register(NavItem(_("Home"), "home", order=0, icon="house"))
+        nav_register(
+            NavItem(
+                _("Audit log"),
+                "audit:log",
+                roles=AUDIT_READER_ROLES,
+                order=90,
+                icon="shield-check",
+            )
+        )
         home_card_register(refused_attempts_card)
         # The clock looks for background tasks whose worker died (ADR 11); admins see
         # the tasks that failed.

@@ -95,7 +95,7 @@ def test_files_uploaded_together_each_keep_their_own_title_and_date(client: Clie
     )
     assert response.status_code == 302 and response["Location"] == url
     filed = ClinicalDocument.objects.order_by("title")
-    assert [(d.title, d.clinical_date.isoformat()) for d in filed] == [
+    assert [(d.title, str(d.clinical_date)) for d in filed] == [
         ("胸片报告", "2026-04-20"),
         ("血常规", "2026-05-01"),
     ]

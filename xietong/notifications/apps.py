@@ -35,5 +35,6 @@ class NotificationsConfig(AppConfig):
                 icon="send",
             ),
         )
-        # The outbox's messages (the notifications themselves are read or not).
-        status_tones_register({"pending": "wait", "sent": "done", "failed": "bad"})
+        # The outbox's messages (the notifications themselves are read or not); one kept
+        # for want of a gateway reached nobody.
+        status_tones_register({"pending": "wait", "sent": "done", "kept": "stop", "failed": "bad"})

@@ -20,6 +20,7 @@ from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view
 
 from .live import unread_count
+from .models import OutboxStatus
 from .selectors import notifications_for, outbox_for
 from .services import notifications_mark_all_read, notifications_mark_read
 
@@ -70,6 +71,10 @@ def outbox(request: ActorRequest, actor: Actor) -> HttpResponse:
         messages = messages.filter(status=status)
     page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({"status": status}) if status else ""
-    return render(
-        request, "notifications/outbox.html", {"page": page, "status": status, "query": query}
-    )
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": OutboxStatus.choices,
+        "query": query,
+    }
+    return render(request, "notifications/outbox.html", context)

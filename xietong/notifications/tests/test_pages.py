@@ -117,6 +117,8 @@ def test_outbox_page_is_for_platform_admins_only(client: Client) -> None:
     assert "13812345678" in page and "急诊会诊请求" in page
     assert "gateway unreachable" in page and 'data-label="Status"' in page
     assert 'data-status="failed"' in page and "xt-status-bad" in page
+    # The filter offers every status, the messages no gateway took among them.
+    assert '<option value="kept">' in page
     assert "13812345678" not in text(
         client.get(reverse("notifications:outbox"), {"status": "sent"})
     )

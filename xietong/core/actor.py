@@ -4,7 +4,11 @@ Every service and selector takes an actor; nothing below the view looks at reque
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,12 @@ class Actor:
     @property
     def roles_label(self) -> str:
         return ",".join(sorted(self.roles))
+
+
+def actor_memo(actor: Actor, key: str, compute: Callable[[], T]) -> T:
+    """A value computed once per actor object, that is once per request (the actor is made
+    for each request): two parts of one page that show the same number ask once."""
+    memo: dict[str, Any] = actor.__dict__.setdefault("_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return cast(T, memo[key])

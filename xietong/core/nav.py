@@ -67,10 +67,15 @@ def nav_context(request: HttpRequest) -> dict[str, Any]:
     if actor is None:
         return {"nav_items": []}
     path = request.path
-    entries = []
-    for item in sorted(_items, key=lambda i: i.order):
-        if item.visible_to(actor):
-            url = reverse(item.url_name)
-            active = path == url if url == "/" else path.startswith(url)
-            entries.append(NavEntry(item, actor, url, active))
+    shown = [
+        (item, reverse(item.url_name))
+        for item in sorted(_items, key=lambda i: i.order)
+        if item.visible_to(actor)
+    ]
+    # The entry whose address is the longest start of this page's is the current one: the
+    # outbox (/notifications/outbox/) is not also the notifications, nor the expert library
+    # (/directory/experts/) the institutions (/directory/).
+    matching = [url for _i, url in shown if (path == url if url == "/" else path.startswith(url))]
+    current = max(matching, key=len, default=None)
+    entries = [NavEntry(item, actor, url, url == current) for item, url in shown]
     return {"nav_items": entries, "wall": request.GET.get("wall") == "1"}

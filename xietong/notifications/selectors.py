@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from xietong.core.actor import Actor
+from xietong.core.actor import Actor, actor_memo
 from xietong.core.errors import NotFound
 
 from .models import Notification, OutboxMessage
@@ -28,8 +28,15 @@ def notifications_for(*, actor: Actor) -> QuerySet[Notification]:
 
 
 def unread_count_for(actor: Actor) -> int:
-    """The number beside the navigation's entry (the bell's is kept live by live.py)."""
-    return Notification.objects.filter(recipient_id=actor.user_id, read_at__isnull=True).count()
+    """The unread count a page shows, on the bell and beside the navigation's entry: read
+    once per request (the bell keeps it live afterwards, live.py)."""
+    return actor_memo(
+        actor,
+        "notifications.unread",
+        lambda: Notification.objects.filter(
+            recipient_id=actor.user_id, read_at__isnull=True
+        ).count(),
+    )
 
 
 def can_view_outbox(actor: Actor) -> bool:

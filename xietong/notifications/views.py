@@ -19,9 +19,8 @@ from xietong.core.actor import Actor
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view
 
-from .live import unread_count
 from .models import OutboxStatus
-from .selectors import notifications_for, outbox_for
+from .selectors import notifications_for, outbox_for, unread_count_for
 from .services import notifications_mark_all_read, notifications_mark_read
 
 PAGE_SIZE = 30
@@ -30,7 +29,7 @@ PAGE_SIZE = 30
 def bell(request: Any, actor: Actor) -> SafeString:
     """The header widget: the count rendered now, kept live by bell.js over WebSocket."""
     return render_to_string(
-        "notifications/_bell.html", {"unread": unread_count(actor.user_id)}, request=request
+        "notifications/_bell.html", {"unread": unread_count_for(actor)}, request=request
     )
 
 
@@ -40,7 +39,7 @@ def notification_list(request: ActorRequest, actor: Actor) -> HttpResponse:
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "unread": unread_count(actor.user_id)},
+        {"page": page, "unread": unread_count_for(actor)},
     )
 
 

@@ -79,7 +79,7 @@ def test_slots_are_grouped_by_day_on_the_beijing_clock(world: World) -> None:
     # Times on the Beijing clock, with the places left; never the UTC hour.
     assert '<span class="xt-slot-time">00:30</span>' in html
     assert '<span class="xt-slot-time">16:30</span>' not in html
-    assert "余 2 位" in html and "余 3 位" in html
+    assert "余2位" in html and "余3位" in html
     # Each slot a radio that looks like a button.
     assert f'class="btn-check" name="slot" id="slots-{early.uuid}"' in html
     assert f'class="btn btn-sm btn-outline-primary xt-slot" for="slots-{early.uuid}"' in html

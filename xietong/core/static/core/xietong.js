@@ -90,5 +90,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (summary) summary.focus();
   }
 });
-// Fragments that htmx swaps in get the same enhancements.
+// Fragments that htmx swaps in get the same enhancements, and so does what a page's own
+// script adds (window.xtEnhance(element)).
 document.addEventListener("htmx:afterSettle", (event) => enhance(event.target));
+window.xtEnhance = enhance;

@@ -45,8 +45,8 @@
       total.value = String(index + 1);
       const row = rows.lastElementChild;
       watch(row);
-      // The kit's enhancements (the date picker) for the new row, as for a swapped fragment.
-      row.dispatchEvent(new CustomEvent("htmx:afterSettle", { bubbles: true }));
+      // The kit's enhancements (the date picker) for the new row (core/xietong.js).
+      if (window.xtEnhance) window.xtEnhance(row);
       return row;
     };
 

@@ -136,6 +136,18 @@ def grant_writes_for(actor: Actor, patient_id: int, source: str) -> bool:
     )
 
 
+def grant_of_work_for(actor: Actor, patient_id: int, source: str) -> bool:
+    """A grant for this piece of work that still reads: live, or ended with the work and in
+    its read-only days. What the work itself produced when it happened (an opinion signed
+    while the grant wrote) is filed under it, even when the filing runs after the work ended."""
+    return (
+        bool(source)
+        and PatientAccessGrant.objects.filter(
+            live_grants_q(), patient_id=patient_id, user_id=actor.user_id, source=source
+        ).exists()
+    )
+
+
 def grant_sources_for(actor: Actor, patient_id: int) -> list[str]:
     """The pieces of work the actor is granted this patient for (while the grants read)."""
     return list(

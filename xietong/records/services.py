@@ -32,7 +32,7 @@ from xietong.patients.access import REGISTER_ROLES, patient_visible_to
 from xietong.patients.validation import image_too_large_message, interpolate
 
 from .models import ClinicalDocument, DocumentKind, DocumentStatus, RetentionClass
-from .sharing import document_writable_by
+from .sharing import document_writable_by, generated_document_writable_by
 
 if TYPE_CHECKING:
     from xietong.patients.models import Patient
@@ -61,12 +61,15 @@ def _institution_id(actor: Actor) -> int:
     return actor.institution_id
 
 
-def _authorize(actor: Actor, patient: Patient, source: str = "") -> None:
+def _authorize(
+    actor: Actor, patient: Patient, source: str = "", *, generated: bool = False
+) -> None:
     if not patient_visible_to(actor, patient):
         raise NotFound()
     if not actor.has_role(*UPLOAD_ROLES):
         raise NotPermitted(_("Your role does not allow filing documents to a patient's record."))
-    if not document_writable_by(actor=actor, patient=patient, source=(source or "").strip()):
+    writable = generated_document_writable_by if generated else document_writable_by
+    if not writable(actor=actor, patient=patient, source=(source or "").strip()):
         # Visible and their role files documents, but not as a party to this record (or no
         # longer: the work ended): the refusal rule's 409.
         raise Conflict(
@@ -244,7 +247,7 @@ def document_store_generated(
 ) -> ClinicalDocument:
     """File a document the platform produced for the actor (a signed opinion as PDF, a
     referral slip). Its declared type must match its content, as for an upload."""
-    _authorize(actor, patient, source)
+    _authorize(actor, patient, source, generated=True)
     source = (source or "").strip()
     cleaned = _check_fields(kind, title, clinical_date, source)
     upload = ContentFile(content, name="generated")

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from xietong.core.actor import Actor
 from xietong.patients.access import (
+    grant_of_work_for,
     grant_sources_for,
     grant_writes_for,
     institution_cares_for,
@@ -52,6 +53,14 @@ def documents_readable_q(*, actor: Actor, patient: Patient) -> Q:
     for reader in _READERS:
         q |= reader(actor, patient.pk)
     return q
+
+
+def generated_document_writable_by(*, actor: Actor, patient: Patient, source: str) -> bool:
+    """A document the platform produced from a piece of work (a signed opinion's PDF) is
+    filed by a party to that work while their grant reads: the signature that produced it
+    was made while the grant wrote, and the filing, run after commit by a worker, may come
+    after the work ended (the requester acknowledged at once, a worker was down)."""
+    return institution_cares_for(actor, patient.pk) or grant_of_work_for(actor, patient.pk, source)
 
 
 def document_writable_by(*, actor: Actor, patient: Patient, source: str) -> bool:

@@ -5,6 +5,7 @@ this one, so a task whose worker dies is run again instead of staying RUNNING fo
 
 from __future__ import annotations
 
+import logging
 import os
 from argparse import ArgumentParser
 from typing import Any
@@ -16,6 +17,16 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import valid_interval
 
 from xietong.core.task_worker import LeasedWorker
+
+
+def quiet_task_log() -> None:
+    """A line per task started and finished only when XT_LOG_LEVEL asks for INFO or DEBUG; a
+    failed task is logged (with its traceback) whatever the level."""
+    level = str(getattr(settings, "LOGGING", {}).get("root", {}).get("level", "WARNING"))
+    if level.upper() in {"INFO", "DEBUG"}:
+        return
+    for name in ("django_tasks", "django_tasks_db"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class Command(DbWorkerCommand):
@@ -48,6 +59,7 @@ class Command(DbWorkerCommand):
     ) -> None:
         # The same steps as db_worker's handle(), which builds its own Worker class.
         self.configure_logging(verbosity)
+        quiet_task_log()
         queue_names = queue_name.split(",")
         excluded = exclude_queues.split(",") if exclude_queues else []
         if excluded and "*" not in queue_names:

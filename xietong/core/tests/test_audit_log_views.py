@@ -47,7 +47,8 @@ def test_platform_admin_sees_each_event_with_its_facts(hospital) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     beijing = event.at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
-    for shown in (beijing, doctor.username, "中牟县人民医院", "requester", "patient.read",
+    # The role in words ("requesting doctor"), not its code.
+    for shown in (beijing, doctor.username, "中牟县人民医院", "requesting doctor", "patient.read",
                   "Patient", "abc", "42", "minor failure"):  # fmt: skip
         assert shown in html, shown
 

@@ -47,10 +47,11 @@ def test_platform_admin_sees_each_event_with_its_facts(hospital) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     beijing = event.at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
-    # The role in words ("requesting doctor"), not its code.
-    for shown in (beijing, doctor.username, "中牟县人民医院", "requesting doctor", "patient.read",
+    for shown in (beijing, doctor.username, "中牟县人民医院", "patient.read",
                   "Patient", "abc", "42", "minor failure"):  # fmt: skip
         assert shown in html, shown
+    # The role in words, not its code.
+    assert 'data-label="Roles">requesting doctor</td>' in html
 
 
 def test_page_is_in_chinese_by_default(hospital) -> None:

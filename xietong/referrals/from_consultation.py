@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from xietong.consultations.selectors import consultation_opinions, get_consultation_for
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
-from xietong.core.reads import CHANGE
+from xietong.core.reads import Intent
 from xietong.directory.models import Institution
 from xietong.records.selectors import documents_for_source
 
@@ -44,13 +44,19 @@ def _advised_target(advised: str, targets: QuerySet[Institution]) -> Institution
 
 
 def referral_start_from_consultation(
-    *, actor: Actor, consultation_uuid: str, patient: Patient, targets: QuerySet[Institution]
+    *,
+    actor: Actor,
+    consultation_uuid: str,
+    patient: Patient,
+    targets: QuerySet[Institution],
+    intent: Intent,
 ) -> ConsultationStart:
     """The form's starting values from the consultation; nothing when the consultation is
     not the actor's to refer from or is about another patient (the service checks again
-    when the referral is sent)."""
+    when the referral is sent). `intent`: the form shows the consultation's contents (SHOW,
+    an audited read) or a POST feeds them to the write (CHANGE)."""
     try:
-        c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid, intent=CHANGE)
+        c = get_consultation_for(actor=actor, consultation_uuid=consultation_uuid, intent=intent)
     except NotFound:
         return ConsultationStart()
     if c.patient_id != patient.pk:

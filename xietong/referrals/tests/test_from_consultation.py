@@ -15,6 +15,7 @@ from xietong.consultations.services import (
     consultation_opinion_sign,
 )
 from xietong.consultations.tests.world import make_world as consultation_world
+from xietong.core.models import AuditEvent
 from xietong.directory.tests.factories import CollaborationLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,15 @@ def test_the_form_carries_the_consultation_over_and_picks_the_advised_partner() 
     assert "不稳定型心绞痛" in page and "建议冠脉造影" in page and c.number in page
     assert f'value="{cw.hospital.pk}" selected' in page
     assert "data-advised-elsewhere" not in page
+
+
+def test_showing_the_consultation_on_the_form_is_an_audited_read() -> None:
+    cw, c = _signed(referral_to="")
+    before = AuditEvent.objects.filter(action="consultation.read", resource_id=str(c.uuid)).count()
+    _form(cw, c)
+    reads = AuditEvent.objects.filter(action="consultation.read", resource_id=str(c.uuid))
+    assert reads.count() == before + 1
+    assert reads.order_by("-id").first().user_id == cw.requester.user_id  # type: ignore[union-attr]
 
 
 def test_an_advised_hospital_outside_the_partners_is_warned_about() -> None:

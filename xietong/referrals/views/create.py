@@ -75,7 +75,11 @@ def create(request: ActorRequest, actor: Actor) -> HttpResponse:
     initial: dict[str, object] = {"urgency": "routine", "kind": "outpatient"}
     start = (
         referral_start_from_consultation(
-            actor=actor, consultation_uuid=consultation, patient=patient, targets=targets
+            actor=actor,
+            consultation_uuid=consultation,
+            patient=patient,
+            targets=targets,
+            intent=fetch_intent(request),
         )
         if consultation
         else None

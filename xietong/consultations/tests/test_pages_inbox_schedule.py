@@ -110,3 +110,28 @@ def test_free_times_are_a_calendar_of_days_on_the_coordinators_clock(
     column = page.split(f'data-day="{day:%Y-%m-%d}"', 1)[1].split('data-day="', 1)[0]
     assert f'value="{slot.uuid}"' in column and "07:30" in column
     assert 'class="btn-check"' in column  # a button to pick, not a bare radio in a list
+
+
+def test_the_booking_page_costs_the_same_however_many_free_times(
+    client: Client, world: World
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = world.to("accepted", mode="realtime")
+    first = a_slot(world)
+    sign_in(client, world.coordinator)
+    url = reverse("consultations:schedule", args=[c.uuid])
+    client.get(url)  # the session and the caches warmed
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    few = statements()
+    for hours in range(72, 72 + 24 * 8, 24):
+        make_slot(first.schedule, in_hours=hours)
+    assert statements() == few
+    assert few <= 18
+    assert text(client.get(url)).count('class="btn-check"') == 9

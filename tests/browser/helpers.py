@@ -34,14 +34,19 @@ _KIT_WIDGETS = ".ts-wrapper, .ts-dropdown, .flatpickr-calendar"
 
 
 def unstyled_buttons(page: Any) -> list[str]:
-    """The visible buttons of the page that lack the kit's button style (what each says).
-    `.btn` is the rule that defines --bs-btn-padding-x; a native, unstyled button has none."""
+    """The visible buttons of the page that lack the kit's button style (what each says):
+    not a `.btn` (the rule that defines --bs-btn-padding-x; a native button has none), or a
+    `.btn` without one of the kit's variants (btn-primary, btn-outline-secondary, btn-link…),
+    which shows as bare text."""
     found: list[str] = page.evaluate(
         """([kitButtons, kitWidgets]) => [...document.querySelectorAll(
-             'button, input[type=submit], input[type=button], input[type=reset], a[role=button]')]
+             'button, input[type=submit], input[type=button], input[type=reset],'
+             + ' a[role=button], a.btn')]
            .filter((b) => b.offsetParent !== null)
            .filter((b) => !b.matches(kitButtons) && !b.closest(kitWidgets))
-           .filter((b) => !getComputedStyle(b).getPropertyValue('--bs-btn-padding-x').trim())
+           .filter((b) => !getComputedStyle(b).getPropertyValue('--bs-btn-padding-x').trim()
+             || ![...b.classList].some((c) => /^btn-(outline-)?[a-z]+$/.test(c)
+                                              && !/^btn-(sm|lg|check|group|close)$/.test(c)))
            .map((b) => (b.innerText || b.value || b.getAttribute('aria-label') || b.outerHTML)
                         .trim().slice(0, 60))""",
         [_KIT_BUTTONS, _KIT_WIDGETS],

@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import horizontal_overflow_px, sign_in
+from tests.browser.helpers import horizontal_overflow_px, sign_in, unstyled_buttons
 from xietong.accounts.models import User
 from xietong.consultations.models import Consultation, Status
 from xietong.consultations.tests.world import World, make_world
@@ -27,22 +27,6 @@ DESK = {"width": 1366, "height": 900}
 
 def _doctor(world: World) -> str:
     return str(User.objects.get(pk=world.requester.user_id).username)
-
-
-def _unstyled_buttons(page: Any) -> list[str]:
-    """Visible buttons without the kit's look (a .btn with a variant), by their text."""
-    return cast(
-        list[str],
-        page.evaluate(
-            """() => [...document.querySelectorAll(
-                 'main button, main input[type=submit], main a.btn')]
-               .filter((b) => b.offsetParent !== null)
-               .filter((b) => !b.classList.contains('btn-close'))
-               .filter((b) => !b.classList.contains('btn')
-                 || ![...b.classList].some((c) => /^btn-(outline-)?[a-z]+$/.test(c)))
-               .map((b) => b.textContent.trim())"""
-        ),
-    )
 
 
 def _library_beyond_a_hundred(world: World) -> Expert:
@@ -88,7 +72,7 @@ def test_the_expert_picker_finds_an_expert_beyond_the_first_hundred(new_page: An
     option = doctor.locator(".ts-dropdown .option", has_text="欧阳明远")
     expect(option).to_contain_text("乙县人民医院")
     option.click()
-    assert _unstyled_buttons(doctor) == []
+    assert unstyled_buttons(doctor) == []
     doctor.get_by_role("button", name="保存草稿").click()
     expect(doctor.locator(".messages")).to_contain_text("草稿已保存")
 
@@ -106,7 +90,7 @@ def test_the_request_form_fits_a_phone_also_when_a_submit_is_refused(new_page: A
     doctor.goto(f"/consultations/new/?patient={world.patient.uuid}")
     expect(doctor.locator("h1")).to_have_text("申请会诊")
     assert horizontal_overflow_px(doctor) <= 0
-    assert _unstyled_buttons(doctor) == []
+    assert unstyled_buttons(doctor) == []
 
     # Submitted with parts missing: the draft is saved, and the doctor is on its own page,
     # every missing part listed above the form and beside its field.
@@ -117,4 +101,4 @@ def test_the_request_form_fits_a_phone_also_when_a_submit_is_refused(new_page: A
     expect(doctor.locator("[data-form-errors]")).to_be_visible()
     expect(doctor.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
     assert horizontal_overflow_px(doctor) <= 0
-    assert _unstyled_buttons(doctor) == []
+    assert unstyled_buttons(doctor) == []

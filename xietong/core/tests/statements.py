@@ -36,8 +36,8 @@ def _sqlite_chain_head_read(sql: str) -> bool:
 
 
 @contextmanager
-def statements_at_most(budget: int) -> Iterator[Statements]:
-    """Fails when the block sends more than `budget` statements, listing them."""
+def statements_counted() -> Iterator[Statements]:
+    """The statements the block sends, as a budget counts them (no bookkeeping)."""
     found = Statements()
     with CaptureQueriesContext(connection) as captured:
         yield found
@@ -46,6 +46,13 @@ def statements_at_most(budget: int) -> Iterator[Statements]:
         for q in captured.captured_queries
         if not q["sql"].upper().startswith(BOOKKEEPING) and not _sqlite_chain_head_read(q["sql"])
     ]
+
+
+@contextmanager
+def statements_at_most(budget: int) -> Iterator[Statements]:
+    """Fails when the block sends more than `budget` statements, listing them."""
+    with statements_counted() as found:
+        yield found
     assert len(found) <= budget, (
         f"{len(found)} statements, the budget is {budget}:\n{found.listing()}"
     )

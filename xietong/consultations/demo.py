@@ -1,15 +1,12 @@
 """A history of consultations in every state for the demo province, made through the same
 services the pages and the API call (so the audit log, timelines, notifications and deadlines
-are real). The demo generator calls `consultations_demo_seed`."""
+are real). The demo generator tells them as stories (demo_stories.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -19,10 +16,6 @@ from xietong.directory.models import Expert
 from xietong.patients.models import Patient
 from xietong.patients.selectors import has_active_consent
 from xietong.patients.services import consent_record
-from xietong.scheduling.models import Slot, SlotStatus
-
-from . import services as s
-from .models import Consultation, Mode, Urgency
 
 
 @dataclass(frozen=True)
@@ -60,14 +53,6 @@ NEUROLOGY = (
              "短暂性脑缺血发作，ABCD2评分4分", "双抗血小板21天，颈动脉超声，控制危险因素"),
 )  # fmt: skip
 
-# The states the demo shows, and how many of each: a full board for the telemedicine centre.
-PLAN: tuple[tuple[str, int], ...] = (
-    ("draft", 2), ("submitted", 2), ("returned", 1), ("triage", 2), ("declined", 1),
-    ("assigned", 2), ("accepted", 1), ("scheduled", 2), ("in_progress", 1),
-    ("opinion_signed", 2), ("completed", 4), ("cancelled", 1),
-)  # fmt: skip
-ORDER = ("submitted", "triage", "assigned", "accepted", "in_progress", "opinion_signed")
-
 
 @dataclass(frozen=True)
 class DemoCast:
@@ -99,7 +84,8 @@ def consent_scan() -> SimpleUploadedFile:
     return SimpleUploadedFile("知情同意书.pdf", _consent_pdf(), "application/pdf")
 
 
-def _consent(actor: Actor, patient: Patient, scan: bytes) -> None:
+def consent_record_once(actor: Actor, patient: Patient, scan: bytes) -> None:
+    """The patient's telemedicine consent on file, unless one is already active."""
     if has_active_consent(patient=patient, kind="telemedicine"):
         return
     consent_record(
@@ -111,115 +97,3 @@ def _consent(actor: Actor, patient: Patient, scan: bytes) -> None:
         relationship="self",
         scan=SimpleUploadedFile("知情同意书.pdf", scan, "application/pdf"),
     )
-
-
-def _free_slot(expert: Expert) -> Slot | None:
-    return (
-        Slot.objects.filter(
-            schedule__practitioner=expert.practitioner,
-            status=SlotStatus.FREE,
-            start__gt=timezone.now() + dt.timedelta(hours=2),
-        )
-        .order_by("start")
-        .first()
-    )
-
-
-def consultations_demo_seed(
-    *,
-    rng: random.Random,
-    cast: DemoCast,
-    patients_of: Callable[[Actor], Sequence[Patient]],
-) -> list[Consultation]:
-    """Creates the consultations of PLAN, each driven through the services to its state.
-    `patients_of(requester)` gives patients the requester's institution cares for."""
-    scan = consent_scan().read()
-    made: list[Consultation] = []
-    n = 0
-    for state, count in PLAN:
-        for _ in range(count):
-            requester = cast.requesters[n % len(cast.requesters)]
-            expert, expert_actor, vignettes = cast.experts[n % len(cast.experts)]
-            patients = patients_of(requester)
-            patient = patients[n % len(patients)]
-            n += 1
-            v = rng.choice(vignettes)
-            realtime = state == "scheduled" or (state in ORDER[2:] and rng.random() < 0.3)
-            values: dict[str, Any] = {
-                "reason": f"{v.complaint}，诊断与治疗方案需上级专家指导",
-                "purpose": "明确诊断，指导下一步治疗",
-                "chief_complaint": v.complaint,
-                "present_illness": v.illness,
-                "diagnosis_code": v.code,
-                "diagnosis_text": v.diagnosis,
-                "current_treatment": "对症处理，生命体征平稳",
-                "wanted_department": v.department,
-                "wanted_title": "chief",
-                "urgency": rng.choice([Urgency.ROUTINE, Urgency.ROUTINE, Urgency.URGENT]),
-                "mode": Mode.REALTIME if realtime else Mode.ASYNC,
-                "preferred_times": [rng.choice(["明天上午", "本周内下午", "尽快"])],
-            }
-            if state != "draft":
-                _consent(requester, patient, scan)
-            c = s.consultation_create(actor=requester, patient=patient, **values)
-            made.append(_drive(c, state, cast, expert, expert_actor, v))
-    return made
-
-
-def _drive(
-    c: Consultation, state: str, cast: DemoCast, expert: Expert, expert_actor: Actor, v: Vignette
-) -> Consultation:
-    if state == "draft":
-        return c
-    c = s.consultation_submit(actor=c_requester(cast, c), consultation=c)
-    if state == "submitted":
-        return c
-    if state == "returned":
-        return s.consultation_qc_return(
-            actor=cast.qc, consultation=c, comment="请补充近期心电图或影像检查报告"
-        )
-    if state == "cancelled":
-        return s.consultation_cancel(
-            actor=c_requester(cast, c), consultation=c, reason="患者病情好转，已出院"
-        )
-    c = s.consultation_qc_pass(actor=cast.qc, consultation=c)
-    if state == "triage":
-        return c
-    c = s.consultation_triage_assign(actor=cast.coordinator, consultation=c, experts=[expert])
-    if state == "declined":
-        return s.consultation_expert_decline(
-            actor=expert_actor, consultation=c, reason="本周外出学术会议，请改派其他专家"
-        )
-    if state == "assigned":
-        return c
-    c = s.consultation_expert_accept(actor=expert_actor, consultation=c)
-    if c.mode == Mode.REALTIME:
-        slot = _free_slot(expert)
-        if slot is not None:
-            c = s.consultation_schedule(
-                actor=cast.coordinator, consultation=c, slot=slot, room="远程会诊室一"
-            )
-    if state in ("accepted", "scheduled"):
-        return c
-    c = s.consultation_start(actor=expert_actor, consultation=c)
-    if state == "in_progress":
-        return c
-    s.consultation_opinion_draft_save(
-        actor=expert_actor,
-        consultation=c,
-        diagnosis=v.opinion,
-        recommendations=v.advice,
-        follow_up="两周后门诊复诊，病情变化随时就诊",
-    )
-    s.consultation_opinion_sign(actor=expert_actor, consultation=c, password=cast.password)
-    c.refresh_from_db()
-    if state == "opinion_signed":
-        return c
-    return s.consultation_acknowledge(
-        actor=c_requester(cast, c), consultation=c, rating=5, comment="意见明确，非常感谢"
-    )
-
-
-def c_requester(cast: DemoCast, c: Consultation) -> Actor:
-    """The demo requester who asked for `c`."""
-    return next(a for a in cast.requesters if a.user_id == c.requesting_user_id)

@@ -200,6 +200,8 @@ class BoardRowOut(Schema):
     status: str
     status_label: str
     urgency: str
+    mode: str
+    mode_label: str
 
 
 class BoardOut(Schema):

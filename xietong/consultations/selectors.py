@@ -9,6 +9,7 @@ from typing import NoReturn
 
 from django.db.models import Case, Count, Exists, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from .models import (
     ConsultationAssignment,
     ConsultationEvent,
     Kind,
+    Mode,
     Opinion,
     OpinionPart,
     Status,
@@ -343,6 +345,8 @@ class BoardRow:
     status: str
     status_label: str
     urgency: str
+    mode: str  # an asynchronous consultation has no room: the board says so
+    mode_label: str
 
 
 @dataclass(frozen=True)
@@ -379,7 +383,8 @@ def today_board(*, actor: Actor, day: dt.date | None = None) -> Board:
         )
         .select_related("requesting_institution", "wanted_department")
         .prefetch_related("assignments__expert__practitioner")
-        .order_by("scheduled_start", "accepted_at")
+        # One time per row (the slot, or the acceptance of an asynchronous one), in order.
+        .order_by(Coalesce("scheduled_start", "accepted_at"), "pk")
     )
     rows = []
     for c in rows_qs:
@@ -397,6 +402,8 @@ def today_board(*, actor: Actor, day: dt.date | None = None) -> Board:
                 status=c.status,
                 status_label=str(Status(c.status).label),
                 urgency=c.urgency,
+                mode=c.mode,
+                mode_label=str(Mode(c.mode).label),
             )
         )
     done = sum(r.status in (Status.OPINION_SIGNED, Status.COMPLETED) for r in rows)

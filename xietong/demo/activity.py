@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.actors import actor_for_membership
 from xietong.accounts.models import Membership, Role, User
-from xietong.consultations.demo import NEUROLOGY, DemoCast, consultations_demo_seed
+from xietong.consultations.demo import NEUROLOGY, DemoCast
+from xietong.consultations.demo_stories import consultations_demo_stories
 from xietong.consultations.models import Consultation
 from xietong.core.actor import Actor
 from xietong.directory.models import Expert, Institution
@@ -23,6 +24,7 @@ from xietong.scheduling.demo import scheduling_demo_seed
 from xietong.scheduling.models import Purpose, Schedule
 from xietong.scheduling.services import schedule_create, schedule_rules_set, slots_generate
 
+from .clock import at_moment, stories_run
 from .logins import DEMO_PASSWORD
 from .plan import ProvincePlan, demo_counties
 
@@ -36,8 +38,20 @@ def _actor(username: str, role: str) -> Actor:
     return actor_for_membership(next(m for m in memberships if role in m.roles))
 
 
+# The demo's history starts this many days ago (xietong/demo/clock.py tells it in order).
+HISTORY_DAYS = 7
+
+
+def history_began(now: dt.datetime) -> dt.datetime:
+    """08:00 on the first day of the demo's week: when its province, staff and logins were
+    entered and the centre's roster published."""
+    first = timezone.localtime(now - dt.timedelta(days=HISTORY_DAYS))
+    return first.replace(hour=8, minute=0, second=0, microsecond=0)
+
+
 def _expert_sessions(expert: Expert, desk: Actor) -> None:
-    """Two afternoons a week of remote-consultation sessions for the demo expert."""
+    """Remote-consultation sessions for the demo expert every morning and afternoon, the
+    centre's duty roster, published a week back so the demo's history can book them."""
     practitioner = expert.practitioner
     if Schedule.objects.filter(practitioner=practitioner, purpose=Purpose.CONSULTATION).exists():
         return
@@ -49,14 +63,18 @@ def _expert_sessions(expert: Expert, desk: Actor) -> None:
         practitioner=practitioner,
     )
     rules = [
-        {"weekday": day, "start_time": "14:00", "end_time": "17:00", "slot_minutes": 30,
+        {"weekday": day, "start_time": start, "end_time": end, "slot_minutes": 30,
          "capacity": 1, "referral_reserved": 0}
-        for day in (1, 3)
+        for day in range(7)
+        for start, end in (("08:30", "11:30"), ("14:00", "17:30"))
     ]  # fmt: skip
     schedule_rules_set(actor=desk, schedule=schedule, rules=rules)
     today = timezone.localdate()
     slots_generate(
-        actor=desk, schedule=schedule, start_date=today, end_date=today + dt.timedelta(weeks=3)
+        actor=desk,
+        schedule=schedule,
+        start_date=today,
+        end_date=today + dt.timedelta(days=HISTORY_DAYS, weeks=3),
     )
 
 
@@ -81,20 +99,17 @@ def _publishing_hospitals(plan: ProvincePlan) -> list[Institution]:
 
 def demo_activity_write(plan: ProvincePlan) -> str:
     rng = random.Random(plan.seed)
+    now = timezone.now()
     hospitals = _publishing_hospitals(plan)
     desks = {h.pk: staff_of(h, Role.REFERRAL_DESK) for h in hospitals}
-    schedules = scheduling_demo_seed(
-        rng=rng,
-        institutions=hospitals,
-        actor_for=lambda h: desks[h.pk],
-        weeks=3 if plan.scale.name == "full" else 2,
-    )
     expert_actor = _actor("expert", Role.EXPERT)
     expert_user = User.objects.select_related("practitioner").get(username="expert")
     expert = Expert.objects.select_related("practitioner__department").get(
         practitioner=expert_user.practitioner
     )
-    _expert_sessions(expert, desks[expert.practitioner.institution_id])
+    # The roster was published when the demo's week began.
+    with at_moment(history_began(now) + dt.timedelta(minutes=30)):
+        _expert_sessions(expert, desks[expert.practitioner.institution_id])
     cast = DemoCast(
         requesters=[
             _actor("doctor_county", Role.REQUESTER),
@@ -106,7 +121,17 @@ def demo_activity_write(plan: ProvincePlan) -> str:
         experts=[(expert, expert_actor, NEUROLOGY)],
         password=DEMO_PASSWORD,
     )
-    made = consultations_demo_seed(rng=rng, cast=cast, patients_of=_patients_of)
+    made: list[Consultation] = []
+    stories_run(
+        consultations_demo_stories(rng=rng, cast=cast, patients_of=_patients_of, made=made, now=now)
+    )
+    # The hospitals' slots and the referrals that book them are of today.
+    schedules = scheduling_demo_seed(
+        rng=rng,
+        institutions=hospitals,
+        actor_for=lambda h: desks[h.pk],
+        weeks=3 if plan.scale.name == "full" else 2,
+    )
     referrals = referrals_demo_seed(rng=rng, senders=cast.requesters, patients_of=_patients_of)
     return _(
         "%(schedules)d schedules, %(consultations)d consultations, %(referrals)d referrals"

@@ -7,14 +7,17 @@ audit log records what people do with patient data, not how a synthetic province
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from typing import TypeVar
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.accounts.models import User
@@ -28,7 +31,8 @@ from xietong.directory.models import (
 )
 from xietong.patients.models import CareReason, CareRelationship, Patient
 
-from .activity import activity_exists, demo_activity_write
+from .activity import activity_exists, demo_activity_write, history_began
+from .clock import at_moment
 from .logins import demo_users_write
 from .plan import LINKS_SINCE, PROVINCE_CODE, SCALES, ProvincePlan, demo_counties, province_plan
 from .residents import patient_plan
@@ -111,12 +115,20 @@ def demo_seed(*, seed: int = DEFAULT_SEED, scale: str = "small", if_empty: bool 
             demo_activity_write,
         ),
     ]
-    for done, label, write in stages:
+    # The province and its people were entered when the demo's week began, a minute a
+    # stage; the activity tells its own week (activity.py).
+    began = history_began(timezone.now())
+    for n, (done, label, write) in enumerate(stages):
         if done:
             say(_("Already there: %(stage)s.") % {"stage": label})
             continue
         started = time.monotonic()
-        with transaction.atomic():
+        entered = (
+            nullcontext()
+            if write is demo_activity_write
+            else at_moment(began + dt.timedelta(minutes=n))
+        )
+        with entered, transaction.atomic():
             summary = write(plan)
         say(
             _("Seeded %(stage)s: %(summary)s (%(seconds).1f s).")

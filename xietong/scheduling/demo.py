@@ -92,7 +92,12 @@ def scheduling_demo_seed(
     for institution in institutions:
         if institution.level not in ("provincial", "municipal") or institution.kind != "hospital":
             continue
-        if Schedule.objects.filter(institution=institution).exists():
+        # Its outpatient and examination schedules (an expert's consultation sessions at the
+        # same hospital are another matter).
+        published = Schedule.objects.filter(institution=institution).exclude(
+            purpose=Purpose.CONSULTATION
+        )
+        if published.exists():
             continue
         actor = actor_for(institution)
         provincial = institution.level == "provincial"

@@ -3,12 +3,17 @@ the services (so audited), visible to the people the demo logins stand for."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from xietong.accounts.actors import actor_for_membership
 from xietong.accounts.models import Membership
+from xietong.consultations.demo_stories import ROOMS
 from xietong.consultations.models import Consultation, Opinion
-from xietong.consultations.selectors import get_consultation_for
+from xietong.consultations.selectors import get_consultation_for, today_board
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
 from xietong.core.models import AuditEvent
@@ -71,9 +76,41 @@ def _referrals_up_and_down_made_through_the_services() -> None:
         assert AuditEvent.objects.filter(resource_id=str(r.uuid)).exists(), r.pk
 
 
+def _todays_board_reads_like_a_working_day() -> None:
+    board = today_board(actor=_actor("coordinator"))
+    shown = {(r.time.astimezone(SHANGHAI).strftime("%H:%M") if r.time else "", r.room, r.mode)
+             for r in board.rows}  # fmt: skip
+    # Real-time consultations at the slots of the expert's sessions, in the centre's rooms;
+    # the asynchronous ones accepted at their own times and said to need no room.
+    booked = {(time, room) for time, room, mode in shown if mode == "realtime" and room}
+    assert {"08:30", "09:00", "15:30", "17:00"} <= {time for time, _room in booked}, shown
+    assert {room for _time, room in booked} <= set(ROOMS)
+    assert len({room for _time, room in booked}) > 1
+    assert all(time for time, _room, _mode in shown)
+    assert len({time for time, _room, _mode in shown}) >= len(board.rows) - 1
+    assert {r.status for r in board.rows} >= {"scheduled", "in_progress", "completed"}
+    times = [r.time for r in board.rows]
+    assert times == sorted(times, key=lambda t: t or dt.datetime.max.replace(tzinfo=dt.UTC))
+
+
+def _the_audit_log_reads_in_time_order() -> None:
+    moments = list(AuditEvent.objects.order_by("chain", "seq").values_list("at", flat=True))
+    assert moments == sorted(moments)
+    first, last = moments[0], moments[-1]
+    assert last - first > dt.timedelta(days=6)
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Wednesday afternoon in the centre: sessions this morning done, one running, one to come.
+WORKING_AFTERNOON = dt.datetime(2026, 12, 2, 15, 40, tzinfo=SHANGHAI)
+
+
 def test_the_demo_province_at_work() -> None:
     # One seed (it takes seconds) checked for each promise the demo makes.
-    demo_seed(scale="small")
+    with time_machine.travel(WORKING_AFTERNOON, tick=False):
+        demo_seed(scale="small")
+        _todays_board_reads_like_a_working_day()
+        _the_audit_log_reads_in_time_order()
     _consultations_in_every_state_made_through_the_services()
     _the_logins_see_their_own_consultations_and_not_the_others()
     _hospitals_publish_slots_and_the_expert_has_sessions()

@@ -240,13 +240,22 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # The browsers' libraries, installed from the npm registry by ./xt (frontend/package.json).
-# Only each package's built folder is served, under /static/vendor/<package>/ (ADR 18).
 FRONTEND_PACKAGES = BASE_DIR / "frontend" / "node_modules"
-STATICFILES_DIRS = [
-    ("vendor/bootstrap", FRONTEND_PACKAGES / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", FRONTEND_PACKAGES / "bootstrap-icons" / "font"),
-    ("vendor/tom-select", FRONTEND_PACKAGES / "tom-select" / "dist"),
-    ("vendor/flatpickr", FRONTEND_PACKAGES / "flatpickr" / "dist"),
+# package -> (its build folder, the files of it the pages load), served under
+# /static/vendor/<package>/ by core/static_vendor.py; nothing else of the packages is collected.
+FRONTEND_FILES = {
+    "bootstrap": ("dist", ("css/bootstrap.min.css", "css/bootstrap.min.css.map",
+                           "js/bootstrap.bundle.min.js", "js/bootstrap.bundle.min.js.map")),
+    "bootstrap-icons": ("font", ("bootstrap-icons.min.css", "fonts/bootstrap-icons.woff2",
+                                 "fonts/bootstrap-icons.woff")),
+    "tom-select": ("dist", ("css/tom-select.bootstrap5.min.css",
+                            "css/tom-select.bootstrap5.min.css.map",
+                            "js/tom-select.complete.min.js", "js/tom-select.complete.min.js.map")),
+    "flatpickr": ("dist", ("flatpickr.min.css", "flatpickr.min.js", "l10n/zh.js")),
+}  # fmt: skip
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "xietong.core.static_vendor.VendorFinder",
 ]
 # Forms render through our templates (core/templates/django/forms/): every widget gets
 # the kit's classes in one place instead of in each form.

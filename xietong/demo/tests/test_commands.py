@@ -30,6 +30,11 @@ def test_demo_seed_then_logins() -> None:
     for username in ("doctor_county", "doctor_county2", "expert", "coordinator", "admin"):
         assert f"\n{username} " in logins
     assert logins.count("\nexpert ") == 2  # two memberships, two rows
+    # ./xt demo's second start: one process migrates, finds the province, prints the logins.
+    started = _run("demo_start", "--host", "192.0.2.10", "--port", "8123")
+    assert started.startswith(again)
+    assert started.endswith(logins)
+    assert Region.objects.filter(level="city").count() == 18
 
 
 def test_demo_logins_on_an_empty_database() -> None:

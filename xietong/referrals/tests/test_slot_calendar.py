@@ -132,13 +132,16 @@ def test_slots_are_filtered_by_examination(world: World) -> None:
         world.hospital, department=world.department, purpose="examination",
         examination_type="mri", name="MRI",
     )  # fmt: skip
-    ct_slot = world.slot(exam=True)
-    mri_slot = make_slot(mri, in_hours=50)
+    # Both on next Wednesday (slots two days ahead may fall in another week).
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    ct_slot = _at(world.slot(exam=True), _local(monday + dt.timedelta(days=2), 9))
+    mri_slot = _at(make_slot(mri), _local(monday + dt.timedelta(days=2), 11))
     client = _client(world.sender)
-    html = _picker(client, world, kind="examination", examination_type="ct")
+    html = _picker(client, world, kind="examination", examination_type="ct", week=str(monday))
     assert str(ct_slot.uuid) in html and str(mri_slot.uuid) not in html
     # Both examinations in one week: each slot says which it is.
-    html = _picker(client, world, kind="examination")
+    html = _picker(client, world, kind="examination", week=str(monday))
     assert str(ct_slot.uuid) in html and str(mri_slot.uuid) in html
     assert '<span class="xt-slot-exam">CT</span>' in html
 

@@ -103,3 +103,28 @@ def test_home_card_counts_the_signed_opinion_waiting_to_be_read(
 def test_only_requesters(client: Client, world: World) -> None:
     sign_in(client, world.expert_actor)
     assert client.get(reverse("consultations:mine")).status_code == 403
+
+
+def test_columns_sort_with_the_filters_kept(client: Client, world: World) -> None:
+    routine = world.to("submitted")
+    emergency = world.to("submitted", urgency="emergency")
+    urgent = world.to("submitted", urgency="urgent")
+    sign_in(client, world.requester)
+    url = reverse("consultations:mine")
+
+    def order(page: str) -> list[str]:
+        found = {c.number: page.index(c.number) for c in (routine, emergency, urgent)}
+        return sorted(found, key=found.__getitem__)
+
+    page = text(client.get(url, {"status": "submitted", "sort": "urgency"}))
+    assert order(page) == [emergency.number, urgent.number, routine.number]
+    # The header says how the list is sorted and offers the other way, filters kept.
+    assert 'aria-sort="ascending"><a href="?status=submitted&amp;sort=-urgency"' in page
+    page = text(client.get(url, {"status": "submitted", "sort": "-urgency"}))
+    assert order(page) == [routine.number, urgent.number, emergency.number]
+    page = text(client.get(url, {"sort": "-number"}))
+    assert order(page) == [urgent.number, emergency.number, routine.number]
+    # A key no column declares sorts by nothing: newest first, as by default.
+    page = text(client.get(url, {"sort": "patient__resident_id"}))
+    assert order(page) == [urgent.number, emergency.number, routine.number]
+    assert 'aria-sort="ascending"' not in page and 'aria-sort="descending"' not in page

@@ -16,6 +16,7 @@ from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.listing import page_shown
 from xietong.core.pages import actor_view
+from xietong.core.sorting import most_urgent_first, sorted_rows, sorting_read
 
 from ..access import CENTRE_ROLES, EXPERT_ROLES, REQUESTER_ROLES
 from ..forms import ListFilterForm
@@ -25,6 +26,13 @@ from ._common import detail_url, require_role
 from .actions import row_actions
 
 PAGE_SIZE = 25
+# The columns a list sorts by (core/sorting.py); by default, newest first.
+COLUMNS = {
+    "number": ("number",),
+    "patient": ("patient__name",),
+    "urgency": (most_urgent_first(),),
+    "institution": ("requesting_institution__name",),
+}  # fmt: skip
 
 
 def _filtered(actor: Actor, form: ListFilterForm, scope: str) -> QuerySet[Consultation]:
@@ -46,9 +54,11 @@ def _page(request: ActorRequest, qs: QuerySet[Consultation], scope: str) -> Any:
     actor = request.actor
     assert actor is not None  # actor_view made sure of it
     criteria = {k: v for k, v in request.GET.items() if k != "page" and v}
+    sorting = sorting_read(request.GET, columns=COLUMNS)
     return page_shown(
-        actor=actor, rows=qs, number=request.GET.get("page"), per_page=PAGE_SIZE,
-        resource_type="ServiceRequest", criteria={"list": f"consultations.{scope}", **criteria},
+        actor=actor, rows=sorted_rows(qs, sorting, columns=COLUMNS),
+        number=request.GET.get("page"), per_page=PAGE_SIZE, resource_type="ServiceRequest",
+        criteria={"list": f"consultations.{scope}", **criteria},
     )  # fmt: skip
 
 
@@ -68,7 +78,10 @@ def _render(
 ) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), **extra}
+    context = {
+        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "sorting": sorting_read(request.GET, columns=COLUMNS), **extra,
+    }  # fmt: skip
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "consultations/_rows.html", context)
     return render(request, template, context)

@@ -184,3 +184,14 @@ def test_the_timeline_names_people_as_colleagues_know_them(world: World) -> None
     page = _client(world.desk).get(f"/referrals/{referral.uuid}/").content.decode()
     assert "王建国" in page
     assert world.sender.username not in page
+
+
+def test_the_lists_sort_by_appointment_either_way(world: World) -> None:
+    later = world.request(slot=world.slot(in_hours=72))
+    sooner = world.request(slot=world.slot(in_hours=26))
+    client = _client(world.sender)
+    html = client.get("/referrals/", {"sort": "appointment"}).content.decode()
+    assert html.index(sooner.number) < html.index(later.number)
+    assert 'aria-sort="ascending"><a href="?sort=-appointment"' in html
+    html = client.get("/referrals/", {"sort": "-appointment"}).content.decode()
+    assert html.index(later.number) < html.index(sooner.number)

@@ -16,6 +16,7 @@ from xietong.core.errors import Conflict, NotFound
 from xietong.core.http import ActorRequest
 from xietong.core.listing import page_shown, rows_shown
 from xietong.core.pages import actor_view
+from xietong.core.sorting import most_urgent_first, sorted_rows, sorting_read
 
 from ..forms import ListFilterForm
 from ..models import Referral, Status
@@ -36,6 +37,17 @@ def _plain(data: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in data.items() if v not in (None, "", False)}
 
 
+# The columns a list sorts by (core/sorting.py); by default, the selector's order.
+COLUMNS = {
+    "number": ("number",),
+    "patient": ("patient__name",),
+    "urgency": (most_urgent_first(),),
+    "from": ("sending_institution__name",),
+    "to": ("receiving_institution__name",),
+    "appointment": ("slot_start",),
+}
+
+
 def _list(request: ActorRequest, actor: Actor, scope: str) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -47,9 +59,11 @@ def _list(request: ActorRequest, actor: Actor, scope: str) -> HttpResponse:
         urgency=data.get("urgency") or None,
         q=data.get("q") or None,
     )
+    sorting = sorting_read(request.GET, columns=COLUMNS)
     page = page_shown(
-        actor=actor, rows=qs, number=request.GET.get("page"), per_page=PAGE_SIZE,
-        resource_type="ServiceRequest", criteria={"list": f"referrals.{scope}", **_plain(data)},
+        actor=actor, rows=sorted_rows(qs, sorting, columns=COLUMNS),
+        number=request.GET.get("page"), per_page=PAGE_SIZE, resource_type="ServiceRequest",
+        criteria={"list": f"referrals.{scope}", **_plain(data)},
     )  # fmt: skip
     for r in page.object_list:
         # What the viewer may do to each row: the engine's answer, as on the detail page.
@@ -63,6 +77,7 @@ def _list(request: ActorRequest, actor: Actor, scope: str) -> HttpResponse:
         "query": query.urlencode(),
         "scope": scope,
         "title": TITLES[scope],
+        "sorting": sorting,
     }
     if getattr(request, "htmx", False):
         return render(request, "referrals/_rows.html", context)

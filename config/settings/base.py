@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "xietong.accounts.middleware.IdleTimeoutMiddleware",
     "xietong.accounts.middleware.SecondFactorMiddleware",
+    "xietong.accounts.middleware.PasswordChangeMiddleware",
     "xietong.accounts.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

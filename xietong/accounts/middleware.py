@@ -39,19 +39,12 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-class SecondFactorMiddleware:
-    """Keeps a session that gave the right password but not yet the code (or has still to
-    set up an authenticator) on the two-factor pages. Any sign-in path leads here, the
-    admin's included. The JSON API checks the same in its session authentication."""
+class _HoldingMiddleware:
+    """Keeps a signed-in session on a few pages until it has done one thing: the pages in
+    `_OPEN` (the step itself, signing out, the language) and the JSON API, which checks
+    for itself, stay open; anything else is sent to the step, and back after it."""
 
-    # Pages such a session may still open: the steps themselves, signing out, language.
-    _OPEN = (
-        "accounts:login",
-        "accounts:otp_verify",
-        "accounts:totp_setup",
-        "accounts:logout",
-        "set_language",
-    )
+    _OPEN: tuple[str, ...] = ()
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -62,23 +55,55 @@ class SecondFactorMiddleware:
             self._open_paths = frozenset(reverse(name) for name in self._OPEN)
         return path in self._open_paths or path.startswith(("/api/", settings.STATIC_URL))
 
+    def _sent_to(self, request: HttpRequest, name: str) -> HttpResponse:
+        url = reverse(name) + "?" + urlencode({"next": request.get_full_path()})
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)
+
+
+class SecondFactorMiddleware(_HoldingMiddleware):
+    """Keeps a session that gave the right password but not yet the code (or has still to
+    set up an authenticator) on the two-factor pages. Any sign-in path leads here, the
+    admin's included. The JSON API checks the same in its session authentication."""
+
+    _OPEN = (
+        "accounts:login",
+        "accounts:otp_verify",
+        "accounts:totp_setup",
+        "accounts:logout",
+        "set_language",
+    )
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             pending = session_pending(request)
             # Read by ActorMiddleware: such a session acts for no institution yet.
             request.xt_second_factor_pending = pending is not SecondFactor.NOT_NEEDED  # type: ignore[attr-defined]
             if pending is not SecondFactor.NOT_NEEDED and not self._is_open(request.path):
-                name = (
-                    "accounts:totp_setup"
-                    if pending is SecondFactor.ENROL
-                    else "accounts:otp_verify"
-                )
-                url = reverse(name) + "?" + urlencode({"next": request.get_full_path()})
-                if request.headers.get("HX-Request"):
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = url
-                    return response
-                return HttpResponseRedirect(url)
+                if pending is SecondFactor.ENROL:
+                    return self._sent_to(request, "accounts:totp_setup")
+                return self._sent_to(request, "accounts:otp_verify")
+        return self.get_response(request)
+
+
+class PasswordChangeMiddleware(_HoldingMiddleware):
+    """After an administrator chose someone's password (a new account, a forgotten one),
+    that person sets their own before anything else: whoever set it knows it."""
+
+    _OPEN = ("accounts:password_change", "accounts:logout", "set_language")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            isinstance(user, User)
+            and user.password_change_required
+            and not getattr(request, "xt_second_factor_pending", False)
+            and not self._is_open(request.path)
+        ):
+            return self._sent_to(request, "accounts:password_change")
         return self.get_response(request)
 
 

@@ -77,6 +77,11 @@ class User(AbstractUser):
         related_name="user",
         verbose_name=_("practitioner"),
     )
+    # Set when an administrator chose the password (a new account, a forgotten password):
+    # they know it, so the person sets their own before anything else (middleware).
+    password_change_required = models.BooleanField(
+        _("must change the password at next sign-in"), default=False
+    )
 
     def __str__(self) -> str:
         return self.display_name or self.username

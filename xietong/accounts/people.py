@@ -126,8 +126,14 @@ def password_reset_record(*, actor: Actor, user: User) -> None:
     """Records that an administrator set someone's password (Django's form sets it, in the
     same transaction): whoever knows it may sign in as that person."""
     admin_authorize(actor, "accounts.change_user")
+    # Someone else's choice of password is a temporary one (not the administrator's own).
+    temporary = user.pk != actor.user_id and user.has_usable_password()
+    if temporary != user.password_change_required:
+        user.password_change_required = temporary
+        User.objects.filter(pk=user.pk).update(password_change_required=temporary)
     _audit(actor, "password.reset", user.pk, {
         "username": user.username, "usable": user.has_usable_password(),
+        "temporary": temporary,
     })  # fmt: skip
 
 
@@ -209,6 +215,7 @@ def person_create(
     if errors:
         raise ValidationFailed(errors)
     user.set_password(password)
+    user.password_change_required = True  # the administrator chose it: see password_reset_record
     try:
         with transaction.atomic():
             user_create(actor=actor, user=user)

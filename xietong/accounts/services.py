@@ -64,6 +64,10 @@ def membership_switch(*, user: User, membership_id: int | None,
 
 
 def password_changed(*, user: User) -> None:
-    """Django's form sets the password; this records that it happened."""
+    """Django's form sets the password; this records that it happened, and a temporary
+    password set by an administrator is one no more."""
     with transaction.atomic():
+        if user.password_change_required:
+            user.password_change_required = False
+            User.objects.filter(pk=user.pk).update(password_change_required=False)
         account_audit(user=user, action="password.change")

@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xietong.core.errors import NotFound
+from xietong.core.pages import safe_next
 
 from ..forms import TokenIssueForm, TotpDisableForm
 from ..models import TOKEN_ISSUER_ROLES, Membership, User
@@ -95,12 +96,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:account")
 
+    def _required(self) -> bool:
+        return bool(getattr(self.request.user, "password_change_required", False))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # A temporary password must be replaced: the page says why and offers no way round.
+        return {**super().get_context_data(**kwargs), "required": self._required()}
+
     def form_valid(self, form: Form) -> HttpResponse:
+        was_required = self._required()
         response = super().form_valid(form)
         user = self.request.user
         if isinstance(user, User):
             password_changed(user=user)
         messages.success(self.request, _("Your password is changed."))
+        if was_required:  # on to the page they were going to
+            return redirect(safe_next(self.request, reverse("home")))  # type: ignore[arg-type]
         return response
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from xietong.consultations.models import AssignmentStatus, Status
 from xietong.consultations.services import consultation_cancel
+from xietong.core.times import local_time
 
 from .pages_request import sign_in, text
 from .world import World
@@ -22,7 +23,24 @@ def test_queue_lists_what_awaits_an_answer(client: Client, world: World) -> None
     page = text(client.get(reverse("consultations:queue")))
     assert c.number in page and reverse("consultations:answer", args=[c.uuid]) in page
     page = text(client.get(reverse("home")))
-    assert "Consultations awaiting your answer" in page
+    assert "My consultation work" in page
+    assert "1 request to accept or decline. 0 opinions to write. Nothing overdue." in page
+
+
+def test_the_home_card_counts_what_the_navigation_counts(client: Client, world: World) -> None:
+    world.to("assigned")
+    booked = world.to("scheduled")
+    world.to("in_progress")
+    assert booked.scheduled_start is not None
+    sign_in(client, world.expert_actor)
+    page = text(client.get(reverse("home")))
+    card = page[page.index("My consultation work") - 400 : page.index("My queue</a>")]
+    assert "1 request to accept or decline. 2 opinions to write." in card
+    assert f"Next booked session: {local_time(booked.scheduled_start)}." in card
+    # The card's number is the navigation's: what waits for this expert, 3.
+    assert '<span class="badge' in card and ">3</span>" in card
+    nav = page[page.index('href="/consultations/queue/"') :][:400]
+    assert ">3</span>" in nav
 
 
 def test_accept(client: Client, world: World) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -10,10 +13,11 @@ from django.utils.translation import ngettext
 
 from xietong.core.actor import Actor
 from xietong.core.home import HomeCard
+from xietong.core.times import local_time
 
 from ..access import EXPERT_ROLES, REQUESTER_ROLES
 from ..models import AssignmentStatus, Mode, Status
-from ..selectors import consultations_for, overdue_q, requester_tally
+from ..selectors import consultations_for, overdue_q, queue_waiting_count, requester_tally
 
 
 def _overdue_note(count: int) -> str:
@@ -83,20 +87,49 @@ def consultation_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
             )
         )
     if actor.has_role(*EXPERT_ROLES):
-        queue = consultations_for(actor=actor, scope="queue", now=now)
-        to_answer = queue.filter(
-            status=Status.ASSIGNED,
-            assignments__expert__practitioner__user__id=actor.user_id,
-            assignments__status=AssignmentStatus.PROPOSED,
-        ).count()
-        cards.append(
-            HomeCard(
-                title=_("Consultations awaiting your answer"),
-                body=_overdue_note(queue.filter(overdue_q(now)).count()),
-                count=to_answer,
-                url=reverse("consultations:queue"),
-                action=_("My queue"),
-                order=30,
-            )
-        )
+        cards.append(_expert_card(actor, now))
     return cards
+
+
+def _sentences_joined(first: str, then: str) -> str:
+    """Two sentences side by side, as the language joins them (Chinese: no space)."""
+    return _("%(first)s %(then)s") % {"first": first, "then": then}
+
+
+def _expert_card(actor: Actor, now: dt.datetime) -> HomeCard:
+    """The expert's work: requests to accept or decline, opinions still to write (the
+    navigation's number is the sum), and the next booked session."""
+    queue = consultations_for(actor=actor, scope="queue", now=now)
+    to_answer = queue.filter(
+        status=Status.ASSIGNED,
+        assignments__expert__practitioner__user__id=actor.user_id,
+        assignments__status=AssignmentStatus.PROPOSED,
+    ).count()
+    waiting = queue_waiting_count(actor)
+    booked = (
+        queue.filter(status=Status.SCHEDULED, scheduled_start__gte=now)
+        .order_by("scheduled_start")
+        .values_list("scheduled_start", flat=True)
+        .first()
+    )
+    parts = [
+        ngettext(
+            "%(count)d request to accept or decline.",
+            "%(count)d requests to accept or decline.",
+            to_answer,
+        )
+        % {"count": to_answer},
+        ngettext("%(count)d opinion to write.", "%(count)d opinions to write.",
+                 waiting - to_answer) % {"count": waiting - to_answer},
+    ]  # fmt: skip
+    if booked is not None:
+        parts.append(_("Next booked session: %(when)s.") % {"when": local_time(booked)})
+    parts.append(_overdue_note(queue.filter(overdue_q(now)).count()))
+    return HomeCard(
+        title=_("My consultation work"),
+        body=functools.reduce(_sentences_joined, parts),
+        count=waiting,
+        url=reverse("consultations:queue"),
+        action=_("My queue"),
+        order=30,
+    )

@@ -4,6 +4,7 @@ they are audited and notified like anything a person does)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 
@@ -16,13 +17,17 @@ from xietong.accounts.models import Membership, Role, User
 from xietong.consultations.demo import NEUROLOGY, DemoCast
 from xietong.consultations.demo_stories import consultations_demo_stories
 from xietong.consultations.models import Consultation
+from xietong.consultations.selectors import get_consultation_for
 from xietong.core.actor import Actor
+from xietong.core.errors import NotFound
 from xietong.directory.models import Expert, Institution
 from xietong.patients.models import CareRelationship, Patient
 from xietong.referrals.demo import referrals_demo_seed, staff_of
 from xietong.scheduling.demo import scheduling_demo_seed
 from xietong.scheduling.models import Purpose, Schedule
 from xietong.scheduling.services import schedule_create, schedule_rules_set, slots_generate
+from xietong.video.meetings import meeting_create
+from xietong.video.models import Meeting
 
 from .clock import at_moment, stories_run
 from .logins import DEMO_PASSWORD
@@ -97,6 +102,41 @@ def _publishing_hospitals(plan: ProvincePlan) -> list[Institution]:
     return list(hospitals.filter(Q(level="provincial") | Q(code__in=codes)))
 
 
+# Meetings open at the demo's "now": a teaching round for the village doctor and a
+# medication discussion with the county hospital's pharmacist (organiser, title, invited).
+MEETINGS = (
+    (("lecturer", Role.LECTURER), "远程教学查房：急性脑梗死的基层识别与转诊",
+     ("learner", "doctor_township", "expert")),
+    (("doctor_county", Role.REQUESTER), "房颤患者抗凝治疗用药讨论", ("pharmacist", "expert")),
+)  # fmt: skip
+
+
+def _meetings() -> list[Meeting]:
+    made = []
+    for (organiser, role), title, invited in MEETINGS:
+        keys = list(User.objects.filter(username__in=invited).values_list("uuid", flat=True))
+        made.append(meeting_create(actor=_actor(organiser, role), title=title, invitees=keys))
+    return made
+
+
+def _a_look_outside_care() -> None:
+    """The township doctor opens a consultation of another county by its address: refused
+    (a 404 to them) and recorded, which the supervisors' homes count and their audit log
+    shows, as any such attempt would be."""
+    elsewhere = (
+        Consultation.objects.filter(requesting_user__username="doctor_county2")
+        .exclude(status="draft")
+        .order_by("pk")
+        .first()
+    )
+    if elsewhere is None:
+        return
+    with contextlib.suppress(NotFound):
+        get_consultation_for(
+            actor=_actor("doctor_township", Role.REQUESTER), consultation_uuid=elsewhere.uuid
+        )
+
+
 def demo_activity_write(plan: ProvincePlan) -> str:
     rng = random.Random(plan.seed)
     now = timezone.now()
@@ -133,10 +173,14 @@ def demo_activity_write(plan: ProvincePlan) -> str:
         weeks=3 if plan.scale.name == "full" else 2,
     )
     referrals = referrals_demo_seed(rng=rng, senders=cast.requesters, patients_of=_patients_of)
+    meetings = _meetings()
+    _a_look_outside_care()
     return _(
-        "%(schedules)d schedules, %(consultations)d consultations, %(referrals)d referrals"
+        "%(schedules)d schedules, %(consultations)d consultations, %(referrals)d referrals, "
+        "%(meetings)d video meetings"
     ) % {
         "schedules": len(schedules),
         "consultations": len(made),
         "referrals": len(referrals),
+        "meetings": len(meetings),
     }

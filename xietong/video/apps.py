@@ -10,10 +10,12 @@ class VideoConfig(AppConfig):
     def ready(self) -> None:
         from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.events import event_subscribe
+        from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
 
         from . import tasks  # noqa: F401 (the conversion task's lease, before a worker runs it)
         from .audit_events import AUDIT_EVENTS
+        from .cards import meeting_cards
         from .live import on_patient_access_revoked
         from .meetings import meeting_policy_register
 
@@ -23,3 +25,4 @@ class VideoConfig(AppConfig):
         event_subscribe("patient.access_revoked")(on_patient_access_revoked)
         nav_register(NavItem(_("Video meetings"), "video:meetings", order=40, icon="camera-video"))
         audit_vocabulary_register(AUDIT_EVENTS)
+        home_card_register(meeting_cards)

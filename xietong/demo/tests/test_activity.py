@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import RequestFactory
 
 from xietong.accounts.actors import actor_for_membership
 from xietong.accounts.models import Membership
@@ -16,7 +17,9 @@ from xietong.consultations.models import Consultation, Opinion
 from xietong.consultations.selectors import get_consultation_for, today_board
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
+from xietong.core.home import home_cards_for
 from xietong.core.models import AuditEvent
+from xietong.demo.logins import DEMO_USERS
 from xietong.demo.seed import demo_seed
 from xietong.scheduling.models import Purpose, Slot
 
@@ -101,8 +104,21 @@ def _the_audit_log_reads_in_time_order() -> None:
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+DEMO_USERNAMES = [user.username for user in DEMO_USERS]
 # A Wednesday afternoon in the centre: sessions this morning done, one running, one to come.
 WORKING_AFTERNOON = dt.datetime(2026, 12, 2, 15, 40, tzinfo=SHANGHAI)
+
+
+def _every_login_finds_work_on_its_home() -> None:
+    """Each demo login, in each institution it works for, opens its home to something to
+    do: a number that is not nought, or a list of things to open."""
+    memberships = Membership.objects.filter(user__username__in=DEMO_USERNAMES)
+    for membership in memberships.select_related("institution", "user"):
+        request = RequestFactory().get("/")
+        request.user = membership.user
+        cards = home_cards_for(request, actor_for_membership(membership))
+        work = [card.title for card in cards if card.count or card.items]
+        assert work, (membership.user.username, membership.institution.name)
 
 
 def test_the_demo_province_at_work() -> None:
@@ -111,6 +127,7 @@ def test_the_demo_province_at_work() -> None:
         demo_seed(scale="small")
         _todays_board_reads_like_a_working_day()
         _the_audit_log_reads_in_time_order()
+        _every_login_finds_work_on_its_home()
     _consultations_in_every_state_made_through_the_services()
     _the_logins_see_their_own_consultations_and_not_the_others()
     _hospitals_publish_slots_and_the_expert_has_sessions()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.actor import Actor
+from xietong.core.administrators import account_authorize, account_permissions
 from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from xietong.directory.models import Institution
@@ -28,9 +29,9 @@ SELF_APPROVAL_REFUSED = _("Roles you asked for yourself must be approved by anot
 def admin_authorize(actor: Actor, permission: str) -> User:
     """The acting administrator, if their account may make this change (Django's model
     permissions, which the admin site checks too; a superuser has them all)."""
-    user = User.objects.filter(pk=actor.user_id, is_active=True).first()
-    if user is None or not user.is_staff or not user.has_perm(permission):
-        raise NotPermitted(_("Your account may not change who has access."))
+    user: User = account_authorize(
+        actor, permission, refusal=_("Your account may not change who has access.")
+    )
     return user
 
 
@@ -221,10 +222,7 @@ NOT_YOUR_ROLE = _("Only a platform administrator gives or changes the platform a
 def admin_permissions(actor: Actor) -> frozenset[str]:
     """Which of ACCOUNT_PERMISSIONS the acting administrator's account has (none unless it is
     an active staff account), so that a page offers only what its services will do."""
-    user = User.objects.filter(pk=actor.user_id, is_active=True).first()
-    if user is None or not user.is_staff:
-        return frozenset()
-    return frozenset(p for p in ACCOUNT_PERMISSIONS if user.has_perm(p))
+    return account_permissions(actor, ACCOUNT_PERMISSIONS)
 
 
 def _managed_roles(actor: Actor, *, institution_id: int, roles: Iterable[str]) -> list[str]:

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
+from xietong.core.cleaning import fields_clean
 from xietong.core.errors import Conflict, Message, NotFound, NotPermitted, ValidationFailed
 
 from .memberships import admin_authorize, membership_create_managed
@@ -163,21 +164,6 @@ NOT_YOURS_TO_CHANGE = _(
 )
 
 
-def _fields_clean(user: User, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list]]:
-    """Each value cleaned by its model field (length, characters, an e-mail address), and
-    the errors by field."""
-    cleaned: dict[str, Any] = {}
-    errors: dict[str, list] = {}
-    for name, value in values.items():
-        field = User._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        try:
-            cleaned[name] = field.clean(value, user)
-        except ValidationError as exc:
-            errors[name] = list(exc.messages)
-    return cleaned, errors
-
-
 def _password_errors(password: str, user: User) -> list[Message]:
     try:
         password_validation.validate_password(password, user)
@@ -196,7 +182,7 @@ def person_create(
     wanted = list(roles)
     grantable = {value for value, _label in roles_grantable_by(actor)}
     user = User(is_active=True)
-    values, errors = _fields_clean(user, {
+    values, errors = fields_clean(user, {
         "username": username.strip(), "display_name": display_name.strip(),
         "phone": phone.strip(), "email": email.strip(),
     })  # fmt: skip
@@ -238,7 +224,7 @@ def person_update(
         raise NotPermitted(NOT_YOURS_TO_CHANGE)
     if person.pk == actor.user_id and not active:
         raise Conflict(_("You cannot switch off your own account."))
-    values, errors = _fields_clean(person, {
+    values, errors = fields_clean(person, {
         "display_name": display_name.strip(), "phone": phone.strip(), "email": email.strip(),
     })  # fmt: skip
     if not values.get("display_name") and "display_name" not in errors:

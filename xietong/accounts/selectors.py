@@ -8,7 +8,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.actor import Actor
-from xietong.core.errors import NotFound, NotPermitted, ValidationFailed
+from xietong.core.administrators import administered_institution, administers
+from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.keys import uuid_or_none
 
 from .models import CLINICAL_ROLES, Membership, Role, User
@@ -70,19 +71,13 @@ CLINICAL_ROLE_VALUES = frozenset(str(r) for r in CLINICAL_ROLES)
 
 def manages_people(actor: Actor) -> bool:
     """Whether the administration pages are this actor's to open."""
-    if actor.has_role(Role.PLATFORM_ADMIN):
-        return True
-    return actor.has_role(Role.INSTITUTION_ADMIN) and actor.institution_id is not None
+    return administers(actor)
 
 
 def people_scope(actor: Actor) -> int | None:
     """The institution whose people this administrator manages, or None for every
     institution (a platform administrator). Anyone else may manage nobody."""
-    if actor.has_role(Role.PLATFORM_ADMIN):
-        return None
-    if actor.has_role(Role.INSTITUTION_ADMIN) and actor.institution_id is not None:
-        return actor.institution_id
-    raise NotPermitted(_("Only administrators manage people."))
+    return administered_institution(actor, refusal=_("Only administrators manage people."))
 
 
 def roles_grantable_by(actor: Actor) -> list[tuple[str, str]]:

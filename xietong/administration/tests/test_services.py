@@ -131,3 +131,11 @@ def test_staff_without_permissions_may_change_nothing(world: World) -> None:
     looker.save()
     assert admin_permissions(_actor(looker)) == frozenset()
     assert Membership.objects.filter(user=looker).exists()
+
+
+def test_core_names_the_administrator_roles_as_accounts_does() -> None:
+    # core/administrators.py cannot import the roles' enumeration (it sits above core).
+    from xietong.accounts.models import Role
+    from xietong.core.administrators import INSTITUTION_ADMIN, PLATFORM_ADMIN
+
+    assert (PLATFORM_ADMIN, INSTITUTION_ADMIN) == (Role.PLATFORM_ADMIN, Role.INSTITUTION_ADMIN)

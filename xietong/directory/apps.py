@@ -8,9 +8,11 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self) -> None:
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
 
+        from .audit_events import AUDIT_EVENTS
         from .home import find_an_expert_card
 
         # The directory holds no patient data: everyone signed in may browse it.
@@ -19,3 +21,4 @@ class DirectoryConfig(AppConfig):
             NavItem(_("Expert library"), "directory:experts", None, order=81, icon="person-badge"),
         )
         home_card_register(find_an_expert_card)
+        audit_vocabulary_register(AUDIT_EVENTS)

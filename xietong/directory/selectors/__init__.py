@@ -36,6 +36,17 @@ from .institutions import (
     institutions_in_region,
     practitioner_by_uuid,
 )
+from .managed import (
+    INSTITUTION_REGION_LEVELS,
+    RegionChoice,
+    collaboration_link_by_keys,
+    collaboration_links_managed,
+    institution_region_choices,
+    institutions_managed,
+    practitioner_managed,
+    practitioners_managed,
+    region_by_code,
+)
 from .regions import (
     get_region,
     region_breadcrumbs,
@@ -44,13 +55,17 @@ from .regions import (
 )
 
 __all__ = [
+    "INSTITUTION_REGION_LEVELS",
     "DepartmentSummary",
     "ExpertPage",
     "InstitutionLinks",
     "LinkGroup",
+    "RegionChoice",
     "active_expert_by_practitioner",
     "collaboration_clients_of",
+    "collaboration_link_by_keys",
     "collaboration_link_exists",
+    "collaboration_links_managed",
     "collaboration_providers_for",
     "department_by_code",
     "departments",
@@ -66,10 +81,15 @@ __all__ = [
     "institution_experts",
     "institution_level_counts",
     "institution_links",
+    "institution_region_choices",
     "institutions_in_region",
+    "institutions_managed",
     "level_rank",
     "practitioner_by_uuid",
+    "practitioner_managed",
+    "practitioners_managed",
     "region_breadcrumbs",
+    "region_by_code",
     "region_children",
     "region_institution_counts",
     "title_rank",

@@ -227,11 +227,19 @@ NO_PATIENT_DATA: dict[str, str] = {
     "fhir:search": "a search answers through the registered searchers, audited there",
     "audit:log": "the audit log: internal patient numbers for auditors, no records",
     "tasks:failed": "background tasks",
-    "administration:index": "a redirect to the people",
+    "administration:index": "the administration's areas",
     "administration:people": "accounts and their memberships; no patients",
     "administration:person_add": "an empty form",
     "administration:person": "an account and its memberships; no patients",
     "administration:approvals": "memberships waiting for approval; no patients",
+    "administration:practitioners": "the directory's practitioners; no patients",
+    "administration:practitioner_add": "an empty form",
+    "administration:practitioner": "a practitioner and their expert profile; no patients",
+    "administration:institutions": "the directory's institutions",
+    "administration:institution_add": "an empty form",
+    "administration:institution": "an institution's particulars",
+    "administration:links": "the directory's collaboration links",
+    "administration:link_add": "an empty form",
 }
 
 # Addresses that only take a form's POST (a GET is refused or sent back): what they change
@@ -258,6 +266,7 @@ POST_ONLY = {
     "referrals:act",
     "audit:verify",
     "administration:approval_decide",
+    "administration:link_change",
 }
 
 

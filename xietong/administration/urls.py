@@ -1,17 +1,31 @@
 from django.urls import path
 
-from . import views
+from .views import home, institutions, links, people, practitioners
 
 app_name = "administration"
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("people/", views.people, name="people"),
-    path("people/new/", views.person_add, name="person_add"),
-    path("people/<uuid:user_uuid>/", views.person, name="person"),
-    path("approvals/", views.approvals, name="approvals"),
+    path("", home.index, name="index"),
+    path("people/", people.people, name="people"),
+    path("people/new/", people.person_add, name="person_add"),
+    path("people/<uuid:user_uuid>/", people.person, name="person"),
+    path("approvals/", people.approvals, name="approvals"),
     path(
         "people/<uuid:user_uuid>/memberships/<uuid:institution_uuid>/<str:decision>/",
-        views.approval_decide,
+        people.approval_decide,
         name="approval_decide",
+    ),
+    path("practitioners/", practitioners.practitioners, name="practitioners"),
+    path("practitioners/new/", practitioners.practitioner_add, name="practitioner_add"),
+    path("practitioners/<uuid:uuid>/", practitioners.practitioner, name="practitioner"),
+    path("institutions/", institutions.institutions, name="institutions"),
+    path("institutions/new/", institutions.institution_add, name="institution_add"),
+    path("institutions/<uuid:uuid>/", institutions.institution, name="institution"),
+    path("links/", links.links, name="links"),
+    path("links/new/", links.link_add, name="link_add"),
+    # A link is named by its provider, its client and its service (it has no key of its own).
+    path(
+        "links/<uuid:provider>/<uuid:client>/<str:service>/<str:change>/",
+        links.link_change,
+        name="link_change",
     ),
 ]

@@ -5,12 +5,14 @@ from .models import (
     InstitutionGrade,
     InstitutionKind,
     InstitutionLevel,
+    Practitioner,
     RegionLevel,
     Service,
     Title,
 )
 
 __all__ = [
+    "PRACTITIONER_SEXES",
     "InstitutionGrade",
     "InstitutionKind",
     "InstitutionLevel",
@@ -18,3 +20,6 @@ __all__ = [
     "Service",
     "Title",
 ]
+
+# A practitioner's sex as the directory records it (M, F), in the reader's words.
+PRACTITIONER_SEXES = Practitioner._meta.get_field("sex").choices or []

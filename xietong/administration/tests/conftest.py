@@ -8,27 +8,30 @@ from typing import cast
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.test import Client
 
 from xietong.accounts.memberships import ACCOUNT_PERMISSIONS
 from xietong.accounts.models import Membership, User
 from xietong.accounts.tests.factories import make_membership
+from xietong.directory.access import DIRECTORY_PERMISSIONS
 from xietong.directory.models import Institution
 from xietong.directory.tests.factories import InstitutionFactory
 
 
 def staff_admin(institution: Institution, role: str, *, may_change: bool = True) -> User:
     """An administrator with one membership; `may_change`: a staff account holding the
-    accounts permissions (what the audited services check)."""
+    accounts' and the directory's permissions (what the audited services check)."""
     membership = make_membership(institution=institution, roles=[role])
     user = membership.user
     if may_change:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-        codenames = [p.split(".")[1] for p in ACCOUNT_PERMISSIONS]
-        user.user_permissions.set(
-            Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
-        )
+        wanted = Q()
+        for permission in (*ACCOUNT_PERMISSIONS, *DIRECTORY_PERMISSIONS):
+            app, codename = permission.split(".")
+            wanted |= Q(content_type__app_label=app, codename=codename)
+        user.user_permissions.set(Permission.objects.filter(wanted))
     return cast(User, User.objects.get(pk=user.pk))
 
 

@@ -1,5 +1,5 @@
-"""What a person's page and the approvals page cost: a fixed number of statements, however
-many memberships the person has or approvals wait."""
+"""What a person's page, the approvals page and the directory's lists cost: a fixed number
+of statements, however many memberships the person has, approvals wait or rows are listed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from xietong.accounts.tests.factories import make_membership
 from xietong.core.tests.statements import statements_counted
-from xietong.directory.tests.factories import InstitutionFactory
+from xietong.directory.tests.factories import (
+    CollaborationLinkFactory,
+    ExpertFactory,
+    InstitutionFactory,
+    PractitionerFactory,
+)
 
 from .conftest import World, client_for
 
@@ -54,3 +59,39 @@ def test_the_approvals_page_costs_the_same_however_many_wait(world: World) -> No
     assert _statements(client, APPROVALS) == few
     assert few <= 12  # the session, the actor, the navigation's counts, the approvals
     assert client.get(APPROVALS).content.decode().count("/approve/") == 7
+
+
+def _more_directory_rows(world: World) -> None:
+    """Rows of every list, each with what it shows beside it: a region and an upline, an
+    institution, department and expert profile, a provider and a client."""
+    for n in range(6):
+        place = InstitutionFactory(upline=world.centre)
+        doctor = PractitionerFactory(institution=world.county, name=f"医生{n}")
+        ExpertFactory(practitioner=PractitionerFactory(institution=place))
+        CollaborationLinkFactory(provider=world.centre, client=place, service="consultation")
+        CollaborationLinkFactory(provider=place, client=world.county, service="referral")
+        del doctor
+
+
+@pytest.mark.parametrize(
+    ("name", "budget"),
+    [
+        ("administration:institutions", 13),
+        ("administration:practitioners", 13),
+        ("administration:links", 13),
+    ],
+)
+def test_the_directory_lists_cost_the_same_however_many_rows(
+    world: World, name: str, budget: int
+) -> None:
+    client = client_for(world.root)
+    url = reverse(name)
+    PractitionerFactory(institution=world.county)
+    CollaborationLinkFactory(provider=world.centre, client=world.county)
+    client.get(url)  # the session and the caches warmed
+    few = _statements(client, url)
+    _more_directory_rows(world)
+    assert _statements(client, url) == few
+    # The session, the actor, the navigation's counts, the account's permissions, the count
+    # and the page of rows (their related rows joined).
+    assert few <= budget

@@ -28,7 +28,6 @@ def person_url(user: User) -> str:
 
 def test_every_page_opens_for_a_platform_administrator(world: World) -> None:
     client = client_for(world.root)
-    assert client.get(reverse("administration:index"))["Location"] == PEOPLE
     for url in (PEOPLE, ADD, APPROVALS, person_url(world.doctor)):
         answer = client.get(url)
         assert answer.status_code == 200, url
@@ -247,3 +246,18 @@ def test_an_administrator_does_not_lock_themselves_out(world: World) -> None:
     world.root.refresh_from_db()
     assert world.root.is_active
     assert world.membership(world.root, world.centre).roles == ["platform_admin"]
+
+
+def test_the_index_and_the_navigation_offer_each_administrator_their_areas(
+    world: World,
+) -> None:
+    areas = ("/manage/people/", "/manage/approvals/", "/manage/practitioners/",
+             "/manage/institutions/", "/manage/links/")  # fmt: skip
+    root = text(client_for(world.root).get(reverse("administration:index")))
+    assert all(f'href="{url}"' in root for url in areas)
+    assert "机构管理" in root and "医务人员管理" in root and "协作关系管理" in root
+    # An institution's administrator: people and practitioners, not institutions nor links.
+    county = text(client_for(world.county_admin).get(reverse("administration:index")))
+    assert all(f'href="{url}"' in county for url in areas[:3])
+    assert not any(f'href="{url}"' in county for url in areas[3:])
+    assert client_for(world.doctor).get(reverse("administration:index")).status_code == 403

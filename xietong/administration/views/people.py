@@ -1,5 +1,5 @@
-"""The administration pages: people (search, add, one person's account and memberships) and
-the roles waiting for a second administrator. Each view parses, calls a selector or one of
+"""The people pages: people (search, add, one person's account and memberships) and the
+roles waiting for a second administrator. Each view parses, calls a selector or one of
 the accounts app's audited services, and renders; who may change what is decided there
 (accounts/selectors.py: people_scope, account_governed_by, membership_governed_by)."""
 
@@ -27,22 +27,21 @@ from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, back_to, posted, safe_next
 from xietong.directory import selectors as directory
 
-from .forms import (
+from ..forms.fields import institution_options
+from ..forms.people import (
     MembershipAddForm,
     MembershipForm,
     PasswordSetForm,
     PeopleFilterForm,
     PersonAddForm,
     PersonDetailsForm,
-    institution_options,
 )
+from ._common import MANAGERS, query_without_page
 
 if TYPE_CHECKING:
     from xietong.accounts.models import Membership, User
 
 PEOPLE_PER_PAGE = 25
-# Administrators only (403 for anyone else); what each may see and change is scoped below.
-MANAGERS = accounts.manages_people
 
 
 @dataclass(frozen=True)
@@ -77,17 +76,6 @@ def _fixed_institution(actor: Actor) -> Any | None:
     return None if scope is None else directory.institution_by_id(institution_id=scope)
 
 
-def _query_without_page(request: ActorRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-@actor_view(allowed=MANAGERS)
-def index(request: ActorRequest, actor: Actor) -> HttpResponse:
-    return redirect("administration:people")
-
-
 @actor_view(allowed=MANAGERS)
 def people(request: ActorRequest, actor: Actor) -> HttpResponse:
     scope = accounts.people_scope(actor)
@@ -109,7 +97,7 @@ def people(request: ActorRequest, actor: Actor) -> HttpResponse:
         "form": form,
         "page": page,
         "total": page.paginator.count,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "rights": Rights.of(actor),
         "scope_name": actor.institution_name if scope is not None else "",
         "filtered": any(filters.values()),

@@ -1,4 +1,4 @@
-"""The administration pages' forms. What they accept is checked again by the services
+"""The forms of the people pages. What they accept is checked again by the services
 (accounts/people.py, accounts/memberships.py); their refusals land beside these fields."""
 
 from __future__ import annotations
@@ -8,64 +8,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xietong.accounts.selectors import CLINICAL_ROLE_VALUES, username_taken
-from xietong.core.errors import NotFound
-from xietong.core.keys import uuid_or_none
 from xietong.core.pages import ServiceForm
-from xietong.directory import selectors as directory
+
+from .fields import InstitutionField
 
 Choices = list[tuple[str, str]]
-
-
-class InstitutionField(forms.CharField):
-    """An institution picked by its key from a searchable select whose options come from the
-    directory as the user types."""
-
-    widget = forms.Select
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", _("Institution"))
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> Any:
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        key = uuid_or_none(value)
-        try:
-            if key is None:
-                raise NotFound()
-            return directory.get_institution(uuid=key)
-        except NotFound:
-            raise forms.ValidationError(
-                _("Select an institution from the list."), code="invalid_choice"
-            ) from None
-
-    def options_set(self, *, selected: Any) -> None:
-        """The select offers the institution chosen; the directory's search finds the others
-        as the user types (core/xietong.js)."""
-        widget = self.widget
-        assert isinstance(widget, forms.Select)
-        widget.attrs.update(
-            {"data-search": "", "data-search-url": reverse("directory:options_institutions")}
-        )
-        choices: Choices = [("", "—")]
-        if selected is not None:
-            choices.append((str(selected.uuid), selected.name))
-        widget.choices = choices
-
-
-def institution_options(form: forms.Form) -> None:
-    """The form's institution select offers the institution chosen (call after validating
-    a bound form)."""
-    field = form.fields.get("institution")
-    if isinstance(field, InstitutionField):
-        chosen = getattr(form, "cleaned_data", {}).get("institution")
-        field.options_set(selected=chosen)
 
 
 def _role_groups(choices: Choices) -> list[tuple[Any, Choices]]:

@@ -68,7 +68,7 @@ class PractitionerForm(ServiceForm):
         widget=forms.CheckboxSelectMultiple,
     )
     bio = forms.CharField(
-        label=_("Profile"),
+        label=pgettext_lazy("expert", "Profile"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),

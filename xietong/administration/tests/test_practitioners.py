@@ -11,9 +11,12 @@ from typing import cast
 import pytest
 from django.urls import reverse
 
+from xietong.accounts.models import User
 from xietong.accounts.tests.helpers import last_audit, text
 from xietong.core.models import AuditEvent
+from xietong.directory.access import PRACTITIONER_ADD, PRACTITIONER_CHANGE
 from xietong.directory.models import Department, Expert, Practitioner
+from xietong.directory.tests.administrators import directory_admin
 from xietong.directory.tests.factories import DepartmentFactory, PractitionerFactory
 
 from .conftest import World, client_for
@@ -117,3 +120,21 @@ def test_a_clinician_is_refused_every_practitioner_page(world: World) -> None:
         assert client.get(url).status_code == 403, url
     assert client.post(ADD, _form(institution=str(world.county.uuid))).status_code == 403
     assert not Practitioner.objects.filter(name="陈思远").exists()
+
+
+def test_without_the_profiles_permission_the_profile_is_shown_not_sent(world: World) -> None:
+    doctor = _doctor(world, name="王建国")
+    Expert.objects.create(practitioner=doctor, accepts=["consultation"], bio="原简介")
+    actor = directory_admin(world.centre, "platform_admin",
+                            permissions=(PRACTITIONER_ADD, PRACTITIONER_CHANGE))  # fmt: skip
+    client = client_for(User.objects.get(pk=actor.user_id))
+    url = practitioner_url(doctor)
+    page = text(client.get(url))
+    assert re.search(r'name="bio"[^>]*disabled', page) and "原简介" in page
+    answer = client.post(url, _form(name="王建国", institution=str(world.county.uuid),
+                                    accepts=["ecg"], bio="改过"))  # fmt: skip
+    assert answer.status_code == 302
+    doctor.refresh_from_db()
+    assert doctor.title == "chief"
+    expert = Expert.objects.get(practitioner=doctor)
+    assert (expert.accepts, expert.bio) == (["consultation"], "原简介")

@@ -94,8 +94,10 @@ def institution_create(
 
 
 def _locked(institution_id: int) -> Institution:
+    # The institution's own row: PostgreSQL locks nothing on the nullable side of the upline's
+    # outer join, and the region and upline need no lock.
     found = (
-        Institution.objects.select_for_update()
+        Institution.objects.select_for_update(of=("self",))
         .select_related("region", "upline")
         .filter(pk=institution_id)
         .first()

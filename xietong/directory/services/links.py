@@ -88,7 +88,8 @@ def _active_set(actor: Actor, link_id: int, active: bool) -> CollaborationLink:
     platform_required(actor)
     with transaction.atomic():
         link = (
-            CollaborationLink.objects.select_for_update()
+            # The link's row; its institutions, joined to name them, need no lock.
+            CollaborationLink.objects.select_for_update(of=("self",))
             .select_related("provider", "client")
             .filter(pk=link_id)
             .first()

@@ -40,7 +40,8 @@ class InstitutionFilterForm(forms.Form):
 
     def filters(self) -> dict[str, Any]:
         """The valid filters (a wrong one is said beside it and left out)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()
+        data = self.cleaned_data
         return {
             "q": data.get("q") or None,
             "level": data.get("level") or None,

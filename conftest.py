@@ -43,3 +43,15 @@ def cjk_font() -> None:
     if os.environ.get("XT_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}, and XT_REQUIRE_BROWSER=1 requires it")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def diagnosis_codes(db: None) -> None:
+    """The ICD-10 code list as data migration directory 0005 loads it. A test that empties
+    the database at its end (transactional_db: the browser tests and a few others) takes
+    the list with it, so a test that searches the list asks for it here."""
+    from xietong.directory.diagnoses import diagnosis_codes_load
+    from xietong.directory.models import DiagnosisCode
+
+    if not DiagnosisCode.objects.exists():
+        diagnosis_codes_load()

@@ -102,3 +102,37 @@ def test_the_request_form_fits_a_phone_also_when_a_submit_is_refused(new_page: A
     expect(doctor.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
     assert horizontal_overflow_px(doctor) <= 0
     assert unstyled_buttons(doctor) == []
+
+
+def test_the_diagnosis_is_picked_from_the_code_list_and_fills_its_words(
+    new_page: Any, diagnosis_codes: None
+) -> None:
+    world = make_world()
+    doctor = new_page()
+    doctor.set_viewport_size(DESK)
+    sign_in(doctor, _doctor(world))
+    doctor.goto(f"/consultations/new/?patient={world.patient.uuid}")
+    doctor.locator("textarea[name=reason]").fill("胸痛待查")
+
+    # Words of the title find the code; choosing it writes the diagnosis in words.
+    doctor.locator("#id_diagnosis_code-ts-control").press_sequentially("心内膜下")
+    option = doctor.locator(".ts-dropdown .option", has_text="I21.4")
+    expect(option).to_have_text("I21.4 急性心内膜下心肌梗死")
+    option.click()
+    expect(doctor.locator("#id_diagnosis_text")).to_have_value("急性心内膜下心肌梗死")
+
+    # What the doctor wrote is never replaced by a later choice.
+    doctor.locator("#id_diagnosis_text").fill("急性非ST段抬高型心肌梗死")
+    control = doctor.locator("#id_diagnosis_code-ts-control")
+    control.press_sequentially("I21.9")
+    doctor.locator(".ts-dropdown .option", has_text="I21.9").click()
+    expect(doctor.locator("#id_diagnosis_text")).to_have_value("急性非ST段抬高型心肌梗死")
+
+    doctor.get_by_role("button", name="保存草稿").click()
+    expect(doctor.locator(".messages")).to_contain_text("草稿已保存")
+    c = Consultation.objects.get()
+    assert (c.diagnosis_code, c.diagnosis_text) == ("I21.9", "急性非ST段抬高型心肌梗死")
+    # Back on the draft, the picker names the code as the list does.
+    expect(doctor.locator(".xt-field:has(#id_diagnosis_code) .ts-control")).to_contain_text(
+        "I21.9 急性心肌梗死，未特指"
+    )

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from xietong.core.pages import ServiceForm
 from xietong.directory.models import Expert, InstitutionLevel, Title
+from xietong.directory.pickers import diagnosis_code_choices, diagnosis_code_field
 from xietong.directory.selectors import departments
 from xietong.directory.views_options import expert_option_text
 from xietong.records.forms import MultipleFileField
@@ -97,11 +98,10 @@ class RequestForm(ServiceForm):
     present_illness = _text(_("Present illness"), rows=4)
     history = _text(pgettext_lazy("consultation", "History"))
     examination = _text(pgettext_lazy("consultation", "Examination"))
-    diagnosis_code = forms.CharField(
-        label=_("Preliminary diagnosis (ICD-10 code)"),
-        required=False,
-        max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "I20.0"}),
+    # Picked from the ICD-10 list by code or words; the chosen title fills the text below
+    # when that is empty.
+    diagnosis_code = diagnosis_code_field(
+        label=_("Preliminary diagnosis (ICD-10 code)"), required=False, fill="diagnosis_text"
     )
     diagnosis_text = forms.CharField(
         label=_("Preliminary diagnosis"), required=False, max_length=200
@@ -118,6 +118,8 @@ class RequestForm(ServiceForm):
             ("", "—"),
             *_expert_choice(chosen or ""),
         ]
+        code = self.data.get("diagnosis_code") or self.initial.get("diagnosis_code")
+        self.fields["diagnosis_code"].widget.choices = diagnosis_code_choices(code or "")
 
     def values(self) -> dict[str, Any]:
         """What to hand to consultation_create / consultation_update."""

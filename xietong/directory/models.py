@@ -223,3 +223,29 @@ class Expert(models.Model):
     def accepts_labels(self) -> list[str]:
         labels = dict(Service.choices)
         return [str(labels[code]) for code in self.accepts if code in labels]
+
+
+class DiagnosisCode(models.Model):
+    """One entry of the ICD-10 code list the diagnosis pickers search (directory/diagnoses.py
+    loads it): a category (I21) or a subcategory (I21.4) with its Chinese and English titles.
+    Workflows keep the code as text; this list only helps to choose it."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=255, blank=True)
+    name_en = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("diagnosis code")
+        verbose_name_plural = _("diagnosis codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def title(self) -> str:
+        """The title in the language of the page, the other one when that is missing."""
+        language = get_language() or ""
+        if language.startswith("en"):
+            return self.name_en or self.name
+        return self.name or self.name_en

@@ -1,7 +1,8 @@
 """Options for the searchable pickers of other apps' forms (core/xietong.js: a select with
-`data-search-url` asks here as the user types): the whole expert library and every
-institution are searched, never a first page of them. Signed-in users only; nothing here
-is patient data. Answers `{"options": [{"value", "text"}]}`."""
+`data-search-url` asks here as the user types): the whole expert library, every
+institution and the whole ICD-10 code list are searched, never a first page
+of them. Signed-in users only; nothing here is patient data. Answers
+`{"options": [{"value", "text"}]}`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET
 from xietong.core.errors import ValidationFailed
 
 from . import selectors
-from .models import Expert, Institution
+from .models import DiagnosisCode, Expert, Institution
 
 # As many as a picker's list shows before the user types on.
 LIMIT = 20
@@ -31,6 +32,11 @@ def institution_option_text(institution: Institution) -> str:
         str(part)
         for part in (institution.name, institution.get_level_display(), institution.region.name)
     )
+
+
+def diagnosis_option_text(diagnosis: DiagnosisCode) -> str:
+    """How a picker names a diagnosis: the code and its title ("I21.4 急性心内膜下心肌梗死")."""
+    return f"{diagnosis.code} {diagnosis.title}".strip()
 
 
 def _refused(status: int) -> JsonResponse:
@@ -69,4 +75,15 @@ def institutions(request: HttpRequest) -> JsonResponse:
         return _refused(401)
     found = selectors.institutions_in_region(q=_query(request))[:LIMIT]
     options = [{"value": str(i.uuid), "text": institution_option_text(i)} for i in found]
+    return JsonResponse({"options": options})
+
+
+@require_GET
+def diagnoses(request: HttpRequest) -> JsonResponse:
+    """Up to 20 ICD-10 codes: `q` is a code's beginning (I21, I21.4) or words that are all in
+    the Chinese or English title. The value is the code, as the forms send it."""
+    if not request.user.is_authenticated:
+        return _refused(401)
+    found = selectors.diagnosis_code_search(q=_query(request), limit=LIMIT)
+    options = [{"value": d.code, "text": diagnosis_option_text(d)} for d in found]
     return JsonResponse({"options": options})

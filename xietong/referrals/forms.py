@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from xietong.core.pages import ServiceForm
 from xietong.core.widgets import DateInput
 from xietong.directory.models import Institution
+from xietong.directory.pickers import diagnosis_code_choices, diagnosis_code_field
 from xietong.scheduling.models import ExaminationType
 
 from .models import Kind, Outcome, Status, Urgency
@@ -45,7 +46,10 @@ class ReferralForm(ServiceForm):
         required=False,
     )
     slot = forms.CharField(label=_("Slot"), required=False, widget=forms.HiddenInput)
-    diagnosis_code = forms.CharField(label=_("Diagnosis (ICD-10)"), max_length=16)
+    # Picked from the ICD-10 list by code or words; the title fills the diagnosis if empty.
+    diagnosis_code = diagnosis_code_field(
+        label=_("Diagnosis (ICD-10)"), required=True, fill="diagnosis_text"
+    )
     diagnosis_text = forms.CharField(label=_("Diagnosis"), max_length=200)
     reason = forms.CharField(
         label=_("Reason for referral"), widget=forms.Textarea(attrs={"rows": 3})
@@ -71,6 +75,8 @@ class ReferralForm(ServiceForm):
         docs = self.fields["shared_documents"]
         assert isinstance(docs, forms.MultipleChoiceField)
         docs.choices = documents
+        code = self.data.get("diagnosis_code") or self.initial.get("diagnosis_code")
+        self.fields["diagnosis_code"].widget.choices = diagnosis_code_choices(code or "")
 
 
 class ReasonForm(forms.Form):

@@ -9,6 +9,7 @@ and experts who do not accept requests are left out of what people browse."""
 from __future__ import annotations
 
 from ._common import level_rank, title_rank
+from .diagnoses import diagnosis_code_get, diagnosis_code_search
 from .experts import (
     ExpertPage,
     active_expert_by_practitioner,
@@ -69,6 +70,8 @@ __all__ = [
     "collaboration_providers_for",
     "department_by_code",
     "departments",
+    "diagnosis_code_get",
+    "diagnosis_code_search",
     "expert_search",
     "expert_search_page",
     "expert_search_queryset",

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 EXPERTS = reverse("directory:options_experts")
 INSTITUTIONS = reverse("directory:options_institutions")
+DIAGNOSES = reverse("directory:options_diagnoses")
 
 
 def _library(size: int) -> tuple[Expert, Department]:
@@ -61,7 +62,7 @@ def _options(client: Client, url: str, **params: str) -> list[dict[str, Any]]:
 
 def test_signed_out_callers_get_nothing(client: Client) -> None:
     _library(2)
-    for url in (EXPERTS, INSTITUTIONS):
+    for url in (EXPERTS, INSTITUTIONS, DIAGNOSES):
         response = client.get(url, {"q": "人民"})
         assert response.status_code == 401
         assert response.json() == {"options": []}
@@ -149,3 +150,45 @@ def test_institutions_are_cut_at_twenty(client: Client) -> None:
 def test_only_get(client: Client) -> None:
     _signed_in(client)
     assert client.post(EXPERTS, {"q": "x"}).status_code == 405
+
+
+def test_diagnoses_are_found_by_the_beginning_of_the_code(
+    client: Client, diagnosis_codes: None
+) -> None:
+    _signed_in(client)
+    assert _options(client, DIAGNOSES, q="I21.4") == [
+        {"value": "I21.4", "text": "I21.4 急性心内膜下心肌梗死"}
+    ]
+    # In small letters and without the dot, as a doctor may type it.
+    assert [o["value"] for o in _options(client, DIAGNOSES, q="i214")] == ["I21.4"]
+    by_category = [o["value"] for o in _options(client, DIAGNOSES, q="I21")]
+    assert by_category == ["I21", "I21.0", "I21.1", "I21.2", "I21.3", "I21.4", "I21.9"]
+    assert len(_options(client, DIAGNOSES, q="I")) == 20
+    assert _options(client, DIAGNOSES, q="") == []
+
+
+def test_diagnoses_are_found_by_every_word_of_the_chinese_or_english_title(
+    client: Client, diagnosis_codes: None
+) -> None:
+    _signed_in(client)
+    assert [o["value"] for o in _options(client, DIAGNOSES, q="糖尿病 肾")] == ["E11.2"]
+    found = _options(client, DIAGNOSES, q="subendocardial infarction")
+    assert found == [{"value": "I21.4", "text": "I21.4 急性心内膜下心肌梗死"}]
+    # Without a Chinese title the English one is shown; a code and words narrow together.
+    cholera = _options(client, DIAGNOSES, q="A00 eltor")
+    assert cholera == [
+        {"value": "A00.1", "text": "A00.1 Cholera due to Vibrio cholerae 01, biovar eltor"}
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert len(_options(client, DIAGNOSES, q="骨折")) == 20
+    assert _directory_queries(queries) == 1
+
+
+def test_diagnoses_read_in_english_on_an_english_page(
+    client: Client, diagnosis_codes: None
+) -> None:
+    _signed_in(client)
+    client.cookies["django_language"] = "en"
+    assert _options(client, DIAGNOSES, q="I21.4")[0]["text"] == (
+        "I21.4 Acute subendocardial myocardial infarction"
+    )

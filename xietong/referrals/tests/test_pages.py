@@ -195,3 +195,23 @@ def test_the_lists_sort_by_appointment_either_way(world: World) -> None:
     assert 'aria-sort="ascending"><a href="?sort=-appointment"' in html
     html = client.get("/referrals/", {"sort": "-appointment"}).content.decode()
     assert html.index(later.number) < html.index(sooner.number)
+
+
+def _diagnosis_picker(html: str) -> str:
+    return html.split('name="diagnosis_code"')[1].split("</select>")[0]
+
+
+def test_the_diagnosis_is_picked_from_the_code_list(world: World, diagnosis_codes: None) -> None:
+    client = _client(world.sender)
+    html = client.get(f"/referrals/new/?patient={world.patient.uuid}").content.decode()
+    opening = _diagnosis_picker(html).split(">")[0]
+    assert 'data-search-url="/directory/options/diagnoses/"' in opening
+    assert 'data-fill-target="diagnosis_text"' in opening
+    # Refused for another reason, the form names the chosen code as the list does.
+    answer = _refer(world, client, diagnosis_code="I21.4", reason="")
+    assert answer.status_code == 200 and not Referral.objects.exists()
+    picker = _diagnosis_picker(answer.content.decode())
+    assert '<option value="I21.4" selected>I21.4 急性心内膜下心肌梗死</option>' in picker
+    # A well-shaped code the list lacks is still what the service takes.
+    assert _refer(world, client, diagnosis_code="I21.401").status_code == 302
+    assert Referral.objects.get().diagnosis_code == "I21.401"

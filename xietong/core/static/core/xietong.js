@@ -7,7 +7,19 @@ document.addEventListener("change", (event) => {
   if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) {
     el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
   }
+  if (el instanceof HTMLSelectElement && el.hasAttribute("data-fill-target")) fillFrom(el);
 });
+
+// A choice that also says something in words (an ICD-10 code and its title): the field of the
+// same form that `data-fill-target` names takes the chosen option's text, without the value
+// it begins with, when that field is still empty. What the user typed is never replaced.
+function fillFrom(select) {
+  const target = select.form && select.form.elements.namedItem(select.getAttribute("data-fill-target"));
+  const option = select.selectedOptions[0];
+  if (!target || !("value" in target) || target.value.trim() || !option || !option.value) return;
+  const text = option.text.trim();
+  target.value = text.startsWith(option.value) ? text.slice(option.value.length).trim() : text;
+}
 
 const zh = () => document.documentElement.lang.startsWith("zh");
 // A list longer than this is searched, not scrolled.

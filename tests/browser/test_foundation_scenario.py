@@ -57,6 +57,11 @@ def test_register_find_refuse_and_audit(province: dict[str, Any], new_page: Any)
     form.locator("[name=sex]").select_option(Sex.FEMALE.value)
     form.locator("[name=birth_date]").fill(BORN.isoformat())
     form.locator("[name=phone]").fill("13803710024")
+    # The address region is found by part of its name and named with its city.
+    form.locator("#id_address_region-ts-control").press_sequentially("中牟")
+    region = doctor.locator(".ts-dropdown .option", has_text="中牟县")
+    expect(region).to_have_text("中牟县 · 郑州市 · 县")
+    region.click()
     form.locator("[name=address]").fill("河南省郑州市中牟县城关镇东大街 12 号")
     assert horizontal_overflow_px(doctor) <= 0
     form.locator("button[type=submit]").click()
@@ -65,6 +70,7 @@ def test_register_find_refuse_and_audit(province: dict[str, Any], new_page: Any)
     expect(doctor.locator("h1")).to_contain_text("王秀英")
     patient_url = doctor.url
     patient = Patient.objects.get(resident_id=RESIDENT_ID)
+    assert patient.address_region is not None and patient.address_region.code == "410122"
     assert patient_url.endswith(reverse("patients:detail", args=[patient.uuid]))
 
     # …finds her again by her resident ID, and opens her page.

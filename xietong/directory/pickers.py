@@ -11,7 +11,7 @@ from django import forms
 from django.urls import reverse_lazy
 
 from . import selectors
-from .views_options import diagnosis_option_text
+from .views_options import diagnosis_option_text, region_option_text
 
 EMPTY = ("", "—")
 
@@ -42,3 +42,22 @@ def diagnosis_code_choices(code: str) -> list[tuple[str, str]]:
         return [EMPTY]
     found = selectors.diagnosis_code_get(code=code)
     return [EMPTY, (code, diagnosis_option_text(found) if found else code)]
+
+
+def region_code_field(*, label: Any, required: bool, help_text: Any = "") -> forms.CharField:
+    """A region (its GB/T 2260 code) picked by name or code."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=12,
+        help_text=help_text,
+        widget=_select("directory:options_regions"),
+    )
+
+
+def region_code_choices(code: str) -> list[tuple[str, str]]:
+    code = (code or "").strip()
+    if not code:
+        return [EMPTY]
+    found = selectors.region_by_code(code=code)
+    return [EMPTY, (code, region_option_text(found) if found else code)]

@@ -10,5 +10,6 @@ urlpatterns = [
     # Options for searchable pickers, as the user types.
     path("options/experts/", views_options.experts, name="options_experts"),
     path("options/institutions/", views_options.institutions, name="options_institutions"),
+    path("options/regions/", views_options.regions, name="options_regions"),
     path("options/diagnoses/", views_options.diagnoses, name="options_diagnoses"),
 ]

@@ -1,6 +1,6 @@
 """Options for the searchable pickers of other apps' forms (core/xietong.js: a select with
 `data-search-url` asks here as the user types): the whole expert library, every
-institution and the whole ICD-10 code list are searched, never a first page
+institution, every region and the whole ICD-10 code list are searched, never a first page
 of them. Signed-in users only; nothing here is patient data. Answers
 `{"options": [{"value", "text"}]}`."""
 
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from xietong.core.errors import ValidationFailed
 
 from . import selectors
-from .models import DiagnosisCode, Expert, Institution
+from .models import DiagnosisCode, Expert, Institution, Region
 
 # As many as a picker's list shows before the user types on.
 LIMIT = 20
@@ -37,6 +37,12 @@ def institution_option_text(institution: Institution) -> str:
 def diagnosis_option_text(diagnosis: DiagnosisCode) -> str:
     """How a picker names a diagnosis: the code and its title ("I21.4 急性心内膜下心肌梗死")."""
     return f"{diagnosis.code} {diagnosis.title}".strip()
+
+
+def region_option_text(region: Region) -> str:
+    """name · parent's name · level: a village's name alone repeats across counties."""
+    parts = [region.name, region.parent.name if region.parent else "", region.get_level_display()]
+    return " · ".join(str(part) for part in parts if part)
 
 
 def _refused(status: int) -> JsonResponse:
@@ -86,4 +92,15 @@ def diagnoses(request: HttpRequest) -> JsonResponse:
         return _refused(401)
     found = selectors.diagnosis_code_search(q=_query(request), limit=LIMIT)
     options = [{"value": d.code, "text": diagnosis_option_text(d)} for d in found]
+    return JsonResponse({"options": options})
+
+
+@require_GET
+def regions(request: HttpRequest) -> JsonResponse:
+    """Up to 20 regions whose name holds every word of `q` (digits may begin the code),
+    higher levels first. The value is the region's code (GB/T 2260), as forms send it."""
+    if not request.user.is_authenticated:
+        return _refused(401)
+    found = selectors.region_search(q=_query(request), limit=LIMIT)
+    options = [{"value": r.code, "text": region_option_text(r)} for r in found]
     return JsonResponse({"options": options})

@@ -3,12 +3,15 @@ field errors are put back on the form."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xietong.core.pages import ServiceForm
 from xietong.core.widgets import DateInput
+from xietong.directory.pickers import region_code_choices, region_code_field
 
 from .models import ConsentKind, ConsentRelationship, IdentifierSystem, Sex
 
@@ -44,11 +47,11 @@ class PatientRegisterForm(ServiceForm):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
-    address_region = forms.CharField(
-        label=_("Address region code"),
+    # Found by name or code as the clerk types; the code (GB/T 2260) is what is sent.
+    address_region = region_code_field(
+        label=_("Address region"),
         required=False,
-        help_text=_("Administrative division code, e.g. 410102."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Type part of the name or the code, e.g. 中原区 or 410102."),
     )
     address = forms.CharField(label=_("Address"), required=False)
     ethnicity = forms.CharField(label=_("Ethnicity"), required=False)
@@ -57,6 +60,11 @@ class PatientRegisterForm(ServiceForm):
         required=False,
         help_text=_("The number your institution gave the patient, if any."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        code = self.data.get("address_region") or self.initial.get("address_region")
+        self.fields["address_region"].widget.choices = region_code_choices(code or "")
 
 
 class IdentifierAddForm(ServiceForm):

@@ -51,8 +51,10 @@ from .managed import (
 from .regions import (
     get_region,
     region_breadcrumbs,
+    region_by_code,
     region_children,
     region_institution_counts,
+    region_search,
 )
 
 __all__ = [
@@ -95,5 +97,6 @@ __all__ = [
     "region_by_code",
     "region_children",
     "region_institution_counts",
+    "region_search",
     "title_rank",
 ]

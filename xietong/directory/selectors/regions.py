@@ -1,8 +1,9 @@
-"""The region tree: children, breadcrumbs, institution counts."""
+"""The region tree: children, breadcrumbs, institution counts, and the regions a picker
+finds as the user types."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from ..models import (
     Institution,
     Region,
 )
+from ._common import _split_terms, _text_q
 
 
 def region_children(*, parent: Region | None = None) -> QuerySet[Region]:
@@ -57,3 +59,29 @@ def region_institution_counts(*, children: list[Region]) -> dict[int, int]:
 
 
 # ---------------------------------------------------------------- institutions
+
+
+_REGION_LEVEL_RANK = {"province": 5, "city": 4, "county": 3, "township": 2, "village": 1}
+
+
+def region_search(*, q: str | None, limit: int = 20) -> QuerySet[Region]:
+    """Regions whose name holds every term of `q` (a term of digits may instead begin the
+    code), higher levels first, then by code; with their parent, as a picker names them."""
+    terms = _split_terms(q)
+    if not terms:
+        return Region.objects.none()
+    qs = Region.objects.select_related("parent")
+    for term in terms:
+        by_name = _text_q(term, "name")
+        qs = qs.filter((by_name | Q(code__startswith=term)) if term.isdigit() else by_name)
+    rank = Case(
+        *[When(level=level, then=Value(n)) for level, n in _REGION_LEVEL_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(level_rank=rank).order_by("-level_rank", "code")[:limit]
+
+
+def region_by_code(*, code: str) -> Region | None:
+    """The region with `code` and its parent, or None (a picker shows what was chosen)."""
+    return Region.objects.filter(code=code).select_related("parent").first() if code else None

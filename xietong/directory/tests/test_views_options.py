@@ -18,12 +18,14 @@ from xietong.directory.tests.factories import (
     ExpertFactory,
     InstitutionFactory,
     PractitionerFactory,
+    RegionFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 EXPERTS = reverse("directory:options_experts")
 INSTITUTIONS = reverse("directory:options_institutions")
+REGIONS = reverse("directory:options_regions")
 DIAGNOSES = reverse("directory:options_diagnoses")
 
 
@@ -62,7 +64,7 @@ def _options(client: Client, url: str, **params: str) -> list[dict[str, Any]]:
 
 def test_signed_out_callers_get_nothing(client: Client) -> None:
     _library(2)
-    for url in (EXPERTS, INSTITUTIONS, DIAGNOSES):
+    for url in (EXPERTS, INSTITUTIONS, REGIONS, DIAGNOSES):
         response = client.get(url, {"q": "人民"})
         assert response.status_code == 401
         assert response.json() == {"options": []}
@@ -192,3 +194,40 @@ def test_diagnoses_read_in_english_on_an_english_page(
     assert _options(client, DIAGNOSES, q="I21.4")[0]["text"] == (
         "I21.4 Acute subendocardial myocardial infarction"
     )
+
+
+def _regions() -> Institution:
+    """A province with two cities, a district of each and a street office; and the
+    institution of the one signed in, in that district (a factory's own region would add
+    a code of its own to the tree)."""
+    province = RegionFactory(code="410000", name="河南省", level="province")
+    city = RegionFactory(code="410100", name="郑州市", level="city", parent=province)
+    county = RegionFactory(code="410102", name="中原区", level="county", parent=city)
+    other_city = RegionFactory(code="411300", name="南阳市", level="city", parent=province)
+    RegionFactory(code="411302", name="宛城区", level="county", parent=other_city)
+    RegionFactory(code="410102001", name="林山寨街道", level="township", parent=county)
+    return cast(Institution, InstitutionFactory(region=county))
+
+
+def test_regions_are_found_by_every_word_of_the_name_or_the_code(client: Client) -> None:
+    _signed_in(client, _regions())
+    assert _options(client, REGIONS, q="中原") == [
+        {"value": "410102", "text": "中原区 · 郑州市 · 县"}
+    ]
+    # Higher levels first; every word must be in the name.
+    cities = _options(client, REGIONS, q="市")
+    assert [o["value"] for o in cities] == ["410100", "411300"]
+    assert _options(client, REGIONS, q="南阳 市")[0]["text"] == "南阳市 · 河南省 · 市"
+    assert _options(client, REGIONS, q="河南")[0]["text"] == "河南省 · 省"
+    by_code = [o["value"] for o in _options(client, REGIONS, q="4101")]
+    assert by_code == ["410100", "410102", "410102001"]
+    with CaptureQueriesContext(connection) as queries:
+        assert len(_options(client, REGIONS, q="区")) == 2
+    assert _directory_queries(queries) == 1  # the regions with their parents
+
+
+def test_regions_are_cut_at_twenty(client: Client) -> None:
+    for n in range(25):
+        RegionFactory(code=f"{420000 + n}", name=f"第{n}乡", level="township")
+    _signed_in(client)
+    assert len(_options(client, REGIONS, q="乡")) == 20

@@ -245,3 +245,24 @@ def test_nav_and_home_cards_for_a_doctor(client: Client, doctor: Membership) -> 
     assert f'href="{reverse("patients:search")}"' in page
     assert "Register a patient" in page and reverse("patients:register") in page
     assert "Recent patients" in page and "赵六" in page
+
+
+def test_the_address_region_is_searched_by_name_and_kept_when_the_form_comes_back(
+    client: Client, doctor: Membership
+) -> None:
+    from xietong.directory.tests.factories import RegionFactory
+
+    city = RegionFactory(code="410100", name="郑州市", level="city")
+    RegionFactory(code="410102", name="中原区", level="county", parent=city)
+    page = _text(client.get(reverse("patients:register")))
+    picker = page.split('name="address_region"')[1].split("</select>")[0]
+    assert 'data-search-url="/directory/options/regions/"' in picker.split(">")[0]
+    # Refused for another reason: the region chosen is still named, with its city.
+    refused = client.post(reverse("patients:register"), {"name": "", "address_region": "410102"})
+    picker = _text(refused).split('name="address_region"')[1].split("</select>")[0]
+    assert '<option value="410102" selected>中原区 · 郑州市 · county</option>' in picker
+    client.post(
+        reverse("patients:register"),
+        {"name": "王芳", "resident_id": WOMAN_1949, "address_region": "410102"},
+    )
+    assert Patient.objects.get().address_region.code == "410102"  # type: ignore[union-attr]

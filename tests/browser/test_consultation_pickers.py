@@ -114,16 +114,27 @@ def test_the_diagnosis_is_picked_from_the_code_list_and_fills_its_words(
     doctor.goto(f"/consultations/new/?patient={world.patient.uuid}")
     doctor.locator("textarea[name=reason]").fill("胸痛待查")
 
-    # Words of the title find the code; choosing it writes the diagnosis in words.
-    doctor.locator("#id_diagnosis_code-ts-control").press_sequentially("心内膜下")
-    option = doctor.locator(".ts-dropdown .option", has_text="I21.4")
-    expect(option).to_have_text("I21.4 急性心内膜下心肌梗死")
-    option.click()
+    # The code as typed, without its dot, and a word of the English title the option does
+    # not show: the server matches both, and the picker offers what it found, in its order.
+    control = doctor.locator("#id_diagnosis_code-ts-control")
+    control.press_sequentially("i214")
+    options = doctor.locator(".ts-dropdown .option")
+    expect(options).to_have_text(["I21.4 急性心内膜下心肌梗死"])
+    control.fill("")
+    control.press_sequentially("subendocardial")
+    expect(options).to_have_text(["I21.4 急性心内膜下心肌梗死"])
+    control.fill("")
+    control.press_sequentially("心肌梗死")
+    expect(options.first).to_have_text("I21 急性心肌梗死")
+    expect(options.nth(1)).to_have_text("I21.0 前壁急性透壁性心肌梗死")
+
+    # Choosing a code writes the diagnosis in words.
+    doctor.locator(".ts-dropdown .option", has_text="I21.4").click()
     expect(doctor.locator("#id_diagnosis_text")).to_have_value("急性心内膜下心肌梗死")
 
     # What the doctor wrote is never replaced by a later choice.
     doctor.locator("#id_diagnosis_text").fill("急性非ST段抬高型心肌梗死")
-    control = doctor.locator("#id_diagnosis_code-ts-control")
+    doctor.locator("#id_diagnosis_code + .ts-wrapper .ts-control").click()
     control.press_sequentially("I21.9")
     doctor.locator(".ts-dropdown .option", has_text="I21.9").click()
     expect(doctor.locator("#id_diagnosis_text")).to_have_value("急性非ST段抬高型心肌梗死")

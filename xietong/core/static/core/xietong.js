@@ -48,11 +48,20 @@ function searchableSelect(select) {
       valueField: "value",
       labelField: "text",
       shouldLoad: (query) => query.length > 0,
-      load: (query, callback) => {
+      // The server decides what matches, also by what the option does not show (a code's
+      // beginning typed without its dot, a word of the English title beside the Chinese
+      // one): every option of its answer is offered, in its order, and none of an earlier
+      // answer is left among them (the chosen one stays chosen).
+      score: () => () => 1,
+      sortField: [{ field: "$order" }],
+      load: function (query, callback) {
         const sep = url.includes("?") ? "&" : "?";
         fetch(`${url}${sep}q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
           .then((r) => (r.ok ? r.json() : { options: [] }))
-          .then((json) => callback(json.options))
+          .then((json) => {
+            this.clearOptions();
+            callback(json.options);
+          })
           .catch(() => callback());
       },
     });

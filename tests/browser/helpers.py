@@ -58,3 +58,12 @@ def expect_kit_buttons(page: Any) -> None:
     """Fails, naming them, when a visible button of the page is not styled by the kit."""
     missing = unstyled_buttons(page)
     assert not missing, f"{page.url}: buttons without the kit's style: {missing}"
+
+
+def pick(page: Any, name: str, typed: str, option: str) -> None:
+    """Chooses in the searchable select `name` (Tom Select, core/xietong.js): types `typed`
+    and clicks the offered option that holds `option`."""
+    page.locator(f"#id_{name} + .ts-wrapper .ts-control").click()
+    page.keyboard.type(typed)
+    page.locator(".ts-dropdown .option", has_text=option).first.click()
+    expect(page.locator(f"select[name={name}] option:checked")).to_contain_text(option)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.helpers import horizontal_overflow_px, sign_in
+from tests.browser.helpers import horizontal_overflow_px, pick, sign_in
 from xietong.accounts.models import User
 from xietong.accounts.tests.factories import PASSWORD
 from xietong.consultations.models import Consultation, Opinion, Status
@@ -48,7 +48,7 @@ def _request(doctor: Any, world: Any) -> Consultation:
     doctor.locator("textarea[name=preferred_times]").fill("明天上午")
     doctor.locator("textarea[name=chief_complaint]").fill("胸痛3天")
     doctor.locator("textarea[name=present_illness]").fill("胸骨后压榨性疼痛")
-    doctor.locator("input[name=diagnosis_code]").fill("I20.0")
+    pick(doctor, "diagnosis_code", "I20.0", "I20.0 不稳定型心绞痛")
     doctor.locator("input[name=diagnosis_text]").fill("不稳定型心绞痛")
     doctor.locator("input[name=upload]").set_input_files(
         {"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}
@@ -60,7 +60,7 @@ def _request(doctor: Any, world: Any) -> Consultation:
 
 
 def test_consultation_from_request_to_completed_on_three_phones(
-    new_page: Any, tmp_path: Path
+    new_page: Any, tmp_path: Path, diagnosis_codes: None
 ) -> None:
     world = make_world()
     centre_staff = member(cast(Institution, world.centre), "qc", "coordinator")
@@ -136,7 +136,9 @@ def test_consultation_from_request_to_completed_on_three_phones(
     expert.locator("textarea[name=diagnosis]").fill("急性非ST段抬高型心肌梗死")
     expert.locator("textarea[name=recommendations]").fill("尽早行冠状动脉造影")
     expert.locator("input[name=referral_advised]").check()
-    expert.locator("input[name=referral_to]").fill("省人民医院心血管内科")
+    # Where to: an institution found by part of its name, and the department beside it.
+    pick(expert, "referral_to_institution", "省人民", f"{world.hospital.name} · 省级")
+    expert.locator("input[name=referral_to]").fill("心血管内科")
     expert.locator("textarea[name=follow_up]").fill("两周后复查心电图")
     _no_sideways(expert)
     expert.locator("input[name=password]").fill("not-my-password")
@@ -157,7 +159,7 @@ def test_consultation_from_request_to_completed_on_three_phones(
     text = "".join(p.extract_text() for p in PdfReader(saved).pages)
     flat = text.replace(" ", "").replace("\n", "")
     assert c.number in text
-    assert "急性非ST段抬高型心肌梗死" in flat and "省人民医院心血管内科" in flat
+    assert "急性非ST段抬高型心肌梗死" in flat and "省人民医院·心血管内科" in flat
 
     # Rating closes it.
     doctor.locator("input[name=rating][value='5']").check()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import horizontal_overflow_px, sign_in
+from tests.browser.helpers import horizontal_overflow_px, pick, sign_in
 from xietong.accounts.models import User
 from xietong.consultations.models import Consultation, Status
 from xietong.consultations.tests.world import make_world
@@ -27,7 +27,7 @@ def _no_sideways(page: Any) -> None:
     assert horizontal_overflow_px(page) <= 0, page.url
 
 
-def test_request_qc_triage_accept_on_phones(new_page: Any) -> None:
+def test_request_qc_triage_accept_on_phones(new_page: Any, diagnosis_codes: None) -> None:
     world = make_world()
     doctor, qc, coordinator, expert = new_page(), new_page(), new_page(), new_page()
     sign_in(doctor, _username(world.requester))
@@ -44,7 +44,7 @@ def test_request_qc_triage_accept_on_phones(new_page: Any) -> None:
     doctor.locator("textarea[name=preferred_times]").fill("明天上午")
     doctor.locator("textarea[name=chief_complaint]").fill("胸痛3天")
     doctor.locator("textarea[name=present_illness]").fill("胸骨后压榨性疼痛")
-    doctor.locator("input[name=diagnosis_code]").fill("I20.0")
+    pick(doctor, "diagnosis_code", "I20.0", "I20.0 不稳定型心绞痛")
     doctor.locator("input[name=diagnosis_text]").fill("不稳定型心绞痛")
     doctor.locator("input[name=upload]").set_input_files(
         {"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}

@@ -12,7 +12,7 @@ import pytest
 from django.utils.timezone import localtime
 from playwright.sync_api import expect
 
-from tests.browser.helpers import horizontal_overflow_px, sign_in
+from tests.browser.helpers import horizontal_overflow_px, pick, sign_in
 from xietong.accounts.models import User
 from xietong.core.actor import Actor
 from xietong.referrals.models import Referral
@@ -32,7 +32,7 @@ def _sees(doctor: Any, url: str, status: str) -> None:
     assert horizontal_overflow_px(doctor) <= 0, doctor.url
 
 
-def test_referral_up_and_back_down_on_four_phones(new_page: Any) -> None:
+def test_referral_up_and_back_down_on_four_phones(new_page: Any, diagnosis_codes: None) -> None:
     world = make_world()
     slot = world.slot(capacity=2)
     doctor, desk, specialist = new_page(), new_page(), new_page()
@@ -55,7 +55,7 @@ def test_referral_up_and_back_down_on_four_phones(new_page: Any) -> None:
     expect(slot_button).to_contain_text(localtime(slot.start).strftime("%H:%M"))
     slot_button.click()
     expect(doctor.locator(f"input[name=slot][value='{slot.uuid}']")).to_be_checked()
-    doctor.locator("input[name=diagnosis_code]").fill(REQUEST["diagnosis_code"])
+    pick(doctor, "diagnosis_code", "不稳定", f"{REQUEST['diagnosis_code']} 不稳定型心绞痛")
     doctor.locator("input[name=diagnosis_text]").fill(REQUEST["diagnosis_text"])
     doctor.locator("textarea[name=reason]").fill(REQUEST["reason"])
     doctor.locator("textarea[name=clinical_summary]").fill(REQUEST["clinical_summary"])

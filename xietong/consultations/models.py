@@ -279,7 +279,20 @@ class Opinion(BaseModel):
     diagnosis = models.TextField(_("diagnosis"), blank=True)
     recommendations = models.TextField(_("treatment recommendations"), blank=True)
     referral_advised = models.BooleanField(_("referral advised"), default=False)
-    referral_to = models.CharField(_("refer to"), max_length=200, blank=True)
+    # Where the patient should go, picked from the directory. PROTECT: a signed opinion is
+    # frozen and its hash covers this institution, so the row it names may not vanish from
+    # under it (institutions are made inactive, never deleted). Null on opinions written
+    # before the picker, whose `referral_to` text says it all.
+    referral_to_institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("refer to (institution)"),
+    )
+    # Beside the institution: the department or ward, or a note for the receiving side.
+    referral_to = models.CharField(_("department or note"), max_length=200, blank=True)
     follow_up = models.TextField(_("follow-up"), blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -306,3 +319,11 @@ class Opinion(BaseModel):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+    @property
+    def referral_target(self) -> str:
+        """Where the opinion refers the patient, as it reads: the institution and the note
+        beside it ("省人民医院 · 心血管内科"), or an older opinion's text alone."""
+        institution = self.referral_to_institution
+        parts = [institution.name if institution else "", self.referral_to]
+        return " · ".join(part for part in parts if part)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from xietong.core.inputs import number, text
 from xietong.core.paging import PageIn
@@ -147,7 +147,14 @@ class OpinionIn(Schema):
     diagnosis: str = ""
     recommendations: str = ""
     referral_advised: bool = False
-    referral_to: str = text(most=200)
+    referral_to_institution: UUID | None = Field(
+        None,
+        description="The institution the patient should be referred to (its uuid, as "
+        "/api/v1/directory lists them); required to sign when referral_advised.",
+    )
+    referral_to: str = text(
+        most=200, description="Beside the institution: the department or ward, or a note."
+    )
     follow_up: str = ""
 
 
@@ -172,6 +179,7 @@ class OpinionOut(Schema):
     diagnosis: str
     recommendations: str
     referral_advised: bool
+    referral_to_institution: UUID | None
     referral_to: str
     follow_up: str
     signed: bool

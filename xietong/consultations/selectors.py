@@ -301,7 +301,7 @@ def signed_opinion_for(
     default_part = OpinionPart.SUMMARY if c.kind == Kind.MDT else OpinionPart.OPINION
     qs = Opinion.objects.filter(
         consultation=c, version=version, part=part or default_part, signed_at__isnull=False
-    ).select_related("expert__practitioner", "consultation__centre")
+    ).select_related("expert__practitioner", "consultation__centre", "referral_to_institution")
     if expert:
         expert_key = uuid_or_none(expert)
         if expert_key is None:
@@ -324,9 +324,9 @@ def consultation_timeline(*, consultation: Consultation) -> QuerySet[Consultatio
 
 def consultation_opinions(*, consultation: Consultation) -> QuerySet[Opinion]:
     """Every version, signed or not; the latest of each expert's part last."""
-    return consultation.opinions.select_related("expert__practitioner", "supersedes").order_by(
-        "part", "expert_id", "version"
-    )
+    return consultation.opinions.select_related(
+        "expert__practitioner", "supersedes", "referral_to_institution"
+    ).order_by("part", "expert_id", "version")
 
 
 def consultation_assignments(*, consultation: Consultation) -> list[ConsultationAssignment]:

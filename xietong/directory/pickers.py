@@ -5,13 +5,14 @@ does not hold stays what was sent: the services decide what is valid."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
 from django.urls import reverse_lazy
 
 from . import selectors
-from .views_options import diagnosis_option_text, region_option_text
+from .views_options import diagnosis_option_text, institution_option_text, region_option_text
 
 EMPTY = ("", "—")
 
@@ -61,3 +62,25 @@ def region_code_choices(code: str) -> list[tuple[str, str]]:
         return [EMPTY]
     found = selectors.region_by_code(code=code)
     return [EMPTY, (code, region_option_text(found) if found else code)]
+
+
+def institution_field(*, label: Any, required: bool, help_text: Any = "") -> forms.CharField:
+    """An active institution (its key) picked by name, short name or code."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=_select("directory:options_institutions"),
+    )
+
+
+def institution_choices(key: Any) -> list[tuple[str, str]]:
+    """The picker's options for the institution `key` (a uuid or an Institution)."""
+    if hasattr(key, "uuid"):
+        return [EMPTY, (str(key.uuid), institution_option_text(key))]
+    try:
+        wanted = uuid.UUID(str(key))
+    except ValueError:
+        return [EMPTY]
+    found = selectors.institution_by_uuid(uuid=wanted)
+    return [EMPTY, (str(wanted), institution_option_text(found))] if found else [EMPTY]

@@ -1,8 +1,10 @@
 """A referral started from a consultation ("refer from this consultation"): the form opens
 with what the consultation already says, so the doctor does not type it twice. That is the
 diagnosis, the reason, the summary with the expert's opinion, the records shared for it, and
-the hospital the opinion advised when it is one the doctor's institution refers to. When the
-advised hospital is not among the partners, the doctor is told so and chooses."""
+the institution the opinion advised when it is one the doctor's institution refers to. When
+the advised institution is not among the partners, the doctor is told so, by its name, and
+chooses. An opinion signed before the expert picked institutions names the hospital in words;
+those words are matched to the partners' names instead."""
 
 from __future__ import annotations
 
@@ -32,7 +34,12 @@ class ConsultationStart:
     advised_elsewhere: str = ""
 
 
+def _partner(advised: Institution, targets: QuerySet[Institution]) -> Institution | None:
+    return next((t for t in targets if t.pk == advised.pk), None)
+
+
 def _advised_target(advised: str, targets: QuerySet[Institution]) -> Institution | None:
+    """The partner an older opinion's words name."""
     wanted = advised.strip()
     if not wanted:
         return None
@@ -70,6 +77,7 @@ def referral_start_from_consultation(
     ]
     reason = c.reason
     advised = ""
+    advised_institution: Institution | None = None
     if opinion is not None:
         summary.append(
             _("Consultation %(number)s, opinion of %(expert)s: %(diagnosis)s %(advice)s")
@@ -82,9 +90,10 @@ def referral_start_from_consultation(
         )
         if opinion.referral_advised:
             advised = opinion.referral_to
+            advised_institution = opinion.referral_to_institution
             reason = _("Referral advised by consultation %(number)s") % {"number": c.number}
-            if opinion.referral_to:
-                reason += _(" (to %(where)s)") % {"where": opinion.referral_to}
+            if opinion.referral_target:
+                reason += _(" (to %(where)s)") % {"where": opinion.referral_target}
     start = ConsultationStart(
         initial={
             "diagnosis_code": c.diagnosis_code,
@@ -98,9 +107,14 @@ def referral_start_from_consultation(
         (str(d.uuid), f"{d.title}（{d.get_kind_display()}）") for d in documents[:30]
     ]
     start.initial["shared_documents"] = [key for key, _label in start.documents]
-    target = _advised_target(advised, targets)
+    if advised_institution is not None:
+        target = _partner(advised_institution, targets)
+        elsewhere = advised_institution.name
+    else:
+        target = _advised_target(advised, targets)
+        elsewhere = advised.strip()
     if target is not None:
         start.initial["receiving_institution"] = target.pk
-    elif advised.strip():
-        start.advised_elsewhere = advised.strip()
+    elif elsewhere:
+        start.advised_elsewhere = elsewhere
     return start

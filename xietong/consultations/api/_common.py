@@ -113,6 +113,9 @@ def opinion_out(o: Opinion) -> dict[str, Any]:
         "diagnosis": o.diagnosis,
         "recommendations": o.recommendations,
         "referral_advised": o.referral_advised,
+        "referral_to_institution": (
+            o.referral_to_institution.uuid if o.referral_to_institution else None
+        ),
         "referral_to": o.referral_to,
         "follow_up": o.follow_up,
         "signed": o.is_signed,

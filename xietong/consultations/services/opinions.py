@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Max
@@ -18,6 +19,7 @@ from xietong.accounts.reauth import identity_confirm
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
 from xietong.core.workflow import Step
+from xietong.directory.selectors import institution_by_uuid
 
 from ..access import assignments_of, live_assignment_of
 from ..models import (
@@ -32,12 +34,30 @@ from ..workflow import Action
 from ._core import MACHINE, coordinator_ids, expert_ids, requester_ids
 from .filing import opinion_file_later
 
-CONTENT_FIELDS = ("diagnosis", "recommendations", "referral_advised", "referral_to", "follow_up")
+if TYPE_CHECKING:
+    from xietong.directory.models import Institution
+
+CONTENT_FIELDS = (
+    "diagnosis",
+    "recommendations",
+    "referral_advised",
+    "referral_to_institution",
+    "referral_to",
+    "follow_up",
+)
 
 
 def opinion_hash(opinion: Opinion) -> str:
-    """SHA-256 over the content and what it is about, in a fixed order."""
-    content: dict[str, Any] = {name: getattr(opinion, name) for name in CONTENT_FIELDS}
+    """SHA-256 over the content and what it is about, in a fixed order. The institution
+    referred to counts by its key, and only when there is one: an opinion signed before the
+    picker existed hashes as it did then."""
+    content: dict[str, Any] = {
+        name: getattr(opinion, name) for name in CONTENT_FIELDS if name != "referral_to_institution"
+    }
+    if opinion.referral_to_institution_id is not None:
+        institution = opinion.referral_to_institution
+        assert institution is not None
+        content["referral_to_institution"] = str(institution.uuid)
     content.update(
         consultation=str(opinion.consultation.uuid),
         part=opinion.part,
@@ -57,7 +77,24 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     out = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
     if "referral_advised" in out:
         out["referral_advised"] = bool(out["referral_advised"])
+    if "referral_to_institution" in out:
+        out["referral_to_institution"] = _institution(out["referral_to_institution"])
     return out
+
+
+def _institution(value: Any) -> Institution | None:
+    """The institution a form or the API names by its key (or the one a correction carries
+    over), None for none; refused when no active institution has that key."""
+    if not isinstance(value, str | UUID):
+        return value  # an Institution already, or None
+    if not str(value):
+        return None
+    found = institution_by_uuid(uuid=value)
+    if found is None or not found.active:
+        raise ValidationFailed.single(
+            "referral_to_institution", _("Choose the institution from the list.")
+        )
+    return found
 
 
 def _my_assignment(actor: Actor, c: Consultation) -> ConsultationAssignment:
@@ -80,6 +117,7 @@ def _current(c: Consultation, assignment: ConsultationAssignment, part: str) -> 
     step holds: hashing and answering it reads neither again."""
     found = (
         Opinion.objects.filter(consultation=c, expert=assignment.expert, part=part)
+        .select_related("referral_to_institution")
         .order_by("-version")
         .first()
     )
@@ -124,8 +162,10 @@ def _require_complete(opinion: Opinion) -> None:
         for name in ("diagnosis", "recommendations")
         if not getattr(opinion, name)
     }
-    if opinion.referral_advised and not opinion.referral_to:
-        missing["referral_to"] = [_("Say where the patient should be referred.")]
+    if opinion.referral_advised and opinion.referral_to_institution_id is None:
+        missing["referral_to_institution"] = [
+            _("Choose the institution the patient should be referred to.")
+        ]
     if missing:
         raise ValidationFailed(missing)
 

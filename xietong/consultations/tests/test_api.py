@@ -138,3 +138,33 @@ def test_reading_a_consultation_through_the_api_is_audited(world: World) -> None
     reads = AuditEvent.objects.filter(action="consultation.read", resource_id=str(c.uuid))
     assert reads.count() == before + 3
     assert {e.patient_id for e in reads} == {world.patient.pk}
+
+
+def test_the_opinion_names_the_institution_to_refer_to_by_its_key(world: World) -> None:
+    c = world.to("in_progress")
+    expert = Api(world.expert_actor, "zh-hans")
+    advised = {
+        "diagnosis": "不稳定型心绞痛",
+        "recommendations": "冠脉造影",
+        "referral_advised": True,
+    }
+    # A client that knows only the words may still save a draft; signing needs the key.
+    legacy = expert.send("put", f"/{c.uuid}/opinion", {**advised, "referral_to": "省人民医院"})
+    assert legacy.status_code == 200 and legacy.json()["referral_to_institution"] is None
+    refused = expert.post(f"/{c.uuid}/opinion/sign", {"password": PASSWORD})
+    assert refused.status_code == 422
+    assert refused.json()["fields"]["referral_to_institution"] == ["请选择建议患者转往的机构。"]
+    unknown = expert.send(
+        "put", f"/{c.uuid}/opinion", {"referral_to_institution": str(world.patient.uuid)}
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["fields"]["referral_to_institution"] == ["请从列表中选择机构。"]
+    chosen = {"referral_to_institution": str(world.hospital.uuid), "referral_to": "心内科"}
+    saved = expert.send("put", f"/{c.uuid}/opinion", chosen)
+    assert saved.status_code == 200
+    assert saved.json()["referral_to_institution"] == str(world.hospital.uuid)
+    assert saved.json()["referral_to"] == "心内科"
+    signed = expert.post(f"/{c.uuid}/opinion/sign", {"password": PASSWORD})
+    assert signed.status_code == 200 and signed.json()["signed"]
+    read = Api(world.requester).get(f"/{c.uuid}/opinions").json()
+    assert read[0]["referral_to_institution"] == str(world.hospital.uuid)

@@ -3,6 +3,8 @@ the PDF is Chinese and readable."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import zlib
 from typing import Any
@@ -66,8 +68,79 @@ def test_signing_lists_what_the_opinion_lacks(world: World) -> None:
     c = _draft(world, recommendations="", referral_advised=True).consultation
     with pytest.raises(ValidationFailed) as failed:
         consultation_opinion_sign(actor=world.expert_actor, consultation=c, password=PASSWORD)
-    assert set(failed.value.fields) == {"recommendations", "referral_to"}
+    assert set(failed.value.fields) == {"recommendations", "referral_to_institution"}
     assert not Opinion.objects.get(consultation=c).is_signed
+
+
+def test_a_referral_names_an_active_institution_by_its_key(world: World) -> None:
+    draft = _draft(
+        world,
+        referral_advised=True,
+        referral_to_institution=str(world.hospital.uuid),
+        referral_to="心血管内科",
+    )
+    assert draft.referral_to_institution == world.hospital
+    assert draft.referral_target == f"{world.hospital.name} · 心血管内科"
+    c = draft.consultation
+    for wrong in ("not-a-key", "00000000-0000-0000-0000-000000000000"):
+        with pytest.raises(ValidationFailed) as refused:
+            consultation_opinion_draft_save(
+                actor=world.expert_actor, consultation=c, referral_to_institution=wrong
+            )
+        assert set(refused.value.fields) == {"referral_to_institution"}
+    world.hospital.active = False
+    world.hospital.save()
+    with pytest.raises(ValidationFailed):
+        consultation_opinion_draft_save(
+            actor=world.expert_actor,
+            consultation=c,
+            referral_to_institution=str(world.hospital.uuid),
+        )
+    # A draft may still say nothing of where; signing is what needs it.
+    cleared = consultation_opinion_draft_save(
+        actor=world.expert_actor, consultation=c, referral_to_institution=""
+    )
+    assert cleared.referral_to_institution is None and cleared.referral_advised
+
+
+def test_the_hash_covers_the_institution_and_leaves_older_opinions_as_they_were(
+    world: World,
+) -> None:
+    signed = consultation_opinion_sign(
+        actor=world.expert_actor,
+        consultation=_draft(
+            world, referral_advised=True, referral_to_institution=str(world.hospital.uuid)
+        ).consultation,
+        password=PASSWORD,
+    )
+    assert signed.content_hash == opinion_hash(signed)
+    elsewhere = Opinion(
+        consultation=signed.consultation,
+        expert=signed.expert,
+        version=signed.version,
+        **{
+            name: getattr(signed, name)
+            for name in ("diagnosis", "recommendations", "referral_advised", "referral_to")
+        },
+        follow_up=signed.follow_up,
+        referral_to_institution=world.county,
+    )
+    assert opinion_hash(elsewhere) != signed.content_hash
+    # An opinion signed before institutions were picked: its words only, hashed as then.
+    before = Opinion(
+        consultation=signed.consultation, expert=signed.expert, version=1,
+        diagnosis="不稳定型心绞痛", recommendations="冠脉造影", referral_advised=True,
+        referral_to="省人民医院心血管内科",
+    )  # fmt: skip
+    content = {
+        "diagnosis": "不稳定型心绞痛", "recommendations": "冠脉造影", "referral_advised": True,
+        "referral_to": "省人民医院心血管内科", "follow_up": "",
+        "consultation": str(signed.consultation.uuid), "part": "opinion", "version": 1,
+        "expert": str(signed.expert.practitioner.uuid),
+    }  # fmt: skip
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert opinion_hash(before) == hashlib.sha256(canonical.encode()).hexdigest()
+    assert before.referral_target == "省人民医院心血管内科"
 
 
 def test_a_correction_is_a_new_version_and_the_old_one_stays(world: World) -> None:

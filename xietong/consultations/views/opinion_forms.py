@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.errors import ValidationFailed
+from xietong.directory.pickers import institution_choices, institution_field
 
 from ..models import Opinion
 from ..services.opinions import CONTENT_FIELDS
@@ -24,11 +25,18 @@ class OpinionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     referral_advised = forms.BooleanField(label=_("Referral advised"), required=False)
-    referral_to = forms.CharField(
+    # Any active institution of the network, searched as the expert types; the requesting
+    # doctor's referral form then offers it when it is one of their partners.
+    referral_to_institution = institution_field(
         label=_("Refer to"),
         required=False,
+        help_text=_("Needed when referral is advised: the hospital the patient should go to."),
+    )
+    referral_to = forms.CharField(
+        label=_("Department or note"),
+        required=False,
         max_length=200,
-        help_text=_("The hospital and department the patient should go to."),
+        help_text=_("The department or ward there, or what the receiving side should know."),
     )
     follow_up = forms.CharField(
         label=_("Follow-up"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -45,6 +53,15 @@ class OpinionForm(forms.Form):
         max_length=10,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen: Any = self.data.get("referral_to_institution") or self.initial.get(
+            "referral_to_institution"
+        )
+        if hasattr(chosen, "uuid"):  # an opinion's institution: its key is what is sent
+            self.initial["referral_to_institution"] = str(chosen.uuid)
+        self.fields["referral_to_institution"].widget.choices = institution_choices(chosen or "")
 
     def content(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in CONTENT_FIELDS}
@@ -72,4 +89,5 @@ class CorrectionForm(OpinionForm):
 def initial_from(opinion: Opinion | None) -> dict[str, Any]:
     if opinion is None:
         return {}
+    # The institution as an instance: the form sends its key and names it without a query.
     return {name: getattr(opinion, name) for name in CONTENT_FIELDS}

@@ -179,6 +179,15 @@ def institution_by_id(*, institution_id: int) -> Institution | None:
     return Institution.objects.filter(pk=institution_id).first()
 
 
+def institution_by_uuid(*, uuid: uuid_lib.UUID | str) -> Institution | None:
+    """The institution with this key and its region, active or not, or None."""
+    try:
+        key = uuid if isinstance(uuid, uuid_lib.UUID) else uuid_lib.UUID(str(uuid))
+    except ValueError:
+        return None
+    return Institution.objects.filter(uuid=key).select_related("region").first()
+
+
 def practitioner_by_uuid(*, uuid: uuid_lib.UUID | str) -> Practitioner | None:
     return Practitioner.objects.filter(uuid=uuid).first()
 

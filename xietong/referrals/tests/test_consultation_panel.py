@@ -47,3 +47,22 @@ def test_before_an_opinion_there_is_no_button_and_experts_see_no_panel() -> None
     assert "consultation=" not in _page(cw.requester.user_id, c.uuid)
     expert_page = _page(cw.expert_actor.user_id, c.uuid)
     assert "ws-referrals" not in expert_page
+
+
+def test_the_panel_says_where_the_opinion_advises_referral() -> None:
+    from xietong.consultations.services import (
+        consultation_opinion_draft_save,
+        consultation_opinion_sign,
+    )
+
+    cw = consultation_world()
+    c = cw.to("in_progress")
+    consultation_opinion_draft_save(
+        actor=cw.expert_actor, consultation=c, diagnosis="不稳定型心绞痛",
+        recommendations="冠脉造影", referral_advised=True,
+        referral_to_institution=str(cw.hospital.uuid), referral_to="心内科二病区",
+    )  # fmt: skip
+    consultation_opinion_sign(actor=cw.expert_actor, consultation=c, password="Correct-Horse-42")
+    page = _page(cw.requester.user_id, c.uuid)
+    panel = page.split('id="ws-referrals"')[1]
+    assert f"{cw.hospital.name} · 心内科二病区" in panel

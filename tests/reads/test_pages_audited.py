@@ -211,6 +211,8 @@ NO_PATIENT_DATA: dict[str, str] = {
     "directory:experts": "the directory",
     "directory:options_experts": "the directory, searched as a picker is typed into",
     "directory:options_institutions": "the directory, searched as a picker is typed into",
+    "directory:options_regions": "the directory, searched as a picker is typed into",
+    "directory:options_diagnoses": "the ICD-10 code list, searched as a picker is typed into",
     "patients:register": "an empty form",
     "scheduling:schedules": "schedules",
     "scheduling:utilisation": "counts of slots",

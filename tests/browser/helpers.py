@@ -62,8 +62,15 @@ def expect_kit_buttons(page: Any) -> None:
 
 def pick(page: Any, name: str, typed: str, option: str) -> None:
     """Chooses in the searchable select `name` (Tom Select, core/xietong.js): types `typed`
-    and clicks the offered option that holds `option`."""
+    and clicks the offered option that holds `option`. Tom Select refreshes its list 300 ms
+    after the last key, focusing itself again: the click waits for that, or a picker used
+    next would lose the focus to this one."""
+    control = page.locator(f"#id_{name}-ts-control")
     page.locator(f"#id_{name} + .ts-wrapper .ts-control").click()
-    page.keyboard.type(typed)
+    expect(control).to_be_focused()
+    control.press_sequentially(typed)
+    page.wait_for_function(
+        "(id) => !document.getElementById(id).tomselect.refreshTimeout", arg=f"id_{name}"
+    )
     page.locator(".ts-dropdown .option", has_text=option).first.click()
     expect(page.locator(f"select[name={name}] option:checked")).to_contain_text(option)

@@ -45,9 +45,7 @@ def test_referral_up_and_back_down_on_four_phones(new_page: Any, diagnosis_codes
     doctor.goto(f"/patients/{world.patient.uuid}/")
     doctor.locator("section#referrals").get_by_role("link", name="发起转诊").click()
     # The receiving hospital is searched among the partners, by a part of its name.
-    doctor.locator("#id_receiving_institution + .ts-wrapper .ts-control").click()
-    doctor.keyboard.type("省人民")
-    doctor.locator(".ts-dropdown .option", has_text=f"{world.hospital.name} · 省级").click()
+    pick(doctor, "receiving_institution", "省人民", f"{world.hospital.name} · 省级")
     expect(doctor.locator("select[name=receiving_institution]")).to_have_value(
         str(world.hospital.pk)
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core.errors import NotFound
 from xietong.core.keys import uuid_or_none
 from xietong.directory import selectors as directory
+from xietong.directory.pickers import region_code_choices
 
 Choices = list[tuple[str, str]]
 
@@ -69,9 +70,9 @@ def institution_options(form: forms.Form) -> None:
 
 
 class RegionField(forms.CharField):
-    """A region picked by its code. The select offers the province, its cities and counties
-    (a few hundred at most; typing searches them) and the institution's own region when it
-    lies deeper: the thousands of townships and villages wait for a region search."""
+    """A region picked by its code, searched by name or code as the user types
+    (directory:options_regions), down to townships and villages. The select carries only
+    the chosen region as its option."""
 
     widget = forms.Select
 
@@ -94,7 +95,8 @@ class RegionField(forms.CharField):
     def options_set(self, *, including: Any) -> None:
         widget = self.widget
         assert isinstance(widget, forms.Select)
-        widget.attrs.update({"data-search": ""})
-        widget.choices = [("", "—")] + [
-            (c.code, c.label) for c in directory.institution_region_choices(including=including)
-        ]
+        widget.attrs.update(
+            {"data-search": "", "data-search-url": reverse("directory:options_regions")}
+        )
+        code = including.code if hasattr(including, "code") else str(including or "")
+        widget.choices = region_code_choices(code)

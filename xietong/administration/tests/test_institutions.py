@@ -79,16 +79,23 @@ def test_others_are_refused_every_institution_page(world: World) -> None:
 
 
 def test_an_institution_is_added_with_its_region_and_upline(world: World) -> None:
-    region = cast(Region, RegionFactory(code="410122", name="中牟县"))
+    county = cast(Region, RegionFactory(code="410122", name="中牟县"))
+    # Down to townships: the region is searched as the administrator types.
+    region = cast(Region, RegionFactory(code="410122101", name="官渡镇", level="township",
+                                        parent=county))  # fmt: skip
     client = client_for(world.root)
     form = text(client.get(ADD))
-    assert 'value="410122"' in form and "中牟县" in form
+    assert 'data-search-url="/directory/options/regions/"' in form
     assert 'data-search-url="/directory/options/institutions/"' in form
-    answer = client.post(ADD, {
+    values = {
         "code": "C410122", "name": "中牟县人民医院", "short_name": "中牟县医院",
-        "level": "county", "kind": "hospital", "grade": "2A", "region": "410122",
+        "level": "county", "kind": "hospital", "grade": "2A", "region": "410122101",
         "upline": str(world.centre.uuid), "address": "", "phone": "0371-62000000",
-    })  # fmt: skip
+    }  # fmt: skip
+    # Refused for another reason, the form keeps the region chosen, named as the list does.
+    again = text(client.post(ADD, {**values, "name": ""}))
+    assert '<option value="410122101" selected>官渡镇' in again
+    answer = client.post(ADD, values)
     assert answer.status_code == 302 and answer["Location"] == LIST
     made = Institution.objects.get(code="C410122")
     assert made.region == region and made.upline == world.centre and made.active

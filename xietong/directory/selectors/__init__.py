@@ -39,15 +39,11 @@ from .institutions import (
     practitioner_by_uuid,
 )
 from .managed import (
-    INSTITUTION_REGION_LEVELS,
-    RegionChoice,
     collaboration_link_by_keys,
     collaboration_links_managed,
-    institution_region_choices,
     institutions_managed,
     practitioner_managed,
     practitioners_managed,
-    region_by_code,
 )
 from .regions import (
     get_region,
@@ -59,12 +55,10 @@ from .regions import (
 )
 
 __all__ = [
-    "INSTITUTION_REGION_LEVELS",
     "DepartmentSummary",
     "ExpertPage",
     "InstitutionLinks",
     "LinkGroup",
-    "RegionChoice",
     "active_expert_by_practitioner",
     "collaboration_clients_of",
     "collaboration_link_by_keys",
@@ -88,7 +82,6 @@ __all__ = [
     "institution_experts",
     "institution_level_counts",
     "institution_links",
-    "institution_region_choices",
     "institutions_in_region",
     "institutions_managed",
     "level_rank",

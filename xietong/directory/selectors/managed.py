@@ -6,8 +6,6 @@ passes the institution its administrator manages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -20,15 +18,12 @@ from ..models import (
     InstitutionKind,
     InstitutionLevel,
     Practitioner,
-    Region,
-    RegionLevel,
     Service,
 )
 from ._common import _check_choice, _split_terms, _text_q, level_rank
 
 # The regions an institution's form offers: a province has a few hundred of these, while
 # its townships and villages run to thousands (those come with a region search).
-INSTITUTION_REGION_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
 
 
 def institutions_managed(
@@ -49,46 +44,6 @@ def institutions_managed(
     for term in _split_terms(q):
         qs = qs.filter(_text_q(term, "name", "short_name", "code"))
     return qs.annotate(level_rank=level_rank()).order_by("-level_rank", "code")
-
-
-@dataclass(frozen=True)
-class RegionChoice:
-    code: str
-    label: str  # the region under its city ("郑州市 · 中牟县"), so typing either finds it
-
-
-def _label(names: list[str]) -> str:
-    return " · ".join(names)
-
-
-def institution_region_choices(*, including: Region | None = None) -> list[RegionChoice]:
-    """The regions an institution may be placed in from its form: the province, its cities
-    and counties (one query), and `including` (an institution's own region, deeper down)."""
-    regions = (
-        Region.objects.filter(level__in=INSTITUTION_REGION_LEVELS)
-        .select_related("parent")
-        .order_by("path")
-    )
-    choices = []
-    for region in regions:
-        names = [region.name]
-        if region.level == RegionLevel.COUNTY and region.parent is not None:
-            names.insert(0, region.parent.name)
-        choices.append(RegionChoice(region.code, _label(names)))
-    if including is not None and including.level not in INSTITUTION_REGION_LEVELS:
-        above = [r.name for r in _ancestors(including) if r.level != RegionLevel.PROVINCE]
-        choices.append(RegionChoice(including.code, _label(above)))
-    return choices
-
-
-def _ancestors(region: Region) -> list[Region]:
-    codes = [code for code in region.path.split("/") if code]
-    found = {r.code: r for r in Region.objects.filter(code__in=codes)}
-    return [found[code] for code in codes if code in found]
-
-
-def region_by_code(*, code: str) -> Region | None:
-    return Region.objects.filter(code=code).first() if code else None
 
 
 def practitioners_managed(

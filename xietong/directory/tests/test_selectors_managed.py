@@ -8,11 +8,10 @@ from typing import cast
 import pytest
 
 from xietong.core.errors import NotFound
-from xietong.directory.models import Practitioner, Region
+from xietong.directory.models import Practitioner
 from xietong.directory.selectors import (
     collaboration_link_by_keys,
     collaboration_links_managed,
-    institution_region_choices,
     institutions_managed,
     practitioner_managed,
     practitioners_managed,
@@ -21,7 +20,6 @@ from xietong.directory.tests.administrators import an_institution
 from xietong.directory.tests.factories import (
     CollaborationLinkFactory,
     PractitionerFactory,
-    RegionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,19 +31,6 @@ def test_institutions_out_of_use_are_listed_and_found_by_code() -> None:
     assert list(institutions_managed(q="t1")) == [closed]
     assert list(institutions_managed(active=False)) == [closed]
     assert [i.name for i in institutions_managed(q="金桥")] == ["金桥县医院"]
-
-
-def test_the_regions_offered_are_the_upper_levels_and_an_institutions_own() -> None:
-    province = cast(Region, RegionFactory(code="410000", name="河南省", level="province"))
-    city = cast(Region, RegionFactory(code="410100", name="郑州市", level="city", parent=province))
-    county = cast(Region, RegionFactory(code="410122", name="中牟县", parent=city))
-    town = cast(
-        Region, RegionFactory(code="410122101", name="官渡镇", level="township", parent=county)
-    )
-    labels = [(c.code, c.label) for c in institution_region_choices()]
-    assert labels == [("410000", "河南省"), ("410100", "郑州市"), ("410122", "郑州市 · 中牟县")]
-    deeper = institution_region_choices(including=town)[-1]
-    assert (deeper.code, deeper.label) == ("410122101", "郑州市 · 中牟县 · 官渡镇")
 
 
 def test_practitioners_of_one_institution_and_found_by_its_name() -> None:

@@ -165,3 +165,22 @@ def test_an_account_without_the_right_to_change_may_only_look(world: World) -> N
     assert answer.status_code == 403
     world.county.refresh_from_db()
     assert world.county.name == "金桥县医院"
+
+
+def test_the_list_sorts_by_a_column_either_way_with_the_filters_kept(world: World) -> None:
+    client = client_for(world.root)
+    # The world's three: the centre, the county hospital and the township clinic.
+    institutions = [world.centre, world.county, world.town]
+    by_code = [i.name for i in sorted(institutions, key=lambda i: i.code)]
+
+    def order(page: str) -> list[str]:
+        rows = page[page.index("<tbody>") :]  # the header names the centre one acts for
+        return sorted(by_code, key=rows.index)
+
+    page = text(client.get(LIST, {"sort": "code"}))
+    assert order(page) == by_code
+    assert 'aria-sort="ascending"><a href="?sort=-code"' in page
+    assert order(text(client.get(LIST, {"sort": "-code"}))) == by_code[::-1]
+    page = text(client.get(LIST, {"active": "yes", "sort": "-code"}))
+    assert order(page) == by_code[::-1]
+    assert '<a href="?active=yes&amp;sort=code"' in page

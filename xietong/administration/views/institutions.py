@@ -20,20 +20,31 @@ from xietong.core.actor import Actor
 from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, back_to, posted
+from xietong.core.sorting import sorted_rows, sorting_read
 from xietong.directory import selectors as directory
 from xietong.directory import services as directory_services
 
 from ..forms.institutions import InstitutionFilterForm, InstitutionForm, institution_initial
 from ._common import PER_PAGE, PLATFORM_MANAGERS, DirectoryRights, query_without_page
 
+# The columns the list sorts by (core/sorting.py); by default, higher levels first.
+COLUMNS = {
+    "name": ("name",),
+    "code": ("code",),
+    "level": ("level_rank",),
+    "region": ("region__code",),
+}
+
 
 @actor_view(allowed=PLATFORM_MANAGERS)
 def institutions(request: ActorRequest, actor: Actor) -> HttpResponse:
     form = InstitutionFilterForm(request.GET)
     filters = form.filters()
-    found = directory.institutions_managed(**filters)
+    sorting = sorting_read(request.GET, columns=COLUMNS)
+    found = sorted_rows(directory.institutions_managed(**filters), sorting, columns=COLUMNS)
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     context = {
+        "sorting": sorting,
         "form": form,
         "page": page,
         "total": page.paginator.count,

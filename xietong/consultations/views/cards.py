@@ -34,19 +34,19 @@ def consultation_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
         cards.append(
             HomeCard(
                 title=_("My consultation requests"),
-                # Sentences side by side, as the language joins them.
-                body=_("%(returned)s %(signed)s %(overdue)s")
-                % {
-                    "returned": _("%(count)d returned for more information.")
-                    % {"count": tally.returned},
-                    "signed": ngettext(
-                        "%(count)d opinion to read and acknowledge.",
-                        "%(count)d opinions to read and acknowledge.",
-                        tally.to_acknowledge,
-                    )
-                    % {"count": tally.to_acknowledge},
-                    "overdue": _overdue_note(tally.overdue),
-                },
+                body=functools.reduce(
+                    _sentences_joined,
+                    [
+                        _("%(count)d returned for more information.") % {"count": tally.returned},
+                        ngettext(
+                            "%(count)d opinion to read and acknowledge.",
+                            "%(count)d opinions to read and acknowledge.",
+                            tally.to_acknowledge,
+                        )
+                        % {"count": tally.to_acknowledge},
+                        _overdue_note(tally.overdue),
+                    ],
+                ),
                 count=tally.waiting,
                 url=reverse("consultations:mine"),
                 action=_("My requests"),

@@ -194,7 +194,6 @@ def _story(
     for step in plan.steps[1:]:
         yield plan.moments[step]
         c = _take(step, c, plan, cast, who)
-        made[made.index(c)] = c
 
 
 def _take(step: str, c: Consultation, plan: _Plan, cast: DemoCast, who: _Cast) -> Consultation:

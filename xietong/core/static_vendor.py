@@ -18,18 +18,14 @@ from django.core.files.storage import FileSystemStorage
 PREFIX = "vendor"
 
 
-def _packages() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """package -> (its build folder, the files of it we serve), from settings.FRONTEND_FILES."""
-    return dict(settings.FRONTEND_FILES)
-
-
 class VendorFinder(BaseFinder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         root = Path(settings.FRONTEND_PACKAGES)
         self.storages: dict[str, FileSystemStorage] = {}
         self.files: dict[str, tuple[str, ...]] = {}
-        for package, (folder, files) in _packages().items():
+        # package -> (its build folder, the files of it we serve)
+        for package, (folder, files) in settings.FRONTEND_FILES.items():
             storage = FileSystemStorage(location=root / package / folder)
             storage.prefix = f"{PREFIX}/{package}"  # type: ignore[attr-defined]
             self.storages[package] = storage

@@ -215,3 +215,14 @@ def test_the_diagnosis_is_picked_from_the_code_list(world: World, diagnosis_code
     # A well-shaped code the list lacks is still what the service takes.
     assert _refer(world, client, diagnosis_code="I21.401").status_code == 302
     assert Referral.objects.get().diagnosis_code == "I21.401"
+
+
+def test_the_handed_down_card_counts_what_its_text_says(world: World) -> None:
+    world.to("down_requested")
+    home = _client(world.sender).get("/").content.decode()
+    card = home[home.index("下转至本院的患者") :][:600]
+    assert "1 例下转待接收，0 次随访到期。" in card
+    assert (
+        '<span class="badge rounded-pill ms-auto count text-bg-primary">1</span>'
+        in home[home.index("下转至本院的患者") - 10 : home.index("下转至本院的患者") + 200]
+    )

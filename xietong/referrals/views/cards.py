@@ -86,8 +86,11 @@ def referral_cards(request: HttpRequest, actor: Actor) -> list[HomeCard]:
         cards.append(
             HomeCard(
                 title=_("Patients referred back to us"),
-                body=_("%(n)d down-referrals to accept.") % {"n": handed_down},
-                count=len(due),
+                # The number is what waits, as the text says: the handed-down patients to
+                # accept and the follow-ups due (the five soonest listed below).
+                body=_("%(n)d down-referrals to accept. %(m)d follow-ups due.")
+                % {"n": handed_down, "m": len(due)},
+                count=handed_down + len(due),
                 url=reverse("referrals:down"),
                 action=_("Follow-ups"),
                 items=[

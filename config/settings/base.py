@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "xietong.notifications",
     "xietong.chat",
     "xietong.video",
+    "xietong.imaging",
     "xietong.consultations",
     "xietong.referrals",
     "xietong.administration",

@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from .actors import SESSION_MEMBERSHIP_KEY, actor_for_membership, actor_for_user
 from .models import User
+from .reauth import identity_read_at_sign_in
 from .tokens import api_token_resolve
 from .two_factor import SecondFactor, session_pending
 
@@ -20,8 +21,11 @@ class BearerTokenAuth(HttpBearer):
         if resolved is None:
             return None
         request.user = resolved.user
-        request.actor = actor_for_membership(resolved.membership)  # type: ignore[attr-defined]
-        return request.actor  # type: ignore[attr-defined]
+        actor = actor_for_membership(resolved.membership)
+        # The token's query read the account and found it not locked (api_token_resolve).
+        identity_read_at_sign_in(actor=actor, user=resolved.user, unlocked=True)
+        request.actor = actor  # type: ignore[attr-defined]
+        return actor
 
 
 class SessionActorAuth(SessionAuth):

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from .actors import SESSION_MEMBERSHIP_KEY, actor_for_user
 from .models import User
+from .reauth import identity_read_at_sign_in
 from .two_factor import SecondFactor, session_pending
 
 _LAST_SEEN = "xt_last_seen"
@@ -120,5 +121,7 @@ class ActorMiddleware:
             actor = actor_for_user(
                 user=request.user, membership_id=request.session.get(SESSION_MEMBERSHIP_KEY)
             )
+            if actor is not None:  # the session's user, read once for the request
+                identity_read_at_sign_in(actor=actor, user=request.user)
         request.actor = actor  # type: ignore[attr-defined]
         return self.get_response(request)

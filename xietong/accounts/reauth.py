@@ -16,7 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from xietong.core.actor import Actor
+from xietong.core.actor import Actor, actor_memo
 from xietong.core.context import current_origin
 from xietong.core.errors import DomainError, ValidationFailed
 
@@ -29,6 +29,21 @@ class IdentityLocked(DomainError):
 
     status = 429
     code = "locked"
+
+
+# What authenticating this request already read about the person, kept on its actor
+# (`actor_memo`) so that asking them again reads neither a second time.
+_USER_ROW = "accounts.user_row"
+_UNLOCKED = "accounts.unlocked"
+
+
+def identity_read_at_sign_in(*, actor: Actor, user: User, unlocked: bool = False) -> None:
+    """The authentication that made `actor` read `user` (with its password hash) for this
+    request; `unlocked`: it also found the account not locked (a bearer token is refused
+    while it is), so the lock need not be asked again within the request."""
+    actor_memo(actor, _USER_ROW, lambda: user)
+    if unlocked:
+        actor_memo(actor, _UNLOCKED, lambda: True)
 
 
 def _attempt(purpose: str) -> HttpRequest:
@@ -66,10 +81,11 @@ def identity_confirm(*, actor: Actor, password: str = "", code: str = "", purpos
     refusal then unwinds its own work (a surrounding transaction raises RuntimeError)."""
     if not password and not code:
         return False  # nothing was tried, so there is nothing to count
-    user = User.objects.get(pk=actor.user_id)
+    user: User = actor_memo(actor, _USER_ROW, lambda: User.objects.get(pk=actor.user_id))
     request = _attempt(purpose)
     credentials = {"username": user.get_username()}
-    if AxesProxyHandler.is_locked(request, credentials):
+    unlocked = actor_memo(actor, _UNLOCKED, lambda: False)
+    if not unlocked and AxesProxyHandler.is_locked(request, credentials):
         raise _locked_error()
     if code:
         try:

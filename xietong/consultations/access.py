@@ -101,6 +101,19 @@ def assignments_of(consultation: Consultation) -> list[ConsultationAssignment]:
     return found
 
 
+def assignments_carry(into: Consultation, source: Consultation) -> None:
+    """The assignments read with `source`, given to the same row re-read under a lock with no
+    step in between (the engine's `carry`): signing reads them before the password and
+    need not read them again after it."""
+    found: list[ConsultationAssignment] | None = source.__dict__.get(_ASSIGNMENTS)
+    if found is None:
+        return
+    back = ConsultationAssignment._meta.get_field("consultation")
+    for a in found:
+        back.set_cached_value(a, into)
+    into.__dict__[_ASSIGNMENTS] = found
+
+
 def assignments_added(consultation: Consultation) -> None:
     """New assignments were written: the next look reads them all again."""
     consultation.__dict__.pop(_ASSIGNMENTS, None)

@@ -25,6 +25,7 @@ from xietong.patients.grants import care_relationship_open, patient_access_end
 
 from ..access import (
     assignment_user_id,
+    assignments_carry,
     assignments_of,
     my_assignment_status,
     parties_of,
@@ -167,6 +168,7 @@ MACHINE: Machine[Consultation] = Machine(
     },
     fits=_fits,
     on_change=_on_change,
+    carry=assignments_carry,
 )
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from xietong.accounts.reauth import identity_confirm
 from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, Message, ValidationFailed
-from xietong.core.workflow import Step
+from xietong.core.workflow import Step, unchanged_since
 from xietong.directory.selectors import institution_by_uuid
 
 from ..access import assignments_of, live_assignment_of
@@ -195,14 +195,11 @@ def _parts_signed(c: Consultation) -> None:
         )
 
 
-def _to_sign(
-    actor: Actor, consultation: Consultation, summary: bool, cleaned: dict[str, Any]
-) -> tuple[Step[Consultation], Opinion]:
-    """Call inside transaction.atomic(): the locked consultation's step and the draft with
-    `cleaned` applied (not saved), once state, role, draft and content allow signing."""
-    mdt_part = consultation.kind == Kind.MDT and not summary
-    action = Action.OPINION_PART_SIGN if mdt_part else Action.OPINION_SIGN
-    step = MACHINE.step_begin(actor=actor, obj=consultation, action=action)
+def _draft_to_sign(
+    actor: Actor, step: Step[Consultation], summary: bool, cleaned: dict[str, Any]
+) -> Opinion:
+    """The draft with `cleaned` applied (not saved), once role, draft and content allow
+    signing it in this step."""
     c = step.obj
     assignment = _my_assignment(actor, c)
     part = _part_for(c, assignment, summary)
@@ -213,10 +210,10 @@ def _to_sign(
         opinion = Opinion(consultation=c, expert=assignment.expert, part=part)
     for name, value in cleaned.items():
         setattr(opinion, name, value)
-    if action == Action.OPINION_SIGN and c.kind == Kind.MDT:
+    if step.action == Action.OPINION_SIGN and c.kind == Kind.MDT:
         _parts_signed(c)
     _require_complete(opinion)
-    return step, opinion
+    return opinion
 
 
 def consultation_opinion_sign(
@@ -233,13 +230,22 @@ def consultation_opinion_sign(
     summary (once every part is signed) finishes it. Whatever stops the signing (state,
     role, draft, the password) leaves the draft as it was."""
     cleaned = _clean(values)
-    with transaction.atomic():  # the checks only; the row lock ends before the password
-        _to_sign(actor, consultation, summary, cleaned)
+    mdt_part = consultation.kind == Kind.MDT and not summary
+    action = Action.OPINION_PART_SIGN if mdt_part else Action.OPINION_SIGN
+    # The checks first, on the consultation as read and with no lock held: a step that
+    # cannot happen asks for no password, and the password is checked holding nothing.
+    checked = MACHINE.step_check(actor=actor, obj=consultation, action=action)
+    draft = _draft_to_sign(actor, checked, summary, cleaned)
     _secret_check(actor, password, code, "opinion.sign")
-    with transaction.atomic():  # the same checks again: someone may have acted meanwhile
-        step, opinion = _to_sign(actor, consultation, summary, cleaned)
+    with transaction.atomic():
+        step = MACHINE.step_begin(actor=actor, obj=consultation, action=action)
         c = step.obj
-        mdt_part = step.action == Action.OPINION_PART_SIGN
+        if unchanged_since(c, consultation):
+            # No step since the checks: the draft and the assignments read then still hold.
+            opinion = draft
+            opinion.consultation = c
+        else:  # someone acted meanwhile: the same checks again, on the locked row
+            opinion = _draft_to_sign(actor, step, summary, cleaned)
         _freeze(actor, opinion)
         step.detail = {"opinion": str(opinion.uuid), "hash": opinion.content_hash}
         told = coordinator_ids(c) + (expert_ids(c) if mdt_part else requester_ids(c))

@@ -103,11 +103,6 @@ def test_a_transition_stays_within_its_budget(world: World, name: str) -> None:
     assert answer.status_code == 200, answer.json()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="over the budget: the checks before the password (so a step that cannot happen "
-    "asks for none) and again after it, the account and its failed attempts",
-)
 def test_signing_the_opinion_stays_within_a_transition_s_budget(world: World) -> None:
     c = world.to("in_progress")
     s.consultation_opinion_draft_save(

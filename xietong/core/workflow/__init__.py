@@ -14,6 +14,6 @@ and reads `MACHINE.actions_for(actor=actor, obj=obj)` wherever it offers actions
 
 from .machine import Machine, Transition, Who
 from .numbers import business_number_next
-from .steps import Step
+from .steps import Step, unchanged_since
 
-__all__ = ["Machine", "Step", "Transition", "Who", "business_number_next"]
+__all__ = ["Machine", "Step", "Transition", "Who", "business_number_next", "unchanged_since"]

@@ -68,6 +68,9 @@ class Machine(Generic[M]):
     on_change: Callable[[Step[M]], None] | None = None
     # The key the step's reason goes under in the audit record's detail.
     reason_key: str = "reason"
+    # What the app read about a row and keeps on it (its assignments), moved onto the row
+    # re-read under a lock when no step came between (`unchanged_since`).
+    carry: Callable[[M, M], None] | None = None
 
     def __post_init__(self) -> None:
         # Every step is audited as `<name>.<action>`: the table is the audit vocabulary.
@@ -197,6 +200,11 @@ class Machine(Generic[M]):
         from .steps import step_begin
 
         return step_begin(self, actor=actor, obj=obj, action=action)
+
+    def step_check(self, *, actor: Actor, obj: M, action: str) -> Step[M]:
+        from .steps import step_check
+
+        return step_check(self, actor=actor, obj=obj, action=action)
 
     def step_system(self, *, obj: M, action: str, actor: Actor | None = None) -> Step[M]:
         from .steps import step_system

@@ -2,6 +2,8 @@
 
 held_for_step  for a request that changes one row: read and lock it once, with what the
              answer shows, for the request's transaction
+step_check   the table's answer on the row as read, without a lock: before something slow
+             (a password) that must not hold the row; step_begin follows
 step_begin   lock the row once (the visibility check in the same query) and check the
              table for this actor; call it inside transaction.atomic()
 step_finish  write only the fields that changed, audit in the same transaction, add the
@@ -113,8 +115,17 @@ def lock(machine: Machine[M], *, actor: Actor, obj: M) -> M:
             raise machine.changed_meanwhile(_status(locked))
         raise NotFound()
     relations_carry(into=locked, source=obj)
+    if machine.carry is not None and unchanged_since(locked, obj):
+        machine.carry(locked, obj)
     _hold(locked)
     return locked
+
+
+def unchanged_since(row: Any, read: Any) -> bool:
+    """Whether no step changed the row since `read` was read. Every step writes the row's
+    `updated_at` (step_finish), and what hangs off a workflow's row (assignments, drafts)
+    changes only in its steps: the same `updated_at` means what was read then still holds."""
+    return bool(read.updated_at is not None and row.updated_at == read.updated_at)
 
 
 def relations_carry(*, into: M, source: M) -> None:
@@ -147,6 +158,17 @@ def step_begin(machine: Machine[M], *, actor: Actor, obj: M, action: str) -> Ste
             raise machine.changed_meanwhile(state, action) from None
         raise
     return Step(machine, actor, locked, action, state, after, parties)
+
+
+def step_check(machine: Machine[M], *, actor: Actor, obj: M, action: str) -> Step[M]:
+    """The table's answer for this actor on the row as it was read (visible to them), with no
+    lock: for a step that asks the person for something slow first (a password) and must not
+    hold the row meanwhile, nor ask for it when the step cannot happen. The step it returns
+    is never finished: step_begin takes the row again and checks again."""
+    state = _status(obj)
+    parties = frozenset(machine.parties(actor, obj))
+    after = machine.transition_for(state=state, action=action, parties=parties, roles=actor.roles)
+    return Step(machine, actor, obj, action, state, after, parties)
 
 
 def step_system(machine: Machine[M], *, obj: M, action: str, actor: Actor | None = None) -> Step[M]:

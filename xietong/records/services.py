@@ -28,7 +28,12 @@ from xietong.core.errors import (
 )
 from xietong.core.events import event_emit
 from xietong.core.files import FileInfo, file_inspect, file_size, image_implausible
-from xietong.patients.access import REGISTER_ROLES, patient_visible_to
+from xietong.patients.access import (
+    REGISTER_ROLES,
+    can_view_patients,
+    patient_seen_by,
+    patient_visible_to,
+)
 from xietong.patients.validation import image_too_large_message, interpolate
 
 from .models import ClinicalDocument, DocumentKind, DocumentStatus, RetentionClass
@@ -64,20 +69,31 @@ def _institution_id(actor: Actor) -> int:
 def _authorize(
     actor: Actor, patient: Patient, source: str = "", *, generated: bool = False
 ) -> None:
+    writable = generated_document_writable_by if generated else document_writable_by
+    source = (source or "").strip()
+    role_files = actor.has_role(*UPLOAD_ROLES)
+    if (
+        role_files
+        and can_view_patients(actor)
+        and writable(actor=actor, patient=patient, source=source)
+    ):
+        # What lets a person file to a record (their institution's care of the patient, or
+        # their grant for this work) is what makes the patient visible to them
+        # (patients/access.py): one question answers both.
+        patient_seen_by(actor, patient)
+        return
     if not patient_visible_to(actor, patient):
         raise NotFound()
-    if not actor.has_role(*UPLOAD_ROLES):
+    if not role_files:
         raise NotPermitted(_("Your role does not allow filing documents to a patient's record."))
-    writable = generated_document_writable_by if generated else document_writable_by
-    if not writable(actor=actor, patient=patient, source=(source or "").strip()):
-        # Visible and their role files documents, but not as a party to this record (or no
-        # longer: the work ended): the refusal rule's 409.
-        raise Conflict(
-            _(
-                "Your access to this patient is for the consultation or referral you take "
-                "part in; it does not let you file other documents to the record."
-            )
+    # Visible and their role files documents, but not as a party to this record (or no
+    # longer: the work ended): the refusal rule's 409.
+    raise Conflict(
+        _(
+            "Your access to this patient is for the consultation or referral you take "
+            "part in; it does not let you file other documents to the record."
         )
+    )
 
 
 def can_change_document(actor: Actor, document: ClinicalDocument) -> bool:

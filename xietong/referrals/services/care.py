@@ -171,12 +171,21 @@ def referral_down_refer(
         if errors:
             raise ValidationFailed(errors)
         assert down_institution is not None
-        RehabilitationPlan.objects.filter(referral=r).delete()
-        r.follow_ups.all().delete()
+        if r.down_requested_at is not None:
+            # Referred down before: a decline removes that plan, but make sure of it. On a
+            # first down-referral there is nothing to remove.
+            RehabilitationPlan.objects.filter(referral=r).delete()
+            r.follow_ups.all().delete()
         RehabilitationPlan.objects.create(
             referral=r, instructions=instructions, medications=meds, written_by_id=actor.user_id
         )
-        FollowUp.objects.bulk_create([FollowUp(referral=r, due_date=d) for d in dates])
+        follow_ups = FollowUp.objects.bulk_create([FollowUp(referral=r, due_date=d) for d in dates])
+        # The answer shows the plan's follow-ups: these, in their order, not read back.
+        follow_ups.sort(key=lambda f: (f.due_date, f.pk))
+        written = FollowUp.objects.filter(referral=r)
+        written._result_cache = follow_ups  # as prefetch_related leaves it
+        written._prefetch_done = True  # type: ignore[attr-defined]
+        r.__dict__.setdefault("_prefetched_objects_cache", {})["follow_ups"] = written
         r.down_institution = down_institution
         r.down_decline_reason = ""
         care_keep(actor=actor, referral=r, institution_id=down_institution.pk)

@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.scheduling.selectors import bookings_of
-from xietong.scheduling.services import booking_cancel, booking_create, booking_reschedule
+from xietong.scheduling.services import BookingKnown, booking_cancel, booking_create, booking_move
 from xietong.scheduling.subjects import workflow_subject_register
 
 if TYPE_CHECKING:
     from xietong.patients.models import Patient
     from xietong.scheduling.models import Booking, Slot
+
+    from .models import Consultation
 
 # The subject type of a consultation's bookings: scheduling leaves them to this workflow.
 BOOKING_SUBJECT = "consultation"
@@ -62,10 +64,16 @@ def consultation_booking_cancel(
         booking_cancel(actor=actor, booking=booking, reason=reason[:300], workflow=BOOKING_SUBJECT)
 
 
-def consultation_booking_reschedule(
-    *, actor: Actor, consultation_uuid: uuid.UUID, booking_uuid: uuid.UUID, slot: Slot
-) -> Booking | None:
-    booking = _booking(consultation_uuid, booking_uuid)
-    if booking is None:
-        return None
-    return booking_reschedule(actor=actor, booking=booking, new_slot=slot, workflow=BOOKING_SUBJECT)
+def consultation_booking_move(
+    *, actor: Actor, consultation: Consultation, booking_uuid: uuid.UUID, slot_uuid: uuid.UUID
+) -> Slot:
+    """Moves the consultation's booking to the slot with this key, reading neither first
+    (scheduling's booking_move); returns the slot as it now is."""
+    known = BookingKnown(
+        uuid=booking_uuid,
+        subject_type=BOOKING_SUBJECT,
+        subject_id=consultation.uuid,
+        patient_id=consultation.patient_id,
+        via_referral=False,  # a consultation books an expert's ordinary places
+    )
+    return booking_move(actor=actor, booking=known, slot_uuid=slot_uuid, workflow=BOOKING_SUBJECT)

@@ -19,7 +19,7 @@ from ..access import assignments_added, assignments_of, live_assignment_of
 from ..bookings import (
     consultation_booking_cancel,
     consultation_booking_create,
-    consultation_booking_reschedule,
+    consultation_booking_move,
 )
 from ..models import (
     LIVE_ASSIGNMENT,
@@ -214,14 +214,13 @@ def _book(step: Step[Consultation], actor: Actor, slot: Slot, room: str) -> None
     lead = min(accepted, key=lambda a: (not a.lead, a.id), default=None)
     assert lead is not None  # accepted means every live assignment was accepted
     if lead.booking_uuid:
-        booking = consultation_booking_reschedule(
-            actor=actor, consultation_uuid=c.uuid, booking_uuid=lead.booking_uuid, slot=slot
+        slot = consultation_booking_move(
+            actor=actor, consultation=c, booking_uuid=lead.booking_uuid, slot_uuid=slot.uuid
         )
     else:
         booking = consultation_booking_create(
             actor=actor, slot=slot, consultation_uuid=c.uuid, patient=c.patient
         )
-    if booking is not None and booking.uuid != lead.booking_uuid:
         lead.booking_uuid = booking.uuid
         lead.save(update_fields=["booking_uuid"])
     c.scheduled_start = slot.start

@@ -76,21 +76,9 @@ CASES: dict[str, Case] = {
     ),
     "cancel": Case("triage", "requester", "post", "/cancel", lambda w: {"reason": "病情变化"}),
 }
-# Over the budget today, a known debt held by a strict xfail so that the day it comes
-# within it the test says so: moving the booking costs the scheduling app four statements
-# (the booking, the new place, the move, the old place freed).
-OVER_BUDGET = {"reschedule"}
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="over the budget"))
-        if n in OVER_BUDGET
-        else n
-        for n in CASES
-    ],
-)
+@pytest.mark.parametrize("name", list(CASES))
 def test_a_transition_stays_within_its_budget(world: World, name: str) -> None:
     case = CASES[name]
     c = world.to(case.state, **dict(case.overrides))

@@ -27,14 +27,14 @@ from xietong.patients.access import patient_visible_to
 from xietong.patients.selectors import has_active_consent
 from xietong.records.selectors import documents_among_for
 from xietong.scheduling.choices import ExaminationType
-from xietong.scheduling.services import booking_create, booking_reschedule
+from xietong.scheduling.services import BookingKnown, booking_create, booking_move
 
 from ..access import can_refer, visible_referrals_q
 from ..criteria import criteria_check
 from ..models import Kind, Outcome, Referral, Status, Urgency
 from ..notify import desk_ids, patient_sms, receiver_doctor_ids, staff_tell
 from ..workflow import Action
-from ._bookings import SUBJECT, booking_of, booking_release, slot_by_uuid, slot_problems
+from ._bookings import SUBJECT, booking_release, slot_problems
 from ._core import MACHINE, NUMBER_PREFIX, care_keep, held, timeline_add
 
 if TYPE_CHECKING:
@@ -311,11 +311,18 @@ def referral_proposal_accept(*, actor: Actor, referral: Referral) -> Referral:
     with transaction.atomic():
         step = MACHINE.step_begin(actor=actor, obj=referral, action=Action.PROPOSAL_ACCEPT)
         r = held(step, referral)
-        slot = slot_by_uuid(r.proposed_slot_uuid)
-        booking = booking_of(r)
-        if slot is None or booking is None:
+        if r.proposed_slot_uuid is None or r.booking_uuid is None:
             raise ValidationFailed.single("slot", _("The proposed slot no longer exists."))
-        booking_reschedule(actor=actor, booking=booking, new_slot=slot, workflow=SUBJECT)
+        known = BookingKnown(
+            uuid=r.booking_uuid,
+            subject_type=SUBJECT,
+            subject_id=r.uuid,
+            patient_id=r.patient_id,
+            via_referral=True,  # a referral books the places kept for referrals
+        )
+        slot = booking_move(
+            actor=actor, booking=known, slot_uuid=r.proposed_slot_uuid, workflow=SUBJECT
+        )
         r.slot_start = slot.start
         r.proposed_slot_uuid = None
         fields = ["slot_start", "proposed_slot_uuid"]

@@ -65,14 +65,6 @@ STEPS: dict[str, tuple[str, str, str, Callable[[World], dict[str, Any]] | None]]
 }  # fmt: skip
 
 
-# Steps still over the budget, each failing until it meets it (then strict xfail fails and
-# the mark goes). What it spends it on: moving a booking costs the scheduling app four
-# statements.
-OVER_BUDGET = {
-    "proposal_accept",
-}  # fmt: skip
-
-
 def _referral(world: World, state: str) -> Referral:
     if state == "green":
         return world.to("requested", urgency="emergency")
@@ -90,15 +82,7 @@ def _warm(client: Client, r: Referral) -> None:
     assert client.get(f"/api/v1/referrals/{r.uuid}/timeline").status_code == 200
 
 
-@pytest.mark.parametrize(
-    "action",
-    [
-        pytest.param(a, marks=pytest.mark.xfail(strict=True, reason="over the step budget"))
-        if a in OVER_BUDGET
-        else a
-        for a in sorted(STEPS)
-    ],
-)
+@pytest.mark.parametrize("action", sorted(STEPS))
 def test_every_step_stays_within_its_statement_budget(world: World, action: str) -> None:
     state, who, path, body = STEPS[action]
     r = _referral(world, state)

@@ -7,12 +7,13 @@ from .bookings import (
     booking_create,
     booking_fulfil,
     booking_mark_no_show,
-    booking_reschedule,
 )
+from .moves import BookingKnown, booking_move, booking_reschedule
 from .schedules import schedule_create, schedule_exception_add, schedule_rules_set
 from .slots import GenerateResult, slots_generate
 
 __all__ = [
+    "BookingKnown",
     "GenerateResult",
     "SlotTaken",
     "booking_cancel",
@@ -20,6 +21,7 @@ __all__ = [
     "booking_create",
     "booking_fulfil",
     "booking_mark_no_show",
+    "booking_move",
     "booking_reschedule",
     "schedule_create",
     "schedule_exception_add",

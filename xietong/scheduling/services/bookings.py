@@ -57,13 +57,15 @@ class SlotTaken(Conflict):
 
 
 @functools.cache
-def _take_place_sql(vendor: str, *, via_referral: bool, linked: bool) -> str:
+def _take_place_sql(vendor: str, *, via_referral: bool, linked: bool, by_uuid: bool = False) -> str:
     """The conditional UPDATE that takes a place, written once per kind of database and
     of booking. It is the hottest statement of a booking: built through the ORM (filter,
     F expressions, Case) on every call it cost more Python than the rest of the booking.
     The right-hand sides read the row as it was before this update. `linked`: the place is
     a referral's from another institution, which needs that institution's referral link to
-    the slot's owner (checked here rather than by a query of its own before)."""
+    the slot's owner (checked here rather than by a query of its own before). `by_uuid`: the
+    slot is named by its key and the statement answers its row as the update left it, so a
+    caller that has only the key reads it in the same statement."""
     quote = connections[Slot.objects.db].ops.quote_name
     column = {f.name: quote(f.column) for f in Slot._meta.concrete_fields}
     table = quote(Slot._meta.db_table)
@@ -74,7 +76,8 @@ def _take_place_sql(vendor: str, *, via_referral: bool, linked: bool) -> str:
         [
             f"UPDATE {table} SET {booked} = {booked} + 1,",  # noqa: S608
             f"{status} = CASE WHEN {booked} >= {capacity} - 1 THEN %s ELSE %s END,",
-            f"{column['updated_at']} = %s WHERE {column['id']} = %s AND {status} = %s",
+            f"{column['updated_at']} = %s",
+            f"WHERE {column['uuid' if by_uuid else 'id']} = %s AND {status} = %s",
             f"AND {column['start']} > %s AND {booked} < {limit}",
         ]
     )
@@ -88,6 +91,8 @@ def _take_place_sql(vendor: str, *, via_referral: bool, linked: bool) -> str:
                 f"AND {link['service']} = %s AND {link['active']} = %s)",
             ]
         )
+    if by_uuid:
+        sql += " RETURNING " + ", ".join(column.values())
     return sql
 
 
@@ -309,49 +314,6 @@ def booking_cancel(*, actor: Actor, booking: Booking, reason: str, workflow: str
             reason=reason,
         )
         _free_place(booking.slot_id)
-    return booking
-
-
-def booking_reschedule(
-    *, actor: Actor, booking: Booking, new_slot: Slot, workflow: str = ""
-) -> Booking:
-    """Moves a booking to another slot in one transaction: the new place is taken first,
-    and the old one is freed only then; if the new slot is taken nothing changes. A
-    workflow's booking is moved only by that workflow (`workflow`), else Conflict."""
-    workflow_only(booking, workflow)
-    if new_slot.pk == booking.slot_id:
-        raise ValidationFailed.single("slot", _("Choose a different slot."))
-    with transaction.atomic():
-        if not _take_place(new_slot, via_referral=booking.via_referral):
-            refusal = True
-        else:
-            refusal = False
-            old_slot_id = booking.slot_id
-            now = timezone.now()
-            moved = Booking.objects.filter(
-                pk=booking.pk, status=BookingStatus.BOOKED, slot_id=old_slot_id
-            ).update(slot=new_slot, updated_at=now)
-            if moved != 1:
-                raise Conflict(_("The booking changed meanwhile; it can no longer be moved."))
-            _free_place(old_slot_id)
-            audit_record(
-                actor=actor,
-                action="booking.update",
-                resource_type="Booking",
-                resource_id=booking.uuid,
-                patient_id=booking.patient_id,
-                detail={"rescheduled_to": str(new_slot.uuid)},
-            )
-            event_emit(
-                "scheduling.booking_rescheduled",
-                booking_id=booking.pk,
-                subject_type=booking.subject_type,
-                subject_id=str(booking.subject_id),
-            )
-    if refusal:
-        raise _refusal(new_slot, via_referral=booking.via_referral)
-    # What the UPDATE wrote, without reading the row back.
-    booking.slot, booking.updated_at = new_slot, now
     return booking
 
 

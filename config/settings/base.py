@@ -309,6 +309,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 XT_TASK_LEASE_SECONDS = env_int("XT_TASK_LEASE_SECONDS", 300)
 XT_TASK_MAX_ATTEMPTS = env_int("XT_TASK_MAX_ATTEMPTS", 3)
 XT_TASK_RECOVER_SECONDS = env_int("XT_TASK_RECOVER_SECONDS", 60)
+# The task worker renders PDFs and delivers messages: work that may wait a second. It runs
+# at this lower CPU priority (a nice value, 0-19) so that on a busy machine the requests
+# people are waiting for come first (docs/adr/0021).
+XT_TASK_WORKER_NICE = env_int("XT_TASK_WORKER_NICE", 10)
 
 # E-mail goes out over SMTP when XT_SMTP_HOST is set; otherwise each message is written as a
 # file under var/mail, so nothing is lost and the demo's mail can be read there.

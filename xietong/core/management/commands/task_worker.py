@@ -29,6 +29,14 @@ def quiet_task_log() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def priority_lower(nice: int) -> None:
+    """Background work yields the CPU to the requests people wait for (ADR 21). Raising the
+    nice value needs no privilege; a value already as high is left as it is."""
+    current = os.nice(0)
+    if nice > current:
+        os.nice(nice - current)
+
+
 class Command(DbWorkerCommand):
     help = "Run background tasks, each under a lease; requeue the tasks of workers that died."
 
@@ -60,6 +68,7 @@ class Command(DbWorkerCommand):
         # The same steps as db_worker's handle(), which builds its own Worker class.
         self.configure_logging(verbosity)
         quiet_task_log()
+        priority_lower(settings.XT_TASK_WORKER_NICE)
         queue_names = queue_name.split(",")
         excluded = exclude_queues.split(",") if exclude_queues else []
         if excluded and "*" not in queue_names:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed
+from xietong.core.rows import row_or_none
 
 from .actors import actor_for_membership, actor_for_user
 from .lockout import StillLocked, account_locked, failures_lock, failures_recent, sign_in_past_lock
@@ -71,11 +72,10 @@ def api_token_resolve(key: str) -> ApiToken | None:
         return None
     # One query on every API request: the token, its membership with the user, institution
     # and region the actor is made of, and the failures that may lock the account.
-    token = (
+    token = row_or_none(
         ApiToken.objects.select_related("membership__user", "membership__institution__region")
         .annotate(lock_failures=failures_recent("membership__user__username"))
         .filter(key_hash=_hash(key), revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
     )
     if token is None or token.membership.user_id != token.user_id:
         return None
@@ -84,7 +84,8 @@ def api_token_resolve(key: str) -> ApiToken | None:
         return None
     # While the account is locked someone may be guessing its password: a token issued
     # earlier waits too, until the lock ends or its owner signs in with a code (ADR 12).
-    if failures_lock(token.user.get_username(), token.lock_failures):
+    failures = token.lock_failures  # type: ignore[attr-defined]  # the annotation above
+    if failures_lock(token.user.get_username(), failures):
         return None
     now = timezone.now()
     # Record use at most once a minute: a busy client should not write on every call.

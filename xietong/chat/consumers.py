@@ -25,7 +25,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.sockets import ActorConsumer, scope_actor
 
-from .live import chat_user_group, thread_group
+from .live import chat_user_group, subject_group, thread_group
 from .models import Thread
 from .selectors import get_thread_for, thread_allows, thread_live_read
 from .services import message_post, thread_mark_read
@@ -72,7 +72,11 @@ class ThreadConsumer(ActorConsumer):
             await self.refuse()
             return
         self.thread = thread
-        await self.groups_join(thread_group(thread.uuid), chat_user_group(actor.user_id))
+        await self.groups_join(
+            thread_group(thread.uuid),
+            subject_group(thread.subject_type, thread.subject_id),
+            chat_user_group(actor.user_id),
+        )
         await self.accept()
 
     async def session_ended(self, event: dict[str, Any]) -> None:

@@ -16,6 +16,12 @@ def thread_group(thread_uuid: object) -> str:
     return f"xt.thread.{thread_uuid}"
 
 
+def subject_group(subject_type: str, subject_id: object) -> str:
+    """The sockets of the thread about this subject, named by the subject: whoever changes
+    the subject tells them without looking the thread up."""
+    return f"xt.thread-of.{subject_type}.{subject_id}"
+
+
 def message_payload(message: Message) -> dict[str, Any]:
     return {
         "uuid": str(message.uuid),
@@ -58,9 +64,7 @@ def chat_access_changed_for_users(*, user_ids: Iterable[int]) -> None:
 
 
 def chat_access_changed_for_subject(*, subject_type: str, subject_id: object) -> None:
-    thread = Thread.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).first()
-    if thread is not None:
-        thread_broadcast(thread, {"type": "chat.access_changed"})
+    channel_push([(subject_group(subject_type, subject_id), {"type": "chat.access_changed"})])
 
 
 def on_patient_access_revoked(name: str, payload: dict[str, Any]) -> None:

@@ -29,11 +29,13 @@ def board_group(centre_id: int) -> str:
 def _board_changed(name: str, payload: dict[str, Any]) -> None:
     if not payload.get("consultation"):
         return
-    centre_id = (
-        Consultation.objects.filter(uuid=str(payload.get("consultation", "")))
-        .values_list("centre_id", flat=True)
-        .first()
-    )
+    centre_id = payload.get("centre_id")  # carried by every step's event (the engine)
+    if centre_id is None:
+        centre_id = (
+            Consultation.objects.filter(uuid=str(payload.get("consultation", "")))
+            .values_list("centre_id", flat=True)
+            .first()
+        )
     if centre_id is not None:
         channel_push([(board_group(centre_id), {"type": "board.changed", "event": name})])
 

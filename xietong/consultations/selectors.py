@@ -17,6 +17,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.keys import uuid_or_none
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
+from xietong.core.rows import row_or_none
 from xietong.directory.models import Expert
 from xietong.scheduling.selectors import slots_free
 
@@ -226,9 +227,11 @@ def _visible_or_refused(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str)
     """The consultation when the actor sees it; else the refusal audited and NotFound."""
     key = uuid_or_none(consultation_uuid)
     found = (
-        Consultation.objects.filter(visible_consultations_q(actor), uuid=key)
-        .select_related(*SHOWN_WITH)
-        .first()
+        row_or_none(
+            Consultation.objects.filter(visible_consultations_q(actor), uuid=key).select_related(
+                *SHOWN_WITH
+            )
+        )
         if key
         else None
     )

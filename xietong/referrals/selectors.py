@@ -16,6 +16,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
 from xietong.core.keys import uuid_or_none
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
+from xietong.core.rows import row_or_none
 from xietong.core.workflow.steps import relations_carry
 from xietong.directory.models import Institution
 from xietong.directory.selectors import collaboration_providers_for
@@ -117,7 +118,7 @@ def get_referral_for(
     the refusal are audited (core/reads.py)."""
     key = uuid_or_none(referral_uuid)
     found = (
-        referrals_for(actor=actor).select_related(*DETAIL_RELATED).filter(uuid=key).first()
+        row_or_none(referrals_for(actor=actor).select_related(*DETAIL_RELATED).filter(uuid=key))
         if key
         else None
     )

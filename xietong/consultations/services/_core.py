@@ -169,6 +169,7 @@ MACHINE: Machine[Consultation] = Machine(
     fits=_fits,
     on_change=_on_change,
     carry=assignments_carry,
+    event_fields=("centre_id",),  # the board of that centre changes (consumers.py)
 )
 
 

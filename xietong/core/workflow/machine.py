@@ -71,6 +71,9 @@ class Machine(Generic[M]):
     # What the app read about a row and keeps on it (its assignments), moved onto the row
     # re-read under a lock when no step came between (`unchanged_since`).
     carry: Callable[[M, M], None] | None = None
+    # Fields of the row that every step's event carries (the centre whose board changes),
+    # so that listeners after commit need not read the row again.
+    event_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Every step is audited as `<name>.<action>`: the table is the audit vocabulary.

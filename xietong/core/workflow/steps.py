@@ -26,6 +26,7 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_batch, audit_record
 from xietong.core.errors import Conflict, NotFound
 from xietong.core.events import event_emit
+from xietong.core.rows import row_or_none
 
 from .machine import M, Machine
 
@@ -84,7 +85,7 @@ def _locked(machine: Machine[M], actor: Actor, rows: QuerySet[M]) -> M | None:
     """The one row of `rows`, locked (its own table only) and read with a VISIBLE column
     that says whether the actor may see it."""
     visible = ExpressionWrapper(machine.visible(actor), output_field=BooleanField())
-    return rows.select_for_update(of=("self",)).annotate(**{VISIBLE: visible}).first()
+    return row_or_none(rows.select_for_update(of=("self",)).annotate(**{VISIBLE: visible}))
 
 
 def _hold(obj: Any) -> None:
@@ -216,7 +217,10 @@ def step_finish(
     uuid = getattr(obj, "uuid")  # noqa: B009
     with audit_batch():  # the step's event and any grant its change opens, appended once
         _step_recorded(step, recipients)
-    event_emit(f"{machine.name}.{step.action}", **{machine.name: str(uuid)}, status=step.after)
+    carried = {name: getattr(obj, name) for name in machine.event_fields}
+    event_emit(
+        f"{machine.name}.{step.action}", **{machine.name: str(uuid)}, status=step.after, **carried
+    )
     if recipients:
         machine.tell(step, recipients, title, urgent)
     return obj

@@ -1,0 +1,17 @@
+"""Reading the one row a unique key names."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
+T = TypeVar("T", bound=Model)
+
+
+def row_or_none(rows: QuerySet[T]) -> T | None:
+    """The row of a query filtered on a unique key (a primary key, a UUID, a token's hash),
+    or None. Unlike `first()` it adds no ORDER BY: there is one row at most, and compiling
+    an ordering over a query's joined relations cost about a tenth of a request's Python."""
+    found = list(rows[:1])
+    return found[0] if found else None

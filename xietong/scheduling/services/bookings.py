@@ -239,12 +239,38 @@ def booking_create(
             )
             event_emit(
                 "scheduling.booking_created",
-                booking_id=booking.pk,
+                booking=str(booking.uuid),
                 subject_type=subject_type,
                 subject_id=str(subject_uuid),
             )
             return booking
     raise _refusal(slot, via_referral=via_referral, referred_by=referred_by)
+
+
+def booking_change_record(
+    *,
+    actor: Actor,
+    booking_uuid: uuid_module.UUID,
+    patient_id: int | None,
+    subject: tuple[str, Any],
+    detail: dict[str, Any],
+    event: str,
+) -> None:
+    """A change to a booking: audited, and `scheduling.booking_<event>` after commit."""
+    audit_record(
+        actor=actor,
+        action="booking.update",
+        resource_type="Booking",
+        resource_id=booking_uuid,
+        patient_id=patient_id,
+        detail=detail,
+    )
+    event_emit(
+        f"scheduling.booking_{event}",
+        booking=str(booking_uuid),
+        subject_type=subject[0],
+        subject_id=str(subject[1]),
+    )
 
 
 def _status_move(
@@ -271,19 +297,13 @@ def _status_move(
             _("The booking is %(status)s; this cannot be done now.")
             % {"status": current.get_status_display()}
         )
-    audit_record(
+    booking_change_record(
         actor=actor,
-        action="booking.update",
-        resource_type="Booking",
-        resource_id=booking.uuid,
+        booking_uuid=booking.uuid,
         patient_id=booking.patient_id,
+        subject=(booking.subject_type, booking.subject_id),
         detail={"status": to, "reason": note} if note else {"status": to},
-    )
-    event_emit(
-        f"scheduling.booking_{action}",
-        booking_id=booking.pk,
-        subject_type=booking.subject_type,
-        subject_id=str(booking.subject_id),
+        event=action,
     )
     # What the UPDATE wrote, kept on the object rather than read back.
     booking.status, booking.updated_at = to, now

@@ -20,12 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.actor import Actor
-from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, ValidationFailed
-from xietong.core.events import event_emit
 
 from ..models import Booking, BookingStatus, Slot, SlotStatus
-from .bookings import _refusal, _take_place, _take_place_sql
+from .bookings import _refusal, _take_place, _take_place_sql, booking_change_record
 from .ownership import workflow_only, workflow_owns
 
 UNKNOWN_SLOT = _("Unknown time slot.")
@@ -86,19 +84,13 @@ def _booking_point(booking: BookingKnown, *, slot: Slot) -> None:
 
 
 def _moved_record(actor: Actor, booking: BookingKnown, slot: Slot) -> None:
-    audit_record(
+    booking_change_record(
         actor=actor,
-        action="booking.update",
-        resource_type="Booking",
-        resource_id=booking.uuid,
+        booking_uuid=booking.uuid,
         patient_id=booking.patient_id,
+        subject=(booking.subject_type, booking.subject_id),
         detail={"rescheduled_to": str(slot.uuid)},
-    )
-    event_emit(
-        "scheduling.booking_rescheduled",
-        booking=str(booking.uuid),
-        subject_type=booking.subject_type,
-        subject_id=str(booking.subject_id),
+        event="rescheduled",
     )
 
 

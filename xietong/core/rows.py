@@ -11,7 +11,8 @@ T = TypeVar("T", bound=Model)
 
 def row_or_none(rows: QuerySet[T]) -> T | None:
     """The row of a query filtered on a unique key (a primary key, a UUID, a token's hash),
-    or None. Unlike `first()` it adds no ORDER BY: there is one row at most, and compiling
-    an ordering over a query's joined relations cost about a tenth of a request's Python."""
-    found = list(rows[:1])
+    or None. Unlike `first()` it sends no ORDER BY (not even the model's default ordering):
+    there is one row at most, and compiling an ordering over a query's joined relations
+    cost about a tenth of a request's Python."""
+    found = list(rows.order_by()[:1])
     return found[0] if found else None

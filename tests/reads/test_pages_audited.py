@@ -242,6 +242,9 @@ NO_PATIENT_DATA: dict[str, str] = {
     "administration:institution": "an institution's particulars",
     "administration:links": "the directory's collaboration links",
     "administration:link_add": "an empty form",
+    "administration:dicom_nodes": "the directory's DICOM nodes",
+    "administration:dicom_node_add": "an empty form",
+    "administration:dicom_node": "a DICOM node's AE title and addresses",
 }
 
 # Addresses that only take a form's POST (a GET is refused or sent back): what they change
@@ -269,6 +272,7 @@ POST_ONLY = {
     "audit:verify",
     "administration:approval_decide",
     "administration:link_change",
+    "administration:dicom_node_change",
 }
 
 

@@ -1,7 +1,7 @@
 """The administration's areas, declared once: the navigation registers them (apps.py) and
-the /manage/ index lists them, each to the roles that may open it. People, approvals and
-practitioners are for every administrator (an institution's within their institution);
-institutions and collaboration links for platform administrators only."""
+the /manage/ index lists them, each to the roles that may open it. People, approvals,
+practitioners and DICOM nodes are for every administrator (an institution's within their
+institution); institutions and collaboration links for platform administrators only."""
 
 from __future__ import annotations
 
@@ -64,6 +64,12 @@ AREAS: tuple[Area, ...] = (
         pgettext_lazy("administration", "Collaboration links"), "administration:links",
         "diagram-3", PLATFORM_ADMINISTRATORS,
         _("Which institution serves which, for each service: where requests may go."), 74,
+    ),
+    Area(
+        pgettext_lazy("administration", "DICOM nodes"), "administration:dicom_nodes",
+        "pc-display", ADMINISTRATORS,
+        _("The PACS and modalities that send studies by C-STORE: their AE titles and "
+          "addresses. Any other is refused."), 75,
     ),
 )  # fmt: skip
 

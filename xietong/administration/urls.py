@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import home, institutions, links, people, practitioners
+from .views import dicom_nodes, home, institutions, links, people, practitioners
 
 app_name = "administration"
 urlpatterns = [
@@ -20,6 +20,14 @@ urlpatterns = [
     path("institutions/", institutions.institutions, name="institutions"),
     path("institutions/new/", institutions.institution_add, name="institution_add"),
     path("institutions/<uuid:uuid>/", institutions.institution, name="institution"),
+    path("dicom-nodes/", dicom_nodes.dicom_nodes, name="dicom_nodes"),
+    path("dicom-nodes/new/", dicom_nodes.dicom_node_add, name="dicom_node_add"),
+    path("dicom-nodes/<uuid:uuid>/", dicom_nodes.dicom_node, name="dicom_node"),
+    path(
+        "dicom-nodes/<uuid:uuid>/<str:change>/",
+        dicom_nodes.dicom_node_change,
+        name="dicom_node_change",
+    ),
     path("links/", links.links, name="links"),
     path("links/new/", links.link_add, name="link_add"),
     # A link is named by its provider, its client and its service (it has no key of its own).

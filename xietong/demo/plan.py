@@ -95,6 +95,16 @@ class InstitutionSpec:
 
 
 @dataclass(frozen=True)
+class DicomNodeSpec:
+    """The PACS a county hospital sends its studies from, registered in the directory so
+    that the platform's DICOM receiver accepts it."""
+
+    institution_code: str
+    ae_title: str
+    note: str
+
+
+@dataclass(frozen=True)
 class LinkSpec:
     provider_code: str
     client_code: str
@@ -108,6 +118,7 @@ class ProvincePlan:
     regions: list[RegionSpec] = field(default_factory=list)
     institutions: list[InstitutionSpec] = field(default_factory=list)
     links: list[LinkSpec] = field(default_factory=list)
+    dicom_nodes: list[DicomNodeSpec] = field(default_factory=list)
     # Key institutions by the region they serve, for the later stages.
     provincial_hospitals: list[str] = field(default_factory=list)
     provincial_centre: str = ""
@@ -228,6 +239,9 @@ def _county(plan: ProvincePlan, rng: random.Random, county: RegionSpec, city_cod
                         "hospital", grade, county.code, plan.municipal_hospital[city_code],
                         _phone(rng, area), _address(rng, county.name)))  # fmt: skip
     plan.county_hospital[county.code] = hospital
+    # Each county hospital's PACS calls with an AE title made of the hospital's code (the
+    # standard's 16 characters allow it), from any address: a demo has no network plan.
+    plan.dicom_nodes.append(DicomNodeSpec(hospital, f"{hospital}_PACS", "放射科PACS"))
     authority = f"A{county.code}"
     add(InstitutionSpec(authority, f"{county.name}卫生健康委员会", f"{county.name}卫健委",
                         "county", "authority", "", county.code, plan.city_authority[city_code],

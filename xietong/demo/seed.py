@@ -24,6 +24,7 @@ from xietong.accounts.models import User
 from xietong.directory.models import (
     CollaborationLink,
     Department,
+    DicomNode,
     Expert,
     Institution,
     Practitioner,
@@ -219,6 +220,17 @@ def _write_province(plan: ProvincePlan) -> str:
     )
     for batch_l in _batches(links):
         CollaborationLink.objects.bulk_create(batch_l)
+    nodes = (
+        DicomNode(
+            uuid=uuid.uuid5(_UUIDS, f"{plan.seed}:dicom_node:{node.ae_title}"),
+            institution_id=institution_ids[node.institution_code],
+            ae_title=node.ae_title,
+            note=node.note,
+        )
+        for node in plan.dicom_nodes
+    )
+    for batch_n in _batches(nodes):
+        DicomNode.objects.bulk_create(batch_n)
     return _("%(regions)d regions, %(institutions)d institutions, %(links)d links") % {
         "regions": len(plan.regions),
         "institutions": len(plan.institutions),

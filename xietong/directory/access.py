@@ -5,7 +5,7 @@ decides where patients are sent and whose consultations an expert opens.
 Asked as data (core/administrators.py): the account's Django model permissions, the same the
 admin site checks, and the administrator role of the membership one acts through. A platform
 administrator changes every institution and link; an institution's administrator the
-practitioners of their own institution only."""
+practitioners and the DICOM nodes of their own institution only."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ EXPERT_ADD = "directory.add_expert"
 EXPERT_CHANGE = "directory.change_expert"
 LINK_ADD = "directory.add_collaborationlink"
 LINK_CHANGE = "directory.change_collaborationlink"
+DICOM_NODE_ADD = "directory.add_dicomnode"
+DICOM_NODE_CHANGE = "directory.change_dicomnode"
 DIRECTORY_PERMISSIONS = (
     INSTITUTION_ADD,
     INSTITUTION_CHANGE,
@@ -37,6 +39,8 @@ DIRECTORY_PERMISSIONS = (
     EXPERT_CHANGE,
     LINK_ADD,
     LINK_CHANGE,
+    DICOM_NODE_ADD,
+    DICOM_NODE_CHANGE,
 )
 
 MAY_NOT_CHANGE = _("Your account may not change the directory.")
@@ -74,3 +78,18 @@ def practitioner_institution_check(actor: Actor, institution_id: int) -> None:
     scope = practitioners_scope(actor)
     if scope is not None and scope != institution_id:
         raise NotPermitted(NOT_YOUR_PRACTITIONER)
+
+
+NOT_YOUR_DICOM_NODE = _("You manage the DICOM nodes of your own institution only.")
+
+
+def dicom_nodes_scope(actor: Actor) -> int | None:
+    """The institution whose DICOM nodes this administrator manages, or None for all."""
+    return administered_institution(actor, refusal=_("Only administrators manage DICOM nodes."))
+
+
+def dicom_node_institution_check(actor: Actor, institution_id: int) -> None:
+    """NotPermitted when the institution is not one whose DICOM nodes the actor manages."""
+    scope = dicom_nodes_scope(actor)
+    if scope is not None and scope != institution_id:
+        raise NotPermitted(NOT_YOUR_DICOM_NODE)

@@ -19,11 +19,16 @@ AUDIT_EVENTS = AuditVocabulary(
         "collaboration_link.create": _("Collaboration link added"),
         "collaboration_link.deactivate": _("Collaboration link deactivated"),
         "collaboration_link.reactivate": _("Collaboration link reactivated"),
+        "dicom_node.create": _("DICOM node added"),
+        "dicom_node.update": _("DICOM node changed"),
+        "dicom_node.deactivate": _("DICOM node deactivated"),
+        "dicom_node.reactivate": _("DICOM node reactivated"),
     },
     resource_types={
         "Institution": _("institution"),
         "Practitioner": _("practitioner"),
         "Expert": _("expert"),
         "CollaborationLink": _("collaboration link"),
+        "DicomNode": _("DICOM node"),
     },
 )

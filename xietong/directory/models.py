@@ -143,6 +143,38 @@ class CollaborationLink(models.Model):
         return f"{self.provider} → {self.client} ({self.service})"
 
 
+class DicomNode(BaseModel):
+    """A DICOM application entity of an institution (its PACS, a modality, a workstation)
+    that may send studies to us by C-STORE: the calling AE title it introduces itself with
+    and, when given, the addresses it connects from. An association from any other is
+    refused (selectors/dicom.py: dicom_node_for)."""
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="dicom_nodes",
+        verbose_name=_("institution"),
+    )
+    # Leading and trailing spaces are not significant in an AE title: stored without them.
+    ae_title = models.CharField(_("AE title"), max_length=16)
+    # Addresses and CIDR networks ("10.2.0.0/16"); empty: any address.
+    addresses = models.JSONField(_("source addresses"), default=list, blank=True)
+    active = models.BooleanField(_("in use"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["ae_title"]
+        verbose_name = _("DICOM node")
+        verbose_name_plural = _("DICOM nodes")
+        constraints = [
+            # The AE title names the sender: two institutions may not share one.
+            models.UniqueConstraint(fields=["ae_title"], name="uniq_dicom_node_ae_title"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ae_title} ({self.institution})"
+
+
 class Department(models.Model):
     """A department from the standard code list (shared by every institution)."""
 

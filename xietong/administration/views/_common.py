@@ -70,3 +70,11 @@ class DirectoryRights:
     @property
     def change_link(self) -> bool:
         return self._has(directory_access.LINK_CHANGE)
+
+    @property
+    def add_dicom_node(self) -> bool:
+        return self._has(directory_access.DICOM_NODE_ADD)
+
+    @property
+    def change_dicom_node(self) -> bool:
+        return self._has(directory_access.DICOM_NODE_CHANGE)

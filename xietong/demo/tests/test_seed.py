@@ -8,7 +8,8 @@ from xietong.accounts.models import Membership, User
 from xietong.demo import seed as seed_module
 from xietong.demo.logins import DEMO_PASSWORD
 from xietong.demo.seed import DemoSeedError, demo_seed
-from xietong.directory.models import CollaborationLink, Expert, Institution, Region
+from xietong.directory.models import CollaborationLink, DicomNode, Expert, Institution, Region
+from xietong.directory.selectors import dicom_node_for
 from xietong.patients.models import CareRelationship, Patient
 from xietong.patients.residentid import resident_id_parse
 
@@ -75,6 +76,19 @@ def test_county_doctors_work_in_different_counties_of_different_cities() -> None
     supervisor = _membership("supervisor_county")
     assert township.institution.region.parent_id == one.institution.region_id
     assert supervisor.institution.region_id == one.institution.region_id
+
+
+def test_every_county_hospital_sends_from_a_registered_pacs() -> None:
+    demo_seed(scale="small")
+    hospitals = Institution.objects.filter(level="county", kind="hospital")
+    assert hospitals.count() >= 2
+    for hospital in hospitals:
+        node = DicomNode.objects.get(institution=hospital)
+        assert dicom_node_for(ae_title=node.ae_title, address="192.0.2.10") == node
+        assert node.ae_title == f"{hospital.code}_PACS"
+    county = _membership("doctor_county").institution
+    assert dicom_node_for(ae_title=f"{county.code}_PACS", address="127.0.0.1") is not None
+    assert not DicomNode.objects.exclude(institution__in=hospitals).exists()
 
 
 def test_the_expert_has_a_profile_and_two_memberships() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ._common import level_rank, title_rank
 from .diagnoses import diagnosis_code_get, diagnosis_code_search
+from .dicom import dicom_node_for, dicom_node_managed, dicom_nodes_managed
 from .experts import (
     ExpertPage,
     active_expert_by_practitioner,
@@ -69,6 +70,9 @@ __all__ = [
     "departments",
     "diagnosis_code_get",
     "diagnosis_code_search",
+    "dicom_node_for",
+    "dicom_node_managed",
+    "dicom_nodes_managed",
     "expert_search",
     "expert_search_page",
     "expert_search_queryset",

@@ -1,7 +1,13 @@
 """Writes to the directory from the administration pages (institutions.py, practitioners.py,
-links.py): each authorized by the account's model permissions and the administrator's scope
-(access.py), validated whole, and audited in its transaction."""
+links.py, dicom_nodes.py): each authorized by the account's model permissions and the
+administrator's scope (access.py), validated whole, and audited in its transaction."""
 
+from .dicom_nodes import (
+    dicom_node_create,
+    dicom_node_deactivate,
+    dicom_node_reactivate,
+    dicom_node_update,
+)
 from .institutions import (
     institution_create,
     institution_deactivate,
@@ -25,6 +31,10 @@ __all__ = [
     "collaboration_link_create",
     "collaboration_link_deactivate",
     "collaboration_link_reactivate",
+    "dicom_node_create",
+    "dicom_node_deactivate",
+    "dicom_node_reactivate",
+    "dicom_node_update",
     "expert_profile_set",
     "institution_create",
     "institution_deactivate",

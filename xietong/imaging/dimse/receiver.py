@@ -1,0 +1,167 @@
+"""The DICOM receiver: accepts an association only from a node the directory knows (its
+calling AE title, from one of its addresses, the node and its institution in use), answers
+C-ECHO, and hands each C-STORE's instance, as received, to the ingest it was given.
+
+The receiver stores nothing itself: `ingest` is whatever the archive provides (called in the
+association's thread with the instance's DICOM Part 10 bytes, exactly as the sender encoded
+them, and who sent it) and returns the C-STORE status to answer. So the network part is
+tested with real associations here, and the archive's rules stay in the archive.
+
+Both ends of an association must disable Nagle's algorithm (STANDARDS.md, DICOM networking
+note): pynetdicom does not, so every accepted socket gets TCP_NODELAY as it opens. A client
+built on pynetdicom does the same with `nodelay_set` as its EVT_CONN_OPEN handler."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.db import connections
+from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
+from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
+
+from xietong.directory.selectors import dicom_node_for
+
+if TYPE_CHECKING:
+    from xietong.directory.models import DicomNode
+
+LOGGER = logging.getLogger(__name__)
+
+# C-STORE statuses an ingest answers with (PS3.4 Annex B.2.3).
+STATUS_SUCCESS = 0x0000
+STATUS_OUT_OF_RESOURCES = 0xA700
+STATUS_CANNOT_UNDERSTAND = 0xC000
+# A-ASSOCIATE-RJ: rejected permanently, by the service user, calling AE title not recognised.
+_REJECT_PERMANENT, _REJECT_BY_USER, _CALLING_AE_UNKNOWN = 0x01, 0x01, 0x03
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an instance: the registered node and its institution, as the association
+    was accepted."""
+
+    institution_id: int
+    institution_code: str
+    node_id: int
+    ae_title: str
+    address: str
+
+
+class Ingest(Protocol):
+    """What the archive gives the receiver: takes one instance (a DICOM Part 10 file, the
+    transfer syntax as the sender chose it) and returns the C-STORE status to answer."""
+
+    def __call__(self, *, data: bytes, sender: Sender) -> int: ...
+
+
+NodeLookup = Callable[..., "DicomNode | None"]
+
+
+def nodelay_set(event: Any) -> None:
+    """EVT_CONN_OPEN handler: disables Nagle's algorithm on the association's socket."""
+    sock = getattr(event.assoc.dul.socket, "socket", None)
+    if sock is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class Receiver:
+    """A DICOM application entity (Storage SCP and Verification SCP) on one port.
+
+    receiver = Receiver(ae_title="XIETONG", ingest=archive_ingest)
+    receiver.start("0.0.0.0", 11112)   # returns at once; associations run in threads
+    ...
+    receiver.stop()
+    """
+
+    def __init__(
+        self, *, ae_title: str, ingest: Ingest, node_for: NodeLookup = dicom_node_for
+    ) -> None:
+        self.ingest = ingest
+        self.node_for = node_for
+        self.ae = AE(ae_title=ae_title)
+        # Every storage SOP class in every transfer syntax: an instance is kept as sent.
+        for context in AllStoragePresentationContexts:
+            if context.abstract_syntax is not None:
+                self.ae.add_supported_context(context.abstract_syntax, ALL_TRANSFER_SYNTAXES)
+        self.ae.add_supported_context(Verification)
+        # Large PDUs: fewer round trips for 512 KB images (0: whatever the sender likes).
+        self.ae.maximum_pdu_size = 0
+        self._senders: dict[int, Sender] = {}
+        self._lock = threading.Lock()
+        self._server: Any = None
+
+    # ---------------------------------------------------------------- the server
+
+    def start(self, host: str, port: int) -> None:
+        handlers: list[Any] = [
+            (evt.EVT_CONN_OPEN, nodelay_set),
+            (evt.EVT_REQUESTED, self._on_requested),
+            (evt.EVT_C_ECHO, self._on_echo),
+            (evt.EVT_C_STORE, self._on_store),
+            (evt.EVT_CONN_CLOSE, self._on_closed),
+        ]
+        self._server = self.ae.start_server((host, port), block=False, evt_handlers=handlers)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server = None
+
+    # ---------------------------------------------------------------- the handlers
+
+    def _on_requested(self, event: Any) -> None:
+        """A-ASSOCIATE-RQ: refused unless the directory knows the caller."""
+        assoc = event.assoc
+        calling = str(assoc.requestor.primitive.calling_ae_title)
+        address = str(assoc.requestor.address)
+        try:
+            node = self.node_for(ae_title=calling, address=address)
+        finally:
+            # Each association runs in a thread of its own: its connection goes with it.
+            connections.close_all()
+        if node is None:
+            LOGGER.warning("association refused: calling AE %r from %s", calling, address)
+            assoc.acse.send_reject(_REJECT_PERMANENT, _REJECT_BY_USER, _CALLING_AE_UNKNOWN)
+            # As pynetdicom's own refusals do: wait until the rejection has gone out before
+            # the server closes the socket (else the sender sees an abort, not the reason).
+            evt.trigger(assoc, evt.EVT_REJECTED, {})
+            assoc.kill()
+            return
+        sender = Sender(
+            institution_id=node.institution_id,
+            institution_code=node.institution.code,
+            node_id=node.pk,
+            ae_title=node.ae_title,
+            address=address,
+        )
+        with self._lock:
+            self._senders[id(assoc)] = sender
+
+    def _on_echo(self, event: Any) -> int:
+        return STATUS_SUCCESS
+
+    def _on_store(self, event: Any) -> int:
+        with self._lock:
+            sender = self._senders.get(id(event.assoc))
+        if sender is None:  # cannot happen: only accepted associations get here
+            return STATUS_CANNOT_UNDERSTAND
+        try:
+            return int(self.ingest(data=event.encoded_dataset(), sender=sender))
+        except Exception:
+            # The sender learns the instance was not stored and may send it again; the
+            # association goes on with the next one.
+            LOGGER.exception("C-STORE from %s: the ingest failed", sender.ae_title)
+            return STATUS_OUT_OF_RESOURCES
+
+    def _on_closed(self, event: Any) -> None:
+        with self._lock:
+            self._senders.pop(id(event.assoc), None)
+        connections.close_all()

@@ -299,20 +299,23 @@ def stored_count(endpoint: Endpoint) -> int:
     return total
 
 
-def qido_queries(instances: Sequence[Instance], count: int) -> list[str]:
-    """Study searches as a viewer's study list makes them, in four shapes."""
+QIDO_SHAPES = ("patient ID", "name*", "study UID", "date+modality")
+
+
+def qido_queries(instances: Sequence[Instance], count: int) -> list[tuple[str, str]]:
+    """Study searches as a viewer's study list makes them, in four shapes: (shape, path)."""
     rng = random.Random(11)
     studies = {i.study: i for i in instances}
     picks = list(studies.values())
     queries = []
     for n in range(count):
         one = rng.choice(picks)
-        shape = n % 4
-        if shape == 0:
+        shape = QIDO_SHAPES[n % len(QIDO_SHAPES)]
+        if shape == "patient ID":
             params = {"PatientID": one.patient_id}
-        elif shape == 1:
+        elif shape == "name*":
             params = {"PatientName": one.patient_name[:-2] + "*"}
-        elif shape == 2:
+        elif shape == "study UID":
             params = {"StudyInstanceUID": one.study}
         else:
             params = {
@@ -322,18 +325,21 @@ def qido_queries(instances: Sequence[Instance], count: int) -> list[str]:
         params["includefield"] = "00081030,00201208"
         # Kept literal: Orthanc 1.10 does not decode %5E, %2A or %2C in a query (it then
         # finds nothing), and every server here reads them literal.
-        queries.append("/studies?" + urlencode(params, quote_via=quote, safe="^*,"))
+        queries.append((shape, "/studies?" + urlencode(params, quote_via=quote, safe="^*,")))
     return queries
 
 
-def qido(endpoint: Endpoint, queries: Sequence[str], timings: Timings, label: str) -> list[str]:
-    """Times each search; returns those that found nothing or failed (should be none)."""
+def qido(
+    endpoint: Endpoint, queries: Sequence[tuple[str, str]], timings: Timings, label: str
+) -> list[str]:
+    """Times each search (by shape under `label`); returns those that found nothing or
+    failed (should be none)."""
     conn = Http(endpoint)
-    for query in queries[:10]:  # warm-up, not timed
+    for _shape, query in queries[:10]:  # warm-up, not timed
         conn.request("GET", query, headers={"Accept": DICOM_JSON})
     misses = []
-    for query in queries:
-        with timings.time(label):
+    for shape, query in queries:
+        with timings.time(f"{label} {shape}"):
             status, payload = conn.request("GET", query, headers={"Accept": DICOM_JSON})
         if status != 200 or not json.loads(payload):
             misses.append(f"{query} ({status})")
@@ -369,6 +375,17 @@ def is_postgresql(url: str) -> bool:
     return urlsplit(url).scheme in ("postgres", "postgresql")
 
 
+def database_empty(url: str) -> None:
+    """Xietong's database made afresh: PostgreSQL's dropped and created, SQLite's file
+    removed (migrate creates it again)."""
+    if is_postgresql(url):
+        database_fresh(url)
+        return
+    path = Path(urlsplit(url).path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 class Orthanc(Target):
     """Debian's Orthanc with its DICOMweb plugin (and its PostgreSQL index when the bench
     runs on PostgreSQL), its storage and configuration in a folder of the bench's own."""
@@ -392,6 +409,7 @@ class Orthanc(Target):
             "RemoteAccessAllowed": False,
             "AuthenticationEnabled": False,
             "KeepAlive": True,
+            "TcpNoDelay": True,
             # Like ours, files are kept as received.
             "StorageCompression": False,
             "DicomWeb": {"Enable": True, "Root": "/dicom-web/", "EnableWado": False},
@@ -520,7 +538,7 @@ class Xietong(Target):
 
     def fresh(self) -> Endpoint:
         self.stop()
-        database_fresh(self.database_url)
+        database_empty(self.database_url)
         os.environ["XT_DATABASE_URL"] = self.database_url
         os.environ["XT_DB_POOL"] = "0"
         token = self._world()
@@ -554,7 +572,8 @@ class Xietong(Target):
             dicom_port=dicom_port,
             called_ae=os.environ.get("XT_DICOM_AE_TITLE", "XIETONG"),
             headers={"Authorization": f"Bearer {token}"},
-            pids=[web.pid, receiver.pid], database_url=self.database_url,
+            pids=[web.pid, receiver.pid],
+            database_url=self.database_url if is_postgresql(self.database_url) else "",
         )  # fmt: skip
 
     def stop(self) -> None:

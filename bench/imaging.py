@@ -610,10 +610,10 @@ def cpu_reported(endpoint: Endpoint, what: str, count: int) -> Iterator[None]:
     server = cpu_seconds(endpoint.pids) - server
     if endpoint.database_url:
         database = database_cpu_seconds(endpoint.database_url) - database
-    print(
-        f"  {endpoint.name} {what}: server CPU {server * 1000 / count:.2f} ms per instance, "
-        f"PostgreSQL {database * 1000 / count:.2f} ms per instance"
-    )
+    line = f"  {endpoint.name} {what}: server CPU {server * 1000 / count:.2f} ms per instance"
+    if endpoint.database_url:
+        line += f", PostgreSQL {database * 1000 / count:.2f} ms per instance"
+    print(line)
 
 
 def ingest_checked(endpoint: Endpoint, expected: int, what: str, figures: Figures) -> None:

@@ -102,6 +102,8 @@ class Receiver:
             (evt.EVT_REQUESTED, self._on_requested),
             (evt.EVT_C_ECHO, self._on_echo),
             (evt.EVT_C_STORE, self._on_store),
+            (evt.EVT_RELEASED, self._on_ended),
+            (evt.EVT_ABORTED, self._on_ended),
             (evt.EVT_CONN_CLOSE, self._on_closed),
         ]
         self._server = self.ae.start_server((host, port), block=False, evt_handlers=handlers)
@@ -161,7 +163,12 @@ class Receiver:
             LOGGER.exception("C-STORE from %s: the ingest failed", sender.ae_title)
             return STATUS_OUT_OF_RESOURCES
 
+    def _on_ended(self, event: Any) -> None:
+        # Released or aborted, in the association's own thread (the one the ingest ran in):
+        # its database connection is closed with it.
+        connections.close_all()
+
     def _on_closed(self, event: Any) -> None:
+        # In the network layer's thread: only the association's sender is forgotten.
         with self._lock:
             self._senders.pop(id(event.assoc), None)
-        connections.close_all()

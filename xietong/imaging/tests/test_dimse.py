@@ -10,10 +10,12 @@ import datetime as dt
 import io
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
+from django.db import connection
 from pydicom import dcmread
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, RLELossless
 from pynetdicom import AE, evt
@@ -45,6 +47,8 @@ class Archive:
         self.lock = threading.Lock()
 
     def __call__(self, *, data: bytes, sender: Sender) -> int:
+        # The real ingest writes the index: this one reads the database as it would.
+        assert DicomNode.objects.filter(pk=sender.node_id).exists()
         with self.lock:
             failure, self.fail_next = self.fail_next, None
             if isinstance(failure, BaseException):
@@ -168,3 +172,28 @@ def test_a_failing_ingest_fails_that_instance_and_the_association_goes_on(
     assert [dcmread(io.BytesIO(d)).SOPInstanceUID for d, _s in archive.received] == [
         third.SOPInstanceUID
     ]
+
+
+def _backends() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
+
+
+def test_an_association_leaves_no_database_connection_behind(receiver: Receiver) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("counts PostgreSQL's connections")
+    DicomNode.objects.create(institution=_hospital(), ae_title="JQX_PACS")
+    instances = study_make(person=PERSON, instances_per_series=2, rows=32, cols=32)
+    before = _backends()
+    for calling, ds in [("JQX_PACS", instances[0]), ("STRANGER", None), ("JQX_PACS", instances[1])]:
+        assoc = _associate(receiver, calling)
+        if assoc.is_established:
+            assert assoc.send_c_store(ds).Status == STATUS_SUCCESS
+            assoc.release()
+    # The receiver's association threads end just after answering the release.
+    deadline = time.monotonic() + 10
+    while receiver.ae.active_associations and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not receiver.ae.active_associations
+    assert _backends() == before

@@ -186,7 +186,9 @@ def test_an_association_leaves_no_database_connection_behind(receiver: Receiver)
     DicomNode.objects.create(institution=_hospital(), ae_title="JQX_PACS")
     instances = study_make(person=PERSON, instances_per_series=2, rows=32, cols=32)
     before = _backends()
-    for calling, ds in [("JQX_PACS", instances[0]), ("STRANGER", None), ("JQX_PACS", instances[1])]:
+    # Two accepted associations that each store an instance, one refused between them.
+    for calling, ds in [("JQX_PACS", instances[0]), ("STRANGER", instances[1]),
+                        ("JQX_PACS", instances[1])]:  # fmt: skip
         assoc = _associate(receiver, calling)
         if assoc.is_established:
             assert assoc.send_c_store(ds).Status == STATUS_SUCCESS

@@ -6,3 +6,10 @@ class ImagingConfig(AppConfig):
     name = "xietong.imaging"
     label = "imaging"
     verbose_name = _("Imaging")
+
+    def ready(self) -> None:
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
+
+        from .audit_events import AUDIT_EVENTS
+
+        audit_vocabulary_register(AUDIT_EVENTS)

@@ -340,3 +340,21 @@ def patient_in_care_of(*, institution_id: int | None, patient_uuid: uuid.UUID) -
     return Patient.objects.filter(
         uuid=patient_uuid, care__institution_id=institution_id or 0
     ).first()
+
+
+def patient_known_to_institution_as(
+    *, institution_id: int, mrn: str, resident_id: str
+) -> Patient | None:
+    """The patient the institution cares for and knows by this medical record number (one
+    it assigned) or else by this resident ID: how an arriving study that names a patient only
+    by a number finds them. Nobody is found through another institution's care."""
+    cared = Patient.objects.filter(care__institution_id=institution_id)
+    if mrn:
+        found = cared.filter(
+            identifiers__system=IdentifierSystem.MRN,
+            identifiers__assigner_id=institution_id,
+            identifiers__value=mrn,
+        ).first()
+        if found is not None:
+            return found
+    return cared.filter(resident_id=resident_id).first() if resident_id else None

@@ -1,0 +1,5 @@
+"""Writes to the archive: storing instances, and linking a study to its patient."""
+
+from .ingest import InstanceOutcome, instance_store, instances_store
+
+__all__ = ["InstanceOutcome", "instance_store", "instances_store"]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("video/", include("xietong.video.urls")),
     path("consultations/", include("xietong.consultations.urls")),
     path("fhir/R4/", include("xietong.fhir.urls")),
+    path("dicomweb/", include("xietong.imaging.dicomweb.urls")),
     path("referrals/", include("xietong.referrals.urls")),
     path("manage/", include("xietong.administration.urls")),
     path("audit/", include("xietong.core.urls")),

@@ -266,6 +266,8 @@ MEDIA_ROOT = Path(os.environ.get("XT_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
 XT_UPLOAD_MAX_MB = env_int("XT_UPLOAD_MAX_MB", 20)
+# The largest STOW-RS request (a whole study in one multipart body, read into memory).
+XT_STOW_MAX_MB = env_int("XT_STOW_MAX_MB", 1024)
 # An image over this many megapixels is refused: decoding it (to show it, or to put it in a
 # PDF) would take gigabytes of memory. A 300 dpi A3 scan is about 17.
 XT_UPLOAD_MAX_MEGAPIXELS = env_int("XT_UPLOAD_MAX_MEGAPIXELS", 50)

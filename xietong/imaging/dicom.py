@@ -91,7 +91,11 @@ def _cut_short(ds: Dataset, transfer_syntax: UID, noticed: list[str]) -> bool:
 
 
 def part10_parse(data: bytes) -> Parsed:
-    """The file checked and read; Unstorable with the reason when it cannot be kept."""
+    """The file checked and read; Unstorable with the reason when it cannot be kept. A file
+    that starts with its file meta group but lacks the preamble (some clients write it so)
+    is kept with the preamble added, the rest as sent."""
+    if data[:2] == b"\x02\x00" and data[4:6].isalpha():
+        data = bytes(128) + b"DICM" + data
     if len(data) < 132 or data[128:132] != b"DICM":
         raise Unstorable(Refusal.NOT_DICOM)
     with warnings.catch_warnings(record=True) as caught:

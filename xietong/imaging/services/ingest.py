@@ -59,6 +59,7 @@ class InstanceOutcome:
     sop_class_uid: str = ""
     study_instance_uid: str = ""
     reason: Refusal | None = None
+    series_instance_uid: str = ""
 
     @property
     def accepted(self) -> bool:
@@ -73,11 +74,12 @@ def _refused(reason: Refusal, parsed: Parsed | None = None) -> InstanceOutcome:
     if parsed is None:
         return InstanceOutcome("refused", reason=reason)
     return InstanceOutcome("refused", parsed.sop_uid, parsed.sop_class_uid, parsed.study_uid,
-                           reason)  # fmt: skip
+                           reason, parsed.series_uid)  # fmt: skip
 
 
 def _outcome(status: Literal["stored", "duplicate"], parsed: Parsed) -> InstanceOutcome:
-    return InstanceOutcome(status, parsed.sop_uid, parsed.sop_class_uid, parsed.study_uid)
+    return InstanceOutcome(status, parsed.sop_uid, parsed.sop_class_uid, parsed.study_uid,
+                           series_instance_uid=parsed.series_uid)  # fmt: skip
 
 
 def _parse(item: bytes | Dataset) -> Parsed:

@@ -33,7 +33,7 @@ def test_the_senders_mrn_with_name_and_birth_date_links_the_study():
 def test_the_resident_id_links_the_study():
     sender = a_sender()
     patient = a_patient(sender.institution)
-    study = _arrives(sender, Person(patient.resident_id.lower(), "王 芳", BORN, "F"))
+    study = _arrives(sender, Person(str(patient.resident_id).lower(), "王 芳", BORN, "F"))
     assert study.patient == patient
 
 
@@ -64,8 +64,8 @@ def test_another_institutions_mrn_or_patient_is_never_matched():
     patient = a_patient(other.institution, mrn="MRN-1")
     # The same MRN at the other hospital, and the resident ID of a patient not cared for here.
     assert _arrives(sender, Person("MRN-1", "王芳", BORN, "F")).patient is None
-    assert _arrives(sender, Person(patient.resident_id, "王芳", BORN, "F")).patient is None
+    assert _arrives(sender, Person(str(patient.resident_id), "王芳", BORN, "F")).patient is None
     CareRelationship.objects.create(
         patient=patient, institution=sender.institution, reason=CareReason.CARES
     )
-    assert _arrives(sender, Person(patient.resident_id, "王芳", BORN, "F")).patient == patient
+    assert _arrives(sender, Person(str(patient.resident_id), "王芳", BORN, "F")).patient == patient

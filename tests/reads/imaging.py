@@ -1,0 +1,74 @@
+"""The DICOMweb addresses as the reads walk builds them: a study of the world's patient,
+stored by the world's doctor, and each address of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.urls import reverse
+
+from tests.api.operations import World
+from xietong.accounts.actors import actor_for_membership
+from xietong.imaging.models import Study
+from xietong.imaging.services import instances_store
+from xietong.imaging.synthetic import Person, dataset_bytes, study_make
+
+
+def _study(w: World) -> tuple[str, str, str]:
+    datasets = study_make(person=Person("MRN-READ", w.patient.name), instances_per_series=1,
+                          rows=16, cols=16)  # fmt: skip
+    instances_store(actor=actor_for_membership(w.membership), institution_id=w.institution.pk,
+                    route="stow", items=[dataset_bytes(d) for d in datasets])  # fmt: skip
+    ds = datasets[0]
+    Study.objects.filter(study_instance_uid=ds.StudyInstanceUID).update(patient=w.patient)
+    return ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID
+
+
+def _at(name: str, level: int, suffix: str = "") -> Callable[[World], str]:
+    """The address `name` of the study (level 1), its series (2) or its instance (3)."""
+
+    def url(w: World) -> str:
+        study, series, sop = _study(w)
+        args = [study, series, sop][:level]
+        if name.startswith("dicomweb:frame"):
+            args.append("1")
+        return reverse(name, args=args) + suffix
+
+    return url
+
+
+def _search(name: str) -> Callable[[World], str]:
+    def url(w: World) -> str:
+        _study(w)
+        return reverse(name)
+
+    return url
+
+
+READ = ("read", "ImagingStudy")
+SEARCH = ("search", "ImagingStudy")
+
+# name -> (how to build its address, the event its selector records)
+DICOMWEB: dict[str, tuple[Callable[[World], str], tuple[str, str]]] = {
+    "dicomweb:studies": (_search("dicomweb:studies"), SEARCH),
+    "dicomweb:all_series": (_search("dicomweb:all_series"), SEARCH),
+    "dicomweb:all_instances": (_search("dicomweb:all_instances"), SEARCH),
+    "dicomweb:study": (_at("dicomweb:study", 1), READ),
+    "dicomweb:study_metadata": (_at("dicomweb:study_metadata", 1), READ),
+    "dicomweb:study_rendered": (_at("dicomweb:study_rendered", 1), READ),
+    "dicomweb:study_thumbnail": (_at("dicomweb:study_thumbnail", 1), READ),
+    "dicomweb:study_series": (_at("dicomweb:study_series", 1), READ),
+    "dicomweb:study_instances": (_at("dicomweb:study_instances", 1), READ),
+    "dicomweb:series": (_at("dicomweb:series", 2), READ),
+    "dicomweb:series_metadata": (_at("dicomweb:series_metadata", 2), READ),
+    "dicomweb:series_rendered": (_at("dicomweb:series_rendered", 2), READ),
+    "dicomweb:series_thumbnail": (_at("dicomweb:series_thumbnail", 2), READ),
+    "dicomweb:series_instances": (_at("dicomweb:series_instances", 2), READ),
+    "dicomweb:instance": (_at("dicomweb:instance", 3), READ),
+    "dicomweb:instance_metadata": (_at("dicomweb:instance_metadata", 3), READ),
+    "dicomweb:instance_rendered": (_at("dicomweb:instance_rendered", 3), READ),
+    "dicomweb:instance_thumbnail": (_at("dicomweb:instance_thumbnail", 3), READ),
+    "dicomweb:frames": (_at("dicomweb:frames", 3), READ),
+    "dicomweb:frame_rendered": (_at("dicomweb:frame_rendered", 3), READ),
+    "dicomweb:frame_thumbnail": (_at("dicomweb:frame_thumbnail", 3), READ),
+}

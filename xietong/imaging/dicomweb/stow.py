@@ -1,0 +1,122 @@
+"""STOW-RS (PS3.18 10.5): POST /dicomweb/studies[/{study}] with multipart/related;
+type="application/dicom". Each part is stored or refused on its own (services/ingest.py);
+the answer lists what was stored (ReferencedSOPSequence) and what failed and why
+(FailedSOPSequence, a failure reason code and our sentence in ErrorComment): 200 when all
+were stored, 202 when some failed, 409 when none was stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xietong.core.actor import Actor
+
+from ..dicom import Refusal
+from ..services import InstanceOutcome, instances_store
+from .auth import dicomweb_view, json_error
+from .multipart import Malformed, media_type, parts_read
+from .urls_build import instance_url, study_url
+
+# PS3.18 table 10.5.3-2 and PS3.4 C.4.2.1.4: "cannot understand" for what is not a readable
+# instance; "does not match" for one sent to another study; "processing failure" for a study
+# the sender may not add to.
+FAILURE_REASONS = {
+    Refusal.NOT_DICOM: 0xC000,
+    Refusal.TRUNCATED: 0xC000,
+    Refusal.MISSING_UID: 0xC000,
+    Refusal.NO_TRANSFER_SYNTAX: 0xC000,
+    Refusal.STUDY_MISMATCH: 0xA900,
+    Refusal.STUDY_ELSEWHERE: 0x0110,
+}
+DICOM = "application/dicom"
+
+
+def _body(request: HttpRequest) -> bytes:
+    # Read from the stream: Django's in-memory limit for form posts does not fit a study.
+    return request.read()
+
+
+def _referenced(request: HttpRequest, outcome: InstanceOutcome) -> dict[str, Any]:
+    return {
+        "00081150": {"vr": "UI", "Value": [outcome.sop_class_uid]},
+        "00081155": {"vr": "UI", "Value": [outcome.sop_instance_uid]},
+        "00081190": {
+            "vr": "UR",
+            "Value": [
+                instance_url(
+                    request,
+                    outcome.study_instance_uid,
+                    outcome.series_instance_uid,
+                    outcome.sop_instance_uid,
+                )
+            ],
+        },
+    }
+
+
+def _failed(outcome: InstanceOutcome, reason: int, comment: str) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "00081197": {"vr": "US", "Value": [reason]},
+        "00000902": {"vr": "LO", "Value": [comment[:64]]},
+    }
+    if outcome.sop_class_uid:
+        item["00081150"] = {"vr": "UI", "Value": [outcome.sop_class_uid]}
+    if outcome.sop_instance_uid:
+        item["00081155"] = {"vr": "UI", "Value": [outcome.sop_instance_uid]}
+    return item
+
+
+def stow_answer(request: HttpRequest, outcomes: list[InstanceOutcome], unread: int) -> HttpResponse:
+    referenced = [_referenced(request, o) for o in outcomes if o.accepted]
+    failed = [_failed(o, FAILURE_REASONS[o.reason], o.message) for o in outcomes if o.reason]
+    failed += [_failed(InstanceOutcome("refused"), 0xC000, _("The part is not application/dicom."))
+               for _n in range(unread)]  # fmt: skip
+    document: dict[str, Any] = {}
+    studies = {o.study_instance_uid for o in outcomes if o.accepted}
+    if len(studies) == 1:
+        document["00081190"] = {"vr": "UR", "Value": [study_url(request, studies.pop())]}
+    if referenced:
+        document["00081199"] = {"vr": "SQ", "Value": referenced}
+    if failed:
+        document["00081198"] = {"vr": "SQ", "Value": failed}
+    status = 200 if not failed else (202 if referenced else 409)
+    return HttpResponse(json.dumps(document, ensure_ascii=False), status=status,
+                        content_type="application/dicom+json")  # fmt: skip
+
+
+@require_POST
+@dicomweb_view
+def stow(
+    request: HttpRequest, *, actor: Actor, reader: str, study_uid: str | None = None
+) -> HttpResponse:
+    kind, params = media_type(request.headers.get("Content-Type", ""))
+    if kind != "multipart/related" or "boundary" not in params:
+        return json_error(
+            415, _('Send the instances as multipart/related; type="application/dicom".')
+        )
+    if params.get("type", DICOM).lower() != DICOM:
+        return json_error(415, _("Only application/dicom parts are accepted."))
+    limit = int(settings.XT_STOW_MAX_MB) * 1024 * 1024
+    if int(request.headers.get("Content-Length") or 0) > limit:
+        message = _("The request is larger than %(limit)d MB. Send the study in parts.")
+        return json_error(413, message % {"limit": settings.XT_STOW_MAX_MB})
+    try:
+        parts = parts_read(_body(request), params["boundary"])
+    except Malformed:
+        return json_error(400, _("The multipart body is malformed or cut short."))
+    if not parts:
+        return json_error(400, _("The request carries no instance."))
+    dicom = [p.body for p in parts if media_type(p.content_type or DICOM)[0] == DICOM]
+    outcomes = instances_store(
+        actor=actor,
+        institution_id=actor.institution_id or 0,
+        route="stow",
+        items=dicom,
+        study_uid=study_uid,
+    )
+    return stow_answer(request, outcomes, unread=len(parts) - len(dicom))

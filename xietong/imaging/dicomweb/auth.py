@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from xietong.accounts.actors import actor_for_membership
 from xietong.accounts.tokens import api_token_resolve
 from xietong.core.actor import Actor
-from xietong.core.errors import DomainError
+from xietong.core.errors import DomainError, ValidationFailed
 
 DicomwebView = Callable[..., HttpResponseBase]
 
@@ -70,6 +70,9 @@ def dicomweb_view(view: DicomwebView) -> DicomwebView:
             return json_error(403, _("The form has expired. Reload the page and try again."))
         try:
             return view(request, *args, actor=actor, reader=reader, **kwargs)
+        except ValidationFailed as exc:  # the parameter's own sentence, not the form's
+            said = [str(m) for messages in exc.fields.values() for m in messages]
+            return json_error(exc.status, " ".join(said) or str(exc.message))
         except DomainError as exc:
             return json_error(exc.status, str(exc.message))
 

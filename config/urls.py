@@ -20,6 +20,7 @@ urlpatterns = [
     path("consultations/", include("xietong.consultations.urls")),
     path("fhir/R4/", include("xietong.fhir.urls")),
     path("dicomweb/", include("xietong.imaging.dicomweb.urls")),
+    path("imaging/", include("xietong.imaging.urls")),
     path("referrals/", include("xietong.referrals.urls")),
     path("manage/", include("xietong.administration.urls")),
     path("audit/", include("xietong.core.urls")),

@@ -72,3 +72,24 @@ DICOMWEB: dict[str, tuple[Callable[[World], str], tuple[str, str]]] = {
     "dicomweb:frame_rendered": (_at("dicomweb:frame_rendered", 3), READ),
     "dicomweb:frame_thumbnail": (_at("dicomweb:frame_thumbnail", 3), READ),
 }
+
+
+def _waiting(w: World) -> str:
+    """A study of the world's hospital that matched none of its patients."""
+    datasets = study_make(person=Person("NOBODY-1", "无名"), instances_per_series=1, rows=16,
+                          cols=16)  # fmt: skip
+    instances_store(actor=actor_for_membership(w.membership), institution_id=w.institution.pk,
+                    route="stow", items=[dataset_bytes(datasets[0])])  # fmt: skip
+    study = Study.objects.get(study_instance_uid=datasets[0].StudyInstanceUID)
+    return reverse("imaging:reconcile_study", args=[study.uuid])
+
+
+def _reconcile_list(w: World) -> str:
+    _waiting(w)
+    return reverse("imaging:reconcile")
+
+
+RECONCILE: dict[str, tuple[Callable[[World], str], tuple[str, str]]] = {
+    "imaging:reconcile": (_reconcile_list, SEARCH),
+    "imaging:reconcile_study": (_waiting, READ),
+}

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.api.operations import World, world_build
-from tests.reads.imaging import DICOMWEB
+from tests.reads.imaging import DICOMWEB, RECONCILE
 from tests.reads.test_api_reads_audited import assert_one_read, events_during
 from xietong.accounts.actors import actor_for_membership
 from xietong.consultations.tests import contract as consultation_contract
@@ -199,7 +199,12 @@ PAGES: dict[str, Page] = {
     "fhir:read": Page("requester", _fhir_service_request, READ_CONSULTATION),
 }
 # DICOMweb for the viewer, with the session (tests/reads/imaging.py).
-PAGES.update({name: Page("requester", url, event) for name, (url, event) in DICOMWEB.items()})
+PAGES.update(
+    {
+        name: Page("requester", url, event)
+        for name, (url, event) in {**DICOMWEB, **RECONCILE}.items()
+    }
+)
 
 # page -> why it shows no patient data
 NO_PATIENT_DATA: dict[str, str] = {
@@ -276,6 +281,7 @@ POST_ONLY = {
     "administration:approval_decide",
     "administration:link_change",
     "administration:dicom_node_change",
+    "imaging:reconcile_link",
 }
 
 

@@ -9,7 +9,18 @@ class ImagingConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.core.audit_vocabulary import audit_vocabulary_register
+        from xietong.core.nav import NavItem, nav_register
 
+        from .access import RECONCILE_ROLES
         from .audit_events import AUDIT_EVENTS
 
         audit_vocabulary_register(AUDIT_EVENTS)
+        nav_register(
+            NavItem(
+                _("Studies to reconcile"),
+                "imaging:reconcile",
+                roles=RECONCILE_ROLES,
+                order=45,
+                icon="images",
+            )
+        )

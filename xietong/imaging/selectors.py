@@ -7,11 +7,15 @@ study, not one per frame. The refusal is recorded each time."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
+from xietong.core.keys import uuid_or_none
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 
 from .access import can_reconcile, studies_visible_q
@@ -81,11 +85,39 @@ def get_instance_of(study: Study, *, series_uid: str, sop_uid: str) -> Instance:
     return instance
 
 
-def unmatched_studies_for(*, actor: Actor) -> QuerySet[Study]:
+def unmatched_studies_for(*, actor: Actor, limit: int = 200) -> list[Study]:
     """The studies of the actor's institution waiting to be linked to a patient (the
-    reconciliation list), oldest first: they have waited longest."""
+    reconciliation list), oldest first: they have waited longest. The list is recorded as
+    one search, since it shows the names the studies carry."""
     if not can_reconcile(actor):
-        return Study.objects.none()
-    return Study.objects.filter(
-        Q(patient__isnull=True), institution_id=actor.institution_id or 0
-    ).order_by("received_at", "id")
+        return []
+    found = list(
+        Study.objects.filter(
+            Q(patient__isnull=True), institution_id=actor.institution_id or 0
+        ).order_by("received_at", "id")[:limit]
+    )
+    audit_record(actor=actor, action="imaging_study.search", resource_type="ImagingStudy",
+                 detail={"level": "unmatched", "count": len(found)})  # fmt: skip
+    return found
+
+
+def get_unmatched_study_for(
+    *, actor: Actor, study_uuid: uuid.UUID | str, intent: Intent = SHOW
+) -> Study:
+    """A study of the actor's institution waiting for its patient, for a person who links
+    studies; NotFound otherwise (a linked study is reached through its patient)."""
+    key = uuid_or_none(study_uuid)
+    study = (
+        Study.objects.filter(
+            uuid=key, patient__isnull=True, institution_id=actor.institution_id or 0
+        ).first()
+        if key and can_reconcile(actor)
+        else None
+    )
+    if study is None:
+        read_refused(actor=actor, resource_type="ImagingStudy", resource_id=study_uuid,
+                     patient_id=None)  # fmt: skip
+        raise NotFound()
+    read_recorded(actor=actor, intent=intent, resource_type="ImagingStudy",
+                  resource_id=study.uuid, patient_id=None)  # fmt: skip
+    return study

@@ -195,9 +195,26 @@ def _answer(rows: list[dict[str, Any]]) -> HttpResponse:
     return HttpResponse(json.dumps(rows, ensure_ascii=False), content_type=DICOM_JSON)
 
 
-def _searched(actor: Actor, level: str, count: int) -> None:
-    audit_record(actor=actor, action="imaging_study.search", resource_type="ImagingStudy",
-                 detail={"level": level, "count": count})  # fmt: skip
+def _searched(
+    actor: Actor, request: HttpRequest, level: str, patient_ids: list[int | None]
+) -> None:
+    """One event per answer that showed studies (core/listing.py's rule): the criteria, how
+    many, and the patients named (an unlinked study names none of ours, but counts)."""
+    if not patient_ids:
+        return
+    known = sorted({p for p in patient_ids if p})
+    audit_record(
+        actor=actor,
+        action="imaging_study.search",
+        resource_type="ImagingStudy",
+        patient_id=known[0] if len(known) == 1 else None,
+        detail={
+            "level": level,
+            "criteria": dict(request.GET.items()),
+            "count": len(patient_ids),
+            "patient_ids": known,
+        },
+    )
 
 
 def _study_json(request: HttpRequest, s: Study) -> dict[str, Any]:
@@ -272,8 +289,9 @@ def _visible_studies(actor: Actor, request: HttpRequest) -> QuerySet[Study]:
 def studies(request: HttpRequest, *, actor: Actor, reader: str) -> HttpResponse:
     limit, offset = _page(request)
     found = _visible_studies(actor, request).order_by("-study_date", "-study_time", "-id")
-    rows = [_study_json(request, s) for s in found[offset : offset + limit]]
-    _searched(actor, "studies", len(rows))
+    shown = list(found[offset : offset + limit])
+    _searched(actor, request, "studies", [s.patient_id for s in shown])
+    rows = [_study_json(request, s) for s in shown]
     return _answer(rows)
 
 
@@ -288,11 +306,10 @@ def series(request: HttpRequest, *, actor: Actor, reader: str, study_uid: str = 
         studies_q = _prefixed(STUDY_MATCHERS, "study__")
         found = series_visible_to(actor).filter(_filter(request, {**studies_q, **SERIES_MATCHERS}))
     found = found.select_related("study").order_by("study_id", "series_number", "id")
-    rows = [
-        _series_json(request, s, s.study.study_instance_uid) for s in found[offset : offset + limit]
-    ]
-    if not study_uid:
-        _searched(actor, "series", len(rows))
+    shown = list(found[offset : offset + limit])
+    if not study_uid:  # within a study, its read is on record (get_study_for)
+        _searched(actor, request, "series", [s.study.patient_id for s in shown])
+    rows = [_series_json(request, s, s.study.study_instance_uid) for s in shown]
     return _answer(rows)
 
 
@@ -318,10 +335,11 @@ def instances(
     more = _included(request)
     if not more:
         found = found.defer("metadata")
+    shown = list(found[offset : offset + limit])
+    if not study_uid:
+        _searched(actor, request, "instances", [i.study.patient_id for i in shown])
     rows = [
         _instance_json(request, i, i.study.study_instance_uid, i.series.series_instance_uid, more)
-        for i in found[offset : offset + limit]
+        for i in shown
     ]
-    if not study_uid:
-        _searched(actor, "instances", len(rows))
     return _answer(rows)

@@ -6,37 +6,78 @@ retrieval is recorded once per study and reader."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from pydicom.uid import ExplicitVRLittleEndian
 
 from xietong.core.actor import Actor
-from xietong.core.errors import NotFound
+from xietong.core.errors import DomainError, NotFound
 
+from ..dicom import dataset_part10
 from ..models import Instance
-from ..pixels import file_bytes
+from ..pixels import dataset_of, file_bytes
 from ..selectors import get_instance_of, get_study_for, instances_of
 from .auth import dicomweb_view
-from .multipart import boundary_new, parts_write
+from .multipart import boundary_new, media_type, parts_write
 
 DICOM_JSON = "application/dicom+json"
 
 
-def _files(instances: list[Instance]) -> Iterator[tuple[str, bytes]]:
-    for instance in instances:
-        yield (
-            f"application/dicom; transfer-syntax={instance.transfer_syntax_uid}",
-            file_bytes(instance),
+ANY = "*"
+
+
+class NotAcceptable(DomainError):
+    status = 406
+    code = "not_acceptable"
+
+    def __init__(self) -> None:
+        super().__init__(_("The instances are not available in the transfer syntax asked for."))
+
+
+def acceptable_syntaxes(accept: str) -> set[str] | None:
+    """The transfer syntaxes the Accept header takes for application/dicom parts: None when
+    it does not say (absent, */*), {"*"} for any. An entry without transfer-syntax asks for
+    Explicit VR Little Endian (PS3.18 8.7.3.5.2)."""
+    if not accept.strip():
+        return None
+    wanted: set[str] = set()
+    for entry in (e.strip() for e in accept.split(",") if e.strip()):
+        kind, params = media_type(entry)
+        if kind in ("*/*", "multipart/*"):
+            return None
+        dicom = kind == "application/dicom" or (
+            kind == "multipart/related" and params.get("type", "").lower() == "application/dicom"
         )
+        if dicom:
+            wanted.add(params.get("transfer-syntax", ExplicitVRLittleEndian))
+    return wanted
 
 
-def _multipart_dicom(instances: list[Instance]) -> StreamingHttpResponse:
+def _as_sent(instance: Instance, wanted: set[str] | None) -> tuple[str, bytes]:
+    stored = instance.transfer_syntax_uid
+    if wanted is None or ANY in wanted or stored in wanted:
+        return f"application/dicom; transfer-syntax={stored}", file_bytes(instance)
+    # Asked for the uncompressed syntax only: decoded on the way out; the archive keeps
+    # what it received.
+    ds = dataset_of(instance)
+    ds.decompress()
+    return f"application/dicom; transfer-syntax={ExplicitVRLittleEndian}", dataset_part10(ds)
+
+
+def _multipart_dicom(instances: list[Instance], accept: str) -> StreamingHttpResponse:
     if not instances:
         raise NotFound()
+    wanted = acceptable_syntaxes(accept)
+    if (
+        wanted is not None
+        and not wanted & {ANY, ExplicitVRLittleEndian}
+        and not all(i.transfer_syntax_uid in wanted for i in instances)
+    ):
+        raise NotAcceptable()
     boundary = boundary_new()
     return StreamingHttpResponse(
-        parts_write(_files(instances), boundary),
+        parts_write((_as_sent(i, wanted) for i in instances), boundary),
         content_type=f'multipart/related; type="application/dicom"; boundary={boundary}',
     )
 
@@ -58,7 +99,7 @@ def retrieve(
     else:
         found = instances_of(study, series_uid=series_uid)
         instances = list(found.only("file", "transfer_syntax_uid"))
-    return _multipart_dicom(instances)
+    return _multipart_dicom(instances, request.headers.get("Accept", ""))
 
 
 @require_GET

@@ -13,6 +13,7 @@ import requests
 from dicomweb_client.api import DICOMwebClient
 from PIL import Image
 from pydicom import dcmread
+from pydicom.uid import ExplicitVRLittleEndian
 from requests import HTTPError
 
 from xietong.imaging.models import Instance, Study
@@ -77,6 +78,12 @@ def test_compressed_instances_are_kept_and_their_frames_decoded(world, syntax):
     uids = (ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID)
     back = client.retrieve_instance(*uids, media_types=(("application/dicom", "*"),))
     assert back.file_meta.TransferSyntaxUID == syntax  # as received, not transcoded
+    # Asked for Explicit VR Little Endian only: decoded on the way out.
+    plain = client.retrieve_instance(
+        *uids, media_types=(("application/dicom", ExplicitVRLittleEndian),)
+    )
+    assert plain.file_meta.TransferSyntaxUID == ExplicitVRLittleEndian
+    assert np.array_equal(plain.pixel_array, back.pixel_array)
     frames = client.retrieve_instance_frames(*uids, frame_numbers=[1])
     expected = dcmread(io.BytesIO(dataset_bytes(ds))).pixel_array
     pixels = np.frombuffer(frames[0], dtype="<u2").reshape(expected.shape)

@@ -1,0 +1,70 @@
+"""The edges of the protocol: which transfer syntax a retrieval is answered in, and STOW-RS
+bodies that are not what they say."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit
+
+from xietong.imaging.dicomweb.wado import acceptable_syntaxes
+from xietong.imaging.models import Instance
+from xietong.imaging.synthetic import Person, dataset_bytes
+
+from .world import BORN, a_sender, a_study, stored
+
+pytestmark = pytest.mark.django_db
+
+DICOM_PARTS = 'multipart/related; type="application/dicom"'
+
+
+def test_what_an_accept_header_takes():
+    assert acceptable_syntaxes("") is None
+    assert acceptable_syntaxes("*/*") is None
+    assert acceptable_syntaxes(DICOM_PARTS) == {ExplicitVRLittleEndian}
+    assert acceptable_syntaxes(f"{DICOM_PARTS}; transfer-syntax=*") == {"*"}
+    both = f"{DICOM_PARTS}; transfer-syntax={JPEGBaseline8Bit}, {DICOM_PARTS}"
+    assert acceptable_syntaxes(both) == {JPEGBaseline8Bit, ExplicitVRLittleEndian}
+
+
+def test_a_syntax_we_cannot_give_is_not_acceptable():
+    sender = a_sender()
+    ds = a_study(Person("MRN-1", "王芳", BORN, "F"), instances_per_series=1)[0]
+    stored(sender, [ds])
+    url = reverse("dicomweb:study", args=[ds.StudyInstanceUID])
+    auth = sender.headers["Authorization"]
+    jpeg_only = f"{DICOM_PARTS}; transfer-syntax={JPEGBaseline8Bit}"
+    assert Client().get(url, HTTP_ACCEPT=jpeg_only, HTTP_AUTHORIZATION=auth).status_code == 406
+    assert Client().get(url, HTTP_ACCEPT=DICOM_PARTS, HTTP_AUTHORIZATION=auth).status_code == 200
+
+
+def _stow(sender, body: bytes, content_type: str):
+    return Client().generic("POST", reverse("dicomweb:studies"), body, content_type=content_type,
+                            HTTP_AUTHORIZATION=sender.headers["Authorization"])  # fmt: skip
+
+
+def test_stow_bodies_that_are_not_what_they_say():
+    sender = a_sender()
+    data = dataset_bytes(a_study(Person("MRN-1", "王芳", BORN, "F"), instances_per_series=1)[0])
+    part = b"--b\r\nContent-Type: application/dicom\r\n\r\n" + data + b"\r\n"
+    # Cut before its closing delimiter: nothing is stored, whatever the parts look like.
+    answer = _stow(sender, part, f"{DICOM_PARTS}; boundary=b")
+    assert (
+        answer.status_code == 400 and answer.json()["detail"] == "multipart请求体格式错误或不完整。"
+    )
+    assert _stow(sender, part + b"--b--", "application/dicom").status_code == 415
+    assert _stow(sender, b"--b--\r\n", f"{DICOM_PARTS}; boundary=b").status_code == 400
+    assert not Instance.objects.exists()
+    assert _stow(sender, part + b"--b--\r\n", f"{DICOM_PARTS}; boundary=b").status_code == 200
+    assert Instance.objects.count() == 1
+
+
+def test_a_role_that_does_not_send_studies_is_refused():
+    sender = a_sender(role="pharmacist")
+    data = dataset_bytes(a_study(Person("MRN-1", "王芳", BORN, "F"), instances_per_series=1)[0])
+    body = b"--b\r\nContent-Type: application/dicom\r\n\r\n" + data + b"\r\n--b--\r\n"
+    answer = _stow(sender, body, f"{DICOM_PARTS}; boundary=b")
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == "您的角色不允许向影像归档发送检查。"
+    assert not Instance.objects.exists()

@@ -16,3 +16,8 @@ def series_url(request: HttpRequest, study: str, series: str) -> str:
 
 def instance_url(request: HttpRequest, study: str, series: str, sop: str) -> str:
     return request.build_absolute_uri(reverse("dicomweb:instance", args=[study, series, sop]))
+
+
+def studies_base(request: HttpRequest) -> str:
+    """…/dicomweb/studies, to which a search's many RetrieveURLs add their UIDs."""
+    return request.build_absolute_uri(reverse("dicomweb:studies"))

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.message import Message
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -28,38 +29,64 @@ def media_type(header: str) -> tuple[str, dict[str, str]]:
     return message.get_content_type().lower(), params
 
 
-def parts_read(body: bytes, boundary: str) -> list[Part]:
-    """The parts between the boundaries. A body without its closing delimiter is malformed:
-    what it carries may have been cut anywhere."""
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def _headers_split(segment: bytes) -> Part:
+    if segment.startswith(b"\r\n"):  # a part without headers starts with the blank line
+        head, content = b"", segment[2:]
+    else:
+        head, separator, content = segment.partition(b"\r\n\r\n")
+        if not separator:
+            raise Malformed("a part without its blank line")
+    content_type = ""
+    for line in head.decode("latin-1").split("\r\n"):
+        name, _colon, value = line.partition(":")
+        if name.strip().lower() == "content-type":
+            content_type = value.strip()
+    return Part(content_type, content)
+
+
+def parts_stream(stream: Readable, boundary: str, block: int = 1 << 20) -> Iterator[Part]:
+    """The parts as they arrive, each yielded once its closing delimiter is read, so a
+    study of hundreds of instances is never in memory whole. Malformed when the body ends
+    before its closing delimiter (the parts before it were whole, and were yielded)."""
     delimiter = b"--" + boundary.encode("latin-1")
-    start = body.find(delimiter)
-    if start < 0:
-        raise Malformed("no boundary")
-    parts: list[Part] = []
-    pos = start + len(delimiter)
-    while True:
-        if body[pos : pos + 2] == b"--":
-            return parts
-        line_end = body.find(b"\r\n", pos)  # the rest of the delimiter line (padding)
-        if line_end < 0:
-            raise Malformed("cut short")
-        end = body.find(b"\r\n" + delimiter, line_end + 2)
-        if end < 0:
-            raise Malformed("no closing delimiter")
-        segment = body[line_end + 2 : end]
-        if segment.startswith(b"\r\n"):  # a part without headers starts with the blank line
-            head, content = b"", segment[2:]
+    separator = b"\r\n" + delimiter
+    buffer = bytearray()
+    ended = False
+
+    def more() -> None:
+        nonlocal ended
+        chunk = stream.read(block)
+        if chunk:
+            buffer.extend(chunk)
         else:
-            head, separator, content = segment.partition(b"\r\n\r\n")
-            if not separator:
-                raise Malformed("a part without its blank line")
-        content_type = ""
-        for line in head.decode("latin-1").split("\r\n"):
-            name, _colon, value = line.partition(":")
-            if name.strip().lower() == "content-type":
-                content_type = value.strip()
-        parts.append(Part(content_type, content))
-        pos = end + 2 + len(delimiter)
+            ended = True
+
+    while (start := buffer.find(delimiter)) < 0:  # the preamble before the first part
+        if ended:
+            raise Malformed("no boundary")
+        more()
+    del buffer[:start]
+    while True:
+        while len(buffer) < len(delimiter) + 2 and not ended:
+            more()
+        if buffer[len(delimiter) : len(delimiter) + 2] == b"--":
+            return
+        while (line_end := buffer.find(b"\r\n", len(delimiter))) < 0:
+            if ended:
+                raise Malformed("cut short")
+            more()
+        searched = line_end
+        while (end := buffer.find(separator, searched)) < 0:
+            if ended:
+                raise Malformed("no closing delimiter")
+            searched = max(line_end, len(buffer) - len(separator))
+            more()
+        yield _headers_split(bytes(buffer[line_end + 2 : end]))
+        del buffer[: end + 2]
 
 
 def boundary_new() -> str:

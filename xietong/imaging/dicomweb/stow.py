@@ -7,6 +7,7 @@ were stored, 202 when some failed, 409 when none was stored."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from xietong.core.actor import Actor
 from ..dicom import Refusal
 from ..services import InstanceOutcome, instances_store
 from .auth import dicomweb_view, json_error
-from .multipart import Malformed, media_type, parts_read
+from .multipart import Malformed, Part, media_type, parts_stream
 from .urls_build import instance_url, study_url
 
 # PS3.18 table 10.5.3-2 and PS3.4 C.4.2.1.4: "cannot understand" for what is not a readable
@@ -36,9 +37,25 @@ FAILURE_REASONS = {
 DICOM = "application/dicom"
 
 
-def _body(request: HttpRequest) -> bytes:
-    # Read from the stream: Django's in-memory limit for form posts does not fit a study.
-    return request.read()
+class _DicomParts:
+    """The application/dicom parts of the body as they arrive (read from the stream, not
+    request.body: Django's in-memory limit for form posts does not fit a study). Counts the
+    parts of another type, and notes a body that ends before its closing delimiter."""
+
+    def __init__(self, parts: Iterator[Part]) -> None:
+        self._parts = parts
+        self.others = 0
+        self.cut_short = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            for part in self._parts:
+                if media_type(part.content_type or DICOM)[0] == DICOM:
+                    yield part.body
+                else:
+                    self.others += 1
+        except Malformed:
+            self.cut_short = True
 
 
 def _referenced(request: HttpRequest, outcome: InstanceOutcome) -> dict[str, Any]:
@@ -71,11 +88,16 @@ def _failed(outcome: InstanceOutcome, reason: int, comment: str) -> dict[str, An
     return item
 
 
-def stow_answer(request: HttpRequest, outcomes: list[InstanceOutcome], unread: int) -> HttpResponse:
+def stow_answer(
+    request: HttpRequest, outcomes: list[InstanceOutcome], unread: int, cut_short: bool = False
+) -> HttpResponse:
     referenced = [_referenced(request, o) for o in outcomes if o.accepted]
     failed = [_failed(o, FAILURE_REASONS[o.reason], o.message) for o in outcomes if o.reason]
     failed += [_failed(InstanceOutcome("refused"), 0xC000, _("The part is not application/dicom."))
                for _n in range(unread)]  # fmt: skip
+    if cut_short:  # what came after the last whole part is lost: the sender sends it again
+        failed.append(_failed(InstanceOutcome("refused"), 0xC000,
+                              _("The multipart body is malformed or cut short.")))  # fmt: skip
     document: dict[str, Any] = {}
     studies = {o.study_instance_uid for o in outcomes if o.accepted}
     if len(studies) == 1:
@@ -105,18 +127,16 @@ def stow(
     if int(request.headers.get("Content-Length") or 0) > limit:
         message = _("The request is larger than %(limit)d MB. Send the study in parts.")
         return json_error(413, message % {"limit": settings.XT_STOW_MAX_MB})
-    try:
-        parts = parts_read(_body(request), params["boundary"])
-    except Malformed:
-        return json_error(400, _("The multipart body is malformed or cut short."))
-    if not parts:
-        return json_error(400, _("The request carries no instance."))
-    dicom = [p.body for p in parts if media_type(p.content_type or DICOM)[0] == DICOM]
+    parts = _DicomParts(parts_stream(request, params["boundary"]))
     outcomes = instances_store(
         actor=actor,
         institution_id=actor.institution_id or 0,
         route="stow",
-        items=dicom,
+        items=parts,
         study_uid=study_uid,
     )
-    return stow_answer(request, outcomes, unread=len(parts) - len(dicom))
+    if parts.cut_short and not outcomes:
+        return json_error(400, _("The multipart body is malformed or cut short."))
+    if not outcomes and not parts.others:
+        return json_error(400, _("The request carries no instance."))
+    return stow_answer(request, outcomes, unread=parts.others, cut_short=parts.cut_short)

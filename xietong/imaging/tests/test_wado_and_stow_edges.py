@@ -68,3 +68,24 @@ def test_a_role_that_does_not_send_studies_is_refused():
     assert answer.status_code == 403
     assert answer.json()["detail"] == "您的角色不允许向影像归档发送检查。"
     assert not Instance.objects.exists()
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 20])
+def test_parts_are_read_whatever_the_blocks_they_arrive_in(block):
+    import io
+
+    from xietong.imaging.dicomweb.multipart import Malformed, parts_stream
+
+    body = (b"preamble\r\n--b\r\nContent-Type: application/dicom\r\n\r\nfirst\r\n--b\r\n"
+            b"\r\nsecond, no headers\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+            b"a --b in the text\r\n--b--\r\n")  # fmt: skip
+    parts = list(parts_stream(io.BytesIO(body), "b", block=block))
+    assert [(p.content_type, p.body) for p in parts] == [
+        ("application/dicom", b"first"),
+        ("", b"second, no headers"),
+        ("text/plain", b"a --b in the text"),
+    ]
+    cut = parts_stream(io.BytesIO(body[:60]), "b", block=block)
+    assert next(cut).body == b"first"
+    with pytest.raises(Malformed):
+        next(cut)

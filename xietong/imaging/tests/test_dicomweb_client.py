@@ -3,6 +3,7 @@ server with an API token, storing, searching and retrieving synthetic studies.""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -161,3 +162,29 @@ def test_without_a_token_nothing_answers(live_server):
     client._session.close()
     assert refused.value.response is not None
     assert refused.value.response.status_code == 401
+
+
+def test_search_with_each_parameter_as_the_client_sends_it(world):
+    client = world["client"]
+    ct = a_study(Person("MRN-1", "王芳", BORN, "F"), modality="CT", accession_number="ACC-1",
+                 study_date=dt.date(2026, 1, 10))  # fmt: skip
+    mr = a_study(Person("MRN-2", "Zhang^Wei", BORN, "M"), modality="MR", accession_number="ACC-2",
+                 study_date=dt.date(2026, 2, 20))  # fmt: skip
+    client.store_instances(ct)
+    client.store_instances(mr)
+    ct_uid, mr_uid = ct[0].StudyInstanceUID, mr[0].StudyInstanceUID
+
+    def found(**kwargs: Any) -> list[str]:
+        return [s["0020000D"]["Value"][0] for s in client.search_for_studies(**kwargs)]
+
+    assert found(search_filters={"PatientID": "MRN-2"}) == [mr_uid]
+    assert found(search_filters={"PatientName": "zhang*"}) == [mr_uid]
+    assert found(search_filters={"StudyDate": "20260101-20260131"}) == [ct_uid]
+    assert found(search_filters={"ModalitiesInStudy": "MR"}) == [mr_uid]
+    assert found(search_filters={"AccessionNumber": "ACC-1"}) == [ct_uid]
+    assert found(search_filters={"StudyInstanceUID": ct_uid}) == [ct_uid]
+    assert found(limit=1) == [mr_uid] and found(limit=1, offset=1) == [ct_uid]
+    instances = client.search_for_instances(mr_uid, fields=["ImagePositionPatient"])
+    assert len(instances) == 2 and all("00200032" in i for i in instances)
+    series = client.search_for_series(search_filters={"Modality": "CT"})
+    assert [s["0020000D"]["Value"][0] for s in series] == [ct_uid]

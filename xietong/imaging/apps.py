@@ -9,12 +9,18 @@ class ImagingConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.core.audit_vocabulary import audit_vocabulary_register
+        from xietong.core.events import event_subscribe
         from xietong.core.nav import NavItem, nav_register
 
         from .access import RECONCILE_ROLES
         from .audit_events import AUDIT_EVENTS
+        from .services.rematch import patient_became_known
 
         audit_vocabulary_register(AUDIT_EVENTS)
+        # A study that waited for its patient is linked once the patient is registered or
+        # given the number the study carries.
+        event_subscribe("patient.registered")(patient_became_known)
+        event_subscribe("patient.identifier_added")(patient_became_known)
         nav_register(
             NavItem(
                 _("Studies to reconcile"),

@@ -358,3 +358,24 @@ def patient_known_to_institution_as(
         if found is not None:
             return found
     return cared.filter(resident_id=resident_id).first() if resident_id else None
+
+
+def patient_numbers(patient_id: int) -> list[tuple[int, str]]:
+    """(institution, number) pairs by which institutions know the patient: each medical
+    record number with the institution that assigned it, and the resident ID with every
+    institution that cares for the patient. What arrived under one of them may be theirs."""
+    pairs = [
+        (assigner, value)
+        for assigner, value in PatientIdentifier.objects.filter(
+            patient_id=patient_id, system=IdentifierSystem.MRN, assigner__isnull=False
+        ).values_list("assigner_id", "value")
+    ]
+    resident_id = (
+        Patient.objects.filter(pk=patient_id).values_list("resident_id", flat=True).first()
+    )
+    if resident_id:
+        caring = CareRelationship.objects.filter(patient_id=patient_id).values_list(
+            "institution_id", flat=True
+        )
+        pairs += [(institution, resident_id) for institution in caring]
+    return pairs

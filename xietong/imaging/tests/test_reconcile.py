@@ -78,3 +78,45 @@ def test_other_institutions_and_roles_see_no_waiting_study(waiting):
         )  # fmt: skip
         listed = browser.get(reverse("imaging:reconcile"))
         assert "王方" not in listed.content.decode()
+
+
+def test_registering_the_patient_links_the_study_that_waited(django_capture_on_commit_callbacks):
+    from xietong.patients.services import patient_identifier_add, patient_registration_make
+
+    sender = a_sender(role="requester")
+    datasets = a_study(Person("MRN-77", "赵敏", BORN, "F"), instances_per_series=1)
+    stored(sender, datasets)
+    study = Study.objects.get()
+    assert study.patient is None
+    with django_capture_on_commit_callbacks(execute=True):
+        done = patient_registration_make(actor=sender.actor, name="赵敏", sex="2",
+                                         birth_date=BORN, mrn="MRN-77")  # fmt: skip
+    study.refresh_from_db()
+    assert study.patient == done.patient
+    event = AuditEvent.objects.filter(action="imaging_study.link").get()
+    assert event.username == "imaging-matching" and event.detail["automatic"] is True
+
+    # A number given later links too; a study under another name stays waiting.
+    other = a_study(Person("MRN-88", "钱多", BORN, "M"), instances_per_series=1)
+    stored(sender, other)
+    wrong = a_study(Person("MRN-88", "孙少", BORN, "M"), instances_per_series=1)
+    stored(sender, wrong)
+    with django_capture_on_commit_callbacks(execute=True):
+        qian = patient_registration_make(actor=sender.actor, name="钱多", sex="1",
+                                         birth_date=BORN).patient  # fmt: skip
+    assert Study.objects.get(study_instance_uid=other[0].StudyInstanceUID).patient is None
+    with django_capture_on_commit_callbacks(execute=True):
+        patient_identifier_add(actor=sender.actor, patient=qian, system="mrn", value="MRN-88")
+    assert Study.objects.get(study_instance_uid=other[0].StudyInstanceUID).patient == qian
+    assert Study.objects.get(study_instance_uid=wrong[0].StudyInstanceUID).patient is None
+
+
+def test_another_institutions_registration_links_nothing(django_capture_on_commit_callbacks):
+    from xietong.patients.services import patient_registration_make
+
+    sender, elsewhere = a_sender(role="requester"), a_sender(role="requester")
+    stored(sender, a_study(Person("MRN-77", "赵敏", BORN, "F"), instances_per_series=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        patient_registration_make(actor=elsewhere.actor, name="赵敏", sex="2", birth_date=BORN,
+                                  mrn="MRN-77")  # fmt: skip
+    assert Study.objects.get().patient is None

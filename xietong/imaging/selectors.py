@@ -8,6 +8,7 @@ study, not one per frame. The refusal is recorded each time."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
@@ -17,6 +18,9 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import NotFound
 from xietong.core.keys import uuid_or_none
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
+
+if TYPE_CHECKING:
+    from xietong.patients.models import Patient
 
 from .access import can_reconcile, studies_visible_q
 from .models import Instance, Series, Study
@@ -35,6 +39,20 @@ def series_visible_to(actor: Actor) -> QuerySet[Series]:
 
 def instances_visible_to(actor: Actor) -> QuerySet[Instance]:
     return Instance.objects.filter(studies_visible_q(actor, prefix="study__"))
+
+
+def studies_of_patient_for(*, actor: Actor, patient: Patient) -> list[Study]:
+    """The studies of a patient already fetched through get_patient_for (which checked and
+    recorded that the actor sees them), newest first: for the patient's page and a request
+    that attaches studies. The list is recorded as one search naming the patient."""
+    found = list(
+        studies_visible_to(actor).filter(patient_id=patient.pk).order_by("-study_date", "-id")
+    )
+    if found:
+        detail = {"level": "patient", "count": len(found), "patient_ids": [patient.pk]}
+        audit_record(actor=actor, action="imaging_study.search", resource_type="ImagingStudy",
+                     patient_id=patient.pk, detail=detail)  # fmt: skip
+    return found
 
 
 def _read_key(reader: str, study: Study) -> str:

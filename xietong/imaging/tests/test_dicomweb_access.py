@@ -131,3 +131,12 @@ def test_no_caller_no_answer(linked):
     _sender, _patient, ds = linked
     assert Client().get(_urls(ds)[0]).status_code == 401
     assert Client().get(_urls(ds)[0], HTTP_AUTHORIZATION="Bearer xt_wrong").status_code == 401
+
+
+def test_a_patients_studies_for_their_page(linked):
+    from xietong.imaging.selectors import studies_of_patient_for
+
+    sender, patient, ds = linked
+    mine = studies_of_patient_for(actor=sender.actor, patient=patient)
+    assert [s.study_instance_uid for s in mine] == [ds.StudyInstanceUID]
+    assert studies_of_patient_for(actor=a_sender().actor, patient=patient) == []

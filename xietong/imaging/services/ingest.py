@@ -235,6 +235,7 @@ def _index_write(
 ) -> dict[str, _StudyTally]:
     tallies: dict[str, _StudyTally] = {}
     series_by_uid: dict[str, Series] = {}
+    rows: list[tuple[Parsed, _StudyTally, Series, Instance]] = []
     for parsed in written:
         study = _study_for(actor, institution_id, parsed, tallies)
         if study is None:
@@ -255,30 +256,43 @@ def _index_write(
         if series.study_id != study.pk:  # a series UID reused under another study
             settled[parsed.sop_uid] = _refused(Refusal.STUDY_MISMATCH, parsed)
             continue
-        try:
-            with transaction.atomic():
-                Instance.objects.create(
-                    series=series,
-                    study=study,
-                    sop_instance_uid=parsed.sop_uid,
-                    sop_class_uid=parsed.sop_class_uid,
-                    transfer_syntax_uid=parsed.transfer_syntax,
-                    metadata=metadata_json(parsed),
-                    file=files[parsed.sop_uid],
-                    size=len(parsed.data),
-                    institution_id=institution_id,
-                    route=route,
-                    **instance_fields(parsed.dataset),
-                )
-        except IntegrityError:
-            # Another sender stored the same instance since our look-up: theirs stands.
+        rows.append((parsed, tally, series, Instance(
+            series=series, study=study, sop_instance_uid=parsed.sop_uid,
+            sop_class_uid=parsed.sop_class_uid, transfer_syntax_uid=parsed.transfer_syntax,
+            metadata=metadata_json(parsed), file=files[parsed.sop_uid], size=len(parsed.data),
+            institution_id=institution_id, route=route, **instance_fields(parsed.dataset),
+        )))  # fmt: skip
+    _instances_insert(rows, settled)
+    return tallies
+
+
+def _instances_insert(
+    rows: list[tuple[Parsed, _StudyTally, Series, Instance]], settled: dict[str, InstanceOutcome]
+) -> None:
+    """The chunk's rows in one INSERT; when another sender stored one of them since our
+    look-up (the unique SOP Instance UID refuses the whole statement), one by one, theirs
+    standing as duplicates."""
+    try:
+        with transaction.atomic():
+            Instance.objects.bulk_create([row for _p, _t, _s, row in rows])
+        inserted = [True] * len(rows)
+    except IntegrityError:
+        inserted = []
+        for _parsed, _tally, _series, row in rows:
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+                inserted.append(True)
+            except IntegrityError:
+                inserted.append(False)
+    for (parsed, tally, series, _row), stored in zip(rows, inserted, strict=True):
+        if not stored:
             settled[parsed.sop_uid] = _outcome("duplicate", parsed)
             tally.duplicates += 1
             continue
         settled[parsed.sop_uid] = _outcome("stored", parsed)
         tally.stored += 1
         tally.series_counts[series.pk] = tally.series_counts.get(series.pk, 0) + 1
-    return tallies
 
 
 def _tallies_write(

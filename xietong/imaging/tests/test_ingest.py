@@ -146,4 +146,3 @@ def test_another_institution_may_not_add_to_a_study_it_does_not_see():
     outcome = stored(second, datasets[1:])[0]
     assert outcome.reason == Refusal.STUDY_ELSEWHERE
     assert Instance.objects.count() == 1 and len(_files()) == 1
-

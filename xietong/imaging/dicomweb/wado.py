@@ -65,7 +65,7 @@ def _as_sent(instance: Instance, wanted: set[str] | None) -> tuple[str, bytes]:
     return f"application/dicom; transfer-syntax={ExplicitVRLittleEndian}", dataset_part10(ds)
 
 
-def _multipart_dicom(instances: list[Instance], accept: str) -> StreamingHttpResponse:
+def _multipart_dicom(instances: list[Instance], accept: str) -> HttpResponseBase:
     if not instances:
         raise NotFound()
     wanted = acceptable_syntaxes(accept)
@@ -76,10 +76,12 @@ def _multipart_dicom(instances: list[Instance], accept: str) -> StreamingHttpRes
     ):
         raise NotAcceptable()
     boundary = boundary_new()
-    return StreamingHttpResponse(
-        parts_write((_as_sent(i, wanted) for i in instances), boundary),
-        content_type=f'multipart/related; type="application/dicom"; boundary={boundary}',
-    )
+    content_type = f'multipart/related; type="application/dicom"; boundary={boundary}'
+    parts = parts_write((_as_sent(i, wanted) for i in instances), boundary)
+    if len(instances) == 1:  # one file: sent whole, without a streaming server's detour
+        return HttpResponse(b"".join(parts), content_type=content_type)
+    # A series or a study: file by file, never all in memory (under WSGI).
+    return StreamingHttpResponse(parts, content_type=content_type)
 
 
 @require_GET

@@ -140,3 +140,16 @@ def test_a_patients_studies_for_their_page(linked):
     mine = studies_of_patient_for(actor=sender.actor, patient=patient)
     assert [s.study_instance_uid for s in mine] == [ds.StudyInstanceUID]
     assert studies_of_patient_for(actor=a_sender().actor, patient=patient) == []
+
+
+def test_an_expert_granted_the_patient_for_a_consultation_sees_until_revoked(linked):
+    from xietong.patients.grants import patient_access_grant, patient_access_revoke
+
+    sender, patient, ds = linked
+    expert = a_sender(role="expert")
+    assert not _sees(expert, ds)
+    patient_access_grant(actor=sender.actor, patient=patient, user_id=expert.membership.user.pk,
+                         source="consultation:c1")  # fmt: skip
+    assert _sees(expert, ds)
+    patient_access_revoke(actor=sender.actor, source="consultation:c1")
+    assert not _sees(expert, ds)

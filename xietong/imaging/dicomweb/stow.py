@@ -37,6 +37,21 @@ FAILURE_REASONS = {
 DICOM = "application/dicom"
 
 
+class _Capped:
+    """The request body, ending (as if cut short) past `limit` bytes."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        self._request, self._left, self.exceeded = request, limit, False
+
+    def read(self, size: int = -1, /) -> bytes:
+        chunk = self._request.read(size)
+        self._left -= len(chunk)
+        if self._left < 0:
+            self.exceeded = True
+            raise Malformed("too large")
+        return chunk
+
+
 class _DicomParts:
     """The application/dicom parts of the body as they arrive (read from the stream, not
     request.body: Django's in-memory limit for form posts does not fit a study). Counts the
@@ -124,10 +139,13 @@ def stow(
     if params.get("type", DICOM).lower() != DICOM:
         return json_error(415, _("Only application/dicom parts are accepted."))
     limit = int(settings.XT_STOW_MAX_MB) * 1024 * 1024
+    too_large = _("The request is larger than %(limit)d MB. Send the study in parts.") % {
+        "limit": settings.XT_STOW_MAX_MB
+    }
     if int(request.headers.get("Content-Length") or 0) > limit:
-        message = _("The request is larger than %(limit)d MB. Send the study in parts.")
-        return json_error(413, message % {"limit": settings.XT_STOW_MAX_MB})
-    parts = _DicomParts(parts_stream(request, params["boundary"]))
+        return json_error(413, too_large)
+    body = _Capped(request, limit)  # a chunked body says no length: counted as it is read
+    parts = _DicomParts(parts_stream(body, params["boundary"]))
     outcomes = instances_store(
         actor=actor,
         institution_id=actor.institution_id or 0,
@@ -135,6 +153,8 @@ def stow(
         items=parts,
         study_uid=study_uid,
     )
+    if body.exceeded and not outcomes:
+        return json_error(413, too_large)
     if parts.cut_short and not outcomes:
         return json_error(400, _("The multipart body is malformed or cut short."))
     if not outcomes and not parts.others:

@@ -89,3 +89,15 @@ def test_parts_are_read_whatever_the_blocks_they_arrive_in(block):
     assert next(cut).body == b"first"
     with pytest.raises(Malformed):
         next(cut)
+
+
+def test_a_body_past_the_limit_is_refused_before_it_is_read(settings):
+    settings.XT_STOW_MAX_MB = 1
+    sender = a_sender()
+    ds = a_study(Person("MRN-1", "王芳", BORN, "F"), instances_per_series=1, rows=1024, cols=1024)
+    body = (
+        b"--b\r\nContent-Type: application/dicom\r\n\r\n" + dataset_bytes(ds[0]) + b"\r\n--b--\r\n"
+    )
+    answer = _stow(sender, body, f"{DICOM_PARTS}; boundary=b")
+    assert answer.status_code == 413 and "1 MB" in answer.json()["detail"]
+    assert not Instance.objects.exists()

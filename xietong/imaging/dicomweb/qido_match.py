@@ -58,8 +58,14 @@ def element(keyword: str, value: Any) -> dict[str, Any]:
         return {"vr": vr}
     values = value if isinstance(value, list) else [value]
     if vr == "PN":
-        values = [{"Alphabetic": v} for v in values]
+        values = [_person_name(v) for v in values]
     return {"vr": vr, "Value": values}
+
+
+def _person_name(value: str) -> dict[str, str]:
+    """A PN's groups (alphabetic=ideographic=phonetic) as DICOM JSON names them (F.2.2)."""
+    groups = zip(("Alphabetic", "Ideographic", "Phonetic"), value.split("="), strict=False)
+    return {name: group for name, group in groups if group}
 
 
 def _uids(value: str) -> list[str]:
@@ -75,6 +81,24 @@ def _wildcard(field: str, value: str) -> Q:
         ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in value
     ) + "$"  # fmt: skip
     return Q(**{f"{field}__regex": pattern})
+
+
+def _person_name_q(value: str) -> Q:
+    """A name matches any of the PN's groups: "王芳" finds "WANG^FANG=王芳" too. The
+    alphabetic group comes first, so a prefix of it still uses the index."""
+    field = "patient_name_search"
+    if "*" not in value and "?" not in value:
+        whole = Q(**{field: value}) | Q(**{f"{field}__startswith": f"{value}="})
+        return (
+            whole
+            | Q(**{f"{field}__contains": f"={value}="})
+            | Q(**{f"{field}__endswith": f"={value}"})
+        )
+    if value.endswith("*") and "*" not in value[:-1] and "?" not in value:
+        prefix = value[:-1]
+        return Q(**{f"{field}__startswith": prefix}) | Q(**{f"{field}__contains": f"={prefix}"})
+    body = "".join("[^=]*" if c == "*" else "[^=]" if c == "?" else re.escape(c) for c in value)
+    return Q(**{f"{field}__regex": f"(^|=){body}(=|$)"})
 
 
 _DATE = re.compile(r"\d{8}")
@@ -114,7 +138,7 @@ def _number(field: str, value: str) -> Q:
 Matcher = Callable[[str], Q]
 STUDY_MATCHERS: dict[str, Matcher] = {
     "PatientID": lambda v: Q(dicom_patient_id=v),
-    "PatientName": lambda v: _wildcard("patient_name_search", name_search_key(v)),
+    "PatientName": lambda v: _person_name_q(name_search_key(v)),
     "StudyDate": lambda v: _date_range("study_date", v),
     "ModalitiesInStudy": _modalities,
     "AccessionNumber": lambda v: Q(accession_number=v),

@@ -71,6 +71,18 @@ def test_study_search_by_each_parameter(archive, params, keys):
     assert _uids(_search(sender, **params)) == sorted(uids[k] for k in keys)
 
 
+def test_a_name_in_two_scripts_answers_in_both():
+    sender = a_sender()
+    stored(sender, a_study(Person("MRN-5", "Wang^Fang=王芳", BORN, "F"), instances_per_series=1))
+    name = _search(sender, PatientID="MRN-5")[0]["00100010"]["Value"][0]
+    assert name == {"Alphabetic": "Wang^Fang", "Ideographic": "王芳"}
+    assert len(_search(sender, PatientName="WANG^FANG*")) == 1
+    assert len(_search(sender, PatientName="王芳")) == 1
+    assert len(_search(sender, PatientName="王*")) == 1
+    assert len(_search(sender, PatientName="?芳")) == 1
+    assert _search(sender, PatientName="芳") == []
+
+
 def test_study_search_by_uid_list_and_pages(archive):
     sender, uids, _studies = archive
     both = f"{uids['ct']},{uids['dx']}"

@@ -311,6 +311,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 XT_TASK_LEASE_SECONDS = env_int("XT_TASK_LEASE_SECONDS", 300)
 XT_TASK_MAX_ATTEMPTS = env_int("XT_TASK_MAX_ATTEMPTS", 3)
 XT_TASK_RECOVER_SECONDS = env_int("XT_TASK_RECOVER_SECONDS", 60)
+# The DICOM receiver (`manage dicom_receiver`, started by `./xt demo` and `./xt serve`):
+# the port hospitals' PACS send C-STORE to, and the AE title they call it by.
+XT_DICOM_PORT = env_int("XT_DICOM_PORT", 11112)
+XT_DICOM_AE_TITLE = os.environ.get("XT_DICOM_AE_TITLE", "XIETONG")
+
 # The task worker renders PDFs and delivers messages: work that may wait a second. It runs
 # at this lower CPU priority (a nice value, 0-19) so that on a busy machine the requests
 # people are waiting for come first (docs/adr/0021).

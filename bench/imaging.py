@@ -538,9 +538,12 @@ class Xietong(Target):
 
     def fresh(self) -> Endpoint:
         self.stop()
+        if "django" in sys.modules and "DJANGO_SETTINGS_MODULE" in os.environ:
+            # This process's own connection goes before the database does.
+            from django.db import connections
+
+            connections.close_all()
         database_empty(self.database_url)
-        os.environ["XT_DATABASE_URL"] = self.database_url
-        os.environ["XT_DB_POOL"] = "0"
         token = self._world()
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
@@ -694,6 +697,9 @@ def main() -> None:
         parts = urlsplit(url)
         orthanc_url = parts._replace(path=parts.path.rstrip("/") + "_orthanc").geturl()
     os.environ["XT_DATABASE_URL"] = url
+    # One connection of this process's own, closed before each fresh database: a pool's
+    # connections would outlive the drop (Django reads this once, at setup, just below).
+    os.environ["XT_DB_POOL"] = "0"
     missing = xietong_missing()
 
     with tempfile.TemporaryDirectory(prefix="xt-bench-imaging-") as temp:

@@ -11,12 +11,16 @@ class ImagingConfig(AppConfig):
         from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.events import event_subscribe
         from xietong.core.nav import NavItem, nav_register
+        from xietong.patients.sections import patient_section_register
 
         from .access import RECONCILE_ROLES
         from .audit_events import AUDIT_EVENTS
+        from .sections import imaging_section
         from .services.rematch import patient_became_known
 
         audit_vocabulary_register(AUDIT_EVENTS)
+        # The patient's studies on their page, between the records and the consultations.
+        patient_section_register(imaging_section)
         # A study that waited for its patient is linked once the patient is registered or
         # given the number the study carries.
         event_subscribe("patient.registered")(patient_became_known)

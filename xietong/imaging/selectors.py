@@ -46,7 +46,10 @@ def studies_of_patient_for(*, actor: Actor, patient: Patient) -> list[Study]:
     recorded that the actor sees them), newest first: for the patient's page and a request
     that attaches studies. The list is recorded as one search naming the patient."""
     found = list(
-        studies_visible_to(actor).filter(patient_id=patient.pk).order_by("-study_date", "-id")
+        studies_visible_to(actor)
+        .filter(patient_id=patient.pk)
+        .select_related("institution")
+        .order_by("-study_date", "-study_time", "-id")
     )
     if found:
         detail = {"level": "patient", "count": len(found), "patient_ids": [patient.pk]}

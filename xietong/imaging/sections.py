@@ -1,0 +1,60 @@
+"""The "Imaging studies" section of the patient's page: the studies the viewer may see,
+newest first, each with what a clinician scans for (date, modality, what was examined, how
+much arrived, from where)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+from xietong.core.actor import Actor
+from xietong.patients.access import can_view_patients
+from xietong.patients.sections import PatientSection
+
+from .models import Series, Study
+from .selectors import studies_of_patient_for
+
+if TYPE_CHECKING:
+    from xietong.patients.models import Patient
+
+
+@dataclass(frozen=True)
+class StudyRow:
+    study: Study
+    body_parts: list[str]
+    # Where "open in viewer" goes: the viewer's viewer_url(study.study_instance_uid). Empty
+    # until the viewer is served, and the row then offers no link.
+    viewer_url: str = ""
+
+    @property
+    def study_date(self) -> str:
+        """DICOM DA (YYYYMMDD) as the rest of the pages write dates."""
+        d = self.study.study_date
+        return f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 and d.isdigit() else d
+
+
+def study_rows(studies: list[Study]) -> list[StudyRow]:
+    """The studies with the body parts of their series, read in one query for them all."""
+    parts: dict[int, list[str]] = defaultdict(list)
+    found = (
+        Series.objects.filter(study_id__in=[s.pk for s in studies])
+        .exclude(body_part="")
+        .values_list("study_id", "body_part")
+        .order_by("study_id", "body_part")
+        .distinct()
+    )
+    for study_id, part in found:
+        parts[study_id].append(part)
+    return [StudyRow(study=s, body_parts=parts[s.pk]) for s in studies]
+
+
+def imaging_section(request: HttpRequest, actor: Actor, patient: Patient) -> PatientSection | None:
+    # The page fetched the patient through get_patient_for; the list is recorded as one
+    # search of the patient's studies (studies_of_patient_for), as the records section does.
+    if not can_view_patients(actor):
+        return None
+    rows = study_rows(studies_of_patient_for(actor=actor, patient=patient))
+    return PatientSection("imaging/_patient_section.html", {"study_rows": rows}, order=15)

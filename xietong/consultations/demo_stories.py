@@ -241,6 +241,19 @@ def _take(step: str, c: Consultation, plan: _Plan, cast: DemoCast, who: _Cast) -
     )
 
 
+def consultation_parties(
+    *, cast: DemoCast, patients_of: Callable[[Actor], Sequence[Patient]]
+) -> list[tuple[str, Actor, Patient]]:
+    """Each consultation of PLAN, in order: its final state, its requester and its patient.
+    The demo's other stories (the imaging studies) find the same patients here."""
+    parties = []
+    for n, (state, _want, _hours) in enumerate(PLAN):
+        requester = cast.requesters[n % len(cast.requesters)]
+        patients = patients_of(requester)
+        parties.append((state, requester, patients[n % len(patients)]))
+    return parties
+
+
 def consultations_demo_stories(
     *,
     rng: random.Random,
@@ -256,14 +269,15 @@ def consultations_demo_stories(
     slots = _Slots(cast.experts[0][0], now)
     scan = consent_scan().read()
     stories = []
-    for n, (state, want, hours) in enumerate(PLAN):
-        requester = cast.requesters[n % len(cast.requesters)]
+    parties = consultation_parties(cast=cast, patients_of=patients_of)
+    for n, ((state, want, hours), (_state, requester, patient)) in enumerate(
+        zip(PLAN, parties, strict=True)
+    ):
         expert, expert_actor, vignettes = cast.experts[n % len(cast.experts)]
-        patients = patients_of(requester)
         v = rng.choice(vignettes)
         plan = _plan(state, want, hours, slots, rng, n)
         realtime = plan.slot is not None or want == "none"
         who = _Cast(requester, expert, expert_actor, v)
         values = _values(v, rng, realtime)
-        stories.append(_story(plan, cast, who, patients[n % len(patients)], values, scan, made))
+        stories.append(_story(plan, cast, who, patient, values, scan, made))
     return stories

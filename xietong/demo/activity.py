@@ -30,6 +30,7 @@ from xietong.video.meetings import meeting_create
 from xietong.video.models import Meeting
 
 from .clock import at_moment, stories_run
+from .imaging import imaging_demo_stories
 from .logins import DEMO_PASSWORD
 from .plan import ProvincePlan, demo_counties
 
@@ -162,8 +163,14 @@ def demo_activity_write(plan: ProvincePlan) -> str:
         password=DEMO_PASSWORD,
     )
     made: list[Consultation] = []
+    studies = imaging_demo_stories(cast=cast, patients_of=_patients_of, began=history_began(now))
     stories_run(
-        consultations_demo_stories(rng=rng, cast=cast, patients_of=_patients_of, made=made, now=now)
+        [
+            *consultations_demo_stories(
+                rng=rng, cast=cast, patients_of=_patients_of, made=made, now=now
+            ),
+            *studies,
+        ]
     )
     # The hospitals' slots and the referrals that book them are of today.
     schedules = scheduling_demo_seed(
@@ -176,11 +183,12 @@ def demo_activity_write(plan: ProvincePlan) -> str:
     meetings = _meetings()
     _a_look_outside_care()
     return _(
-        "%(schedules)d schedules, %(consultations)d consultations, %(referrals)d referrals, "
-        "%(meetings)d video meetings"
+        "%(schedules)d schedules, %(consultations)d consultations, %(studies)d imaging "
+        "studies, %(referrals)d referrals, %(meetings)d video meetings"
     ) % {
         "schedules": len(schedules),
         "consultations": len(made),
+        "studies": len(studies),
         "referrals": len(referrals),
         "meetings": len(meetings),
     }

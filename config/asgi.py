@@ -31,4 +31,4 @@ application = ProtocolTypeRouter(
         ),
     }
 )
-server_warm()
+server_warm(pdf_in_background=True)

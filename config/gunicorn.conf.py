@@ -5,9 +5,23 @@ uvicorn beside it serves the WebSockets. Read by `./xt serve` and the benchmarks
 import os
 
 worker_class = "gthread"
+# The master imports the application and warms it (xietong/core/warmup.py) before it forks
+# the web processes: each starts ready, and they share what was loaded.
+preload_app = True
 workers = int(os.environ.get("XT_WEB_WORKERS", "1"))
 threads = int(os.environ.get("XT_WEB_THREADS", "4"))
+# A database connection ready for each thread of a process when it starts serving: the first
+# requests after a start do not each wait for a connection to be made (config/settings/base.py).
+os.environ.setdefault("XT_DB_POOL_MIN", str(threads))
 keepalive = 75
 graceful_timeout = 20
 accesslog = None
 loglevel = os.environ.get("XT_SERVER_LOG_LEVEL", "warning")
+
+
+def post_worker_init(worker: object) -> None:
+    """In each web process, after the fork and before it accepts a request: its database
+    connections are made now, not by the first requests (none are made before the fork)."""
+    from xietong.core.warmup import database_pool_open
+
+    database_pool_open()

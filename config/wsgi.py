@@ -7,4 +7,5 @@ application = get_wsgi_application()
 
 from xietong.core.warmup import server_warm  # noqa: E402
 
-server_warm()
+# Before the web processes fork from gunicorn's master (preload_app): they start warm.
+server_warm(pdf_in_background=False)

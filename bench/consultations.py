@@ -1,7 +1,7 @@
 """Benchmark: the whole consultation flow through the HTTP API of a running server.
 
-    ./xt bench consultations [--users 50] [--rounds 4] [--think-ms 1000] [--server-workers 4]
-                             [--server wsgi|asgi]
+    ./xt bench consultations [--users 50] [--rounds 4] [--think-ms 1000] [--ramp-s 10]
+                             [--server-workers 4] [--server wsgi|asgi]
     (XT_BENCH_DATABASE_URL, default a local xietong_bench_consultations, made afresh)
 
 Builds a province slice on PostgreSQL (ten county hospitals served by one telemedicine centre,
@@ -12,7 +12,9 @@ lets N simulated users each drive `rounds` consultations from request to rating,
 HTTP call with the acting person's bearer token: create, submit, QC pass, triage, accept,
 start, open the workspace, save the opinion, sign it (the password checked again, argon2),
 acknowledge with a rating. Between two steps a user pauses for a random think time around
---think-ms (people read and type; 0 makes every user hammer the server back to back). The
+--think-ms (people read and type; 0 makes every user hammer the server back to back). Users
+join one after another over --ramp-s seconds, as a morning's doctors arrive; --ramp-s 0 starts
+them all in the same second on a server that has just started (a stampede no ward makes). The
 server runs as in production: several processes, each with a pool of database connections,
 sharing a Redis channel layer. Prints the machine's load before the run and the CPU the
 server's processes and PostgreSQL's backends spent (read from /proc) per request and per
@@ -217,7 +219,7 @@ def flow(
 
 
 def run(
-    port: int, people: dict[str, Any], users: int, rounds: int, think_ms: int
+    port: int, people: dict[str, Any], users: int, rounds: int, think_ms: int, ramp_s: float
 ) -> tuple[Timings, float, int]:
     timings = Timings()
     lock = threading.Lock()
@@ -234,6 +236,7 @@ def run(
                 time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
 
         barrier.wait(60)
+        time.sleep(ramp_s * n / users)
         for r in range(rounds):
             try:
                 flow(client, people, n + r * users, mine, think)
@@ -263,6 +266,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=4, help="consultations per user")
     parser.add_argument("--think-ms", type=int, default=1000, help="mean pause between steps")
+    parser.add_argument(
+        "--ramp-s", type=float, default=10, help="seconds over which the users join (0: at once)"
+    )
     parser.add_argument("--server-workers", type=int, default=4)
     parser.add_argument(
         "--server", choices=("wsgi", "asgi"), default="wsgi", help="asgi: uvicorn, to compare"
@@ -282,7 +288,9 @@ def main() -> None:
         try:
             web_cpu, worker_cpu = cpu_seconds([web]), cpu_seconds([worker])
             db_cpu = database_cpu_seconds(url)
-            timings, seconds, completed = run(port, people, args.users, args.rounds, args.think_ms)
+            timings, seconds, completed = run(
+                port, people, args.users, args.rounds, args.think_ms, args.ramp_s
+            )
             web_cpu, worker_cpu = cpu_seconds([web]) - web_cpu, cpu_seconds([worker]) - worker_cpu
             db_cpu = database_cpu_seconds(url) - db_cpu
         finally:
@@ -293,7 +301,8 @@ def main() -> None:
     table_print(
         timings,
         f"consultations benchmark: {args.users} users x {args.rounds} consultations, "
-        f"think time ~{args.think_ms} ms, {args.server_workers} {args.server} server processes, "
+        f"think time ~{args.think_ms} ms, joining over {args.ramp_s:g} s, "
+        f"{args.server_workers} {args.server} server processes, "
         "PostgreSQL",
     )
     per_s = completed / seconds if seconds else 0.0
@@ -320,6 +329,7 @@ def main() -> None:
     payload["failed_count"] = args.users * args.rounds - completed
     payload["users_count"] = args.users
     payload["think_ms"] = args.think_ms
+    payload["ramp_s"] = args.ramp_s
     payload["server_cpu_ms_per_request"] = round(server_ms, 2)
     payload["worker_cpu_s"] = round(worker_cpu, 2)
     payload["db_cpu_ms_per_consultation"] = round(db_ms, 2)

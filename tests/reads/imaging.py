@@ -71,6 +71,8 @@ DICOMWEB: dict[str, tuple[Callable[[World], str], tuple[str, str]]] = {
     "dicomweb:frames": (_at("dicomweb:frames", 3), READ),
     "dicomweb:frame_rendered": (_at("dicomweb:frame_rendered", 3), READ),
     "dicomweb:frame_thumbnail": (_at("dicomweb:frame_thumbnail", 3), READ),
+    # The form that makes a teaching file shows the study it copies.
+    "imaging:teaching_new": (_at("imaging:teaching_new", 1), READ),
 }
 
 

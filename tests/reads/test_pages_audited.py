@@ -253,6 +253,8 @@ NO_PATIENT_DATA: dict[str, str] = {
     "administration:dicom_nodes": "the directory's DICOM nodes",
     "administration:dicom_node_add": "an empty form",
     "administration:dicom_node": "a DICOM node's AE title and addresses",
+    "imaging:teaching_list": "de-identified teaching files: they name no patient",
+    "imaging:teaching_download": "a de-identified teaching file (its download is recorded)",
 }
 
 # Addresses that only take a form's POST (a GET is refused or sent back): what they change

@@ -17,8 +17,11 @@ class ImagingConfig(AppConfig):
         from .audit_events import AUDIT_EVENTS
         from .sections import imaging_section
         from .services.rematch import patient_became_known
+        from .teaching.access import TEACHING_NAV_ROLES
+        from .teaching.audit_events import AUDIT_EVENTS as TEACHING_AUDIT_EVENTS
 
         audit_vocabulary_register(AUDIT_EVENTS)
+        audit_vocabulary_register(TEACHING_AUDIT_EVENTS)
         # The patient's studies on their page, between the records and the consultations.
         patient_section_register(imaging_section)
         # A study that waited for its patient is linked once the patient is registered or
@@ -32,5 +35,14 @@ class ImagingConfig(AppConfig):
                 roles=RECONCILE_ROLES,
                 order=45,
                 icon="images",
+            )
+        )
+        nav_register(
+            NavItem(
+                _("Teaching files"),
+                "imaging:teaching_list",
+                roles=TEACHING_NAV_ROLES,
+                order=85,
+                icon="mortarboard",
             )
         )

@@ -138,3 +138,6 @@ class Instance(models.Model):
 
     def __str__(self) -> str:
         return self.sop_instance_uid
+
+
+from .teaching.models import TeachingFile  # noqa: E402,F401 - registered with the app

@@ -1,0 +1,1 @@
+"""Teaching files: de-identified copies of studies, for courses and case discussions."""

@@ -7,18 +7,25 @@ import os
 import sys
 
 import pytest
-from django.db import connections
+from django.db.backends.signals import connection_created
 
 from xietong.core.warmup import server_warm
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="gunicorn forks; so does this test")
 def test_the_warm_up_opens_no_database_connection_and_a_forked_process_still_makes_pdfs() -> None:
-    for connection in connections.all():
-        connection.close()
-    server_warm(pdf_in_background=False)
+    opened: list[object] = []
+
+    def count(sender: object, connection: object, **kwargs: object) -> None:
+        opened.append(connection)
+
+    connection_created.connect(count)
+    try:
+        server_warm(pdf_in_background=False)
+    finally:
+        connection_created.disconnect(count)
     # A connection opened before the fork would be shared by every web process.
-    assert all(connection.connection is None for connection in connections.all())
+    assert opened == []
 
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports through its exit status

@@ -305,6 +305,7 @@ BODIES: dict[str, Callable[[World], Body]] = {
     "PATCH /api/v1/consultations/{consultation_uuid}": lambda w: Json(
         {"purpose": "明确诊断", "diagnosis_code": "I20.0"}
     ),
+    "PUT /api/v1/consultations/{consultation_uuid}/studies": lambda w: Json({"studies": []}),
     "POST /api/v1/consultations/{consultation_uuid}/qc-return": lambda w: Json(
         {"comment": "请补充心电图"}
     ),

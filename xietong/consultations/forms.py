@@ -10,7 +10,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from xietong.core.pages import ServiceForm
 from xietong.directory.models import Expert, InstitutionLevel, Title
@@ -178,12 +178,39 @@ class AttachForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, documents: list[Any] | None = None, **kwargs: Any) -> None:
+    studies = forms.MultipleChoiceField(
+        label=_("Imaging studies for the experts to read"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("From the patient's imaging archive; the experts open them in the viewer."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        documents: list[Any] | None = None,
+        studies: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["existing"].choices = [  # type: ignore[attr-defined]
             (str(d.uuid), f"{d.title} · {d.get_kind_display()} · {d.clinical_date or ''}")
             for d in documents or []
         ]
+        self.fields["studies"].choices = [  # type: ignore[attr-defined]
+            (str(s.uuid), study_label(s)) for s in studies or []
+        ]
+
+
+def study_label(study: Any) -> str:
+    """A study as a requester picks it: date, modalities, description, how many images."""
+    d = study.study_date
+    date = f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 and d.isdigit() else d
+    count = ngettext("%(n)d image", "%(n)d images", study.instance_count) % {
+        "n": study.instance_count
+    }
+    parts = [date, " ".join(study.modality_list), study.study_description, count]
+    return " · ".join(p for p in parts if p)
 
 
 class ListFilterForm(forms.Form):

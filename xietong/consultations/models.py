@@ -220,6 +220,33 @@ class ConsultationAssignment(models.Model):
         return f"{self.consultation} → {self.expert}"
 
 
+class ConsultationStudy(models.Model):
+    """A study of the patient's imaging archive that the request asks the experts to read.
+    Those who see the consultation see these studies (sharing.py) for as long as they see
+    its attachments."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="studies", db_index=False
+    )
+    study = models.ForeignKey("imaging.Study", on_delete=models.PROTECT, related_name="+")
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    attached_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "study"], name="uniq_consultation_study"
+            )
+        ]
+        verbose_name = _("study of a consultation")
+        verbose_name_plural = _("studies of consultations")
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.study_id}"
+
+
 class ConsultationEvent(models.Model):
     """One line of the timeline."""
 

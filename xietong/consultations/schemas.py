@@ -41,6 +41,21 @@ class ConsultationIn(RequestFields):
     patient: UUID
 
 
+class StudiesIn(Schema):
+    studies: list[UUID] = Field(description="the patient's studies, by their uuid; [] for none")
+
+
+class StudyOut(Schema):
+    uuid: UUID
+    study_instance_uid: str = Field(description="for /dicomweb/ and the viewer")
+    study_date: str
+    modalities: list[str]
+    description: str
+    series_count: int
+    instance_count: int
+    sent_by: str
+
+
 class AssignmentOut(Schema):
     expert: UUID
     name: str

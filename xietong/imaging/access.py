@@ -1,7 +1,8 @@
 """Who sees a study: whoever may see its patient (patients/access.py, docs/adr/0013). A
 study not yet linked to a patient is seen only by the sending institution's staff who
 reconcile studies (link them to patients, or register the patient): until then nobody knows
-whose it is, so nobody else may see it."""
+whose it is, so nobody else may see it. A workflow may share a linked study with those who
+take part in it (sharing.py): a consultation's studies with its centre and experts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.db.models import Exists, OuterRef, Q
 from xietong.core.actor import Actor
 from xietong.patients.access import REGISTER_ROLES, can_view_patients
 from xietong.patients.selectors import patients_visible_to
+
+from .sharing import study_shares
 
 # Those who register patients at their institution link its unmatched studies to them.
 RECONCILE_ROLES = REGISTER_ROLES
@@ -35,4 +38,7 @@ def studies_visible_q(actor: Actor, prefix: str = "") -> Q:
     if can_reconcile(actor):
         here = actor.institution_id
         q |= Q(**{f"{prefix}patient__isnull": True, f"{prefix}institution_id": here})
+    # The studies a workflow the actor takes part in shares with them (sharing.py).
+    for share in study_shares():
+        q |= Q(**{f"{prefix}pk__in": share(actor)})
     return q

@@ -5,7 +5,7 @@ service or selector and shape the answer; refusals answer 403/404/409/422."""
 
 # The reads register first: /board must come before /{consultation_uuid}.
 from . import reads  # noqa: I001 F401 (each module registers its operations)
-from . import centre, experts, requests  # noqa: F401
+from . import centre, experts, requests, studies  # noqa: F401
 from ._common import router
 
 __all__ = ["router"]

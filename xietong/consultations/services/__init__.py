@@ -26,6 +26,7 @@ from .requests import (
     consultation_update,
     missing_parts,
 )
+from .studies import consultation_studies_set
 
 __all__ = [
     "consultation_acknowledge",
@@ -46,6 +47,7 @@ __all__ = [
     "consultation_resubmit",
     "consultation_schedule",
     "consultation_start",
+    "consultation_studies_set",
     "consultation_submit",
     "consultation_triage_assign",
     "consultation_update",

@@ -18,12 +18,15 @@ from xietong.records.services import document_store_generated, documents_upload
 
 from ..models import Consultation
 from .requests import consultation_create
+from .studies import consultation_studies_set
 
 if TYPE_CHECKING:
     from xietong.patients.models import Patient
 
 # The records service's field names, as a request's attachments are named.
-ATTACH_FIELDS = {"file": "upload", "title": "files_title", "kind": "files_kind"}
+ATTACH_FIELDS = {
+    "file": "upload", "title": "files_title", "kind": "files_kind", "studies": "studies"
+}  # fmt: skip
 
 
 def consultation_attach(
@@ -99,9 +102,11 @@ def consultation_create_with_attachments(
     files_kind: str,
     files_title: str,
     existing: Iterable[uuid.UUID | str] = (),
+    studies: Iterable[uuid.UUID | str] = (),
     **values: Any,
 ) -> Consultation:
-    """A draft and its records in one transaction: a refused upload leaves no draft."""
+    """A draft, its records and its imaging studies in one transaction: a refused upload
+    or study leaves no draft."""
     with transaction.atomic():
         c = consultation_create(actor=actor, patient=patient, **values)
         consultation_attach(
@@ -112,4 +117,7 @@ def consultation_create_with_attachments(
             files_title=files_title,
             existing=existing,
         )
+        chosen = list(studies)
+        if chosen:
+            consultation_studies_set(actor=actor, consultation=c, studies=chosen)
     return c

@@ -80,13 +80,28 @@ EDITABLE = (
 )
 
 
-def serving_centre_for(institution: Institution) -> Institution | None:
-    """The centre that serves this institution for consultations: a telemedicine centre if
-    one is linked, else the highest provider."""
-    providers = list(collaboration_providers_for(institution=institution, service="consultation"))
-    centres = [p for p in providers if p.kind == InstitutionKind.TELEMEDICINE_CENTRE]
-    chosen = centres or providers
-    return chosen[0] if chosen else None
+# The collaboration links that route each kind of consultation: an imaging, ECG or pathology
+# consultation goes to the reading centre that serves the requester for that service, where
+# the directory links one; otherwise, like the rest, to its consultation centre.
+SERVICE_OF_KIND = {Kind.IMAGING: "imaging", Kind.ECG: "ecg", Kind.PATHOLOGY: "pathology"}
+
+
+def serving_centre_for(institution: Institution, kind: str = Kind.GENERAL) -> Institution | None:
+    """The centre that serves this institution for this kind of consultation: a telemedicine
+    centre if one is linked, else the highest provider."""
+    for service in dict.fromkeys((SERVICE_OF_KIND.get(Kind(kind), "consultation"), "consultation")):
+        providers = list(collaboration_providers_for(institution=institution, service=service))
+        centres = [p for p in providers if p.kind == InstitutionKind.TELEMEDICINE_CENTRE]
+        chosen = centres or providers
+        if chosen:
+            return chosen[0]
+    return None
+
+
+def _no_centre() -> ValidationFailed:
+    return ValidationFailed.single(
+        "__all__", _("No telemedicine centre serves your institution for consultations.")
+    )
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -158,11 +173,10 @@ def consultation_create(*, actor: Actor, patient: Patient, **values: Any) -> Con
         raise NotPermitted(_("Your role may not ask for a consultation."))
     cleaned = _clean(values)
     institution = institution_by_id(institution_id=actor.institution_id or 0)
-    centre = serving_centre_for(institution) if institution is not None else None
+    kind = cleaned.get("kind") or Kind.GENERAL
+    centre = serving_centre_for(institution, kind) if institution is not None else None
     if institution is None or centre is None:
-        raise ValidationFailed.single(
-            "__all__", _("No telemedicine centre serves your institution for consultations.")
-        )
+        raise _no_centre()
     now = timezone.now()
     with transaction.atomic():
         c = Consultation.objects.create(
@@ -199,8 +213,17 @@ def consultation_update(*, actor: Actor, consultation: Consultation, **values: A
     cleaned = _clean(values)
     with transaction.atomic():
         step = MACHINE.step_begin(actor=actor, obj=consultation, action=Action.UPDATE)
+        c = step.obj
+        if "kind" in cleaned and cleaned["kind"] != c.kind:
+            # Another kind may go to another centre (an imaging one to its reading centre).
+            centre = serving_centre_for(c.requesting_institution, cleaned["kind"])
+            if centre is None:
+                raise _no_centre()
+            if centre.pk != c.centre_id:
+                c.centre = centre
+                cleaned["centre"] = centre
         for name, value in cleaned.items():
-            setattr(step.obj, name, value)
+            setattr(c, name, value)
         step.detail = {"fields": sorted(cleaned)}
         return MACHINE.step_finish(
             step, notify=[], title=gettext_lazy("Request amended"), update_fields=list(cleaned)

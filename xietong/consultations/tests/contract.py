@@ -30,6 +30,7 @@ NEEDS: dict[str, tuple[str, str]] = {
     "/timeline": ("draft", "requester"),
     "/opinions": ("draft", "requester"),
     "/submit": ("draft", "requester"),
+    "/studies": ("draft", "requester"),
     "/cancel": ("draft", "requester"),
     "/resubmit": ("returned", "requester"),
     "/acknowledge": ("opinion_signed", "requester"),

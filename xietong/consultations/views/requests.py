@@ -19,6 +19,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent, posted, told
+from xietong.imaging.selectors import studies_of_patient_for
 from xietong.patients.selectors import get_patient_for
 from xietong.records.choices import DocumentKind
 from xietong.records.selectors import (
@@ -33,6 +34,7 @@ from ..forms import AttachForm, RequestForm, request_initial
 from ..models import Consultation, Kind, Mode, PreferredTarget, Status, Urgency
 from ..selectors import consultation_timeline, get_consultation_for
 from ..services.attachments import ATTACH_FIELDS
+from ..study_selectors import studies_chosen
 from ..workflow import Action
 from ._common import detail_url, require_role
 
@@ -122,9 +124,11 @@ def _attach_form(
         documents = _on_file(actor, c, _attached(actor, c))
     else:
         documents = list(documents_for_patient(actor=actor, patient=patient))
+    studies = studies_of_patient_for(actor=actor, patient=patient)
     if request.method == "POST":
-        return AttachForm(request.POST, request.FILES, documents=documents)
-    return AttachForm(documents=documents)
+        return AttachForm(request.POST, request.FILES, documents=documents, studies=studies)
+    chosen = [str(u) for u in studies_chosen(consultation=c)] if c is not None else []
+    return AttachForm(documents=documents, studies=studies, initial={"studies": chosen})
 
 
 def _submit(request: ActorRequest, actor: Actor, c: Consultation) -> Consultation:
@@ -155,7 +159,11 @@ def create(request: ActorRequest, actor: Actor) -> HttpResponse:
     if form.is_valid() and attach.is_valid():
         try:
             c = svc.consultation_create_with_attachments(
-                actor=actor, patient=patient, **_attach_values(attach), **form.values()
+                actor=actor,
+                patient=patient,
+                studies=attach.cleaned_data.get("studies") or [],
+                **_attach_values(attach),
+                **form.values(),
             )
         except FileTooLarge as exc:
             _attach_refused(attach, exc)
@@ -231,6 +239,9 @@ def edit(request: ActorRequest, actor: Actor, consultation_uuid: uuid.UUID) -> H
             with transaction.atomic():
                 c = svc.consultation_update(actor=actor, consultation=c, **form.values())
                 svc.consultation_attach(actor=actor, consultation=c, **_attach_values(attach))
+                svc.consultation_studies_set(
+                    actor=actor, consultation=c, studies=attach.cleaned_data.get("studies") or []
+                )
         except FileTooLarge as exc:
             _attach_refused(attach, exc)
         except ValidationFailed as exc:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
+from xietong.imaging.sections import study_rows
 
 from ..models import (
     Consultation,
@@ -27,6 +28,7 @@ from ..selectors import (
     consultation_timeline,
 )
 from ..services import consultation_actions
+from ..study_selectors import consultation_studies_for
 from ..workflow import ACTION_LABELS, Action
 from .actions import page_actions
 
@@ -127,4 +129,5 @@ def workspace_context(actor: Actor, c: Consultation) -> dict[str, Any]:
         "can_acknowledge": Action.ACKNOWLEDGE in actions,
         "status_label": Status(c.status).label,
         "panels": workspace_panels_render(actor=actor, consultation=c),
+        "studies": study_rows(consultation_studies_for(actor=actor, consultation=c)),
     }

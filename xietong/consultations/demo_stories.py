@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from xietong.core.actor import Actor
 from xietong.directory.models import Expert
+from xietong.imaging.selectors import studies_visible_to
 from xietong.patients.models import Patient
 from xietong.scheduling.models import Slot, SlotStatus
 
@@ -190,6 +191,11 @@ def _story(
     if plan.state != "draft":
         consent_record_once(who.requester, patient, scan)
     c = s.consultation_create(actor=who.requester, patient=patient, **values)
+    # The studies the hospital's PACS sent for this patient, for the expert to read.
+    studies = studies_visible_to(who.requester).filter(patient_id=patient.pk)
+    chosen = list(studies.values_list("uuid", flat=True))
+    if chosen:
+        s.consultation_studies_set(actor=who.requester, consultation=c, studies=chosen)
     made.append(c)
     for step in plan.steps[1:]:
         yield plan.moments[step]

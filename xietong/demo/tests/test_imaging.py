@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from xietong.accounts.models import User
-from xietong.consultations.models import Consultation
+from xietong.consultations.models import Consultation, ConsultationStudy
 from xietong.demo.seed import demo_seed
 from xietong.imaging.models import Instance, Study
 
@@ -49,6 +49,18 @@ def test_the_demo_patients_have_their_studies_and_the_list_has_work() -> None:
     patient = _patient_of("assigned", "doctor_county")
     page = _browser("doctor_county").get(reverse("patients:detail", args=[patient.uuid]))
     assert "胸部CT平扫" in page.content.decode()
+
+    # The consultation carries the study, and its expert finds it in the workspace.
+    c = Consultation.objects.get(status="in_progress", requesting_user__username="doctor_county2")
+    mr = Study.objects.get(patient=c.patient)
+    assert list(
+        ConsultationStudy.objects.filter(consultation=c).values_list("study", flat=True)
+    ) == [mr.pk]
+    expert = c.assignments.get().expert.practitioner.user
+    workspace = Client()
+    workspace.force_login(expert)
+    body = workspace.get(reverse("consultations:detail", args=[c.uuid])).content.decode()
+    assert "待阅影像检查" in body and mr.study_instance_uid in body
 
     waiting = Study.objects.filter(patient__isnull=True)
     assert waiting.count() == 2

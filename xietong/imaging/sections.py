@@ -14,6 +14,7 @@ from xietong.core.actor import Actor
 from xietong.patients.access import can_view_patients
 from xietong.patients.sections import PatientSection
 
+from .labels import body_part_label
 from .models import Series, Study
 from .selectors import studies_of_patient_for
 
@@ -28,6 +29,10 @@ class StudyRow:
     # Where "open in viewer" goes: the viewer's viewer_url(study.study_instance_uid). Empty
     # until the viewer is served, and the row then offers no link.
     viewer_url: str = ""
+
+    @property
+    def body_part_labels(self) -> list[str]:
+        return [body_part_label(p) for p in self.body_parts]
 
     @property
     def study_date(self) -> str:

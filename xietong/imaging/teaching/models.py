@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core.models import BaseModel
 from xietong.directory.models import Institution
 
+from ..labels import body_part_label
+
 
 class TeachingFile(BaseModel):
     number = models.CharField(_("number"), max_length=20, unique=True)
@@ -36,3 +38,7 @@ class TeachingFile(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def body_part_labels(self) -> str:
+        return "、".join(body_part_label(p) for p in self.body_parts.split("/") if p)

@@ -71,7 +71,7 @@ def teaching_file_new(request: ActorRequest, actor: Actor, study_uid: str) -> Ht
         form = None
     row = study_rows([study])[0]
     if form is None:
-        form = TeachingFileForm(initial={"title": _title_suggested(study, row.body_parts)})
+        form = TeachingFileForm(initial={"title": _title_suggested(study, row.body_part_labels)})
     return render(request, "imaging/teaching_new.html",
                   {"row": row, "form": form, "method": METHOD})  # fmt: skip
 

@@ -52,7 +52,8 @@ def test_the_page_lists_the_patients_studies_newest_first(hospital):
     assert ct < mr < dx
     assert "2026-11-20" in section and "2026-06-15" in section and "2026-03-01" in section
     assert ">CT<" in section and ">MR<" in section and ">DX<" in section
-    assert "CHEST" in section and "HEAD" in section
+    # The body parts in the reader's language, not DICOM's English terms.
+    assert "胸部" in section and "头部" in section and "CHEST" not in section
     assert "2 个序列，4 幅图像" in section  # two series of two images
     assert "1 个序列，2 幅图像" in section
     assert (sender.institution.short_name or sender.institution.name) in section

@@ -73,6 +73,8 @@ DICOMWEB: dict[str, tuple[Callable[[World], str], tuple[str, str]]] = {
     "dicomweb:frame_thumbnail": (_at("dicomweb:frame_thumbnail", 3), READ),
     # The form that makes a teaching file shows the study it copies.
     "imaging:teaching_new": (_at("imaging:teaching_new", 1), READ),
+    # Taking a study off the wrong patient shows the study first.
+    "imaging:study_unlink": (_at("imaging:study_unlink", 1), READ),
 }
 
 

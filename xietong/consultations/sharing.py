@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from xietong.core.actor import Actor
@@ -33,10 +33,12 @@ def consultation_documents_shared_q(actor: Actor, patient_id: int) -> Q:
 
 
 def consultation_studies_shared(actor: Actor) -> QuerySet[ConsultationStudy, int]:
-    """The ids of the studies attached to those consultations, as a subquery."""
-    return ConsultationStudy.objects.filter(consultation__in=_sharing(actor)).values_list(
-        "study_id", flat=True
-    )
+    """The ids of the studies attached to those consultations, as a subquery: only while a
+    study is still the consultation's patient's (a study linked to the wrong patient and
+    then moved is no longer shared by that patient's consultation)."""
+    return ConsultationStudy.objects.filter(
+        consultation__in=_sharing(actor), study__patient_id=F("consultation__patient_id")
+    ).values_list("study_id", flat=True)
 
 
 def share_reader_register_consultations() -> None:

@@ -10,6 +10,7 @@ AUDIT_EVENTS = AuditVocabulary(
         "imaging_study.read": _("Imaging study opened"),
         "imaging_study.search": _("Imaging studies searched"),
         "imaging_study.link": _("Imaging study linked to a patient"),
+        "imaging_study.unlink": _("Imaging study unlinked from the wrong patient"),
     },
     resource_types={"ImagingStudy": _("Imaging study")},
 )

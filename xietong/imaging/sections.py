@@ -14,6 +14,7 @@ from xietong.core.actor import Actor
 from xietong.patients.access import can_view_patients
 from xietong.patients.sections import PatientSection
 
+from .access import can_reconcile
 from .labels import body_part_label
 from .models import Series, Study
 from .selectors import studies_of_patient_for
@@ -62,4 +63,7 @@ def imaging_section(request: HttpRequest, actor: Actor, patient: Patient) -> Pat
     if not can_view_patients(actor):
         return None
     rows = study_rows(studies_of_patient_for(actor=actor, patient=patient))
-    return PatientSection("imaging/_patient_section.html", {"study_rows": rows}, order=15)
+    # Those who link their institution's studies may take one off the wrong patient.
+    unlink_for = actor.institution_id if can_reconcile(actor) else None
+    context = {"study_rows": rows, "unlink_for": unlink_for}
+    return PatientSection("imaging/_patient_section.html", context, order=15)

@@ -9,17 +9,19 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.core.actor import Actor
+from xietong.core.errors import NotFound, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view
-from xietong.core.reads import CHANGE
+from xietong.core.reads import CHANGE, SHOW
 from xietong.patients.selectors import get_patient_for, patient_search
 
 from .access import can_reconcile
-from .selectors import get_unmatched_study_for, unmatched_studies_for
-from .services import study_link
+from .sections import study_rows
+from .selectors import get_study_for, get_unmatched_study_for, unmatched_studies_for
+from .services import study_link, study_unlink
 from .services.matching import Unmatched
 
 
@@ -59,3 +61,30 @@ def reconcile_link(request: ActorRequest, actor: Actor, study_uuid: uuid.UUID) -
     study_link(actor=actor, study=study, patient=patient)
     messages.success(request, _("The study is linked to %(name)s.") % {"name": patient.name})
     return redirect("imaging:reconcile")
+
+
+@require_http_methods(["GET", "POST"])
+@actor_view(allowed=can_reconcile)
+def study_unlink_page(request: ActorRequest, actor: Actor, study_uid: str) -> HttpResponse:
+    """A study linked to the wrong patient: the study (as its patient's page shows it) and
+    the reason; on POST it goes back to the reconciliation list."""
+    post = request.method == "POST"
+    study = get_study_for(actor=actor, study_uid=study_uid, intent=CHANGE if post else SHOW)
+    if study.institution_id != actor.institution_id:
+        raise NotFound()
+    reason = request.POST.get("reason", "")
+    error = ""
+    if post:
+        try:
+            study_unlink(actor=actor, study=study, reason=reason)
+        except ValidationFailed as exc:
+            error = " ".join(str(e) for es in exc.fields.values() for e in es)
+        else:
+            messages.success(
+                request, _("The study is off that patient's record and waits to be linked.")
+            )
+            return redirect("imaging:reconcile")
+    row = study_rows([study])[0]
+    return render(request, "imaging/study_unlink.html",
+                  {"row": row, "reason": reason, "error": error},
+                  status=422 if error else 200)  # fmt: skip

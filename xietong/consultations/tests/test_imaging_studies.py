@@ -137,3 +137,18 @@ def test_the_api_lists_and_sets_the_studies():
     refused = browser.put(url, json.dumps({"studies": ["not-a-uuid"]}),
                           content_type="application/json", headers=headers)  # fmt: skip
     assert refused.status_code == 422
+
+
+def test_a_study_taken_off_the_wrong_patient_is_no_longer_shared_by_their_consultation():
+    w = make_world()
+    study = _study_of(w)
+    c = w.to("draft", kind=Kind.IMAGING)
+    svc.consultation_studies_set(actor=w.requester, consultation=c, studies=[study.uuid])
+    svc.consultation_submit(actor=w.requester, consultation=c)
+    assert _metadata(w.qc, study) == 200
+    from xietong.imaging.services import study_unlink
+
+    study_unlink(actor=w.requester, study=study, reason="错片：同名患者")
+    assert _metadata(w.qc, study) == 404
+    workspace = _browser(w.qc).get(reverse("consultations:detail", args=[c.uuid]))
+    assert study.study_instance_uid not in workspace.content.decode()

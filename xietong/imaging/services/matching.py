@@ -23,6 +23,8 @@ class Unmatched(StrEnum):
     NO_PATIENT = "no_patient"
     NAME_DIFFERS = "name_differs"
     BIRTH_DATE_DIFFERS = "birth_date_differs"
+    # Linked, then found not to be that patient's: waits for a person, never re-matched.
+    UNLINKED = "unlinked"
 
     @property
     def label(self) -> str:
@@ -33,6 +35,7 @@ _UNMATCHED_LABELS = {
     Unmatched.NO_PATIENT: _("No patient of ours has this Patient ID"),
     Unmatched.NAME_DIFFERS: _("The name differs from the patient's"),
     Unmatched.BIRTH_DATE_DIFFERS: _("The birth date differs from the patient's"),
+    Unmatched.UNLINKED: _("Unlinked from the wrong patient"),
 }
 
 

@@ -13,7 +13,7 @@ from xietong.core.audit import audit_record
 from xietong.patients.selectors import patient_numbers
 
 from ..models import Study
-from .matching import study_match
+from .matching import Unmatched, study_match
 
 AGENT = "imaging-matching"
 
@@ -27,7 +27,12 @@ def studies_rematch(*, patient_id: int) -> int:
     for institution_id, number in pairs:
         sent_as |= Q(institution_id=institution_id, dicom_patient_id=number)
     linked = 0
-    for study in Study.objects.filter(sent_as, patient__isnull=True):
+    # A study a person unlinked from a patient waits for a person: the numbers that matched
+    # it to the wrong one would match it again.
+    waiting = Study.objects.filter(sent_as, patient__isnull=True).exclude(
+        unmatched_reason=Unmatched.UNLINKED
+    )
+    for study in waiting:
         match = study_match(institution_id=study.institution_id,
                             patient_id=study.dicom_patient_id, patient_name=study.patient_name,
                             birth_date=study.patient_birth_date)  # fmt: skip

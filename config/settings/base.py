@@ -254,6 +254,10 @@ FRONTEND_FILES = {
                             "css/tom-select.bootstrap5.min.css.map",
                             "js/tom-select.complete.min.js", "js/tom-select.complete.min.js.map")),
     "flatpickr": ("dist", ("flatpickr.min.css", "flatpickr.min.js", "l10n/zh.js")),
+    # The browser's upload of studies (imaging/static/imaging/upload.js): zips unpacked and
+    # DICOM headers read in the browser, before anything is sent.
+    "fflate": ("umd", ("index.js",)),
+    "dicom-parser": ("dist", ("dicomParser.min.js", "dicomParser.min.js.map")),
 }  # fmt: skip
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

@@ -155,6 +155,22 @@ def request_initial(consultation: Any) -> dict[str, Any]:
     }
 
 
+class StudyCheckboxes(forms.CheckboxSelectMultiple):
+    """Each study's box carries its Study Instance UID: the browser's upload of studies
+    (imaging/upload.js) ticks the study it has just sent when it appears here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.uids: dict[str, str] = {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        uid = self.uids.get(str(option["value"]))
+        if uid:
+            option["attrs"] = {**option["attrs"], "data-study-uid": uid}
+        return option
+
+
 class AttachForm(forms.Form):
     """New files to upload (records app) and existing documents of the patient to attach."""
 
@@ -181,7 +197,7 @@ class AttachForm(forms.Form):
     studies = forms.MultipleChoiceField(
         label=_("Imaging studies for the experts to read"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=StudyCheckboxes,
         help_text=_("From the patient's imaging archive; the experts open them in the viewer."),
     )
 
@@ -200,6 +216,9 @@ class AttachForm(forms.Form):
         self.fields["studies"].choices = [  # type: ignore[attr-defined]
             (str(s.uuid), study_label(s)) for s in studies or []
         ]
+        self.fields["studies"].widget.uids = {
+            str(s.uuid): s.study_instance_uid for s in studies or []
+        }
 
 
 def study_label(study: Any) -> str:

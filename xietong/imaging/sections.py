@@ -18,6 +18,7 @@ from .access import can_reconcile
 from .labels import body_part_label
 from .models import Series, Study
 from .selectors import studies_of_patient_for
+from .upload import study_upload_for
 
 if TYPE_CHECKING:
     from xietong.patients.models import Patient
@@ -65,5 +66,6 @@ def imaging_section(request: HttpRequest, actor: Actor, patient: Patient) -> Pat
     rows = study_rows(studies_of_patient_for(actor=actor, patient=patient))
     # Those who link their institution's studies may take one off the wrong patient.
     unlink_for = actor.institution_id if can_reconcile(actor) else None
-    context = {"study_rows": rows, "unlink_for": unlink_for}
+    upload = study_upload_for(actor, patient=patient)
+    context = {"study_rows": rows, "unlink_for": unlink_for, "upload": upload}
     return PatientSection("imaging/_patient_section.html", context, order=15)

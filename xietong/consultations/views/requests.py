@@ -20,6 +20,7 @@ from xietong.core.errors import Conflict, ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, fetch_intent, posted, told
 from xietong.imaging.selectors import studies_of_patient_for
+from xietong.imaging.upload import study_upload_for
 from xietong.patients.selectors import get_patient_for
 from xietong.records.choices import DocumentKind
 from xietong.records.selectors import (
@@ -113,6 +114,8 @@ def _page(
         "attached": attached,
         "qc_comment": _qc_comment(consultation) if consultation else "",
         "is_returned": consultation is not None and consultation.status == Status.RETURNED,
+        # Studies uploaded here are ticked for this request when they arrive for the patient.
+        "study_upload": study_upload_for(actor, patient=patient, choose=True),
     }
     return render(request, "consultations/request_form.html", context, status=status)
 

@@ -5,6 +5,7 @@ for reconciliation, and the same files chosen again after a reload sending nothi
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
 from pathlib import Path
@@ -49,6 +50,24 @@ def _posts(page: Any) -> list[str]:
     return sent
 
 
+def _drop(page: Any, target: Any, files: dict[str, bytes]) -> None:
+    """Files dragged from the desktop and dropped on `target`."""
+    named = [{"name": n, "data": base64.b64encode(d).decode()} for n, d in files.items()]
+    transfer = page.evaluate_handle(
+        """(files) => {
+             const transfer = new DataTransfer();
+             for (const f of files) {
+               const bytes = Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0));
+               transfer.items.add(new File([bytes], f.name));
+             }
+             return transfer;
+           }""",
+        named,
+    )
+    target.dispatch_event("dragover", {"dataTransfer": transfer})
+    target.dispatch_event("drop", {"dataTransfer": transfer})
+
+
 def _shot(page: Any, name: str, width: int) -> None:
     """The section at that width, kept for a person to look at."""
     SHOTS.mkdir(exist_ok=True)
@@ -78,7 +97,11 @@ def test_upload_files_zip_and_a_stranger_then_again_sends_nothing(page: Any) -> 
     section = page.locator("section#imaging")
     expect(section.get_by_role("button", name="选择文件或压缩包")).to_be_visible()
     expect(section.get_by_role("button", name="选择文件夹")).to_be_visible()
-    section.locator("input[data-input=files]").set_input_files(chosen)
+    # The chooser opens from the keyboard.
+    section.get_by_role("button", name="选择文件或压缩包").focus()
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(chosen)
 
     # Before anything is sent: each study with its patient, date, modality and count, and
     # the text file refused with its reason.
@@ -109,7 +132,8 @@ def test_upload_files_zip_and_a_stranger_then_again_sends_nothing(page: Any) -> 
         expect(card.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     expect(section.locator("[data-status]")).to_have_text("所有图像均已存入档案。")
     assert len(posts) == 6  # one request per instance
-    assert Instance.objects.count() == 6
+    # Kept as the browser's upload, told apart from a PACS's STOW-RS.
+    assert Instance.objects.filter(route="upload").count() == 6
 
     # The patient's studies are in the list without a reload; the stranger's is not, and
     # its card says where it went.
@@ -184,8 +208,10 @@ def test_on_the_request_form_the_uploaded_study_is_chosen_for_the_consultation(p
     studies = page.locator("fieldset#studies")
     expect(studies).to_contain_text("该患者在影像归档中尚无检查")
     page.locator("textarea[name=reason]").fill("头痛待查")
-    studies.locator("input[data-input=files]").set_input_files(
-        [_file(f"IM{n}.dcm", dataset_bytes(ds)) for n, ds in enumerate(mr)]
+    _drop(
+        page,
+        studies.locator("[data-drop]"),
+        {f"IM{n}.dcm": dataset_bytes(ds) for n, ds in enumerate(mr)},
     )
     studies.get_by_role("button", name="上传到影像档案").click()
     box = studies.locator(f'input[data-study-uid="{mr[0].StudyInstanceUID}"]')
@@ -198,3 +224,57 @@ def test_on_the_request_form_the_uploaded_study_is_chosen_for_the_consultation(p
     expect(page.locator(".messages")).to_contain_text("草稿已保存")
     attached = ConsultationStudy.objects.get()
     assert attached.study.study_instance_uid == mr[0].StudyInstanceUID
+
+
+def test_a_dropped_line_resumes_where_it_stopped(page: Any, tmp_path: Path) -> None:
+    sender = a_sender(role="requester")
+    patient = a_patient(sender.institution, mrn="MRN-1", name="王芳")
+    ct = a_study(person_of(patient), modality="CT", instances_per_series=5)
+    folder = tmp_path / "CT"
+    folder.mkdir()
+    for n, ds in enumerate(ct):
+        (folder / f"IM{n}").write_bytes(dataset_bytes(ds))
+    sign_in(page, str(User.objects.get(pk=sender.membership.user_id).username))
+    page.goto(f"/patients/{patient.uuid}/")
+    section = page.locator("section#imaging")
+    with page.expect_file_chooser() as chooser:
+        section.get_by_role("button", name="选择文件夹").click()
+    chooser.value.set_files(str(folder))
+    card = section.locator(".xt-dicom-study")
+    expect(card).to_contain_text("5 幅图像")
+
+    # The line drops under the second and fourth image.
+    posts = _posts(page)
+    stows = 0
+
+    def flaky(route: Any) -> None:
+        nonlocal stows
+        stows += route.request.method == "POST"
+        if route.request.method == "POST" and stows in (2, 4):
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/dicomweb/studies", flaky)
+    section.get_by_role("button", name="上传到影像档案").click()
+    errors = card.locator(".xt-dicom-errors")
+    expect(errors).to_contain_text("2 幅图像未能存入")
+    expect(errors).to_contain_text("影像档案应答前网络连接中断")
+    expect(card.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "60")
+    assert Instance.objects.count() == 3
+    page.unroute("**/dicomweb/studies")
+
+    # After a reload the folder again: the archive's list says which three it has.
+    page.reload()
+    posts.clear()
+    with page.expect_file_chooser() as chooser:
+        section.get_by_role("button", name="选择文件夹").click()
+    chooser.value.set_files(str(folder))
+    section.get_by_role("button", name="上传到影像档案").click()
+    expect(card.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    expect(card).to_contain_text("3 幅已在档案中，不再发送")
+    expect(section.locator(f'tr[data-study="{ct[0].StudyInstanceUID}"]')).to_contain_text(
+        "5 幅图像"
+    )
+    assert len(posts) == 2
+    assert Instance.objects.count() == 5

@@ -149,7 +149,9 @@ def stow(
     outcomes = instances_store(
         actor=actor,
         institution_id=actor.institution_id or 0,
-        route="stow",
+        # A signed-in browser's (the pages' upload, imaging/upload.js) is told apart in the
+        # index and the audit from a PACS or a script, which send with a token.
+        route="upload" if reader.startswith("session:") else "stow",
         items=parts,
         study_uid=study_uid,
     )

@@ -204,6 +204,7 @@
     const refusedBox = root.querySelector("[data-refused-box]");
     const refusedList = root.querySelector("[data-refused]");
     const sendButton = root.querySelector("[data-send]");
+    const sendLabel = sendButton.querySelector("span");
     const drop = root.querySelector("[data-drop]");
     const studies = new Map(); // Study Instance UID -> its card and instances
     let busy = false;
@@ -331,7 +332,7 @@
       if (busy) return;
       busy = true;
       sendButton.disabled = true;
-      sendButton.textContent = texts.sending;
+      sendLabel.textContent = texts.sending;
       const queue = [];
       for (const study of chosen) {
         study.retry.hidden = true;
@@ -371,7 +372,7 @@
       const allDone = chosen.every((s) => s.instances.every((i) => i.done));
       status.textContent = allDone ? texts.done : "";
       sendButton.disabled = false;
-      sendButton.textContent = texts.send;
+      sendLabel.textContent = texts.send;
     }
 
     const inputs = {};

@@ -9,6 +9,7 @@ test passwords."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from axes.helpers import get_cool_off, get_failure_limit
@@ -41,20 +42,31 @@ STILL_LOCKED = _(
 )
 
 
-def _recent_attempts(username: str | OuterRef) -> QuerySet[AccessAttempt]:
-    """The failed attempts axes still counts against a username (within the cool-off)."""
+def failures_counted_since(now: datetime) -> datetime | None:
+    """When the failures axes still counts at `now` began (None: they never expire)."""
     cool_off = get_cool_off()
+    return None if cool_off is None else now - cool_off
+
+
+def _recent_attempts(
+    username: str | OuterRef, since: datetime | None = None
+) -> QuerySet[AccessAttempt]:
+    """The failed attempts axes still counts against a username (within the cool-off that
+    began at `since`, by default the one that ends now)."""
+    if since is None:
+        since = failures_counted_since(timezone.now())
     attempts = AccessAttempt.objects.filter(username=username)
-    if cool_off is not None:
-        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    if since is not None:
+        attempts = attempts.filter(attempt_time__gte=since)
     return attempts
 
 
-def failures_recent(username_field: str) -> Subquery:
+def failures_recent(username_field: str, since: datetime | None = None) -> Subquery:
     """The failures counted against the username in `username_field` of the outer query, as
-    a subquery: a caller that reads the account anyway learns of the lock in the same query."""
+    a subquery: a caller that reads the account anyway learns of the lock in the same query.
+    `since` as in `_recent_attempts`."""
     return Subquery(
-        _recent_attempts(OuterRef(username_field))
+        _recent_attempts(OuterRef(username_field), since)
         .order_by()
         .values("username")
         .annotate(total=Sum("failures_since_start"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -19,10 +19,17 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed
-from xietong.core.rows import row_or_none
+from xietong.core.rows import RowQuery
 
 from .actors import actor_for_membership, actor_for_user
-from .lockout import StillLocked, account_locked, failures_lock, failures_recent, sign_in_past_lock
+from .lockout import (
+    StillLocked,
+    account_locked,
+    failures_counted_since,
+    failures_lock,
+    failures_recent,
+    sign_in_past_lock,
+)
 from .models import ApiToken, Membership, User
 from .two_factor import SecondFactor, second_factor_needed, totp_verify
 
@@ -67,16 +74,26 @@ def api_token_issue(*, membership: Membership, label: str = "") -> tuple[ApiToke
     return token, key
 
 
+def _token_rows(key_hash: str, now: datetime, since: datetime | None = None) -> QuerySet[ApiToken]:
+    """One query on every API request: the token, its membership with the user, institution
+    and region the actor is made of, and the failures that may lock the account."""
+    return (
+        ApiToken.objects.select_related("membership__user", "membership__institution__region")
+        .annotate(lock_failures=failures_recent("membership__user__username", since))
+        .filter(key_hash=key_hash, revoked_at__isnull=True, expires_at__gt=now)
+    )
+
+
+# Compiled once per process: this query runs on every API request (core/rows.py).
+_TOKEN_ROWS = RowQuery(ApiToken, _token_rows)
+
+
 def api_token_resolve(key: str) -> ApiToken | None:
     if not key.startswith(TOKEN_PREFIX):
         return None
-    # One query on every API request: the token, its membership with the user, institution
-    # and region the actor is made of, and the failures that may lock the account.
-    token = row_or_none(
-        ApiToken.objects.select_related("membership__user", "membership__institution__region")
-        .annotate(lock_failures=failures_recent("membership__user__username"))
-        .filter(key_hash=_hash(key), revoked_at__isnull=True, expires_at__gt=timezone.now())
-    )
+    now = timezone.now()
+    since = failures_counted_since(now)
+    token = _TOKEN_ROWS.row(_hash(key), now, *([since] if since else []))
     if token is None or token.membership.user_id != token.user_id:
         return None
     token.user = token.membership.user  # the same person: not read a second time
@@ -87,7 +104,6 @@ def api_token_resolve(key: str) -> ApiToken | None:
     failures = token.lock_failures  # type: ignore[attr-defined]  # the annotation above
     if failures_lock(token.user.get_username(), failures):
         return None
-    now = timezone.now()
     # Record use at most once a minute: a busy client should not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,0 +1,71 @@
+"""A one-row query compiled once per process: later calls give the rows Django would, with
+their relations, in one statement; a query whose shape moves is compiled every time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from xietong.core.rows import RowQuery
+from xietong.directory.models import Institution
+from xietong.directory.tests.factories import InstitutionFactory, RegionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_code(code: str) -> QuerySet[Institution]:
+    return Institution.objects.select_related("region").filter(code=code, active=True)
+
+
+def _institutions(count: int) -> list[Any]:
+    return [
+        InstitutionFactory(code=f"RQ{n}", name=f"第{n}医院", region=RegionFactory(name=f"区{n}"))
+        for n in range(count)
+    ]
+
+
+def test_later_calls_give_each_key_its_own_row_with_its_relations_in_one_statement() -> None:
+    made = _institutions(5)
+    rows = RowQuery(Institution, _by_code)
+    for institution in made:  # the first two compile, the rest reuse the SQL
+        with CaptureQueriesContext(connection) as queries:
+            found = rows.row(institution.code)
+            assert found is not None
+            assert (found.pk, found.name, found.region.name) == (
+                institution.pk,
+                institution.name,
+                institution.region.name,
+            )
+        assert len(queries) == 1
+    assert rows.row("RQ-none") is None
+
+
+def test_the_reused_sql_carries_the_call_s_value_not_the_first_one() -> None:
+    first, second, third = _institutions(3)
+    rows = RowQuery(Institution, _by_code)
+    rows.row(first.code)
+    rows.row(second.code)
+    Institution.objects.filter(pk=third.pk).update(active=False)
+    assert rows.row(third.code) is None  # the condition still holds on a reused plan
+    assert rows.row(first.code).pk == first.pk  # type: ignore[union-attr]
+
+
+def test_a_value_computed_inside_the_query_keeps_it_compiled_every_time() -> None:
+    made = _institutions(3)
+    wanted = {"name": made[0].name}
+
+    def by_code_and_current_name(code: str) -> QuerySet[Institution]:
+        # `wanted` is not one of the call's values: reusing the first SQL would be wrong.
+        return Institution.objects.filter(code=code, name=wanted["name"])
+
+    rows = RowQuery(Institution, by_code_and_current_name)
+    assert rows.row(made[0].code).pk == made[0].pk  # type: ignore[union-attr]
+    wanted["name"] = made[1].name
+    assert rows.row(made[1].code).pk == made[1].pk  # type: ignore[union-attr]
+    wanted["name"] = made[2].name
+    assert rows.row(made[2].code).pk == made[2].pk  # type: ignore[union-attr]
+    assert rows.row(made[0].code) is None

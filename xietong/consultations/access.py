@@ -6,9 +6,10 @@ NotFound, as if it did not exist."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from xietong.core.actor import Actor
+from xietong.core.rows import RowQuery
 
 from .models import LIVE_ASSIGNMENT, Consultation, ConsultationAssignment, Status
 from .workflow import Party
@@ -77,6 +78,22 @@ def my_assignment_status(actor: Actor, consultation: Consultation) -> str | None
 _ASSIGNMENTS = "_xt_assignments"
 
 
+def _assignment_rows(consultation_id: int) -> QuerySet[ConsultationAssignment]:
+    return (
+        ConsultationAssignment.objects.filter(consultation_id=consultation_id)
+        .select_related(
+            "expert__practitioner__institution",
+            "expert__practitioner__department",
+            "expert__practitioner__user",
+        )
+        .order_by("id")
+    )
+
+
+# Read by nearly every step and page of a consultation: compiled once (core/rows.py).
+_ASSIGNMENT_ROWS = RowQuery(ConsultationAssignment, _assignment_rows)
+
+
 def assignments_of(consultation: Consultation) -> list[ConsultationAssignment]:
     """Every assignment of the consultation (declined and released ones too), by id, with
     the expert's practitioner, institution, department and account: read once per
@@ -85,15 +102,7 @@ def assignments_of(consultation: Consultation) -> list[ConsultationAssignment]:
     what it adds it adds with `assignments_added`."""
     found: list[ConsultationAssignment] | None = consultation.__dict__.get(_ASSIGNMENTS)
     if found is None:
-        found = list(
-            ConsultationAssignment.objects.filter(consultation=consultation)
-            .select_related(
-                "expert__practitioner__institution",
-                "expert__practitioner__department",
-                "expert__practitioner__user",
-            )
-            .order_by("id")
-        )
+        found = _ASSIGNMENT_ROWS.rows(consultation.pk)
         back = ConsultationAssignment._meta.get_field("consultation")
         for a in found:
             back.set_cached_value(a, consultation)

@@ -42,8 +42,8 @@ _NEVER = object()  # the query's shape changes between calls: compiled on every 
 
 
 class RowQuery(Generic[T]):
-    """One row through a query whose shape is the same on every call, its SQL compiled once
-    per process and database instead of on each call.
+    """A query whose shape is the same on every call (one row by a key, or the few rows of
+    a parent), its SQL compiled once per process and database instead of on each call.
 
     Django turns a queryset into SQL each time it runs it; with several joined relations and
     a subquery that is 1-2 ms of Python, more than the database takes to answer, and the
@@ -58,18 +58,30 @@ class RowQuery(Generic[T]):
     def __init__(self, model: type[T], build: Callable[..., QuerySet[T]]) -> None:
         self._model = model
         self._build = build
-        # Per database and number of values (a setting may add or drop a condition).
-        self._plans: dict[tuple[str, int], _Plan | object] = {}
+        # Per database, number of values (a setting may add or drop a condition) and whether
+        # one row or all are read.
+        self._plans: dict[tuple[str, int, bool], _Plan | object] = {}
 
     def row(self, *values: Any) -> T | None:
-        key = (router.db_for_read(self._model), len(values))
+        """The one row (the query filters on a unique key), or None; no ORDER BY."""
+        found = self._read(values, one=True)
+        return found[0] if found else None
+
+    def rows(self, *values: Any) -> list[T]:
+        """All the rows, in the order the query gives."""
+        return self._read(values, one=False)
+
+    def _read(self, values: tuple[Any, ...], *, one: bool) -> list[T]:
+        key = (router.db_for_read(self._model), len(values), one)
         plan = self._plans.get(key)
         if isinstance(plan, _Plan) and plan.checked:
             given = list(plan.params)
             for hole, value in zip(plan.holes, values, strict=True):
                 given[hole] = value
-            return _first(plan.rows, plan.sql, tuple(given), plan.state)
-        rows = self._build(*values).order_by()[:1]
+            return _read(plan.rows, plan.sql, tuple(given), plan.state)
+        rows = self._build(*values)
+        if one:
+            rows = rows.order_by()[:1]
         compiler = rows.query.get_compiler(using=rows.db)
         sql, made = compiler.as_sql()
         params = tuple(made)
@@ -89,7 +101,7 @@ class RowQuery(Generic[T]):
                 )
             )
             self._plans[key] = dataclasses.replace(plan, checked=True) if same else _NEVER
-        return _first(rows, sql, params, state)
+        return _read(rows, sql, params, state)
 
 
 def _holes(params: tuple[Any, ...], values: tuple[Any, ...]) -> tuple[int, ...] | None:
@@ -104,8 +116,8 @@ def _holes(params: tuple[Any, ...], values: tuple[Any, ...]) -> tuple[int, ...] 
     return tuple(holes) if len(set(holes)) == len(holes) else None
 
 
-def _first(rows: QuerySet[T], sql: str, params: tuple[Any, ...], state: dict[str, Any]) -> T | None:
-    """The row, read by Django's own iterator from a compiler that answers `sql`: the
+def _read(rows: QuerySet[T], sql: str, params: tuple[Any, ...], state: dict[str, Any]) -> list[T]:
+    """The rows, read by Django's own iterator from a compiler that answers `sql`: the
     instances, the related rows and the annotations come out as Django makes them."""
     run = rows.all()  # a fresh queryset: nothing is cached on the plan's
     compiler = run.query.get_compiler(using=run.db)
@@ -114,5 +126,4 @@ def _first(rows: QuerySet[T], sql: str, params: tuple[Any, ...], state: dict[str
     # Instance attributes, on this call's own compiler and query only.
     vars(compiler)["as_sql"] = lambda *_args, **_kwargs: (sql, params)
     vars(run.query)["get_compiler"] = lambda *_args, **_kwargs: compiler
-    found = list(run)
-    return found[0] if found else None
+    return list(run)

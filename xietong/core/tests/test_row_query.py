@@ -69,3 +69,26 @@ def test_a_value_computed_inside_the_query_keeps_it_compiled_every_time() -> Non
     wanted["name"] = made[2].name
     assert rows.row(made[2].code).pk == made[2].pk  # type: ignore[union-attr]
     assert rows.row(made[0].code) is None
+
+
+def test_all_the_rows_of_a_parent_come_with_their_relations() -> None:
+    regions: list[Any] = [RegionFactory(name=f"区{n}") for n in range(4)]
+    for n, region in enumerate(regions):
+        for m in range(n):
+            InstitutionFactory(code=f"RQ{n}-{m}", name=f"第{n}-{m}医院", region=region)
+
+    def of_region(region_id: int) -> QuerySet[Institution]:
+        return (
+            Institution.objects.filter(region_id=region_id)
+            .select_related("region")
+            .order_by("code")
+        )
+
+    rows = RowQuery(Institution, of_region)
+    for n, region in enumerate(regions):
+        with CaptureQueriesContext(connection) as queries:
+            found = rows.rows(region.pk)
+            assert [(i.code, i.region.name) for i in found] == [
+                (f"RQ{n}-{m}", region.name) for m in range(n)
+            ]
+        assert len(queries) == 1

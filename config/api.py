@@ -8,6 +8,7 @@ from xietong.core.api import install_error_handlers
 from xietong.core.health import router as health_router
 from xietong.core.openapi import XietongApi
 from xietong.directory.api import router as directory_router
+from xietong.imaging.reading.api import router as imaging_reading_router
 from xietong.notifications.api import router as notifications_router
 from xietong.patients.api import router as patients_router
 from xietong.records.api import router as records_router
@@ -35,3 +36,4 @@ api.add_router("/conferencing", chat_router)
 api.add_router("/video", video_router)
 api.add_router("/consultations", consultations_router)
 api.add_router("/referrals", referrals_router)
+api.add_router("/imaging", imaging_reading_router)

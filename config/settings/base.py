@@ -363,6 +363,11 @@ XT_RETENTION_AUDIO_VIDEO_YEARS = env_int("XT_RETENTION_AUDIO_VIDEO_YEARS", 3)
 # Consultation deadlines (minutes to accept, to answer) that differ from the built-in table,
 # keyed "<urgency>" or "<kind>:<urgency>" (consultations/services/_core.py).
 XT_CONSULTATION_DEADLINES: dict[str, tuple[int, int]] = {}
+# Imaging reading (imaging/reading/workflow.py): minutes a study may wait for its report
+# before the worklist flags it overdue, per urgency, where they differ from the built-in
+# table; and the professional titles whose readers review and sign final reports (审核医师).
+XT_READING_OVERDUE_MINUTES: dict[str, int] = {}
+XT_READING_SENIOR_TITLES: tuple[str, ...] = ("chief", "associate_chief")
 # Video: Janus (the SFU) and coturn. Without XT_JANUS_URL calls are peer to peer (embedded).
 XT_JANUS_URL = os.environ.get("XT_JANUS_URL", "")
 XT_JANUS_ADMIN_KEY = os.environ.get("XT_JANUS_ADMIN_KEY", "")

@@ -27,6 +27,7 @@ from xietong.consultations.tests.contract import (
 )
 from xietong.directory.models import Institution
 from xietong.directory.tests.factories import InstitutionFactory, RegionFactory
+from xietong.imaging.reading.tests import contract as reading_contract
 from xietong.patients.models import Patient, Sex
 from xietong.patients.tests.factories import make_patient, pdf_bytes, resident_id_for
 from xietong.records.models import ClinicalDocument
@@ -226,6 +227,16 @@ def _referral_reason(w: World) -> Json:
     return Json({"reason": "专家本周外出"})
 
 
+def _reading_params(suffix: str) -> Callable[[World], dict[str, Any]]:
+    """A reading request in the state, and with the caller as the party, that the operation
+    at `suffix` needs."""
+
+    def params(w: World) -> dict[str, Any]:
+        return reading_contract.contract_reading(w.membership, suffix)
+
+    return params
+
+
 # How to fill the path parameters of each documented path pattern.
 PATH_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "/api/v1/auth/tokens/{token_id}": lambda w: {"token_id": w.spare_token.pk},
@@ -260,6 +271,10 @@ PATH_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     **{
         f"/api/v1/referrals/{{referral_uuid}}{suffix}": _referral_params(suffix)
         for suffix in referral_contract.CONTRACT_PATHS
+    },
+    **{
+        f"/api/v1/imaging/readings/{{reading_uuid}}{suffix}": _reading_params(suffix)
+        for suffix in reading_contract.CONTRACT_PATHS
     },
 }
 
@@ -431,17 +446,36 @@ BODIES.update(
     }
 )
 
+BODIES.update(
+    {
+        "POST /api/v1/imaging/readings": lambda w: Json(
+            reading_contract.contract_body_create(w.membership)
+        ),
+        "POST /api/v1/imaging/readings/{reading_uuid}/release": lambda w: Json(
+            {"reason": "需要上级医生阅片"}
+        ),
+        "POST /api/v1/imaging/readings/{reading_uuid}/cancel": lambda w: Json(
+            {"reason": "患者已转院"}
+        ),
+    }
+)
+
 # Query parameters to send, where an operation needs some to do its work.
 QUERIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "GET /api/v1/patients": lambda w: {"q": w.patient.name},
     "GET /api/v1/records": lambda w: {"source": "consultation:contract"},
     "GET /api/v1/referrals/slots": lambda w: {"institution": w.institution.uuid},
+    # A study waiting at the world's reading centre, so the list has a row to answer.
+    "GET /api/v1/imaging/worklist": lambda w: (
+        reading_contract.contract_worklist(w.membership) or {"urgency": "urgent"}
+    ),
 }
 
 # Who calls, where a county doctor ("requester") is not the right person.
 ROLES: dict[str, str] = {
     **CONTRACT_ROLES,
     **referral_contract.CONTRACT_ROLES,
+    **reading_contract.CONTRACT_ROLES,
     "GET /api/v1/scheduling/schedules": "referral_desk",
     "POST /api/v1/scheduling/schedules": "referral_desk",
     "GET /api/v1/scheduling/schedules/{schedule_uuid}": "referral_desk",

@@ -97,3 +97,48 @@ RECONCILE: dict[str, tuple[Callable[[World], str], tuple[str, str]]] = {
     "imaging:reconcile": (_reconcile_list, SEARCH),
     "imaging:reconcile_study": (_waiting, READ),
 }
+
+
+def _reading(suffix: str) -> Callable[[World], str]:
+    def url(w: World) -> str:
+        from xietong.imaging.reading.tests.contract import contract_reading
+
+        return reverse(
+            "imaging:reading", args=[contract_reading(w.membership, suffix)["reading_uuid"]]
+        )
+
+    return url
+
+
+def _reading_new(w: World) -> str:
+    from xietong.imaging.reading.tests.contract import contract_link, contract_study
+
+    contract_link(w.institution)
+    return reverse("imaging:reading_new", args=[contract_study(w.institution).study_instance_uid])
+
+
+def _worklist(w: World) -> str:
+    from xietong.imaging.reading.tests.contract import contract_worklist
+
+    contract_worklist(w.membership)
+    return reverse("imaging:worklist")
+
+
+def _readings_mine(w: World) -> str:
+    from xietong.imaging.reading.tests.contract import contract_reading
+
+    contract_reading(w.membership, "")
+    return reverse("imaging:readings_mine")
+
+
+READ_READING = ("read", "ImagingReading")
+SEARCH_READING = ("search", "ImagingReading")
+
+# name -> (the role that opens it, how to build its address, the event its selector records)
+READING: dict[str, tuple[str, Callable[[World], str], tuple[str, str]]] = {
+    # The form shows the study it sends to be read.
+    "imaging:reading_new": ("requester", _reading_new, READ),
+    "imaging:reading": ("requester", _reading(""), READ_READING),
+    "imaging:worklist": ("expert", _worklist, SEARCH_READING),
+    "imaging:readings_mine": ("requester", _readings_mine, SEARCH_READING),
+}

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.api.operations import World, world_build
-from tests.reads.imaging import DICOMWEB, RECONCILE
+from tests.reads.imaging import DICOMWEB, READING, RECONCILE
 from tests.reads.test_api_reads_audited import assert_one_read, events_during
 from xietong.accounts.actors import actor_for_membership
 from xietong.consultations.tests import contract as consultation_contract
@@ -206,6 +206,9 @@ PAGES.update(
     }
 )
 
+# The reading worklist and its requests (tests/reads/imaging.py), each as its party sees it.
+PAGES.update({name: Page(role, url, event) for name, (role, url, event) in READING.items()})
+
 # page -> why it shows no patient data
 NO_PATIENT_DATA: dict[str, str] = {
     "accounts:login": "signing in",
@@ -284,6 +287,7 @@ POST_ONLY = {
     "administration:link_change",
     "administration:dicom_node_change",
     "imaging:reconcile_link",
+    "imaging:reading_act",
 }
 
 

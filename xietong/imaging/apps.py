@@ -15,13 +15,22 @@ class ImagingConfig(AppConfig):
 
         from .access import RECONCILE_ROLES
         from .audit_events import AUDIT_EVENTS
+        from .reading import machine as _reading_machine  # noqa: F401 (registers its words)
+        from .reading.audit_events import AUDIT_EVENTS as READING_AUDIT_EVENTS
+        from .reading.nav import reading_nav_register
+        from .reading.sharing import reading_studies_shared
         from .sections import imaging_section
         from .services.rematch import patient_became_known
+        from .sharing import study_share_register
         from .teaching.access import TEACHING_NAV_ROLES
         from .teaching.audit_events import AUDIT_EVENTS as TEACHING_AUDIT_EVENTS
 
         audit_vocabulary_register(AUDIT_EVENTS)
         audit_vocabulary_register(TEACHING_AUDIT_EVENTS)
+        audit_vocabulary_register(READING_AUDIT_EVENTS)
+        # The reading centre reads the studies it is asked to read.
+        study_share_register(reading_studies_shared)
+        reading_nav_register()
         # The patient's studies on their page, between the records and the consultations.
         patient_section_register(imaging_section)
         # A study that waited for its patient is linked once the patient is registered or

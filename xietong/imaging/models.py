@@ -140,4 +140,5 @@ class Instance(models.Model):
         return self.sop_instance_uid
 
 
+from .reading.models import ImagingReport, ReadingEvent, ReadingRequest  # noqa: E402,F401
 from .teaching.models import TeachingFile  # noqa: E402,F401 - registered with the app

@@ -17,6 +17,7 @@ from xietong.patients.sections import PatientSection
 from .access import can_reconcile
 from .labels import body_part_label
 from .models import Series, Study
+from .reading.access import can_request
 from .selectors import studies_of_patient_for
 from .upload import study_upload_for
 
@@ -67,5 +68,8 @@ def imaging_section(request: HttpRequest, actor: Actor, patient: Patient) -> Pat
     # Those who link their institution's studies may take one off the wrong patient.
     unlink_for = actor.institution_id if can_reconcile(actor) else None
     upload = study_upload_for(actor, patient=patient)
-    context = {"study_rows": rows, "unlink_for": unlink_for, "upload": upload}
+    # Its requesting doctors may send their institution's studies to be read (reading/).
+    read_for = actor.institution_id if can_request(actor) else None
+    context = {"study_rows": rows, "unlink_for": unlink_for, "upload": upload,
+               "read_for": read_for}  # fmt: skip
     return PatientSection("imaging/_patient_section.html", context, order=15)

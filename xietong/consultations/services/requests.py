@@ -15,12 +15,12 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.icd10 import icd_valid
-from xietong.directory.choices import InstitutionKind, Title
+from xietong.directory.choices import Title
 from xietong.directory.selectors import (
     active_expert_by_practitioner,
-    collaboration_providers_for,
     department_by_code,
     institution_by_id,
+    serving_provider_for,
 )
 from xietong.patients.access import patient_visible_to
 from xietong.patients.selectors import has_active_consent
@@ -89,13 +89,8 @@ SERVICE_OF_KIND = {Kind.IMAGING: "imaging", Kind.ECG: "ecg", Kind.PATHOLOGY: "pa
 def serving_centre_for(institution: Institution, kind: str = Kind.GENERAL) -> Institution | None:
     """The centre that serves this institution for this kind of consultation: a telemedicine
     centre if one is linked, else the highest provider."""
-    for service in dict.fromkeys((SERVICE_OF_KIND.get(Kind(kind), "consultation"), "consultation")):
-        providers = list(collaboration_providers_for(institution=institution, service=service))
-        centres = [p for p in providers if p.kind == InstitutionKind.TELEMEDICINE_CENTRE]
-        chosen = centres or providers
-        if chosen:
-            return chosen[0]
-    return None
+    service = SERVICE_OF_KIND.get(Kind(kind), "consultation")
+    return serving_provider_for(institution=institution, services=(service, "consultation"))
 
 
 def _no_centre() -> ValidationFailed:

@@ -38,6 +38,7 @@ from .institutions import (
     institution_links,
     institutions_in_region,
     practitioner_by_uuid,
+    serving_provider_for,
 )
 from .managed import (
     collaboration_link_by_keys,
@@ -97,5 +98,6 @@ __all__ = [
     "region_children",
     "region_institution_counts",
     "region_search",
+    "serving_provider_for",
     "title_rank",
 ]

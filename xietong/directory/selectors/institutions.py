@@ -4,6 +4,7 @@ and who serves whom."""
 from __future__ import annotations
 
 import uuid as uuid_lib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -217,6 +218,22 @@ def collaboration_providers_for(*, institution: Institution, service: str) -> Qu
         )
         .order_by("-level_rank", "centre_first", "code")
     )
+
+
+def serving_provider_for(
+    *, institution: Institution, services: Sequence[str]
+) -> Institution | None:
+    """The one institution that serves `institution`, taking `services` in order (an imaging
+    consultation asks for an imaging reading centre, then a consultation centre): for the
+    first service with a link, a telemedicine centre if one is linked, else the highest
+    provider. Consultations route their requests with it, and imaging its reading requests."""
+    for service in dict.fromkeys(services):
+        providers = list(collaboration_providers_for(institution=institution, service=service))
+        centres = [p for p in providers if p.kind == InstitutionKind.TELEMEDICINE_CENTRE]
+        chosen = centres or providers
+        if chosen:
+            return chosen[0]
+    return None
 
 
 def collaboration_link_exists(*, provider_id: int, client_id: int, service: str) -> bool:

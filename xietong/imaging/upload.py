@@ -67,6 +67,7 @@ def study_upload_for(
     return {
         "texts": TEXTS,
         "stow_url": reverse("dicomweb:studies"),
+        "qido_url": reverse("dicomweb:all_instances"),
         "reconcile_url": reverse("imaging:reconcile"),
         "patient_name": patient.name,
         "choose": choose,

@@ -33,6 +33,7 @@ def test_the_patients_page_offers_the_upload_to_who_sends_studies():
     widget = re.search(r"<div class=\"xt-dicom-upload[^>]*>", page)
     assert widget is not None
     assert 'data-stow-url="/dicomweb/studies"' in widget.group(0)
+    assert 'data-qido-url="/dicomweb/instances"' in widget.group(0)
     assert 'data-refresh="#imaging [data-study-list]"' in widget.group(0)
     assert "data-choose" not in widget.group(0)
     assert "选择文件或压缩包" in page and "选择文件夹" in page

@@ -139,11 +139,12 @@
 
   // The SOP Instance UIDs of the study the archive keeps (none when it does not know the
   // study, or keeps it where this person does not see it: then the archive answers
-  // "duplicate" for what it already has).
-  async function alreadyKept(stowUrl, studyUid) {
+  // "duplicate" for what it already has). A search, not the study's own address: a study
+  // not there yet is an empty answer, not a refused read in the audit log.
+  async function alreadyKept(qidoUrl, studyUid) {
     const kept = new Set();
     for (let offset = 0; ; offset += QIDO_PAGE) {
-      const url = `${stowUrl}/${encodeURIComponent(studyUid)}/instances?limit=${QIDO_PAGE}&offset=${offset}`;
+      const url = `${qidoUrl}?StudyInstanceUID=${encodeURIComponent(studyUid)}&limit=${QIDO_PAGE}&offset=${offset}`;
       const answer = await fetch(url, { headers: { Accept: "application/dicom+json" }, credentials: "same-origin" });
       if (!answer.ok) return kept;
       const rows = await answer.json();
@@ -337,7 +338,7 @@
       for (const study of chosen) {
         study.retry.hidden = true;
         study.note.textContent = texts.checking;
-        const kept = await alreadyKept(stowUrl, study.uid);
+        const kept = await alreadyKept(root.dataset.qidoUrl, study.uid);
         let skipped = 0;
         for (const instance of study.instances) {
           if (kept.has(instance.sop)) {

@@ -52,7 +52,8 @@ def _posts(page: Any) -> list[str]:
 
 
 def _drop(page: Any, target: Any, files: dict[str, bytes]) -> None:
-    """Files dragged from the desktop and dropped on `target`."""
+    """Files dragged from the desktop and dropped on `target` (the section or fieldset of
+    the upload takes them, not only its dashed box)."""
     named = [{"name": n, "data": base64.b64encode(d).decode()} for n, d in files.items()]
     transfer = page.evaluate_handle(
         """(files) => {
@@ -210,7 +211,7 @@ def test_on_the_request_form_the_uploaded_study_is_chosen_for_the_consultation(p
     page.locator("textarea[name=reason]").fill("头痛待查")
     _drop(
         page,
-        studies.locator("[data-drop]"),
+        studies.locator("legend"),
         {f"IM{n}.dcm": dataset_bytes(ds) for n, ds in enumerate(mr)},
     )
     studies.get_by_role("button", name="上传到影像档案").click()

@@ -389,15 +389,30 @@
       button.addEventListener("click", () => inputs[button.dataset.pick].click());
     });
     sendButton.addEventListener("click", () => run([...studies.values()]));
-    drop.addEventListener("dragover", (event) => {
+    // Files may be dropped anywhere on the section (or the request's fieldset) that holds the
+    // zone, not only on the dashed box: a near miss would have the browser open the file
+    // in place of the page.
+    const area = root.closest("section, fieldset") || root;
+    const carriesFiles = (event) => event.dataTransfer && [...event.dataTransfer.types].includes("Files");
+    area.addEventListener("dragover", (event) => {
+      if (!carriesFiles(event)) return;
       event.preventDefault();
       drop.classList.add("is-over");
     });
-    drop.addEventListener("dragleave", () => drop.classList.remove("is-over"));
-    drop.addEventListener("drop", async (event) => {
+    area.addEventListener("dragleave", (event) => {
+      if (!area.contains(event.relatedTarget)) drop.classList.remove("is-over");
+    });
+    area.addEventListener("drop", async (event) => {
+      if (!carriesFiles(event)) return;
       event.preventDefault();
       drop.classList.remove("is-over");
       await choose(await droppedFiles(event.dataTransfer));
+    });
+    // A phone's browser picks no folders: its button would open a chooser of files anyway.
+    if (!("webkitdirectory" in inputs.folder)) root.querySelector('[data-pick="folder"]').hidden = true;
+    // Leaving while images are on their way asks first (what was sent stays sent).
+    window.addEventListener("beforeunload", (event) => {
+      if (busy) event.preventDefault();
     });
   }
 

@@ -195,6 +195,10 @@ def test_a_file_the_archive_refuses_is_listed_with_its_reason_and_sent_again(pag
     retry.click()
     expect(card.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     expect(errors).to_be_hidden()
+    expect(section.locator("[data-status]")).to_have_text("所有图像均已存入档案。")
+    expect(section.locator(f'tr[data-study="{ct[0].StudyInstanceUID}"]')).to_contain_text(
+        "2 幅图像"
+    )
     assert len(posts) == 1
     assert Instance.objects.count() == 2
 

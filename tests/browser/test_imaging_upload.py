@@ -90,6 +90,7 @@ def test_upload_files_zip_and_a_stranger_then_again_sends_nothing(page: Any) -> 
         _file("dx.zip", zipped, "application/zip"),
         _file("stranger.dcm", dataset_bytes(stranger[0])),
         _file("说明.txt", "不是影像".encode(), "text/plain"),
+        _file("cut.zip", zipped[: len(zipped) // 2], "application/zip"),
     ]
     sign_in(page, str(User.objects.get(pk=sender.membership.user_id).username))
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -119,6 +120,7 @@ def test_upload_files_zip_and_a_stranger_then_again_sends_nothing(page: Any) -> 
     expect(stranger_card).to_contain_text("不是本页的患者")  # warned before sending
     expect(section.locator("[data-refused]")).to_contain_text("说明.txt")
     expect(section.locator("[data-refused]")).to_contain_text("不是 DICOM 文件")
+    expect(section.locator("[data-refused]")).to_contain_text("cut.zip: zip 压缩包无法解压")
     assert Instance.objects.count() == 0
     _shot(page, "chosen", 1366)
     _shot(page, "chosen", 390)

@@ -90,10 +90,11 @@
     };
   }
 
-  // One chosen file (or a zip's entry) as an instance to send, or the reason it is refused.
+  // One chosen file (or a zip's entry, as a Blob) as an instance to send, or the reason it
+  // is refused.
   async function readOne(name, source, texts) {
-    const size = source.size !== undefined ? source.size : source.length;
-    const head = source instanceof Uint8Array ? source : new Uint8Array(await source.slice(0, HEAD_BYTES).arrayBuffer());
+    const size = source.size;
+    const head = new Uint8Array(await source.slice(0, HEAD_BYTES).arrayBuffer());
     if (!hasDicm(head)) return { refused: { name, reason: texts.notDicom } };
     let found;
     try {
@@ -110,6 +111,31 @@
     return { instance: { name, source, size, ...found } };
   }
 
+  // A zip's files, unpacked as the zip is read: each one kept as a Blob (which the browser
+  // may keep on disk) rather than the whole archive and all its files in memory at once.
+  async function unzipped(file) {
+    const found = [];
+    let failure = null;
+    const unzip = new window.fflate.Unzip((entry) => {
+      if (entry.name.endsWith("/") || entry.name.startsWith("__MACOSX/")) return; // skipped
+      const parts = [];
+      entry.ondata = (error, data, final) => {
+        if (error) failure = error;
+        else if (data && data.length) parts.push(new Blob([data]));
+        if (final && !error) found.push({ name: entry.name, blob: new Blob(parts) });
+      };
+      entry.start();
+    });
+    unzip.register(window.fflate.UnzipInflate);
+    const reader = file.stream().getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      unzip.push(value || new Uint8Array(0), done);
+      if (failure) throw failure;
+      if (done) return found;
+    }
+  }
+
   async function readChosen(files, texts) {
     const instances = [];
     const refused = [];
@@ -123,14 +149,13 @@
       }
       let entries;
       try {
-        entries = window.fflate.unzipSync(new Uint8Array(await file.arrayBuffer()));
+        entries = await unzipped(file);
       } catch {
         refused.push({ name, reason: texts.badZip });
         continue;
       }
-      const names = Object.keys(entries).filter((n) => !n.endsWith("/") && !n.startsWith("__MACOSX/"));
-      if (!names.length) refused.push({ name, reason: texts.emptyZip });
-      for (const inner of names) take(await readOne(`${name} › ${inner}`, entries[inner], texts));
+      if (!entries.length) refused.push({ name, reason: texts.emptyZip });
+      for (const entry of entries) take(await readOne(`${name} › ${entry.name}`, entry.blob, texts));
     }
     return { instances, refused };
   }

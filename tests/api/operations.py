@@ -446,17 +446,17 @@ BODIES.update(
     }
 )
 
+
+def _fixed_body(body: dict[str, Any]) -> Callable[[World], Body]:
+    return lambda w: Json(body)
+
+
 BODIES.update(
     {
         "POST /api/v1/imaging/readings": lambda w: Json(
             reading_contract.contract_body_create(w.membership)
         ),
-        "POST /api/v1/imaging/readings/{reading_uuid}/release": lambda w: Json(
-            {"reason": "需要上级医生阅片"}
-        ),
-        "POST /api/v1/imaging/readings/{reading_uuid}/cancel": lambda w: Json(
-            {"reason": "患者已转院"}
-        ),
+        **{op: _fixed_body(body) for op, body in reading_contract.CONTRACT_BODIES.items()},
     }
 )
 

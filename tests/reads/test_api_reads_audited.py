@@ -34,6 +34,7 @@ PATIENT_DATA: dict[str, tuple[str, str]] = {
     "GET /api/v1/consultations/{consultation_uuid}/timeline": ("read", "Consultation"),
     "GET /api/v1/consultations/{consultation_uuid}/studies": ("read", "Consultation"),
     "GET /api/v1/imaging/readings/{reading_uuid}": ("read", "ImagingReading"),
+    "GET /api/v1/imaging/readings/{reading_uuid}/reports": ("read", "ImagingReading"),
     "GET /api/v1/imaging/worklist": ("search", "ImagingReading"),
     "GET /api/v1/patients": ("search", "Patient"),
     "GET /api/v1/patients/{patient_uuid}": ("read", "Patient"),

@@ -288,6 +288,9 @@ POST_ONLY = {
     "administration:dicom_node_change",
     "imaging:reconcile_link",
     "imaging:reading_act",
+    "imaging:report_edit",
+    "imaging:report_sign",
+    "imaging:report_correct",
 }
 
 

@@ -62,3 +62,14 @@ def parties_of(actor: Actor, reading: ReadingRequest) -> set[str]:
         if is_senior(actor):
             parties.add(Party.SENIOR)
     return parties
+
+
+def senior_ids_among(user_ids: list[int], *, institution_id: int) -> list[int]:
+    """Those of these users who are seniors at this institution (one query)."""
+    return sorted(
+        User.objects.filter(
+            pk__in=user_ids,
+            practitioner__institution_id=institution_id,
+            practitioner__title__in=tuple(settings.XT_READING_SENIOR_TITLES),
+        ).values_list("pk", flat=True)
+    )

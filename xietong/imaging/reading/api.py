@@ -208,3 +208,6 @@ def imaging_reading_cancel(
     with reading_held(actor=request.auth, reading_uuid=reading_uuid) as seen:
         r = svc.reading_cancel(actor=request.auth, reading=seen, reason=payload.reason)
     return reading_out(r, request.auth)
+
+
+from . import report_api as _report_api  # noqa: E402,F401 (its operations join this router)

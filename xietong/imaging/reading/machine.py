@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy
 
 from xietong.accounts.selectors import member_ids_with_roles
 from xietong.core.actor import Actor
+from xietong.core.errors import Conflict
 from xietong.core.workflow import Machine, Step, business_number_next
 from xietong.notifications.services import notify
 
-from .access import READER_ROLES, parties_of, visible_readings_q
-from .models import ReadingEvent, ReadingRequest, Status, Urgency
+from .access import READER_ROLES, parties_of, senior_ids_among, visible_readings_q
+from .models import ImagingReport, ReadingEvent, ReadingRequest, Status, Urgency
 from .selectors import reading_refused, reading_rows
 from .workflow import ACTION_LABELS, TABLE, TERMINAL, Action
 
@@ -83,6 +84,24 @@ def _fits(action: str, r: ReadingRequest, actor: Actor) -> bool:
     if action == Action.CRITICAL_ACK:
         return r.critical and r.critical_acknowledged_at is None
     return True
+
+
+_UNFIT = {
+    Action.RELEASE: gettext_lazy("Another reader claimed this study."),
+    Action.REPORT_SAVE: gettext_lazy("Another reader claimed this study."),
+    Action.PRELIMINARY: gettext_lazy("Another reader claimed this study."),
+    Action.SIGN: gettext_lazy("You wrote this report: another senior reviews it."),
+    Action.RETURN: gettext_lazy("You wrote this report: another senior reviews it."),
+    Action.CRITICAL_ACK: gettext_lazy("There is no critical finding waiting to be acknowledged."),
+}
+
+
+def step_fits(step: Step[ReadingRequest]) -> Step[ReadingRequest]:
+    """The services' refusal of what the table allows but does not fit (`_fits`): said as a
+    Conflict, nothing changed."""
+    if step.actor is not None and not _fits(step.action, step.obj, step.actor):
+        raise Conflict(str(_UNFIT.get(Action(step.action), "")), code="not_yours")
+    return step
 
 
 MACHINE: Machine[ReadingRequest] = Machine(
@@ -152,3 +171,19 @@ def created_tell(*, actor: Actor, reading: ReadingRequest, recipients: list[int]
     told = [uid for uid in recipients if uid != actor.user_id]
     if told:
         _tell(step, told, gettext_lazy("New study to read"), reading.urgency == Urgency.EMERGENCY)
+
+
+def senior_ids(r: ReadingRequest) -> list[int]:
+    """The centre's seniors, who review preliminary reports."""
+    return senior_ids_among(reader_ids(r), institution_id=r.centre_id)
+
+
+def signer_ids(r: ReadingRequest) -> list[int]:
+    """Who wrote and who signed the report (told of an acknowledged critical finding)."""
+    found = {uid for uid in (r.reader_id,) if uid}
+    found |= set(
+        ImagingReport.objects.filter(reading=r, signed_by__isnull=False).values_list(
+            "signed_by_id", flat=True
+        )
+    )
+    return sorted(found)

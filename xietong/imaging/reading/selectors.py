@@ -212,3 +212,24 @@ def critical_unacknowledged_count(actor: Actor) -> int | None:
         critical_acknowledged_at__isnull=True,
         status__in=(Status.PRELIMINARY, Status.FINAL, Status.AMENDED),
     ).count()
+
+
+# What the requester reads: a report once it is submitted (never a draft).
+REPORT_SHOWN = (Status.PRELIMINARY, Status.FINAL, Status.AMENDED)
+
+
+def reports_shown_to(*, actor: Actor, reading: ReadingRequest) -> list[ImagingReport]:
+    """The versions this actor reads, newest first: every signed one, the preliminary under
+    review, and for the reading centre the draft being written. The read is the request's
+    (get_reading_for recorded it)."""
+    reports = reading_reports(reading=reading)
+    current = reports[-1] if reports else None
+    centre_side = reading.centre_id == actor.institution_id and can_read(actor)
+    shown = [
+        rep
+        for rep in reports
+        if rep.is_signed
+        or (rep.preliminary_at is not None and reading.status in REPORT_SHOWN)
+        or (centre_side and rep is current)
+    ]
+    return list(reversed(shown))

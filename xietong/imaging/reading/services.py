@@ -16,7 +16,7 @@ from xietong.directory.selectors import institution_by_id, serving_provider_for
 
 from ..models import Series, Study
 from .access import can_request
-from .machine import MACHINE, created_tell, number_next, reader_ids
+from .machine import MACHINE, created_tell, number_next, reader_ids, step_fits
 from .models import ReadingEvent, ReadingRequest, Status, Urgency
 from .workflow import Action
 
@@ -131,7 +131,7 @@ def reading_claim(*, actor: Actor, reading: ReadingRequest) -> ReadingRequest:
 def reading_release(*, actor: Actor, reading: ReadingRequest, reason: str = "") -> ReadingRequest:
     """Back to the worklist for another reader; the draft stays with the request."""
     with transaction.atomic():
-        step = MACHINE.step_begin(actor=actor, obj=reading, action=Action.RELEASE)
+        step = step_fits(MACHINE.step_begin(actor=actor, obj=reading, action=Action.RELEASE))
         step.reason = (reason or "").strip()
         step.obj.reader_id = None
         return MACHINE.step_finish(

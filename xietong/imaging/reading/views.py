@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -30,11 +31,9 @@ from . import services as svc
 from .access import can_read, can_request
 from .machine import reading_actions, reading_held
 from .models import ReadingRequest, Status, Urgency
+from .reports import critical_acknowledge, report_return
 from .selectors import (
     WorklistFilters,
-    get_reading_for,
-    reading_reports,
-    reading_timeline,
     requests_of_institution_for,
     worklist_for,
 )
@@ -142,38 +141,23 @@ def readings_mine(request: ActorRequest, actor: Actor) -> HttpResponse:
     return render(request, "imaging/reading/mine.html", {"rows": rows})
 
 
-@require_GET
-@actor_view
-def reading_detail(request: ActorRequest, actor: Actor, reading_uuid: uuid.UUID) -> HttpResponse:
-    r = get_reading_for(actor=actor, reading_uuid=reading_uuid)
-    actions = reading_actions(actor=actor, reading=r)
-    context = {
-        "r": r,
-        "study_table": study_rows([r.study]),
-        "actions": [(a, ACTION_LABELS[a]) for a in actions if a in _BUTTONS],
-        "can": set(actions),
-        "timeline": [(e, _step_label(e.action)) for e in reading_timeline(reading=r)],
-        "reports": reading_reports(reading=r),
-        "body_part": body_part_label(r.body_part) if r.body_part else "",
-    }
-    return render(request, "imaging/reading/detail.html", context)
-
-
-def _step_label(action: str) -> str:
-    if action == "create":
-        return _("asked for a reading")
-    return str(ACTION_LABELS.get(action, action))  # type: ignore[call-overload]
-
-
 # The steps a button takes without a form of their own (the report's steps have theirs).
-_BUTTONS: dict[Action, Callable[..., ReadingRequest]] = {
+_BUTTONS: dict[Action, Callable[..., Any]] = {
     Action.CLAIM: svc.reading_claim,
     Action.RELEASE: svc.reading_release,
+    Action.CRITICAL_ACK: critical_acknowledge,
+}
+# The steps a small form takes with its reason.
+_WITH_REASON: dict[Action, Callable[..., Any]] = {
+    Action.CANCEL: svc.reading_cancel,
+    Action.RETURN: report_return,
 }
 _DONE = {
     Action.CLAIM: gettext_lazy("The study is yours to read."),
     Action.RELEASE: gettext_lazy("The study is back in the worklist."),
     Action.CANCEL: gettext_lazy("The request is cancelled."),
+    Action.CRITICAL_ACK: gettext_lazy("The critical finding is acknowledged."),
+    Action.RETURN: gettext_lazy("The report is back with its reader."),
 }
 
 
@@ -182,10 +166,13 @@ _DONE = {
 def reading_act(
     request: ActorRequest, actor: Actor, reading_uuid: uuid.UUID, action: str
 ) -> HttpResponse:
-    """One step from a button (claim, release) or a small form (cancel with its reason)."""
+    """One step from a button (claim, release, acknowledge) or a small form with a reason
+    (cancel, return)."""
     with reading_held(actor=actor, reading_uuid=reading_uuid) as r:
-        if action == Action.CANCEL:
-            svc.reading_cancel(actor=actor, reading=r, reason=request.POST.get("reason", ""))
+        if action in _WITH_REASON:
+            _WITH_REASON[Action(action)](
+                actor=actor, reading=r, reason=request.POST.get("reason", "")
+            )
         elif action in _BUTTONS:
             _BUTTONS[Action(action)](actor=actor, reading=r)
         else:

@@ -7,10 +7,16 @@ from typing import Any, cast
 
 from xietong.accounts.actors import actor_for_membership
 from xietong.accounts.models import Membership
-from xietong.accounts.tests.factories import MembershipFactory
-from xietong.directory.models import Institution
-from xietong.directory.tests.factories import CollaborationLinkFactory, InstitutionFactory
+from xietong.accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from xietong.core.actor import Actor
+from xietong.directory.models import Institution, Practitioner
+from xietong.directory.tests.factories import (
+    CollaborationLinkFactory,
+    InstitutionFactory,
+    PractitionerFactory,
+)
 from xietong.imaging.models import Study
+from xietong.imaging.reading import reports as rep
 from xietong.imaging.reading import services as svc
 from xietong.imaging.reading.models import ReadingRequest
 from xietong.imaging.services import instances_store
@@ -63,12 +69,66 @@ def _claimed(membership: Membership) -> ReadingRequest:
     return svc.reading_claim(actor=actor_for_membership(membership), reading=r)
 
 
+CONTENT = {"technique": "胸部CT平扫", "findings": "右肺上叶见一3 cm肿块",
+           "impression": "右肺上叶占位", "advice": "建议穿刺活检"}  # fmt: skip
+
+
+def _colleague(centre: Institution, title: str) -> Actor:
+    practitioner = PractitionerFactory(institution=centre, title=title)
+    user = UserFactory(practitioner=practitioner)
+    return actor_for_membership(
+        cast(Membership, MembershipFactory(user=user, institution=centre, roles=["expert"]))
+    )
+
+
+def _made_senior(membership: Membership) -> None:
+    """The member becomes a senior of their centre (a chief physician there)."""
+    user = membership.user
+    if user.practitioner_id is None:
+        chief = PractitionerFactory(institution=membership.institution, title="chief")
+        user.practitioner = cast(Practitioner, chief)
+        user.save(update_fields=["practitioner"])
+
+
+def _preliminary_of(membership: Membership) -> ReadingRequest:
+    """A preliminary report written by a colleague, for the member (a senior) to review."""
+    _made_senior(membership)
+    r = _asked_of(membership.institution)
+    reader = _colleague(membership.institution, "attending")
+    r = svc.reading_claim(actor=reader, reading=r)
+    rep.report_preliminary(actor=reader, reading=r, **CONTENT)
+    return ReadingRequest.objects.get(pk=r.pk)
+
+
+def _final_of(membership: Membership) -> ReadingRequest:
+    r = _preliminary_of(membership)
+    rep.report_sign(actor=_colleague(membership.institution, "chief"), reading=r, password=PASSWORD)
+    return ReadingRequest.objects.get(pk=r.pk)
+
+
+def _critical_for(membership: Membership) -> ReadingRequest:
+    """A request of the member's institution whose preliminary report has a critical
+    finding, waiting for them to acknowledge it."""
+    r = _asked_by(membership)
+    reader = _colleague(r.centre, "attending")
+    r = svc.reading_claim(actor=reader, reading=r)
+    rep.report_preliminary(actor=reader, reading=r, **CONTENT, critical=True)
+    return ReadingRequest.objects.get(pk=r.pk)
+
+
 # path suffix -> (how to build the request, who calls)
 NEEDS = {
     "": (_asked_by, "requester"),
     "/claim": (lambda m: _asked_of(m.institution), "expert"),
     "/release": (_claimed, "expert"),
     "/cancel": (_asked_by, "requester"),
+    "/reports": (_critical_for, "requester"),
+    "/report": (_claimed, "expert"),
+    "/preliminary": (_claimed, "expert"),
+    "/sign": (_preliminary_of, "expert"),
+    "/return": (_preliminary_of, "expert"),
+    "/correct": (_final_of, "expert"),
+    "/critical-ack": (_critical_for, "requester"),
 }
 CONTRACT_PATHS = list(NEEDS)
 
@@ -90,8 +150,26 @@ def contract_body_create(membership: Membership) -> dict[str, Any]:
             "clinical_question": "咳嗽两周，排除肺部占位"}  # fmt: skip
 
 
+_METHODS = {"": ("GET",), "/reports": ("GET",), "/report": ("PUT",)}
 CONTRACT_ROLES = {
-    "GET /api/v1/imaging/worklist": "expert",
-    "POST /api/v1/imaging/readings/{reading_uuid}/claim": "expert",
-    "POST /api/v1/imaging/readings/{reading_uuid}/release": "expert",
+    f"{method} /api/v1/imaging/readings/{{reading_uuid}}{suffix}": role
+    for suffix, (_build, role) in NEEDS.items()
+    if role != "requester"
+    for method in _METHODS.get(suffix, ("POST",))
+}
+CONTRACT_ROLES["GET /api/v1/imaging/worklist"] = "expert"
+
+# The bodies of the operations that take one.
+CONTRACT_BODIES: dict[str, dict[str, Any]] = {
+    "POST /api/v1/imaging/readings/{reading_uuid}/release": {"reason": "需要上级医生阅片"},
+    "POST /api/v1/imaging/readings/{reading_uuid}/cancel": {"reason": "患者已转院"},
+    "PUT /api/v1/imaging/readings/{reading_uuid}/report": {"findings": "右肺上叶肿块"},
+    "POST /api/v1/imaging/readings/{reading_uuid}/preliminary": CONTENT,
+    "POST /api/v1/imaging/readings/{reading_uuid}/sign": {"password": PASSWORD},
+    "POST /api/v1/imaging/readings/{reading_uuid}/return": {"reason": "请补充纵隔淋巴结描述"},
+    "POST /api/v1/imaging/readings/{reading_uuid}/correct": {
+        "reason": "建议有误",
+        "password": PASSWORD,
+        "advice": "建议PET-CT",
+    },
 }

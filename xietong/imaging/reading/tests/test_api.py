@@ -72,3 +72,34 @@ def test_bad_input_is_422_in_chinese_and_creates_nothing() -> None:
         content_type="application/json",
     )
     assert unknown.status_code == 404
+
+
+def test_the_report_through_the_api_each_party_in_turn() -> None:
+    from xietong.accounts.tests.factories import PASSWORD
+
+    w = world_build()
+    r = w.request()
+    url = f"/api/v1/imaging/readings/{r.uuid}"
+    reader = _api(w.reader_m)
+    assert reader.post(f"{url}/claim").status_code == 200
+    draft = reader.put(f"{url}/report", {"findings": "右肺上叶肿块"},
+                       content_type="application/json")  # fmt: skip
+    assert draft.status_code == 200 and draft.json()["signed"] is False
+    assert _api(w.requester_m).get(f"{url}/reports").json() == []  # a draft is not shown
+    sent = reader.post(f"{url}/preliminary", {"impression": "右肺上叶占位", "critical": True},
+                       content_type="application/json")  # fmt: skip
+    assert sent.status_code == 200 and sent.json()["fhir_report_status"] == "preliminary"
+    requester, senior = _api(w.requester_m), _api(w.senior_m)
+    assert requester.get(url).json()["actions"] == ["critical_ack"]
+    assert senior.get(url).json()["actions"] == ["sign", "return"]
+    assert [v["findings"] for v in requester.get(f"{url}/reports").json()] == ["右肺上叶肿块"]
+    assert _api(w.stranger_m).get(f"{url}/reports").status_code == 404
+    wrong = senior.post(f"{url}/sign", {"password": "x"}, content_type="application/json")
+    assert wrong.status_code == 422
+    signed = senior.post(f"{url}/sign", {"password": PASSWORD}, content_type="application/json")
+    assert signed.status_code == 200 and signed.json()["fhir_report_status"] == "final"
+    assert senior.get(url).json()["actions"] == ["correct"]
+    versions = requester.get(f"{url}/reports").json()
+    assert versions[0]["signed"] is True and len(versions[0]["content_hash"]) == 64
+    acked = requester.post(f"{url}/critical-ack")
+    assert acked.status_code == 200 and acked.json()["critical_acknowledged_at"]

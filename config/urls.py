@@ -21,6 +21,8 @@ urlpatterns = [
     path("fhir/R4/", include("xietong.fhir.urls")),
     path("dicomweb/", include("xietong.imaging.dicomweb.urls")),
     path("imaging/", include("xietong.imaging.urls")),
+    # The OHIF viewer (docs/adr/0023-viewer.md).
+    path("viewer/", include("xietong.imaging.viewer.urls")),
     path("referrals/", include("xietong.referrals.urls")),
     path("manage/", include("xietong.administration.urls")),
     path("audit/", include("xietong.core.urls")),

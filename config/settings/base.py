@@ -211,6 +211,25 @@ XT_CONTENT_SECURITY_POLICY = {
     "base-uri": "'self'",
     "form-action": "'self'",
 }
+# The viewer's own policy (xietong/imaging/viewer/files.py), sent with every response under
+# /viewer/ instead of the one above: OHIF compiles its image codecs from WebAssembly
+# ('wasm-unsafe-eval'), decodes in workers of its own files and of blob: URLs, and its
+# components set <style> elements at run time. Still nothing from any other server.
+XT_VIEWER_CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self' 'wasm-unsafe-eval' blob:",
+    "worker-src": "'self' blob:",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "media-src": "'self' blob:",
+    "connect-src": "'self' data: blob:",
+    "font-src": "'self' data:",
+    "frame-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'self'",
+}
 # The port browsers open WebSockets on when a process of its own serves them beside the
 # WSGI server (`./xt serve` with Redis, docs/adr/0016); 0: the page's own host and port.
 XT_WEBSOCKET_PORT = env_int("XT_WEBSOCKET_PORT", 0)
@@ -259,6 +278,14 @@ FRONTEND_FILES = {
     "fflate": ("umd", ("index.js",)),
     "dicom-parser": ("dist", ("dicomParser.min.js", "dicomParser.min.js.map")),
 }  # fmt: skip
+# The OHIF viewer, prebuilt, installed by ./xt from frontend/viewer/package-lock.json and
+# served under /viewer/ straight from its build folder (docs/adr/0023-viewer.md).
+XT_VIEWER_DIST = Path(
+    os.environ.get(
+        "XT_VIEWER_DIST",
+        BASE_DIR / "frontend" / "viewer" / "node_modules" / "@ohif" / "app" / "dist",
+    )
+)
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "xietong.core.static_vendor.VendorFinder",

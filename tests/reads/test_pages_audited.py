@@ -258,6 +258,9 @@ NO_PATIENT_DATA: dict[str, str] = {
     "administration:dicom_node": "a DICOM node's AE title and addresses",
     "imaging:teaching_list": "de-identified teaching files: they name no patient",
     "imaging:teaching_download": "a de-identified teaching file (its download is recorded)",
+    "viewer:index": "the viewer's program; it reads studies through DICOMweb, audited there",
+    "viewer:config": "the viewer's configuration: our addresses and the user's language",
+    "viewer:route": "the viewer's program files, or its page for one of its routes",
 }
 
 # Addresses that only take a form's POST (a GET is refused or sent back): what they change

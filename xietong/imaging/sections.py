@@ -20,6 +20,7 @@ from .models import Series, Study
 from .reading.access import can_request
 from .selectors import studies_of_patient_for
 from .upload import study_upload_for
+from .viewer import viewer_url
 
 if TYPE_CHECKING:
     from xietong.patients.models import Patient
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 class StudyRow:
     study: Study
     body_parts: list[str]
-    # Where "open in viewer" goes: the viewer's viewer_url(study.study_instance_uid). Empty
-    # until the viewer is served, and the row then offers no link.
+    # Where "open in viewer" goes (viewer/links.py); empty for a study with no instance yet,
+    # and the row then offers no link.
     viewer_url: str = ""
 
     @property
@@ -56,7 +57,14 @@ def study_rows(studies: list[Study]) -> list[StudyRow]:
     )
     for study_id, part in found:
         parts[study_id].append(part)
-    return [StudyRow(study=s, body_parts=parts[s.pk]) for s in studies]
+    return [
+        StudyRow(
+            study=s,
+            body_parts=parts[s.pk],
+            viewer_url=viewer_url(s.study_instance_uid) if s.instance_count else "",
+        )
+        for s in studies
+    ]
 
 
 def imaging_section(request: HttpRequest, actor: Actor, patient: Patient) -> PatientSection | None:

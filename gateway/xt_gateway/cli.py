@@ -1,0 +1,135 @@
+"""`xt-gateway run --config FILE` and `xt-gateway status --config FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from . import __version__
+from .config import Config, ConfigError, load
+from .mllp import Listener
+from .outbox import Outbox
+from .platform import Platform, Unreachable
+from .pusher import Pusher
+
+log = logging.getLogger("xt_gateway")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xt-gateway", description="协同 前置机 / Xietong gateway")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("run", "status"):
+        p = sub.add_parser(name)
+        p.add_argument("--config", required=True, type=Path)
+    sub.choices["status"].add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        config = load(args.config, need_secret=args.command == "run")
+    except ConfigError as exc:
+        print(f"xt-gateway: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "status":
+        return status(config, as_json=args.json)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return run(config)
+
+
+def status(config: Config, *, as_json: bool) -> int:
+    outbox = Outbox(config.outbox_path)
+    try:
+        s = outbox.status()
+    finally:
+        outbox.close()
+    data = {**s.as_json(), "refused": s.refused, "sent": s.sent, "last_error": s.last_error}
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        print(f"待发送 queue depth:       {s.queue_depth}")
+        print(f"最早等待 oldest waiting:  {_seconds(s.oldest_waiting_s)}")
+        print(f"最近成功 last success:    {data['last_success_at'] or '—'}")
+        print(f"一小时内错误 errors/hour: {s.errors_last_hour}")
+        print(f"已发送 sent:              {s.sent}")
+        print(f"被拒收 refused:           {s.refused}")
+        print(f"最近错误 last error:      {s.last_error or '—'}")
+    return 0
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} s"
+
+
+def heartbeat_loop(outbox: Outbox, config: Config, stop: threading.Event) -> None:
+    platform = Platform(
+        config.platform_url, secret=config.secret, timeout=config.timeout_s, ca_file=config.ca_file
+    )
+    while not stop.is_set():
+        payload = {**outbox.status().as_json(), "version": __version__}
+        try:
+            answer = platform.heartbeat(payload)
+            if answer.status != 200:
+                outbox.record_error(f"心跳被拒 / heartbeat answered {answer.status}")
+        except Unreachable as exc:
+            log.warning("heartbeat: %s", exc)
+        outbox.prune()
+        stop.wait(config.heartbeat_s)
+    platform.close()
+
+
+def run(config: Config) -> int:
+    outbox = Outbox(config.outbox_path, min_free_bytes=config.min_free_mb * 2**20)
+    platform = Platform(
+        config.platform_url, secret=config.secret, timeout=config.timeout_s, ca_file=config.ca_file
+    )
+    pusher = Pusher(
+        Outbox(config.outbox_path),  # its own connection: pushing never waits on accepting
+        platform,
+        batch_size=config.batch_size,
+        backoff_base=config.backoff_base_s,
+        backoff_cap=config.backoff_cap_s,
+    )
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=pusher.run, args=(stop,), name="pusher", daemon=True),
+        threading.Thread(
+            target=heartbeat_loop,
+            args=(Outbox(config.outbox_path), config, stop),
+            name="heartbeat",
+            daemon=True,
+        ),
+    ]
+    for t in threads:
+        t.start()
+
+    async def serve() -> None:
+        listener = Listener(
+            outbox=outbox, institution=config.institution, default_encoding=config.encoding
+        )
+        server = await listener.serve(config.mllp_host, config.mllp_port)
+        done = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, done.set)
+        log.info(
+            "listening for HL7 v2 (MLLP) on %s:%s at %s",
+            config.mllp_host,
+            config.mllp_port,
+            dt.datetime.now(dt.UTC).isoformat(),
+        )
+        print(f"xt-gateway ready on port {server.sockets[0].getsockname()[1]}", flush=True)
+        await done.wait()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(serve())
+    stop.set()
+    for t in threads:
+        t.join(timeout=config.timeout_s + 5)
+    outbox.close()
+    return 0

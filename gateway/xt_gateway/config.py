@@ -1,0 +1,85 @@
+"""The gateway's configuration: one small TOML file (README.md shows a full one)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    institution: str
+    state_dir: Path
+    platform_url: str
+    secret: str
+    mllp_host: str = "0.0.0.0"  # noqa: S104 - the HIS connects from another machine
+    mllp_port: int = 2575
+    encoding: str = "gb18030"
+    timeout_s: float = 30.0
+    batch_size: int = 50
+    heartbeat_s: float = 60.0
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 300.0
+    min_free_mb: int = 256
+    ca_file: str | None = None
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.state_dir / "outbox.sqlite3"
+
+
+def load(path: Path, *, need_secret: bool = True) -> Config:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    gw, platform, mllp = data.get("gateway", {}), data.get("platform", {}), data.get("mllp", {})
+    outbox = data.get("outbox", {})
+    for section, key in (("gateway", "institution"), ("platform", "url")):
+        if not data.get(section, {}).get(key):
+            raise ConfigError(f"{path}: [{section}] {key} is required")
+    secret = ""
+    if need_secret:
+        secret = _secret(platform, path)
+    base = path.parent
+    state = Path(gw.get("state_dir", "state"))
+    return Config(
+        institution=str(gw["institution"]),
+        state_dir=state if state.is_absolute() else base / state,
+        platform_url=str(platform["url"]),
+        secret=secret,
+        mllp_host=str(mllp.get("host", Config.mllp_host)),
+        mllp_port=int(mllp.get("port", Config.mllp_port)),
+        encoding=str(mllp.get("encoding", Config.encoding)),
+        timeout_s=float(platform.get("timeout_s", Config.timeout_s)),
+        batch_size=int(platform.get("batch_size", Config.batch_size)),
+        heartbeat_s=float(platform.get("heartbeat_s", Config.heartbeat_s)),
+        backoff_base_s=float(platform.get("backoff_base_s", Config.backoff_base_s)),
+        backoff_cap_s=float(platform.get("backoff_cap_s", Config.backoff_cap_s)),
+        min_free_mb=int(outbox.get("min_free_mb", Config.min_free_mb)),
+        ca_file=platform.get("ca_file"),
+    )
+
+
+def _secret(platform: dict, path: Path) -> str:
+    # The secret never sits in the config file itself: an environment variable or a file
+    # only the gateway's user can read.
+    if platform.get("secret_env"):
+        value = os.environ.get(platform["secret_env"], "")
+        if not value:
+            raise ConfigError(f"{path}: environment variable {platform['secret_env']} is empty")
+        return value.strip()
+    if platform.get("secret_file"):
+        file = Path(platform["secret_file"])
+        file = file if file.is_absolute() else path.parent / file
+        try:
+            return file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{path}: secret_file: {exc}") from exc
+    raise ConfigError(f"{path}: [platform] needs secret_env or secret_file")

@@ -15,13 +15,22 @@ from __future__ import annotations
 
 import logging
 import socket
+import struct
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import connections
-from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
+from pynetdicom import (
+    AE,
+    ALL_TRANSFER_SYNTAXES,
+    PYNETDICOM_IMPLEMENTATION_UID,
+    PYNETDICOM_IMPLEMENTATION_VERSION,
+    AllStoragePresentationContexts,
+    evt,
+)
 from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
 from xietong.directory.selectors import dicom_node_for
@@ -49,6 +58,8 @@ class Sender:
     node_id: int
     ae_title: str
     address: str
+    # This association's own key: what the archive remembers for it lasts as long as it.
+    association: str = ""
 
 
 class Ingest(Protocol):
@@ -59,6 +70,36 @@ class Ingest(Protocol):
 
 
 NodeLookup = Callable[..., "DicomNode | None"]
+
+
+def _element(tag: int, vr: bytes, value: bytes) -> bytes:
+    """One explicit VR little endian element of the file meta group."""
+    if vr == b"OB":
+        return struct.pack("<HH2s2xL", tag >> 16, tag & 0xFFFF, vr, len(value)) + value
+    return struct.pack("<HH2sH", tag >> 16, tag & 0xFFFF, vr, len(value)) + value
+
+
+def _ui(value: str) -> bytes:
+    raw = value.encode("ascii")
+    return raw + b"\0" if len(raw) % 2 else raw
+
+
+def part10_of(*, sop_class_uid: str, sop_instance_uid: str, transfer_syntax: str,
+              dataset: bytes) -> bytes:  # fmt: skip
+    """The instance as a DICOM Part 10 file: the file meta group written here (as
+    pynetdicom's encoded_dataset() writes it, without building a pydicom dataset for each
+    instance) before the dataset's bytes exactly as the sender encoded them."""
+    version = PYNETDICOM_IMPLEMENTATION_VERSION.encode("ascii")
+    group = b"".join((
+        _element(0x00020001, b"OB", b"\x00\x01"),
+        _element(0x00020002, b"UI", _ui(sop_class_uid)),
+        _element(0x00020003, b"UI", _ui(sop_instance_uid)),
+        _element(0x00020010, b"UI", _ui(transfer_syntax)),
+        _element(0x00020012, b"UI", _ui(PYNETDICOM_IMPLEMENTATION_UID)),
+        _element(0x00020013, b"SH", version + b" " if len(version) % 2 else version),
+    ))  # fmt: skip
+    length = _element(0x00020000, b"UL", struct.pack("<L", len(group)))
+    return b"".join((bytes(128), b"DICM", length, group, dataset))
 
 
 def nodelay_set(event: Any) -> None:
@@ -143,6 +184,7 @@ class Receiver:
             node_id=node.pk,
             ae_title=node.ae_title,
             address=address,
+            association=uuid.uuid4().hex,
         )
         with self._lock:
             self._senders[id(assoc)] = sender
@@ -156,7 +198,14 @@ class Receiver:
         if sender is None:  # cannot happen: only accepted associations get here
             return STATUS_CANNOT_UNDERSTAND
         try:
-            return int(self.ingest(data=event.encoded_dataset(), sender=sender))
+            request = event.request
+            data = part10_of(
+                sop_class_uid=str(request.AffectedSOPClassUID),
+                sop_instance_uid=str(request.AffectedSOPInstanceUID),
+                transfer_syntax=str(event.context.transfer_syntax),
+                dataset=request.DataSet.getvalue(),
+            )
+            return int(self.ingest(data=data, sender=sender))
         except Exception:
             # The sender learns the instance was not stored and may send it again; the
             # association goes on with the next one.

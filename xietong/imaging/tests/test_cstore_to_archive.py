@@ -69,9 +69,12 @@ def test_a_pacs_sends_a_study_and_it_is_in_the_archive_linked_to_the_patient(
     kept = Instance.objects.get(sop_instance_uid=packed[0].SOPInstanceUID)
     with default_storage.open(kept.file) as f:
         assert dcmread(f).file_meta.TransferSyntaxUID == RLELossless  # as sent
+    # One event for the study and the association, in the transaction of its first instance.
     stored = AuditEvent.objects.filter(action="imaging_study.store", resource_id=study.uuid)
-    assert stored.exists() and all("JQX_CT" in e.username for e in stored)
+    assert stored.count() == 1 and "JQX_CT" in stored.get().username
+    assert stored.get().detail["association"]
 
     # The PACS sends the study again: accepted, nothing stored twice.
     assert _send(receiver, "JQX_CT", plain) == [STATUS_SUCCESS] * 2
     assert Instance.objects.filter(series__study=study).count() == 3
+    assert stored.count() == 1  # nothing was written, so nothing more is on record

@@ -17,7 +17,7 @@ from typing import Any, cast
 import pytest
 from django.db import connection
 from pydicom import dcmread
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, RLELossless
+from pydicom.uid import UID, CTImageStorage, ExplicitVRLittleEndian, RLELossless
 from pynetdicom import AE, evt
 from pynetdicom.association import Association
 from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
@@ -143,6 +143,8 @@ def test_each_instance_reaches_the_ingest_as_sent_with_its_sender(
     finally:
         assoc.release()
     assert len(archive.received) == 3
+    associations = {sender.association for _data, sender in archive.received}
+    assert len(associations) == 1 and all(associations)  # one key, the association's
     for (data, sender), sent in zip(archive.received, [*plain, *packed], strict=True):
         back = dcmread(io.BytesIO(data))
         assert back.SOPInstanceUID == sent.SOPInstanceUID
@@ -151,7 +153,7 @@ def test_each_instance_reaches_the_ingest_as_sent_with_its_sender(
         assert str(back.PatientName) == "王芳"
         assert sender == Sender(
             institution_id=hospital.pk, institution_code=hospital.code, node_id=node.pk,
-            ae_title="JQX_CT", address="127.0.0.1",
+            ae_title="JQX_CT", address="127.0.0.1", association=sender.association,
         )  # fmt: skip
 
 
@@ -199,3 +201,20 @@ def test_an_association_leaves_no_database_connection_behind(receiver: Receiver)
         time.sleep(0.05)
     assert not receiver.ae.active_associations
     assert _backends() == before
+
+
+@pytest.mark.parametrize("syntax", ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2.5"])
+def test_the_file_meta_written_by_hand_is_pynetdicoms(syntax: str) -> None:
+    from pynetdicom.dsutils import create_file_meta, encode_file_meta
+
+    from xietong.imaging.dimse.receiver import part10_of
+
+    meta = create_file_meta(
+        sop_class_uid=UID("1.2.840.10008.5.1.4.1.1.2"),
+        sop_instance_uid=UID("1.2.3.4.55"),
+        transfer_syntax=UID(syntax),
+    )
+    expected = bytes(128) + b"DICM" + encode_file_meta(meta) + b"DATASET!"
+    made = part10_of(sop_class_uid="1.2.840.10008.5.1.4.1.1.2", sop_instance_uid="1.2.3.4.55",
+                     transfer_syntax=syntax, dataset=b"DATASET!")  # fmt: skip
+    assert made == expected

@@ -1,5 +1,5 @@
 """Storing instances: what is kept, what is refused and why, duplicates once, the file
-before the row, one audit event per study and chunk."""
+before the row, one audit event per study and request."""
 
 from __future__ import annotations
 
@@ -117,14 +117,14 @@ def test_the_good_instances_of_a_mixed_batch_are_kept():
     assert outcomes[1].message  # a sentence for the person who sent it
 
 
-def test_a_study_sent_in_chunks_writes_one_audit_event_per_study_and_chunk():
+def test_a_request_writes_one_audit_event_per_study_it_stored_into():
     sender = a_sender()
     patient = a_patient(sender.institution)
     datasets = a_study(person_of(patient), instances_per_series=60, rows=16, cols=16)
     before = AuditEvent.objects.filter(action="imaging_study.store").count()
-    stored(sender, datasets)
+    stored(sender, datasets + datasets[:2])
     events = AuditEvent.objects.filter(action="imaging_study.store").order_by("id")[before:]
-    assert [e.detail["stored"] for e in events] == [50, 10]
+    assert [(e.detail["stored"], e.detail["duplicates"]) for e in events] == [(60, 0)]
     assert {e.patient_id for e in events} == {patient.pk}
 
 

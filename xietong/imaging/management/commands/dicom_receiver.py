@@ -22,18 +22,33 @@ from xietong.imaging.dimse import (
     Receiver,
     Sender,
 )
-from xietong.imaging.services.ingest import instance_store
+from xietong.imaging.services.ingest import StoreSession, instance_store
+
+# Each association runs in a thread of its own: its store session (the studies and series it
+# resolved, the studies it audited) is that thread's, and goes with it.
+_local = threading.local()
+
+
+def _session_for(sender: Sender) -> StoreSession:
+    session: StoreSession | None = getattr(_local, "session", None)
+    if session is None or session.association != sender.association:
+        session = StoreSession(actor=None, institution_id=sender.institution_id,
+                               route="cstore", agent=sender.ae_title,
+                               association=sender.association)  # fmt: skip
+        _local.session = session
+    return session
 
 
 def archive_ingest(*, data: bytes, sender: Sender) -> int:
-    """One C-STORE into the archive, for the sender's institution; its AE title names it
-    in the audit record (no person sends a C-STORE)."""
+    """One C-STORE into the archive, for the sender's institution, committed before it is
+    acknowledged; its AE title names it in the audit record (no person sends a C-STORE)."""
     outcome = instance_store(
         actor=None,
         institution_id=sender.institution_id,
         route="cstore",
         item=data,
         agent=sender.ae_title,
+        session=_session_for(sender),
     )
     return STATUS_SUCCESS if outcome.accepted else STATUS_CANNOT_UNDERSTAND
 

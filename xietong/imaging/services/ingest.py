@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -49,6 +50,7 @@ from ..dicom import (
     study_fields,
 )
 from .ingest_index import Row, SessionIndex, rows_commit
+from .ingest_sql import one_statement
 
 Route = Literal["stow", "upload", "cstore"]
 # Instances committed in one transaction by a request: its rows stay in memory until then
@@ -210,8 +212,11 @@ def _settle(
     row go: a refused or raced instance's, or all of them when the transaction failed."""
     committed = False
     settled: dict[str, Literal["stored", "duplicate"] | Refusal] = {}
+    # An association's instance into a study and series it has met (and audited) is one
+    # statement on PostgreSQL, committed as it runs: no transaction around it.
+    alone = one_statement() and session.index.nothing_but_rows(rows, session.association)
     try:
-        with transaction.atomic():
+        with nullcontext() if alone else transaction.atomic():
             settled = rows_commit(
                 index=session.index, rows=rows, actor=session.actor,
                 institution_id=session.institution_id, route=session.route,

@@ -19,16 +19,10 @@ from xietong.core.audit import audit_record
 
 from ..access import studies_visible_q
 from ..dicom import Refusal
-from ..models import Instance, Series, Study
+from ..models import Series, Study
+from .ingest_sql import rows_insert, series_row, study_row
 from .matching import study_match
 
-# Rows per INSERT statement (SQLite allows 32,766 parameters: 15 columns a row).
-INSERT_ROWS = 200
-_COLUMNS = (
-    "series_id", "study_id", "sop_instance_uid", "sop_class_uid", "instance_number", "rows",
-    "columns", "number_of_frames", "transfer_syntax_uid", "metadata", "file", "size",
-    "institution_id", "route", "received_at",
-)  # fmt: skip
 Settled = Literal["stored", "duplicate"] | Refusal
 
 
@@ -73,6 +67,17 @@ class SessionIndex:
         """Whether both are resolved (their attributes need not be read again)."""
         return series_uid in self.series and study_uid in self.studies
 
+    def nothing_but_rows(self, rows: Sequence[Row], association: str) -> bool:
+        """Whether storing the rows writes their rows and counters only: every study and
+        series known, every study already audited in this association."""
+        for row in rows:
+            study = self.studies.get(row.study_uid)
+            if study is None or row.series_uid not in self.series:
+                return False
+            if not association or study.pk not in self.audited:
+                return False
+        return True
+
     def _note(self, kind: str, key: Any) -> None:
         self._added.append((kind, key))
 
@@ -97,7 +102,7 @@ def _study_for(
     matched), or None when the sender may not add to it."""
     if row.study_uid in index.studies:
         return index.studies[row.study_uid]
-    study = Study.objects.filter(study_instance_uid=row.study_uid).first()
+    study = study_row(row.study_uid)
     if study is None:
         fields = row.study_fields or {}
         match = study_match(institution_id=institution_id, patient_id=fields["dicom_patient_id"],
@@ -129,6 +134,11 @@ def _series_for(index: SessionIndex, study: StudyEntry, row: Row) -> tuple[int, 
     """(series pk, its study's pk); a series made here counts in its study at once."""
     if row.series_uid in index.series:
         return index.series[row.series_uid]
+    found = series_row(row.series_uid)
+    if found is not None:
+        index.series[row.series_uid] = found
+        index._note("series", row.series_uid)
+        return found
     fields = row.series_fields or {}
     series, created = Series.objects.get_or_create(
         series_instance_uid=row.series_uid, defaults={"study_id": study.pk, **fields}
@@ -146,43 +156,6 @@ def _series_for(index: SessionIndex, study: StudyEntry, row: Row) -> tuple[int, 
     return series.pk, series.study_id
 
 
-def _insert(values: Sequence[tuple[Any, ...]]) -> set[str]:
-    """The rows inserted, those whose SOP Instance UID is already kept skipped (another
-    sender's, committed or not yet: the insert waits for it). Returns the UIDs inserted."""
-    table = connection.ops.quote_name(Instance._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    inserted: set[str] = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), INSERT_ROWS):
-            part = values[start : start + INSERT_ROWS]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(part))} "  # noqa: S608 - names from the model
-                "ON CONFLICT (sop_instance_uid) DO NOTHING RETURNING sop_instance_uid",
-                [v for row in part for v in row],
-            )
-            inserted.update(uid for (uid,) in cursor.fetchall())
-    return inserted
-
-
-def _counters_add(series: Counter[int], studies: Counter[int], now: Any) -> None:
-    """One statement per series and per study, in key order (two senders lock alike)."""
-    series_table = connection.ops.quote_name(Series._meta.db_table)
-    study_table = connection.ops.quote_name(Study._meta.db_table)
-    with connection.cursor() as cursor:
-        for pk in sorted(series):
-            cursor.execute(
-                f"UPDATE {series_table} SET instance_count = instance_count + %s WHERE id = %s",  # noqa: S608
-                [series[pk], pk],
-            )
-        for pk in sorted(studies):
-            cursor.execute(
-                f"UPDATE {study_table} SET instance_count = instance_count + %s, "  # noqa: S608
-                "updated_at = %s WHERE id = %s",
-                [studies[pk], now, pk],
-            )
-
-
 def rows_commit(
     *,
     index: SessionIndex,
@@ -195,8 +168,7 @@ def rows_commit(
 ) -> dict[str, Settled]:
     """Indexes the rows (in the caller's transaction) and says what became of each."""
     settled: dict[str, Settled] = {}
-    now = timezone.now()
-    at = connection.ops.adapt_datetimefield_value(now)
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
     values: list[tuple[Any, ...]] = []
     placed: dict[str, tuple[int, StudyEntry]] = {}
     for row in rows:
@@ -215,21 +187,18 @@ def rows_commit(
             row.file, row.size, institution_id, route, at,
         ))  # fmt: skip
         placed[row.sop_uid] = (series_pk, study)
-    inserted = _insert(values) if values else set()
-    series_added: Counter[int] = Counter()
+    inserted = rows_insert(values, at) if values else set()  # the counters with them
     study_added: Counter[int] = Counter()
     duplicates: Counter[int] = Counter()
     studies: dict[int, StudyEntry] = {}
-    for uid, (series_pk, study) in placed.items():
+    for uid, (_series_pk, study) in placed.items():
         studies[study.pk] = study
         if uid in inserted:
             settled[uid] = "stored"
-            series_added[series_pk] += 1
             study_added[study.pk] += 1
         else:
             settled[uid] = "duplicate"
             duplicates[study.pk] += 1
-    _counters_add(series_added, study_added, now)
     for pk in sorted(study_added):
         if association and pk in index.audited:
             continue  # this association's store into the study is on record already

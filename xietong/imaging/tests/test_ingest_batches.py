@@ -18,7 +18,7 @@ from xietong.imaging.dicom import Refusal
 from xietong.imaging.models import Instance, Series, Study
 from xietong.imaging.services import instances_store
 from xietong.imaging.services.ingest import StoreSession, instance_store
-from xietong.imaging.synthetic import dataset_bytes
+from xietong.imaging.synthetic import Person, dataset_bytes
 
 from .world import a_patient, a_sender, a_study, person_of, stored
 
@@ -88,7 +88,7 @@ def test_an_association_commits_each_instance_in_one_statement_and_audits_once()
 
 def test_an_instance_refused_inside_a_batch_leaves_the_others_stored_and_says_why():
     first, second = a_sender(), a_sender()
-    theirs = a_study(person_of(a_patient(first.institution)), instances_per_series=2)
+    theirs = a_study(Person("MRN-9", "李雷"), instances_per_series=2)
     stored(first, theirs[:1])  # another institution's study
     patient = a_patient(second.institution, mrn="MRN-2")
     mine = a_study(person_of(patient, mrn="MRN-2"), instances_per_series=3, rows=8, cols=8)

@@ -119,9 +119,12 @@ def postgresql_prepared(database: DBConfig) -> DBConfig:
     connection pooler in transaction mode that does not keep prepared statements."""
     if database["ENGINE"] != "django.db.backends.postgresql":
         return database
+    options: dict[str, Any] = database.setdefault("OPTIONS", {})
+    # No JIT compilation: a search whose plan PostgreSQL estimates as costly (the access
+    # filters' subqueries inflate it) was compiled for 1.6 s to run for 60 ms (ADR 22).
+    options.setdefault("options", "-c jit=off")
     threshold = env_int("XT_DB_PREPARE_THRESHOLD", 2)
     if threshold > 0:
-        options: dict[str, Any] = database.setdefault("OPTIONS", {})
         options["server_side_binding"] = True
         options["prepare_threshold"] = threshold
     return database

@@ -137,9 +137,9 @@ def template_make(
     membership_id = world()
     added = filler_load(_institution_of(membership_id), instances)
     print(f"  bulk-loaded {added:,} instances into the QIDO index template", flush=True)
-    connections.close_all()
+    comment = f"{signature(instances)} member={membership_id}"  # reads the migrations
+    connections.close_all()  # before the database is renamed
     template = _name(template_url(url))
-    comment = f"{signature(instances)} member={membership_id}"
     with psycopg.connect(_maintenance(url), autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(template))

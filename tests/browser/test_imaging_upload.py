@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, MediaStorageDirectoryStorage, generate_uid
 
 from tests.browser.helpers import expect_kit_buttons, horizontal_overflow_px, sign_in
 from xietong.accounts.models import User
@@ -39,6 +41,17 @@ def _zip(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             z.writestr(name, data)
     return out.getvalue()
+
+
+def _dicomdir() -> bytes:
+    """The index a disc carries beside its images (a DICOMDIR, without records here)."""
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = MediaStorageDirectoryStorage
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.FileSetID = "CD1"
+    return dataset_bytes(ds)
 
 
 def _posts(page: Any) -> list[str]:
@@ -91,6 +104,7 @@ def test_upload_files_zip_and_a_stranger_then_again_sends_nothing(page: Any) -> 
         _file("stranger.dcm", dataset_bytes(stranger[0])),
         _file("说明.txt", "不是影像".encode(), "text/plain"),
         _file("cut.zip", zipped[: len(zipped) // 2], "application/zip"),
+        _file("DICOMDIR", _dicomdir()),
     ]
     sign_in(page, str(User.objects.get(pk=sender.membership.user_id).username))
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -121,6 +135,7 @@ def test_upload_files_zip_and_a_stranger_then_again_sends_nothing(page: Any) -> 
     expect(section.locator("[data-refused]")).to_contain_text("说明.txt")
     expect(section.locator("[data-refused]")).to_contain_text("不是 DICOM 文件")
     expect(section.locator("[data-refused]")).to_contain_text("cut.zip: zip 压缩包无法解压")
+    expect(section.locator("[data-refused]")).to_contain_text("DICOMDIR: 这是光盘的文件索引")
     assert Instance.objects.count() == 0
     _shot(page, "chosen", 1366)
     _shot(page, "chosen", 390)

@@ -25,6 +25,7 @@ TEXTS = {
     "notDicom": _("Not a DICOM file: it has no DICM marker at byte 128."),
     "unreadable": _("The DICOM header cannot be read: the file is damaged or cut short."),
     "noUids": _("The file lacks its study, series or instance UID."),
+    "dicomdir": _("The disc's index of its files (DICOMDIR), not an image: nothing to send."),
     "badZip": _("The zip file cannot be unpacked."),
     "emptyZip": _("The zip file holds no files."),
     "images": _("{n} images"),

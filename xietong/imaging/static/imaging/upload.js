@@ -11,6 +11,7 @@
   const HEAD_BYTES = 256 * 1024; // a header is read from the file's start; whole if longer
   const QIDO_PAGE = 1000; // the archive's largest QIDO page
   const BOUNDARY = "xietong-dicom-part";
+  const DICOMDIR = "1.2.840.10008.1.3.10"; // Media Storage Directory Storage
 
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (m, key) => (key in values ? String(values[key]) : m));
   const megabytes = (n) => (n < 1048576 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`);
@@ -79,6 +80,7 @@
     const dataSet = window.dicomParser.parseDicom(bytes, { untilTag: "x7fe00010", inflater });
     const text = decoderFor(dataSet);
     return {
+      storageClass: text("x00020002"),
       sop: text("x00080018"),
       study: text("x0020000d"),
       series: text("x0020000e"),
@@ -107,6 +109,8 @@
       }
     }
     if (!found) return { refused: { name, reason: texts.unreadable } };
+    // A disc's index of its files (DICOMDIR), beside the images on every CD a patient brings.
+    if (found.storageClass === DICOMDIR) return { refused: { name, reason: texts.dicomdir } };
     if (!found.sop || !found.study || !found.series) return { refused: { name, reason: texts.noUids } };
     return { instance: { name, source, size, ...found } };
   }
@@ -142,7 +146,13 @@
     const take = (outcome) => (outcome.refused ? refused.push(outcome.refused) : instances.push(outcome.instance));
     for (const file of files) {
       const name = file.webkitRelativePath || file.name;
-      const start = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+      let start;
+      try {
+        start = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+      } catch {
+        refused.push({ name, reason: texts.unreadable }); // moved or deleted since it was chosen
+        continue;
+      }
       if (!isZip(start)) {
         take(await readOne(name, file, texts));
         continue;
@@ -170,9 +180,14 @@
     const kept = new Set();
     for (let offset = 0; ; offset += QIDO_PAGE) {
       const url = `${qidoUrl}?StudyInstanceUID=${encodeURIComponent(studyUid)}&limit=${QIDO_PAGE}&offset=${offset}`;
-      const answer = await fetch(url, { headers: { Accept: "application/dicom+json" }, credentials: "same-origin" });
-      if (!answer.ok) return kept;
-      const rows = await answer.json();
+      let rows;
+      try {
+        const answer = await fetch(url, { headers: { Accept: "application/dicom+json" }, credentials: "same-origin" });
+        if (!answer.ok) return kept;
+        rows = await answer.json();
+      } catch {
+        return kept; // the line is down: each send will say so, and the retry asks again
+      }
       for (const row of rows) {
         const value = row["00080018"] && row["00080018"].Value;
         if (value) kept.add(value[0]);
@@ -295,8 +310,8 @@
       study.retry.hidden = busy || !failed.length;
     }
 
+    // More files may be chosen while others are on their way: they wait for the next send.
     async function choose(files) {
-      if (busy) return;
       status.textContent = texts.reading;
       const { instances, refused } = await readChosen(files, texts);
       for (const item of refused) refusedList.append(el("li", "", `${item.name}: ${item.reason}`));
@@ -311,7 +326,7 @@
         // copy); one already sent stays as it is.
         const same = study.instances.findIndex((i) => i.sop === instance.sop);
         if (same < 0) study.instances.push(instance);
-        else if (!study.instances[same].done) study.instances[same] = { ...instance, error: study.instances[same].error };
+        else if (!busy && !study.instances[same].done) study.instances[same] = { ...instance, error: study.instances[same].error };
       }
       for (const study of studies.values()) {
         if (!study.card) studiesBox.append(studyCard(study));

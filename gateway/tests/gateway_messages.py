@@ -43,3 +43,20 @@ def oru_r01(control: str = "LAB0001", mrn: str = "0012345", potassium: str = "5.
         ]
     )
     return text.encode("gb18030")
+
+
+def orm_o01(control: str = "ORD0001", mrn: str = "0012345", order_control: str = "NW") -> bytes:
+    """Two orders in one message: a CT scan (stat) and a blood count, with the visit."""
+    text = "\r".join(
+        [
+            f"MSH|^~\\&|HIS|杭州市第一人民医院|XT-GW|XT|20261203091500||ORM^O01^ORM_O01|{control}|P|2.5"
+            "||||||GB18030",
+            f"PID|1||{mrn}^^^HZ1^MR||王^小明||19800101|M",
+            "PV1|1|O|" + "|" * 16 + f"V{mrn}02",
+            f"ORC|{order_control}|CT20261203001|F77001||||^^^^^S||20261203091000|||D002^张^医生",
+            "OBR|1|CT20261203001||CT-HEAD^头颅CT平扫^L|||||||||胸闷\\R\\头痛待查|||||||||||CT",
+            f"ORC|{order_control}|LAB20261203002|||||^^^^^R||20261203091000|||D002^张^医生",
+            "OBR|2|LAB20261203002||58410-2^血常规^LN^CBC^血常规五分类^L||||||||||||||||||||LAB",
+        ]
+    )
+    return text.encode("gb18030")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from gateway_messages import INSTITUTION, adt_a01, oru_r01
+from gateway_messages import INSTITUTION, adt_a01, orm_o01, oru_r01
 from xt_gateway import hl7v2
 from xt_gateway.hl7v2 import HL7Error
 from xt_gateway.mapping import Mapped, map_message
@@ -176,3 +176,50 @@ def test_a_non_numeric_result_is_refused_at_its_field() -> None:
     with pytest.raises(HL7Error) as refused:
         mapped(oru_r01(potassium="溶血"))
     assert refused.value.where == "OBX-5"
+
+
+def test_orders_become_service_requests() -> None:
+    m = mapped(orm_o01())
+    assert m.message_id == "H330100001:HIS:ORD0001"
+    assert m.bundle["entry"][0]["request"]["method"] == "POST"  # the patient: create only
+    ct, cbc = resources(m.bundle, "ServiceRequest")
+    assert ct["status"] == "active"
+    assert ct["intent"] == "order"
+    assert ct["priority"] == "stat"
+    assert ct["identifier"] == [
+        {"system": "urn:xietong:source:H330100001:order", "value": "CT20261203001"},
+        {"system": "urn:xietong:source:H330100001:filler-order", "value": "F77001"},
+    ]
+    assert ct["code"]["coding"] == [
+        {
+            "system": "urn:xietong:code:H330100001:order-item",
+            "code": "CT-HEAD",
+            "display": "头颅CT平扫",
+        }
+    ]
+    assert ct["requester"]["display"] == "张医生"
+    assert ct["reasonCode"] == [{"text": "胸闷~头痛待查"}]  # \R\ is an escaped "~"
+    assert ct["authoredOn"] == "2026-12-03T09:10:00+08:00"
+    assert ct["encounter"] == {
+        "identifier": {"system": "urn:xietong:source:H330100001:visit", "value": "V001234502"}
+    }
+    assert cbc["priority"] == "routine"
+    assert [c["code"] for c in cbc["code"]["coding"]] == ["58410-2", "CBC"]
+    assert cbc["category"][0]["coding"][0]["code"] == "108252007"  # laboratory procedure
+    assert m.bundle["entry"][1]["request"] == {
+        "method": "PUT",
+        "url": "ServiceRequest?identifier=urn:xietong:source:H330100001:order|CT20261203001",
+    }
+
+
+def test_a_cancelled_order_is_revoked_and_omg_is_taken_too() -> None:
+    ct, _ = resources(mapped(orm_o01("ORD0002", order_control="CA")).bundle, "ServiceRequest")
+    assert ct["status"] == "revoked"
+    omg = orm_o01().replace(b"ORM^O01^ORM_O01", b"OMG^O19^OMG_O19")
+    assert len(resources(mapped(omg).bundle, "ServiceRequest")) == 2
+
+
+def test_an_unknown_order_control_is_named() -> None:
+    with pytest.raises(HL7Error) as refused:
+        mapped(orm_o01(order_control="ZZ"))
+    assert (refused.value.where, refused.value.code) == ("ORC-1", 103)

@@ -8,6 +8,7 @@ and field, and nothing is stored. MLLP frames are <VT> message <FS><CR>.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 
 from . import hl7v2
@@ -36,10 +37,7 @@ def accept(raw: bytes, *, outbox: Outbox, institution: str, default_encoding: st
             bundle=mapped.bundle,
         ) and not outbox.same_content(message_id, raw):
             # The HIS reused a control id for a different message: keep both, apart.
-            import hashlib
-
             suffix = hashlib.sha256(raw).hexdigest()[:12]
-            mapped = map_message(incoming, institution)
             bundle = dict(mapped.bundle)
             bundle["identifier"] = {**bundle["identifier"], "value": f"{message_id}:{suffix}"}
             outbox.put(

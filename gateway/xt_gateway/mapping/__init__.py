@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..hl7v2 import HL7Error, Incoming
 from .adt import map_adt
 from .common import BundleBuilder, Json
+from .orm import map_orm
 from .oru import map_oru
 
 # What the gateway takes; anything else is refused (AR) before it is acknowledged.
@@ -17,6 +18,8 @@ SUPPORTED = {
     ("ADT", "A08"): map_adt,
     ("ADT", "A40"): map_adt,
     ("ORU", "R01"): map_oru,
+    ("ORM", "O01"): map_orm,
+    ("OMG", "O19"): map_orm,
 }
 
 

@@ -131,6 +131,12 @@ def _readings_mine(w: World) -> str:
     return reverse("imaging:readings_mine")
 
 
+def _report_pdf(w: World) -> str:
+    from xietong.imaging.reading.tests.contract import contract_signed_for
+
+    return reverse("imaging:report_pdf", args=[contract_signed_for(w.membership).uuid, 1])
+
+
 READ_READING = ("read", "ImagingReading")
 SEARCH_READING = ("search", "ImagingReading")
 
@@ -141,4 +147,5 @@ READING: dict[str, tuple[str, Callable[[World], str], tuple[str, str]]] = {
     "imaging:reading": ("requester", _reading(""), READ_READING),
     "imaging:worklist": ("expert", _worklist, SEARCH_READING),
     "imaging:readings_mine": ("requester", _readings_mine, SEARCH_READING),
+    "imaging:report_pdf": ("requester", _report_pdf, ("read", "ImagingReport")),
 }

@@ -17,6 +17,7 @@ class ImagingConfig(AppConfig):
         from .audit_events import AUDIT_EVENTS
         from .reading import machine as _reading_machine  # noqa: F401 (registers its words)
         from .reading.audit_events import AUDIT_EVENTS as READING_AUDIT_EVENTS
+        from .reading.fhir import fhir_readers_register as reading_fhir_register
         from .reading.nav import reading_nav_register
         from .reading.sharing import reading_studies_shared
         from .sections import imaging_section
@@ -31,6 +32,8 @@ class ImagingConfig(AppConfig):
         # The reading centre reads the studies it is asked to read.
         study_share_register(reading_studies_shared)
         reading_nav_register()
+        # The report as DiagnosticReport and its study as ImagingStudy under /fhir/R4/.
+        reading_fhir_register()
         # The patient's studies on their page, between the records and the consultations.
         patient_section_register(imaging_section)
         # A study that waited for its patient is linked once the patient is registered or

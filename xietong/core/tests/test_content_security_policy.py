@@ -14,7 +14,7 @@ from xietong.accounts.tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 # Rendered to PDF on the server, never shown by a browser.
-SERVER_ONLY = {"slip_pdf.html", "opinion_pdf.html"}
+SERVER_ONLY = {"slip_pdf.html", "opinion_pdf.html", "report_pdf.html"}
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)

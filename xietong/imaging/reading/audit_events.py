@@ -10,7 +10,7 @@ AUDIT_EVENTS = AuditVocabulary(
         "imaging_reading.create": _("Study sent to be read"),
         "imaging_reading.read": _("Reading request opened"),
         "imaging_reading.search": _("Reading worklist shown"),
-        "imaging_report.read": _("Imaging report opened"),
+        "imaging_report.read": _("Imaging report downloaded"),
     },
     resource_types={"ImagingReport": _("Imaging report")},
 )

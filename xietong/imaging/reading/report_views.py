@@ -26,8 +26,9 @@ from ..labels import body_part_label
 from ..sections import study_rows
 from .machine import reading_actions, reading_held
 from .models import ImagingReport, ReadingRequest
+from .pdf import report_pdf
 from .reports import report_correct, report_draft_save, report_preliminary, report_sign
-from .selectors import get_reading_for, reading_timeline, reports_shown_to
+from .selectors import get_reading_for, reading_timeline, reports_shown_to, signed_report_for
 from .templates_data import template_for
 from .workflow import ACTION_LABELS, Action
 
@@ -176,3 +177,16 @@ def report_correct_page(
             messages.success(request, _("The corrected report is signed."))
             return redirect("imaging:reading", reading_uuid=reading_uuid)
     return _page(request, actor, r, status=422, correct=form)
+
+
+@require_GET
+@actor_view
+def report_pdf_download(
+    request: ActorRequest, actor: Actor, reading_uuid: uuid.UUID, version: int
+) -> HttpResponse:
+    """A signed version as PDF, for everyone who sees the request (the download recorded)."""
+    report = signed_report_for(actor=actor, reading_uuid=reading_uuid, version=version)
+    response = HttpResponse(report_pdf(report=report), content_type="application/pdf")
+    name = f"{report.reading.number}-v{report.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

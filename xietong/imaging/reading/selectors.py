@@ -233,3 +233,25 @@ def reports_shown_to(*, actor: Actor, reading: ReadingRequest) -> list[ImagingRe
         or (centre_side and rep is current)
     ]
     return list(reversed(shown))
+
+
+def signed_report_for(
+    *, actor: Actor, reading_uuid: uuid_lib.UUID | str, version: int
+) -> ImagingReport:
+    """A signed version of the report of a request the actor sees, read for its PDF (the
+    read recorded as the report's). NotFound for a draft or a preliminary."""
+    r = get_reading_for(actor=actor, reading_uuid=reading_uuid, intent=Intent.CHANGE)
+    found = (
+        ImagingReport.objects.filter(reading=r, version=version, signed_at__isnull=False)
+        .select_related("author", "signed_by__practitioner", "supersedes")
+        .first()
+    )
+    if found is None:
+        read_refused(actor=actor, resource_type="ImagingReport", resource_id=f"{r.uuid}/v{version}",
+                     patient_id=r.patient_id)  # fmt: skip
+        raise NotFound()
+    found.reading = r
+    read_recorded(actor=actor, intent=SHOW, resource_type="ImagingReport", resource_id=found.uuid,
+                  patient_id=r.patient_id,
+                  detail={"number": r.number, "version": version, "format": "pdf"})  # fmt: skip
+    return found

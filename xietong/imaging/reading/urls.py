@@ -14,5 +14,10 @@ urlpatterns = [
         report_views.report_correct_page,
         name="report_correct",
     ),
+    path(
+        "readings/<uuid:reading_uuid>/reports/<int:version>.pdf",
+        report_views.report_pdf_download,
+        name="report_pdf",
+    ),
     path("readings/<uuid:reading_uuid>/<str:action>", views.reading_act, name="reading_act"),
 ]

@@ -173,3 +173,10 @@ CONTRACT_BODIES: dict[str, dict[str, Any]] = {
         "advice": "建议PET-CT",
     },
 }
+
+
+def contract_signed_for(membership: Membership) -> ReadingRequest:
+    """A request of the member's institution with its final report signed (version 1)."""
+    r = _critical_for(membership)
+    rep.report_sign(actor=_colleague(r.centre, "chief"), reading=r, password=PASSWORD)
+    return ReadingRequest.objects.get(pk=r.pk)

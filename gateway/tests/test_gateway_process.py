@@ -56,7 +56,10 @@ min_free_mb = 1
 
 class Gateway:
     def __init__(self, config: Path) -> None:
-        env = {**os.environ, "XT_GATEWAY_TEST_SECRET": SECRET}
+        # The gateway process runs this checkout's package, as the tests themselves do.
+        here = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "XT_GATEWAY_TEST_SECRET": SECRET, "PYTHONPATH": path}
         self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "xt_gateway", "run", "--config", str(config)],
             stdout=subprocess.PIPE,

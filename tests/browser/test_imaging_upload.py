@@ -96,6 +96,7 @@ def test_upload_files_zip_and_a_stranger_then_again_sends_nothing(page: Any) -> 
     ct = a_study(person_of(patient), modality="CT", instances_per_series=3)
     dx = a_study(person_of(patient), modality="DX", instances_per_series=2)
     stranger = a_study(Person("MRN-404", "李四"), modality="MR", instances_per_series=1)
+    stranger[0].SpecificCharacterSet = "GB18030"  # as many of our hospitals' PACS write names
     loose = [_file(f"CT/IM{n}.dcm", dataset_bytes(ds)) for n, ds in enumerate(ct)]
     zipped = _zip({f"DX/IM{n}": dataset_bytes(ds) for n, ds in enumerate(dx)})
     chosen = [

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, ConfigError, load
+from .dropfolder import DropFolder
 from .mllp import Listener
 from .outbox import Outbox
 from .platform import Platform, Unreachable
@@ -104,6 +105,16 @@ def run(config: Config) -> int:
             daemon=True,
         ),
     ]
+    if config.drop_folder is not None:
+        drop = DropFolder(
+            config.drop_folder,
+            outbox=outbox,
+            institution=config.institution,
+            encoding=config.drop_encoding,
+        )
+        threads.append(
+            threading.Thread(target=drop.run, args=(stop, 2.0), name="drop", daemon=True)
+        )
     for t in threads:
         t.start()
 

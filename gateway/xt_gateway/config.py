@@ -28,6 +28,8 @@ class Config:
     backoff_cap_s: float = 300.0
     min_free_mb: int = 256
     ca_file: str | None = None
+    drop_folder: Path | None = None  # CSV exports; None: no drop folder
+    drop_encoding: str | None = None  # None: UTF-8 (BOM or not), else GB18030
 
     @property
     def outbox_path(self) -> Path:
@@ -40,7 +42,7 @@ def load(path: Path, *, need_secret: bool = True) -> Config:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     gw, platform, mllp = data.get("gateway", {}), data.get("platform", {}), data.get("mllp", {})
-    outbox = data.get("outbox", {})
+    outbox, drop = data.get("outbox", {}), data.get("drop", {})
     for section, key in (("gateway", "institution"), ("platform", "url")):
         if not data.get(section, {}).get(key):
             raise ConfigError(f"{path}: [{section}] {key} is required")
@@ -51,7 +53,7 @@ def load(path: Path, *, need_secret: bool = True) -> Config:
     state = Path(gw.get("state_dir", "state"))
     return Config(
         institution=str(gw["institution"]),
-        state_dir=state if state.is_absolute() else base / state,
+        state_dir=_path(base, str(state)),
         platform_url=str(platform["url"]),
         secret=secret,
         mllp_host=str(mllp.get("host", Config.mllp_host)),
@@ -64,7 +66,14 @@ def load(path: Path, *, need_secret: bool = True) -> Config:
         backoff_cap_s=float(platform.get("backoff_cap_s", Config.backoff_cap_s)),
         min_free_mb=int(outbox.get("min_free_mb", Config.min_free_mb)),
         ca_file=platform.get("ca_file"),
+        drop_folder=_path(base, drop["folder"]) if drop.get("folder") else None,
+        drop_encoding=drop.get("encoding"),
     )
+
+
+def _path(base: Path, value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else base / path
 
 
 def _secret(platform: dict, path: Path) -> str:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..hl7v2 import HL7Error, Incoming
 from .adt import map_adt
-from .common import BundleBuilder, Json
+from .common import BundleBuilder, Mapped
 from .orm import map_orm
 from .oru import map_oru
 
@@ -21,13 +19,6 @@ SUPPORTED = {
     ("ORM", "O01"): map_orm,
     ("OMG", "O19"): map_orm,
 }
-
-
-@dataclass(frozen=True)
-class Mapped:
-    message_id: str  # the Bundle's identifier: the idempotency key on the platform
-    patient_key: str  # messages with one key are delivered in the order they came
-    bundle: Json
 
 
 def message_id(incoming: Incoming, institution: str) -> str:

@@ -52,6 +52,15 @@ def code_system(institution: str, table: str) -> str:
     return f"urn:xietong:code:{institution}:{table}"
 
 
+@dataclass(frozen=True)
+class Mapped:
+    """One source message as the Bundle the platform receives."""
+
+    message_id: str  # the Bundle's identifier: the idempotency key on the platform
+    patient_key: str  # messages with one key are delivered in the order they came
+    bundle: Json
+
+
 @dataclass
 class BundleBuilder:
     """Entries of one message's Bundle, with stable `urn:uuid` full URLs.

@@ -170,9 +170,10 @@ def database_from_template(url: str, instances: int, world: Callable[[], int],
     from django.db import connections
     from psycopg import sql
 
-    connections.close_all()
+    wanted = signature(instances)  # reads the migrations through Django's connection
+    connections.close_all()  # which the database's drop below must not find open
     comment = template_comment(url)
-    if not comment.startswith(signature(instances) + " "):
+    if not comment.startswith(wanted + " "):
         print(f"making the QIDO index template ({instances:,} instances), once", flush=True)
         template_make(url, instances, world, fresh)
         comment = template_comment(url)

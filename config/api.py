@@ -8,6 +8,7 @@ from xietong.core.api import install_error_handlers
 from xietong.core.health import router as health_router
 from xietong.core.openapi import XietongApi
 from xietong.directory.api import router as directory_router
+from xietong.exchange.api import router as exchange_router
 from xietong.imaging.reading.api import router as imaging_reading_router
 from xietong.notifications.api import router as notifications_router
 from xietong.patients.api import router as patients_router
@@ -37,3 +38,4 @@ api.add_router("/video", video_router)
 api.add_router("/consultations", consultations_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/imaging", imaging_reading_router)
+api.add_router("/exchange", exchange_router)

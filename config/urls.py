@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config.api import api
 from xietong.core.views import home
+from xietong.exchange.views import bundle_receive
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("conferencing/", include("xietong.chat.urls")),
     path("video/", include("xietong.video.urls")),
     path("consultations/", include("xietong.consultations.urls")),
+    # The FHIR base itself: hospitals' gateways push their Bundles here (exchange app).
+    path("fhir/R4", bundle_receive, name="fhir_base"),
     path("fhir/R4/", include("xietong.fhir.urls")),
     path("dicomweb/", include("xietong.imaging.dicomweb.urls")),
     path("imaging/", include("xietong.imaging.urls")),

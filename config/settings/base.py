@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "xietong.chat",
     "xietong.video",
     "xietong.imaging",
+    "xietong.exchange",
     "xietong.consultations",
     "xietong.referrals",
     "xietong.administration",

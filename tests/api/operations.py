@@ -27,6 +27,7 @@ from xietong.consultations.tests.contract import (
 )
 from xietong.directory.models import Institution
 from xietong.directory.tests.factories import InstitutionFactory, RegionFactory
+from xietong.exchange.tests.factories import make_gateway
 from xietong.imaging.reading.tests import contract as reading_contract
 from xietong.patients.models import Patient, Sex
 from xietong.patients.tests.factories import make_patient, pdf_bytes, resident_id_for
@@ -51,6 +52,11 @@ class Operation:
     @property
     def secured(self) -> bool:
         return bool(self.spec.get("security"))
+
+    @property
+    def gateway_only(self) -> bool:
+        """Called by a hospital's gateway with its own secret, never by a person."""
+        return self.spec.get("security") == [{"GatewayBearer": []}]
 
     @property
     def path_params(self) -> list[dict[str, Any]]:
@@ -100,6 +106,12 @@ class World:
             kind="lab_report", title="血常规", source="consultation:contract",
             file=SimpleUploadedFile("lab.pdf", pdf_bytes(), "application/pdf"),
         )  # fmt: skip
+
+    @cached_property
+    def gateway_secret(self) -> str:
+        """The secret of a gateway registered for the world's hospital."""
+        _gateway, secret = make_gateway(self.institution)
+        return secret
 
     @cached_property
     def spare_token(self) -> ApiToken:
@@ -461,6 +473,15 @@ BODIES.update(
 )
 
 # Query parameters to send, where an operation needs some to do its work.
+BODIES.update(
+    {
+        "POST /api/v1/exchange/heartbeat": lambda w: Json(
+            {"queue_depth": 3, "oldest_waiting_s": 12.5, "errors_last_hour": 0,
+             "last_success_at": "2026-12-05T08:00:00+08:00", "version": "0.1.0"}
+        ),
+    }
+)  # fmt: skip
+
 QUERIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "GET /api/v1/patients": lambda w: {"q": w.patient.name},
     "GET /api/v1/records": lambda w: {"source": "consultation:contract"},

@@ -47,7 +47,10 @@ def served_document() -> dict[str, Any]:
     return document
 
 
-def client_for(world: World, auth: str) -> Client:
+def client_for(world: World, auth: str, op: Operation | None = None) -> Client:
+    if op is not None and op.gateway_only:
+        # A hospital's gateway calls with the secret the platform issued it.
+        return Client(headers={"authorization": f"Bearer {world.gateway_secret}"})
     if auth == "bearer":
         return Client(headers={"authorization": f"Bearer {world.token_key}"})
     # The browser's way: a session cookie, and the CSRF token echoed in a header.
@@ -91,15 +94,22 @@ def _built(op: Operation) -> tuple[World, Call]:
         pytest.fail(str(exc))
 
 
-@pytest.mark.parametrize("auth", ["bearer", "session"])
-@pytest.mark.parametrize("op", OPERATIONS, ids=_ids)
+# A gateway's operations have one way in, its secret; a person's have two.
+CALLS = [
+    (op, auth)
+    for op in OPERATIONS
+    for auth in (["gateway"] if op.gateway_only else ["bearer", "session"])
+]
+
+
+@pytest.mark.parametrize(("op", "auth"), CALLS, ids=[f"{op.id}-{auth}" for op, auth in CALLS])
 def test_operation_answers_as_documented(op: Operation, auth: str) -> None:
     document = served_document()
     served = document["paths"].get(op.path, {}).get(op.method.lower())
     assert served is not None, f"{op.id} is missing from the served {OPENAPI_URL}"
     world, call = _built(op)
 
-    response = send(client_for(world, auth), op.method, call)
+    response = send(client_for(world, auth, op), op.method, call)
 
     status = str(response.status_code)
     content = response.content.decode(errors="replace")[:500]
@@ -142,14 +152,15 @@ def test_the_table_names_no_operation_that_no_longer_exists() -> None:
 
 JSON_BODY_OPS = [op for op in OPERATIONS if op.takes_json]
 SECURED_OPS = [op for op in OPERATIONS if op.secured]
-UNSAFE_SECURED_OPS = [op for op in SECURED_OPS if op.method in UNSAFE]
+UNSAFE_SECURED_OPS = [op for op in SECURED_OPS if op.method in UNSAFE and not op.gateway_only]
+GATEWAY_OPS = [op for op in OPERATIONS if op.gateway_only]
 PATH_PARAM_OPS = [op for op in OPERATIONS if op.path_params]
 
 
 @pytest.mark.parametrize("op", JSON_BODY_OPS, ids=_ids)
 def test_broken_json_is_400_json(op: Operation) -> None:
     world, call = _built(op)
-    client = client_for(world, "bearer")
+    client = client_for(world, "bearer", op)
     response = client.generic(
         op.method,
         call.url,
@@ -165,7 +176,7 @@ def test_broken_json_is_400_json(op: Operation) -> None:
 def test_json_sent_as_another_content_type_is_refused(op: Operation, content_type: str) -> None:
     world, call = _built(op)
     assert isinstance(call.body, Json)
-    response = client_for(world, "bearer").generic(
+    response = client_for(world, "bearer", op).generic(
         op.method, call.url, json.dumps(call.body.data), content_type=content_type
     )
     assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
@@ -193,6 +204,13 @@ def test_a_wrong_bearer_token_is_401_json(op: Operation) -> None:
     _world, call = _built(op)
     client = Client(headers={"authorization": "Bearer xt_not-a-real-token"})
     assert_error_json(send(client, op.method, call), 401, "unauthenticated")
+
+
+@pytest.mark.parametrize("auth", ["bearer", "session"])
+@pytest.mark.parametrize("op", GATEWAY_OPS, ids=_ids)
+def test_a_persons_credentials_do_not_open_a_gateways_operation(op: Operation, auth: str) -> None:
+    world, call = _built(op)
+    assert_error_json(send(client_for(world, auth), op.method, call), 401, "unauthenticated")
 
 
 def _unknown(param: dict[str, Any]) -> Any:

@@ -26,10 +26,9 @@ pytestmark = pytest.mark.django_db
 LONE = "\ud800"  # json.dumps writes it as the escape "\ud800", as a client would send it
 
 
-def _client(world: World, language: str = "zh-hans") -> Client:
-    return Client(
-        headers={"authorization": f"Bearer {world.token_key}", "accept-language": language}
-    )
+def _client(world: World, language: str = "zh-hans", op: Operation | None = None) -> Client:
+    key = world.gateway_secret if op is not None and op.gateway_only else world.token_key
+    return Client(headers={"authorization": f"Bearer {key}", "accept-language": language})
 
 
 def _spoiled(data: Any, bad: str) -> tuple[Any, str]:
@@ -60,7 +59,7 @@ def _post(world: World, op: Operation, bad: str, language: str = "zh-hans") -> A
         pytest.skip(str(exc))
     assert isinstance(call.body, Json)
     data, field = _spoiled(call.body.data, bad)
-    response = _client(world, language).generic(
+    response = _client(world, language, op).generic(
         op.method, call.url, json.dumps(data), content_type="application/json",
         query_params=call.query or None,
     )  # fmt: skip

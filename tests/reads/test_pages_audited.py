@@ -266,6 +266,8 @@ NO_PATIENT_DATA: dict[str, str] = {
 # Addresses that only take a form's POST (a GET is refused or sent back): what they change
 # is audited by the service, and what they show after is another page's read.
 POST_ONLY = {
+    # A hospital's gateway pushes Bundles (exchange/views.py); reads go through fhir:read.
+    "fhir_base",
     "accounts:logout",
     "accounts:switch_membership",
     "accounts:totp_disable",

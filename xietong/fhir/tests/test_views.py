@@ -36,7 +36,7 @@ def test_an_unknown_id_and_a_malformed_id_are_both_404(client: Client) -> None:
 
 
 def test_a_type_nobody_serves_is_404_not_supported(client: Client) -> None:
-    answer = client.get(f"/fhir/R4/Observation/{uuid.uuid4()}")
+    answer = client.get(f"/fhir/R4/Basic/{uuid.uuid4()}")
     assert answer.status_code == 404
     assert answer.json()["issue"][0]["code"] == "not-supported"
     assert "不" in answer.json()["issue"][0]["diagnostics"]

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExchangeConfig(AppConfig):
+    name = "xietong.exchange"
+    label = "exchange"
+    verbose_name = _("Data exchange")
+
+    def ready(self) -> None:
+        from xietong.core.audit_vocabulary import audit_vocabulary_register
+
+        from .audit_events import AUDIT_EVENTS
+        from .reads import fhir_readers_register
+
+        audit_vocabulary_register(AUDIT_EVENTS)
+        # Resources hospitals pushed are read through the same /fhir/R4/ surface as the
+        # workflow resources (xietong/fhir/registry.py).
+        fhir_readers_register()

@@ -46,6 +46,9 @@ class FakePlatform:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without this, Nagle's algorithm holds
+            # the body until the client's delayed ACK, 40 ms per request.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -33,6 +33,7 @@ from .clock import at_moment, stories_run
 from .imaging import imaging_demo_stories
 from .logins import DEMO_PASSWORD
 from .plan import ProvincePlan, demo_counties
+from .reading import reading_demo_stories
 
 
 def activity_exists() -> bool:
@@ -164,12 +165,16 @@ def demo_activity_write(plan: ProvincePlan) -> str:
     )
     made: list[Consultation] = []
     studies = imaging_demo_stories(cast=cast, patients_of=_patients_of, began=history_began(now))
+    readings = reading_demo_stories(requester=cast.requesters[0],
+                                    reader=_actor("reader", Role.EXPERT),
+                                    patients=_patients_of(cast.requesters[0]), now=now)  # fmt: skip
     stories_run(
         [
             *consultations_demo_stories(
                 rng=rng, cast=cast, patients_of=_patients_of, made=made, now=now
             ),
             *studies,
+            *readings,
         ]
     )
     # The hospitals' slots and the referrals that book them are of today.

@@ -43,6 +43,12 @@ def _county_a_authority(plan: ProvincePlan) -> str:
     return plan.county_authority[demo_counties(plan)[0].code]
 
 
+def _county_a_imaging_centre(plan: ProvincePlan) -> str:
+    """The telemedicine sub-centre of county A's city: what the directory's imaging links
+    name first for county A's hospital (a telemedicine centre before a hospital)."""
+    return plan.sub_centre[demo_counties(plan)[0].code[:4] + "00"]
+
+
 def _provincial_hospital(index: int) -> Where:
     return lambda plan: plan.provincial_hospitals[index]
 
@@ -99,6 +105,11 @@ DEMO_USERS: tuple[DemoUser, ...] = (
              DemoPractice("03.04", "chief", 1998, "M", "冠心病介入治疗、心力衰竭",
                           ("consultation", "education"))),
     DemoUser("pharmacist", "何芳", ((_county_a_hospital, (Role.PHARMACIST,)),)),
+    # The imaging centre that reads county A's studies: a reader and a senior (审核医师).
+    DemoUser("reader", "杨帆", ((_county_a_imaging_centre, (Role.EXPERT,)),),
+             DemoPractice("32", "attending", 2013, "M", "胸部影像诊断")),
+    DemoUser("reader_senior", "许文静", ((_county_a_imaging_centre, (Role.EXPERT,)),),
+             DemoPractice("32", "chief", 1996, "F", "神经影像诊断")),
 )  # fmt: skip
 
 

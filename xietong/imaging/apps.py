@@ -10,6 +10,7 @@ class ImagingConfig(AppConfig):
     def ready(self) -> None:
         from xietong.core.audit_vocabulary import audit_vocabulary_register
         from xietong.core.events import event_subscribe
+        from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
         from xietong.patients.sections import patient_section_register
 
@@ -17,6 +18,7 @@ class ImagingConfig(AppConfig):
         from .audit_events import AUDIT_EVENTS
         from .reading import machine as _reading_machine  # noqa: F401 (registers its words)
         from .reading.audit_events import AUDIT_EVENTS as READING_AUDIT_EVENTS
+        from .reading.cards import reading_cards
         from .reading.fhir import fhir_readers_register as reading_fhir_register
         from .reading.nav import reading_nav_register
         from .reading.sharing import reading_studies_shared
@@ -32,6 +34,7 @@ class ImagingConfig(AppConfig):
         # The reading centre reads the studies it is asked to read.
         study_share_register(reading_studies_shared)
         reading_nav_register()
+        home_card_register(reading_cards)
         # The report as DiagnosticReport and its study as ImagingStudy under /fhir/R4/.
         reading_fhir_register()
         # The patient's studies on their page, between the records and the consultations.

@@ -54,6 +54,8 @@ def test_small_province_with_its_logins() -> None:
         "learner": ("learner", "village", "clinic"),
         "lecturer": ("lecturer", "provincial", "hospital"),
         "pharmacist": ("pharmacist", "county", "hospital"),
+        "reader": ("expert", "municipal", "telemedicine_centre"),
+        "reader_senior": ("expert", "municipal", "telemedicine_centre"),
     }
     for username, (role, level, kind) in expected.items():
         m = _membership(username)

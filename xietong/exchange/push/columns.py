@@ -23,6 +23,7 @@ DATE_OF: dict[str, tuple[str, ...]] = {
     "Procedure": ("performedDateTime", "performedPeriod.start"),
     "DocumentReference": ("date",),
     "ImagingStudy": ("started",),
+    "ServiceRequest": ("authoredOn", "occurrenceDateTime"),
 }
 CODE_OF: dict[str, str] = {
     "Condition": "code",
@@ -33,8 +34,15 @@ CODE_OF: dict[str, str] = {
     "MedicationRequest": "medicationCodeableConcept",
     "Encounter": "type",
     "DocumentReference": "type",
+    "ServiceRequest": "code",
 }
-CATEGORY_OF = ("Observation", "Condition", "DiagnosticReport", "DocumentReference")
+CATEGORY_OF = (
+    "Observation",
+    "Condition",
+    "DiagnosticReport",
+    "DocumentReference",
+    "ServiceRequest",
+)
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 

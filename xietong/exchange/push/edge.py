@@ -35,6 +35,8 @@ SUBJECT_OF = {
     "Procedure": "subject",
     "DocumentReference": "subject",
     "ImagingStudy": "subject",
+    # Orders from the HIS (ORM/OMG through the gateway).
+    "ServiceRequest": "subject",
 }
 
 # Codes FHIR R4 binds as required.
@@ -62,6 +64,9 @@ VALUE_SETS: dict[tuple[str, str], frozenset[str]] = {
          "entered-in-error", "unknown"}
     ),
     ("DocumentReference", _STATUS): frozenset({"current", "superseded", "entered-in-error"}),
+    ("ServiceRequest", _STATUS): frozenset(
+        {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"}
+    ),
     ("ImagingStudy", _STATUS): frozenset(
         {"registered", "available", "cancelled", "entered-in-error", "unknown"}
     ),

@@ -1,9 +1,9 @@
-"""Reading the one row a unique key names."""
+"""Reading the one row a unique key names, and queries whose SQL is compiled once."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 from django.db import router
@@ -24,16 +24,19 @@ def row_or_none(rows: QuerySet[T]) -> T | None:
 # What the row iterator reads off a compiler once the SQL is made.
 _COMPILED = ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
 
+Holes = tuple[tuple[int, ...], ...]  # for each value, the parameters it fills
+
 
 @dataclasses.dataclass(frozen=True)
 class _Plan:
-    """What Django made of the query: its SQL and parameters, where the call's values sit
-    among them, and the compiler's state the row iterator reads."""
+    """What Django made of the query: its SQL and parameters, the call's values and where
+    they sit among the parameters, and the compiler's state the row iterator reads."""
 
     rows: QuerySet[Any]
     sql: str
     params: tuple[Any, ...]
-    holes: tuple[int, ...]
+    values: tuple[Any, ...]
+    holes: Holes
     state: dict[str, Any]
     checked: bool = False
 
@@ -47,73 +50,97 @@ class RowQuery(Generic[T]):
 
     Django turns a queryset into SQL each time it runs it; with several joined relations and
     a subquery that is 1-2 ms of Python, more than the database takes to answer, and the
-    hottest lookups (the API token, on every API request) paid it every time. `build` makes
-    the queryset from the call's values, which must be the only parameters that vary, given
-    as the database takes them (a string, a number, an aware datetime). The first two calls
-    run as Django compiles them; if both made the same SQL and their parameters differ only
-    where the values sit, later calls reuse that SQL with their own values in place and skip
-    `build`. A query that fails the check (a value computed inside `build`, a list whose
-    length varies, a value the database layer converts) is compiled on every call."""
+    hottest reads (the API token on every API request, the row a workflow step holds) paid
+    it every time. `build` makes the queryset from the call's values alone, and from
+    `shape` when given (what changes the SQL itself, such as an actor's roles); the values
+    must be the parameters as the database takes them (a string, a number, a UUID, an aware
+    datetime), not something computed from them.
+
+    The first call compiles as usual and notes where each value sits among the parameters.
+    A later call whose values all differ from the first one's compiles again and decides:
+    if the SQL is the same and the parameters differ only where the values sit, the plan
+    is kept, and from then on calls put their values in place and skip `build`; if not (a
+    value computed inside `build`, a list whose length varies, a value the database layer
+    converts, as SQLite does with UUIDs and datetimes), the query is compiled on every
+    call, as before. Until a call decides, each call compiles."""
 
     def __init__(self, model: type[T], build: Callable[..., QuerySet[T]]) -> None:
         self._model = model
         self._build = build
-        # Per database, number of values (a setting may add or drop a condition) and whether
-        # one row or all are read.
-        self._plans: dict[tuple[str, int, bool], _Plan | object] = {}
+        self._plans: dict[Hashable, _Plan | object] = {}
 
-    def row(self, *values: Any) -> T | None:
+    def row(self, *values: Any, shape: Hashable = None) -> T | None:
         """The one row (the query filters on a unique key), or None; no ORDER BY."""
-        found = self._read(values, one=True)
+        found = self._read(values, shape, one=True)
         return found[0] if found else None
 
-    def rows(self, *values: Any) -> list[T]:
+    def rows(self, *values: Any, shape: Hashable = None) -> list[T]:
         """All the rows, in the order the query gives."""
-        return self._read(values, one=False)
+        return self._read(values, shape, one=False)
 
-    def _read(self, values: tuple[Any, ...], *, one: bool) -> list[T]:
-        key = (router.db_for_read(self._model), len(values), one)
+    def _read(self, values: tuple[Any, ...], shape: Hashable, *, one: bool) -> list[T]:
+        # A None value is no parameter (IS NULL): which values are None is part of the shape.
+        nones = tuple(v is None for v in values)
+        key = (router.db_for_read(self._model), shape, nones, one)
         plan = self._plans.get(key)
         if isinstance(plan, _Plan) and plan.checked:
             given = list(plan.params)
-            for hole, value in zip(plan.holes, values, strict=True):
-                given[hole] = value
+            for places, value in zip(plan.holes, values, strict=True):
+                for place in places:
+                    given[place] = value
             return _read(plan.rows, plan.sql, tuple(given), plan.state)
-        rows = self._build(*values)
+        rows = self._build(*values) if shape is None else self._build(*values, shape=shape)
         if one:
             rows = rows.order_by()[:1]
         compiler = rows.query.get_compiler(using=rows.db)
         sql, made = compiler.as_sql()
         params = tuple(made)
         state = {name: getattr(compiler, name) for name in _COMPILED}
-        if plan is None:
-            holes = _holes(params, values)
-            self._plans[key] = _NEVER if holes is None else _Plan(rows, sql, params, holes, state)
-        elif isinstance(plan, _Plan):
-            same = (
-                sql == plan.sql
-                and len(params) == len(plan.params)
-                and _holes(params, values) == plan.holes
-                and all(
-                    a == b
-                    for i, (a, b) in enumerate(zip(params, plan.params, strict=True))
-                    if i not in plan.holes
-                )
+        holes = _holes(params, values)
+        if plan is None and holes is not None:
+            self._plans[key] = _Plan(rows, sql, params, values, holes, state)
+        elif isinstance(plan, _Plan) and holes is not None and _all_differ(plan.values, values):
+            self._plans[key] = (
+                dataclasses.replace(plan, checked=True)
+                if _same_but_values(plan, sql, params, holes)
+                else _NEVER
             )
-            self._plans[key] = dataclasses.replace(plan, checked=True) if same else _NEVER
         return _read(rows, sql, params, state)
 
 
-def _holes(params: tuple[Any, ...], values: tuple[Any, ...]) -> tuple[int, ...] | None:
-    """Where each value sits among the parameters, or None when one is not there exactly
-    once (converted on the way, or equal to another parameter)."""
-    holes = []
-    for value in values:
-        found = [i for i, p in enumerate(params) if type(p) is type(value) and p == value]
-        if len(found) != 1:
-            return None
-        holes.append(found[0])
-    return tuple(holes) if len(set(holes)) == len(holes) else None
+def _holes(params: tuple[Any, ...], values: tuple[Any, ...]) -> Holes | None:
+    """The parameters each value fills (none, when this shape does not use it), or None
+    when two values fill the same one (equal by chance: the call cannot tell them apart)."""
+    holes = tuple(
+        tuple(
+            i
+            for i, p in enumerate(params)
+            if value is not None and type(p) is type(value) and p == value
+        )
+        for value in values
+    )
+    taken = [i for places in holes for i in places]
+    return holes if len(taken) == len(set(taken)) else None
+
+
+def _all_differ(first: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    """Whether every value changed: only then does a parameter that stayed put show that it
+    is not made from a value (a value that kept its place proves nothing about it)."""
+    return all(a != b for a, b in zip(first, now, strict=True) if a is not None)
+
+
+def _same_but_values(plan: _Plan, sql: str, params: tuple[Any, ...], holes: Holes) -> bool:
+    filled = {i for places in plan.holes for i in places}
+    return (
+        sql == plan.sql
+        and holes == plan.holes
+        and len(params) == len(plan.params)
+        and all(
+            a == b
+            for i, (a, b) in enumerate(zip(params, plan.params, strict=True))
+            if i not in filled
+        )
+    )
 
 
 def _read(rows: QuerySet[T], sql: str, params: tuple[Any, ...], state: dict[str, Any]) -> list[T]:

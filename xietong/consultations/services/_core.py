@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from xietong.accounts.selectors import member_ids_with_roles
 from xietong.core.actor import Actor
+from xietong.core.keys import uuid_or_none
 from xietong.core.workflow import Machine, Step, business_number_next
 from xietong.notifications.services import notify
 from xietong.patients.choices import CareReason
@@ -170,6 +171,8 @@ MACHINE: Machine[Consultation] = Machine(
     on_change=_on_change,
     carry=assignments_carry,
     event_fields=("centre_id",),  # the board of that centre changes (consumers.py)
+    rows_of=lambda key: consultation_rows(consultation_uuid=key),
+    visible_reads=("institution_id", "user_id"),  # visible_consultations_q
 )
 
 
@@ -183,9 +186,7 @@ def consultation_held(
     def refused(found: Consultation | None) -> NoReturn:
         consultation_refused(actor=actor, consultation_uuid=consultation_uuid, found=found)
 
-    return MACHINE.held_for_step(
-        actor=actor, rows=consultation_rows(consultation_uuid=consultation_uuid), refused=refused
-    )
+    return MACHINE.held_for_step(actor=actor, key=uuid_or_none(consultation_uuid), refused=refused)
 
 
 def consultation_actions(*, actor: Actor, consultation: Consultation) -> list[Action]:

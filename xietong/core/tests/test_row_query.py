@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from xietong.core.rows import RowQuery
@@ -92,3 +92,35 @@ def test_all_the_rows_of_a_parent_come_with_their_relations() -> None:
                 (f"RQ{n}-{m}", region.name) for m in range(n)
             ]
         assert len(queries) == 1
+
+
+def test_a_shape_keeps_a_plan_of_its_own_and_a_value_may_fill_several_parameters() -> None:
+    made = _institutions(6)
+
+    def by_code(code: str, name: str, *, shape: str) -> QuerySet[Institution]:
+        # The shape changes the SQL; `code` fills two parameters in the "both" shape.
+        if shape == "both":
+            return Institution.objects.filter(Q(code=code) | Q(short_name=code), name=name)
+        return Institution.objects.filter(code=code)
+
+    rows = RowQuery(Institution, by_code)
+    for institution in made:
+        for shape in ("both", "code"):
+            with CaptureQueriesContext(connection) as queries:
+                found = rows.row(institution.code, institution.name, shape=shape)
+            assert found is not None and found.pk == institution.pk
+            assert len(queries) == 1
+    assert rows.row(made[0].code, made[1].name, shape="both") is None
+
+
+def test_a_value_the_database_layer_converts_is_never_taken_for_another() -> None:
+    made = _institutions(4)
+
+    def by_uuid(key: Any) -> QuerySet[Institution]:
+        return Institution.objects.filter(uuid=key)
+
+    rows = RowQuery(Institution, by_uuid)
+    # Twice the same key first (which decides nothing), then the others.
+    for institution in [made[0], *made]:
+        found = rows.row(institution.uuid)
+        assert found is not None and found.pk == institution.pk

@@ -74,6 +74,12 @@ class Machine(Generic[M]):
     # Fields of the row that every step's event carries (the centre whose board changes),
     # so that listeners after commit need not read the row again.
     event_fields: tuple[str, ...] = ()
+    # The row of a key with what a step's answer shows, for `held_for_step(key=…)`, and the
+    # fields of the actor that `visible` reads besides their roles (ids it compares with
+    # the row's, not values it computes from): given both, the held read's SQL is compiled
+    # once per set of roles and reused (core/rows.py, ADR 16) instead of on every step.
+    rows_of: Callable[[Any], QuerySet[M]] | None = None
+    visible_reads: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Every step is audited as `<name>.<action>`: the table is the audit vocabulary.
@@ -188,11 +194,16 @@ class Machine(Generic[M]):
     # ------------------------------------------------------ the step runner
 
     def held_for_step(
-        self, *, actor: Actor, rows: QuerySet[M], refused: Callable[[M | None], NoReturn]
+        self,
+        *,
+        actor: Actor,
+        refused: Callable[[M | None], NoReturn],
+        rows: QuerySet[M] | None = None,
+        key: Any = None,
     ) -> AbstractContextManager[M]:
         from .steps import held_for_step
 
-        return held_for_step(self, actor=actor, rows=rows, refused=refused)
+        return held_for_step(self, actor=actor, rows=rows, key=key, refused=refused)
 
     def lock(self, *, actor: Actor, obj: M) -> M:
         from .steps import lock

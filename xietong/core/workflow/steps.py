@@ -26,7 +26,7 @@ from xietong.core.actor import Actor
 from xietong.core.audit import audit_batch, audit_record
 from xietong.core.errors import Conflict, NotFound
 from xietong.core.events import event_emit
-from xietong.core.rows import row_or_none
+from xietong.core.rows import RowQuery, row_or_none
 
 from .machine import M, Machine
 
@@ -60,17 +60,22 @@ def held_for_step(
     machine: Machine[M],
     *,
     actor: Actor,
-    rows: QuerySet[M],
     refused: Callable[[M | None], NoReturn],
+    rows: QuerySet[M] | None = None,
+    key: Any = None,
 ) -> Iterator[M]:
     """For a request that changes one row: the row of `rows` (one key, with the relations
-    the answer shows), locked and read in one query that asks whether the actor may see it,
-    inside a transaction that lasts the block. The step's own lock takes it as it is, so a
-    step costs one read of its row. Not visible (or missing): the transaction ends first,
-    then `refused` (given the row, if it exists) records the refusal, which stays on
-    record, and raises."""
+    the answer shows), or of `key` through the machine's `rows_of`, locked and read in one
+    query that asks whether the actor may see it, inside a transaction that lasts the
+    block. The step's own lock takes it as it is, so a step costs one read of its row. Not
+    visible (or missing): the transaction ends first, then `refused` (given the row, if it
+    exists) records the refusal, which stays on record, and raises."""
     with transaction.atomic():
-        found = _locked(machine, actor, rows)
+        found = (
+            _locked(machine, actor, rows)
+            if rows is not None
+            else _locked_by_key(machine, actor, key)
+        )
         if found is not None and getattr(found, VISIBLE):
             _hold(found)
             # What the request records (the steps, the grants and bookings they make)
@@ -84,8 +89,52 @@ def held_for_step(
 def _locked(machine: Machine[M], actor: Actor, rows: QuerySet[M]) -> M | None:
     """The one row of `rows`, locked (its own table only) and read with a VISIBLE column
     that says whether the actor may see it."""
+    return row_or_none(_lockable(machine, actor, rows))
+
+
+def _lockable(machine: Machine[M], actor: Actor, rows: QuerySet[M]) -> QuerySet[M]:
     visible = ExpressionWrapper(machine.visible(actor), output_field=BooleanField())
-    return row_or_none(rows.select_for_update(of=("self",)).annotate(**{VISIBLE: visible}))
+    return rows.select_for_update(of=("self",)).annotate(**{VISIBLE: visible})
+
+
+def _locked_by_key(machine: Machine[M], actor: Actor, key: Any) -> M | None:
+    """As `_locked`, for the row of `key`: with the SQL compiled once per set of roles when
+    the machine says what `visible` reads of the actor."""
+    if key is None:
+        return None
+    if machine.rows_of is None:
+        raise TypeError(f"{machine.name}: held_for_step(key=…) needs the machine's rows_of")
+    if not machine.visible_reads:
+        return _locked(machine, actor, machine.rows_of(key))
+    reads = machine.visible_reads
+    return _held_rows(machine).row(
+        key,
+        *(getattr(actor, name) for name in reads),
+        shape=(actor.roles, actor.is_platform_admin),
+    )
+
+
+_HELD_ROWS: dict[str, RowQuery[Any]] = {}
+
+
+def _held_rows(machine: Machine[M]) -> RowQuery[M]:
+    """The held read of a machine as a RowQuery: built from the key and the fields of the
+    actor that `visible` reads, through a stand-in actor that has only those (and the
+    roles), so that nothing else of the caller can slip into the SQL."""
+    found = _HELD_ROWS.get(machine.name)
+    if found is None:
+        rows_of = machine.rows_of
+        assert rows_of is not None  # checked by the caller
+
+        def build(key: Any, *values: Any, shape: tuple[frozenset[str], bool]) -> QuerySet[M]:
+            roles, platform_admin = shape
+            fields: dict[str, Any] = {"user_id": 0, "username": ""}
+            fields.update(zip(machine.visible_reads, values, strict=True))
+            stand_in = Actor(roles=roles, is_platform_admin=platform_admin, **fields)
+            return _lockable(machine, stand_in, rows_of(key))
+
+        found = _HELD_ROWS[machine.name] = RowQuery(machine.model, build)
+    return found
 
 
 def _hold(obj: Any) -> None:

@@ -14,6 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from xietong.core.actor import Actor
+from xietong.core.keys import uuid_or_none
 from xietong.core.workflow import Machine, Step
 from xietong.patients.choices import CareReason
 from xietong.patients.grants import care_relationship_open
@@ -86,6 +87,8 @@ MACHINE: Machine[Referral] = Machine(
     restamp=True,
     fits=fits,
     reason_key="note",
+    rows_of=lambda key: referral_rows(referral_uuid=key),
+    visible_reads=("institution_id",),  # visible_referrals_q
 )
 
 
@@ -103,9 +106,7 @@ def referral_held(*, actor: Actor, referral_uuid: UUID | str) -> AbstractContext
     def refused(found: Referral | None) -> NoReturn:
         referral_refused(actor=actor, referral_uuid=referral_uuid, found=found)
 
-    return MACHINE.held_for_step(
-        actor=actor, rows=referral_rows(referral_uuid=referral_uuid), refused=refused
-    )
+    return MACHINE.held_for_step(actor=actor, key=uuid_or_none(referral_uuid), refused=refused)
 
 
 def referral_actions(*, actor: Actor, referral: Referral) -> list[str]:

@@ -9,6 +9,7 @@ from .common import (
     BundleBuilder,
     Json,
     PatientKey,
+    code_system,
     coding,
     patient_resource,
     source_system,
@@ -114,7 +115,7 @@ def _request(
         section = value(incoming, obr, 24).upper()
         if section:
             category: Json = {
-                "coding": [{"system": source_system(institution, "section"), "code": section}]
+                "coding": [{"system": code_system(institution, "section"), "code": section}]
             }
             if section in _SECTION:
                 category["coding"].insert(

@@ -102,7 +102,10 @@ def _study_for(
     matched), or None when the sender may not add to it."""
     if row.study_uid in index.studies:
         return index.studies[row.study_uid]
-    study = study_row(row.study_uid)
+    study, series = study_row(row.study_uid, row.series_uid)  # one statement for both
+    if series is not None:
+        index.series[row.series_uid] = series
+        index._note("series", row.series_uid)
     if study is None:
         fields = row.study_fields or {}
         match = study_match(institution_id=institution_id, patient_id=fields["dicom_patient_id"],

@@ -33,20 +33,24 @@ def one_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
-def study_row(uid: str) -> Study | None:
-    """The study's few columns ingest needs (an unsaved Study holding them), or None."""
+def study_row(uid: str, series_uid: str = "") -> tuple[Study | None, tuple[int, int] | None]:
+    """The study's few columns ingest needs (an unsaved Study holding them), and with it,
+    in the same statement, the series `series_uid` as series_row answers it; (None, None)
+    when the study is not there."""
+    series, study_table = _q(Series._meta.db_table), _q(Study._meta.db_table)
+    of_series = f"FROM {series} WHERE series_instance_uid = %s"
+    columns = f"id, uuid, institution_id, patient_id, (SELECT id {of_series}), "
+    columns += f"(SELECT study_id {of_series})"
+    sql = f"SELECT {columns} FROM {study_table} WHERE study_instance_uid = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, uuid, institution_id, patient_id FROM {_q(Study._meta.db_table)} "  # noqa: S608
-            "WHERE study_instance_uid = %s",
-            [uid],
-        )
+        cursor.execute(sql, [series_uid, series_uid, uid])
         found = cursor.fetchone()
     if found is None:
-        return None
-    pk, key, institution_id, patient_id = found
-    return Study(pk=pk, uuid=key, study_instance_uid=uid, institution_id=institution_id,
-                 patient_id=patient_id)  # fmt: skip
+        return None, None
+    pk, key, institution_id, patient_id, series_pk, series_study = found
+    study = Study(pk=pk, uuid=key, study_instance_uid=uid, institution_id=institution_id,
+                  patient_id=patient_id)  # fmt: skip
+    return study, ((int(series_pk), int(series_study)) if series_pk is not None else None)
 
 
 def series_row(uid: str) -> tuple[int, int] | None:

@@ -19,6 +19,7 @@ class ImagingConfig(AppConfig):
         from .reading import machine as _reading_machine  # noqa: F401 (registers its words)
         from .reading.audit_events import AUDIT_EVENTS as READING_AUDIT_EVENTS
         from .reading.cards import reading_cards
+        from .reading.consumers import worklist_events_register
         from .reading.fhir import fhir_readers_register as reading_fhir_register
         from .reading.nav import reading_nav_register
         from .reading.sharing import reading_studies_shared
@@ -34,6 +35,8 @@ class ImagingConfig(AppConfig):
         # The reading centre reads the studies it is asked to read.
         study_share_register(reading_studies_shared)
         reading_nav_register()
+        # The centre's open worklists refresh when a request arrives or changes.
+        worklist_events_register()
         home_card_register(reading_cards)
         # The report as DiagnosticReport and its study as ImagingStudy under /fhir/R4/.
         reading_fhir_register()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.errors import Conflict, Message, NotFound, NotPermitted, ValidationFailed
+from xietong.core.events import event_emit
 from xietong.directory.selectors import institution_by_id, serving_provider_for
 
 from ..models import Series, Study
@@ -114,6 +115,9 @@ def reading_create(
         )  # fmt: skip
         # The centre's readers hear of it as they hear of every step.
         created_tell(actor=actor, reading=r, recipients=told)
+        # The centre's open worklists fetch their rows again (consumers.py), after commit.
+        event_emit("imaging_reading.create", imaging_reading=str(r.uuid), status=r.status,
+                   centre_id=r.centre_id)  # fmt: skip
     return r
 
 

@@ -171,3 +171,9 @@ def test_another_institution_gets_404_for_the_request_page() -> None:
     act = reverse("imaging:reading_act", args=[r.uuid, "claim"])
     assert _client(w.stranger_m).post(act).status_code == 404
     assert ReadingRequest.objects.get().status == Status.REQUESTED
+
+
+def test_the_page_listens_for_its_centres_changes() -> None:
+    w = world_build()
+    text = _client(w.reader_m).get(reverse("imaging:worklist")).content.decode()
+    assert 'data-ws="/ws/imaging/worklist/"' in text and "worklist-changed" in text

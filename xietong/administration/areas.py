@@ -71,6 +71,12 @@ AREAS: tuple[Area, ...] = (
         _("The PACS and modalities that send studies by C-STORE: their AE titles and "
           "addresses. Any other is refused."), 75,
     ),
+    Area(
+        pgettext_lazy("administration", "Exchange gateways"), "administration:gateways",
+        "hdd-network", PLATFORM_ADMINISTRATORS,
+        _("Each hospital's front-end machine that pushes its HIS data: its secret, whether "
+          "it is in use, and its last heartbeat."), 76,
+    ),
 )  # fmt: skip
 
 

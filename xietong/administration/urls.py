@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dicom_nodes, home, institutions, links, people, practitioners
+from .views import dicom_nodes, gateways, home, institutions, links, people, practitioners
 
 app_name = "administration"
 urlpatterns = [
@@ -28,6 +28,9 @@ urlpatterns = [
         dicom_nodes.dicom_node_change,
         name="dicom_node_change",
     ),
+    path("gateways/", gateways.gateways, name="gateways"),
+    path("gateways/new/", gateways.gateway_add, name="gateway_add"),
+    path("gateways/<uuid:uuid>/revoke/", gateways.gateway_revoke, name="gateway_revoke"),
     path("links/", links.links, name="links"),
     path("links/new/", links.link_add, name="link_add"),
     # A link is named by its provider, its client and its service (it has no key of its own).

@@ -27,6 +27,7 @@ from xietong.directory.selectors import collaboration_clients_of
 from ..labels import body_part_label
 from ..sections import study_rows
 from ..selectors import get_study_for
+from ..viewer import viewer_url
 from . import services as svc
 from .access import can_read, can_request
 from .machine import reading_actions, reading_held
@@ -124,6 +125,9 @@ def worklist(request: ActorRequest, actor: Actor) -> HttpResponse:
             form.add_service_errors(exc)
     for r in rows:
         r.body_part_label = body_part_label(r.body_part) if r.body_part else ""  # type: ignore[attr-defined]
+        # The study opens in the viewer from its row (the centre sees it while it is asked).
+        uid = r.study.study_instance_uid
+        r.viewer_url = viewer_url(uid) if r.study.instance_count else ""  # type: ignore[attr-defined]
         r.offered = [(a, ACTION_LABELS[a]) for a in reading_actions(actor=actor, reading=r)  # type: ignore[attr-defined]
                      if a in (Action.CLAIM, Action.RELEASE)]  # fmt: skip
     context = {"rows": rows, "form": form}

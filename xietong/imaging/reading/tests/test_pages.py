@@ -177,3 +177,6 @@ def test_the_page_listens_for_its_centres_changes() -> None:
     w = world_build()
     text = _client(w.reader_m).get(reverse("imaging:worklist")).content.decode()
     assert 'data-ws="/ws/imaging/worklist/"' in text and "worklist-changed" in text
+    r = w.request()
+    rows = _client(w.reader_m).get(reverse("imaging:worklist")).content.decode()
+    assert r.number in rows and "data-open-viewer" in rows and w.study.study_instance_uid in rows

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.db import connection
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
@@ -171,3 +172,56 @@ def test_a_doctor_and_the_expert_see_the_study_a_stranger_sees_nothing(
     stranger.screenshot(path=str(ARTIFACTS / "viewer-stranger-1366.png"))
 
     assert not _outside(requests, server_url), _outside(requests, server_url)[:5]
+
+
+def test_the_experts_measurement_comes_back_as_a_report_with_the_study(
+    new_page: Any, server_url: str
+) -> None:
+    """The expert measures a length in the viewer, tracks it and saves it as a report (OHIF's
+    "Create SR"): it reaches our STOW-RS with the session's token, and the workspace then
+    shows the report with the study."""
+    _installed()
+    w, c, uid, _stranger = _off_the_browser_thread(_imaging_consultation)
+    expert = new_page()
+    expert.set_viewport_size({"width": 1366, "height": 800})
+    sign_in(expert, _username(w.expert_actor))
+    workspace = f"/consultations/{c.uuid}/"
+    expert.goto(workspace)
+    expect(expert.locator(f'tr[data-study="{uid}"] [data-reports]')).to_have_count(0)
+    expert.locator("a[data-open-viewer]").first.click()
+    _image_shown(expert)
+
+    expert.locator("[data-cy=Length]").click()
+    box = expert.locator(".cornerstone-canvas").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # "Track measurements for this series?" follows the first line drawn. A drag made while
+    # the viewport is still binding its tools draws nothing, as it would for a person: then
+    # they draw it again.
+    track = expert.get_by_role("button", name="是", exact=True)
+    for attempt in range(3):
+        expert.mouse.move(x - 100, y - 40 + attempt * 20)
+        expert.mouse.down()
+        expert.mouse.move(x + 100, y + 40 + attempt * 20, steps=12)
+        expert.mouse.up()
+        try:
+            track.wait_for(timeout=4000)
+            break
+        except PlaywrightTimeout:
+            continue
+    track.click()
+    expert.locator("[data-cy=trackedMeasurements-btn]").click()
+    expert.get_by_text("Create SR").click()
+    expert.get_by_placeholder("Report name").fill("测量 右肺结节")
+    with expert.expect_response(
+        lambda r: r.request.method == "POST" and "/dicomweb/studies" in r.url
+    ) as stored_answer:
+        expert.get_by_role("button", name="Save").click()
+    assert stored_answer.value.status == 200
+    ARTIFACTS.mkdir(exist_ok=True)
+    expert.screenshot(path=str(ARTIFACTS / "viewer-report-saved-1366.png"))
+
+    expert.locator("a[data-xt-back]").click()
+    expect(expert).to_have_url(server_url + workspace)
+    expect(expert.locator(f'tr[data-study="{uid}"] [data-reports]')).to_have_text("1 份测量报告")
+    study = Study.objects.get(study_instance_uid=uid)
+    assert study.modalities == "/CT/SR/" and study.patient_id == w.patient.pk

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from xietong.patients.models import Patient
 
 
+# Series of these modalities hold documents about the images, not images: structured reports
+# (the measurements a reader saves in the viewer come back as one, docs/adr/0023-viewer.md).
+REPORT_MODALITIES = frozenset({"SR"})
+
+
 @dataclass(frozen=True)
 class StudyRow:
     study: Study
@@ -33,6 +38,9 @@ class StudyRow:
     # Where "open in viewer" goes (viewer/links.py); empty for a study with no instance yet,
     # and the row then offers no link.
     viewer_url: str = ""
+    # Measurement reports (SR instances) in the study, and the series that hold them.
+    reports: int = 0
+    report_series: int = 0
 
     @property
     def body_part_labels(self) -> list[str]:
@@ -44,24 +52,37 @@ class StudyRow:
         d = self.study.study_date
         return f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 and d.isdigit() else d
 
+    @property
+    def image_series(self) -> int:
+        return max(self.study.series_count - self.report_series, 0)
+
+    @property
+    def images(self) -> int:
+        return max(self.study.instance_count - self.reports, 0)
+
 
 def study_rows(studies: list[Study]) -> list[StudyRow]:
-    """The studies with the body parts of their series, read in one query for them all."""
-    parts: dict[int, list[str]] = defaultdict(list)
-    found = (
-        Series.objects.filter(study_id__in=[s.pk for s in studies])
-        .exclude(body_part="")
-        .values_list("study_id", "body_part")
-        .order_by("study_id", "body_part")
-        .distinct()
+    """The studies with the body parts of their series and their measurement reports, read
+    in one query for them all."""
+    parts: dict[int, set[str]] = defaultdict(set)
+    reports: dict[int, int] = defaultdict(int)
+    report_series: dict[int, int] = defaultdict(int)
+    found = Series.objects.filter(study_id__in=[s.pk for s in studies]).values_list(
+        "study_id", "modality", "body_part", "instance_count"
     )
-    for study_id, part in found:
-        parts[study_id].append(part)
+    for study_id, modality, part, count in found:
+        if modality.upper() in REPORT_MODALITIES:
+            reports[study_id] += count
+            report_series[study_id] += 1
+        elif part:
+            parts[study_id].add(part)
     return [
         StudyRow(
             study=s,
-            body_parts=parts[s.pk],
+            body_parts=sorted(parts[s.pk]),
             viewer_url=viewer_url(s.study_instance_uid) if s.instance_count else "",
+            reports=reports[s.pk],
+            report_series=report_series[s.pk],
         )
         for s in studies
     ]

@@ -43,10 +43,12 @@ def put(outbox: Outbox, raw: bytes) -> str:
     return mapped.message_id
 
 
-def pusher(outbox: Outbox, fake: FakePlatform, secret: str = SECRET) -> Pusher:
+def pusher(
+    outbox: Outbox, fake: FakePlatform, secret: str = SECRET, timeout: float = 0.3
+) -> Pusher:
     return Pusher(
         outbox,
-        Platform(fake.url, secret=secret, timeout=0.3),
+        Platform(fake.url, secret=secret, timeout=timeout),
         batch_size=7,
         backoff_base=0.05,
         backoff_cap=0.2,
@@ -54,10 +56,10 @@ def pusher(outbox: Outbox, fake: FakePlatform, secret: str = SECRET) -> Pusher:
     )
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out: line {condition.__code__.co_firstlineno}"
         time.sleep(0.02)
 
 
@@ -72,13 +74,18 @@ def test_an_outage_of_errors_timeouts_and_a_dead_platform_loses_nothing(
             sent.setdefault(mrn, []).append(put(outbox, oru_r01(f"L{p}-{n}", mrn=mrn)))
     total = sum(len(v) for v in sent.values())
     stop = threading.Event()
-    worker = threading.Thread(target=pusher(outbox, fake).run, args=(stop,))
+    # The platform's late answers come 3 s after the gateway's 1 s timeout: wide enough apart
+    # that a loaded machine still sees the Bundle applied and its answer lost.
+    fake.slow_s = 3.0
+    worker = threading.Thread(target=pusher(outbox, fake, timeout=1.0).run, args=(stop,))
     try:
         fake.mode = "error"  # 500 for every Bundle
         worker.start()
         wait_for(lambda: outbox.status().errors_last_hour >= 10)
         fake.mode = "slow"  # applied, but the answer comes after the gateway gave up
-        wait_for(lambda: len(fake.applied) >= 2 and len(fake.receipts) >= 4)
+        wait_for(
+            lambda: len(fake.receipts) > len(fake.applied) >= 1
+        )  # applied, answer lost, resent
         fake.stop()  # the platform is gone: connections refused
         time.sleep(0.5)
         assert outbox.status().queue_depth > 0

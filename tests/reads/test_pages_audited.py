@@ -258,6 +258,7 @@ NO_PATIENT_DATA: dict[str, str] = {
     "administration:dicom_node": "a DICOM node's AE title and addresses",
     "administration:gateways": "the hospitals' exchange gateways and their heartbeats",
     "administration:gateway_add": "an empty form",
+    "fhir:metadata": "the CapabilityStatement: which resource types and searches are served",
     "imaging:teaching_list": "de-identified teaching files: they name no patient",
     "imaging:teaching_download": "a de-identified teaching file (its download is recorded)",
     "viewer:index": "the viewer's program; it reads studies through DICOMweb, audited there",

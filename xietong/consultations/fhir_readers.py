@@ -36,4 +36,4 @@ def task_search(actor: Actor, params: QueryDict) -> list[Resource]:
 
 def fhir_readers_register() -> None:
     fhir_read_register("ServiceRequest", service_request_read)
-    fhir_search_register("Task", task_search)
+    fhir_search_register("Task", task_search, params={"focus": "reference"})

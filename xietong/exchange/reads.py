@@ -8,14 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.core.keys import uuid_or_none
 from xietong.core.reads import SHOW, read_recorded, read_refused
-from xietong.fhir.registry import Resource, fhir_read_register, fhir_search_register
+from xietong.fhir.registry import (
+    Resource,
+    fhir_read_register,
+    fhir_search_register,
+    fhir_system_interactions_register,
+)
 from xietong.patients.selectors import patients_visible_to
 
 from .models import FhirResource, FhirToken, TokenParam
@@ -24,7 +29,16 @@ from .push.edge import SUBJECT_OF
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
-SEARCH_PARAMS = ("patient", "subject", "identifier", "date", "code", "category", "status", "_count")
+# What the searcher understands (told to clients in the CapabilityStatement).
+SEARCH_PARAMS = {
+    "patient": "reference",
+    "subject": "reference",
+    "identifier": "token",
+    "date": "date",
+    "code": "token",
+    "category": "token",
+    "status": "token",
+}
 
 
 def _visible(actor: Actor) -> QuerySet[FhirResource]:
@@ -34,12 +48,19 @@ def _visible(actor: Actor) -> QuerySet[FhirResource]:
 def resource_read(actor: Actor, resource_type: str, resource_id: str) -> Resource | None:
     key = uuid_or_none(resource_id)
     reference = f"{resource_type}/{resource_id}"
+    seen = patients_visible_to(actor).filter(pk=OuterRef("patient_id"))
     found = (
-        _visible(actor).filter(resource_type=resource_type, logical_id=key).first() if key else None
+        FhirResource.objects.filter(resource_type=resource_type, logical_id=key)
+        .annotate(seen=Exists(seen))
+        .first()
+        if key
+        else None
     )
     if found is None:
+        return None  # not a pushed resource: another app's reader may know the id
+    if not found.seen:  # the annotation above
         read_refused(actor=actor, resource_type="FhirResource", resource_id=reference,
-                     patient_id=None)  # fmt: skip
+                     patient_id=found.patient_id)  # fmt: skip
         return None
     read_recorded(
         actor=actor, intent=SHOW, resource_type="FhirResource", resource_id=reference,
@@ -107,14 +128,16 @@ def resources_search(actor: Actor, resource_type: str, params: QueryDict) -> lis
         rows = rows.filter(_date_q(value))
     try:
         count = max(0, min(MAX_COUNT, int(params.get("_count", DEFAULT_COUNT))))
+        offset = max(0, int(params.get("_offset", 0)))
     except ValueError:
-        count = DEFAULT_COUNT
-    found = list(rows.order_by("-date", "-pk")[:count])
-    patients = sorted({r.patient_id for r in found if r.patient_id})
+        count, offset = DEFAULT_COUNT, 0
+    # One more than asked: the search's page says whether there is a next one (fhir/views.py).
+    found = list(rows.order_by("-date", "-pk")[offset : offset + count + 1])
+    patients = sorted({r.patient_id for r in found[:count] if r.patient_id})
     audit_record(
         actor=actor, action="fhir_resource.search", resource_type="FhirResource",
         resource_id=resource_type, patient_id=patients[0] if len(patients) == 1 else None,
-        detail={"params": {k: params.getlist(k) for k in params}, "count": len(found),
+        detail={"params": {k: params.getlist(k) for k in params}, "count": len(found[:count]),
                 "patients": patients[:50]},
     )  # fmt: skip
     return [r.content for r in found]
@@ -140,4 +163,5 @@ _READERS = {t: (_reader(t), _searcher(t)) for t in SUBJECT_OF}
 def fhir_readers_register() -> None:
     for resource_type, (reader, searcher) in _READERS.items():
         fhir_read_register(resource_type, reader)
-        fhir_search_register(resource_type, searcher)
+        fhir_search_register(resource_type, searcher, params=SEARCH_PARAMS)
+    fhir_system_interactions_register("batch", "transaction")

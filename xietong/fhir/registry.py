@@ -21,6 +21,10 @@ Searcher = Callable[[Actor, QueryDict], list[Resource]]
 
 _readers: dict[str, list[Reader]] = {}
 _searchers: dict[str, list[Searcher]] = {}
+# Search parameter name -> FHIR type, per resource type, and the interactions on the base
+# (batch, transaction): what the CapabilityStatement declares.
+_search_params: dict[str, dict[str, str]] = {}
+_system_interactions: set[str] = set()
 
 
 def fhir_read_register(resource_type: str, reader: Reader) -> None:
@@ -28,9 +32,24 @@ def fhir_read_register(resource_type: str, reader: Reader) -> None:
         _readers[resource_type].append(reader)
 
 
-def fhir_search_register(resource_type: str, searcher: Searcher) -> None:
+def fhir_search_register(
+    resource_type: str, searcher: Searcher, params: dict[str, str] | None = None
+) -> None:
     if searcher not in _searchers.setdefault(resource_type, []):
         _searchers[resource_type].append(searcher)
+    _search_params.setdefault(resource_type, {}).update(params or {})
+
+
+def fhir_system_interactions_register(*codes: str) -> None:
+    _system_interactions.update(codes)
+
+
+def fhir_search_params(resource_type: str) -> dict[str, str]:
+    return dict(_search_params.get(resource_type, {}))
+
+
+def fhir_system_interactions() -> set[str]:
+    return set(_system_interactions)
 
 
 def fhir_types_readable() -> set[str]:

@@ -49,5 +49,5 @@ def appointment_read(actor: Actor, resource_id: str) -> Resource | None:
 
 def fhir_readers_register() -> None:
     fhir_read_register("ServiceRequest", service_request_read)
-    fhir_search_register("Task", task_search)
+    fhir_search_register("Task", task_search, params={"focus": "reference"})
     fhir_read_register("Appointment", appointment_read)

@@ -103,3 +103,38 @@ def test_a_patient_is_found_by_identifier() -> None:
         "/fhir/R4/Patient", {"identifier": f"urn:xietong:mrn:{hospital.code}|MRN001"}
     )
     assert [e["resource"]["identifier"][0]["value"] for e in answer.json()["entry"]] == ["MRN001"]
+
+
+def test_a_search_pages_with_count_and_a_next_link() -> None:
+    hospital, _ours = _pushed()
+    doctor = _doctor_at(hospital)
+
+    page = doctor.get("/fhir/R4/Observation", {"status": "final", "_count": "1"}).json()
+
+    assert "total" not in page
+    assert [e["resource"]["identifier"][0]["value"] for e in page["entry"]] == ["R2"]
+    following = next(link["url"] for link in page["link"] if link["relation"] == "next")
+    second = doctor.get(following).json()
+    assert [e["resource"]["identifier"][0]["value"] for e in second["entry"]] == ["R1"]
+    assert not [link for link in second["link"] if link["relation"] == "next"]
+
+
+def test_the_capability_statement_tells_what_is_served_and_is_valid_r4() -> None:
+    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+
+    answer = Client().get("/fhir/R4/metadata")
+
+    assert answer.status_code == 200
+    statement = answer.json()
+    CapabilityStatement.model_validate(statement)
+    rest = statement["rest"][0]
+    assert {i["code"] for i in rest["interaction"]} == {"batch", "transaction"}
+    served = {r["type"]: r for r in rest["resource"]}
+    observation = served["Observation"]
+    assert {i["code"] for i in observation["interaction"]} == {"read", "search-type"}
+    assert {p["name"] for p in observation["searchParam"]} == {
+        "patient", "subject", "identifier", "date", "code", "category", "status",
+    }  # fmt: skip
+    assert {p["name"] for p in served["Task"]["searchParam"]} == {"focus"}
+    assert [i["code"] for i in served["Appointment"]["interaction"]] == ["read"]
+    assert "Basic" not in served

@@ -172,3 +172,26 @@ def test_backoff_grows_to_its_cap_with_jitter() -> None:
     assert len({round(w, 3) for w in waits}) > 100  # jittered, not in lockstep
     late = [backoff(15, base=1, cap=300) for _ in range(200)]
     assert max(late) > 200
+
+
+def test_a_refused_message_is_listed_and_requeued_by_the_operator(
+    tmp_path: Path, outbox: Outbox, fake: FakePlatform, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from xt_gateway.cli import main
+
+    message_id = put(outbox, oru_r01("R9"))
+    outbox.mark_refused(1, error="平台拒收 / refused 413", response="")
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        f'[gateway]\ninstitution = "{INSTITUTION}"\nstate_dir = "."\n'
+        f'[platform]\nurl = "{fake.url}"\n',
+        encoding="utf-8",
+    )
+    assert main(["status", "--config", str(config)]) == 0
+    assert f"被拒收 refused {message_id}: 平台拒收 / refused 413" in capsys.readouterr().out
+    assert main(["requeue", "--config", str(config), "--message-id", "nope"]) == 1
+    assert main(["requeue", "--config", str(config), "--all-refused"]) == 0
+    assert f"requeued: {message_id}" in capsys.readouterr().out
+    pusher(outbox, fake).cycle()
+    assert fake.applied == [message_id]
+    assert (outbox.status().refused, outbox.status().sent) == (0, 1)

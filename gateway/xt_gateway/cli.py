@@ -26,10 +26,14 @@ log = logging.getLogger("xt_gateway")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xt-gateway", description="协同 前置机 / Xietong gateway")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("run", "status"):
+    for name in ("run", "status", "requeue"):
         p = sub.add_parser(name)
         p.add_argument("--config", required=True, type=Path)
     sub.choices["status"].add_argument("--json", action="store_true")
+    # After the platform refused a Bundle (e.g. 413) and the cause is fixed: send it again.
+    requeue_args = sub.choices["requeue"].add_mutually_exclusive_group(required=True)
+    requeue_args.add_argument("--message-id")
+    requeue_args.add_argument("--all-refused", action="store_true")
     args = parser.parse_args(argv)
     try:
         config = load(args.config, need_secret=args.command == "run")
@@ -38,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "status":
         return status(config, as_json=args.json)
+    if args.command == "requeue":
+        return requeue(config, message_id=args.message_id)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return run(config)
 
@@ -46,6 +52,7 @@ def status(config: Config, *, as_json: bool) -> int:
     outbox = Outbox(config.outbox_path)
     try:
         s = outbox.status()
+        refused = outbox.refused()
     finally:
         outbox.close()
     data = {**s.as_json(), "refused": s.refused, "sent": s.sent, "last_error": s.last_error}
@@ -59,6 +66,22 @@ def status(config: Config, *, as_json: bool) -> int:
         print(f"已发送 sent:              {s.sent}")
         print(f"被拒收 refused:           {s.refused}")
         print(f"最近错误 last error:      {s.last_error or '—'}")
+        for message_id, error in refused[:20]:
+            print(f"  被拒收 refused {message_id}: {error[:120]}")
+    return 0
+
+
+def requeue(config: Config, *, message_id: str | None) -> int:
+    outbox = Outbox(config.outbox_path)
+    try:
+        ids = outbox.requeue_refused(message_id)
+    finally:
+        outbox.close()
+    for i in ids:
+        print(f"重新排队 requeued: {i}")
+    if not ids:
+        print("没有被拒收的消息 / no refused message" + (f" {message_id}" if message_id else ""))
+        return 1
     return 0
 
 

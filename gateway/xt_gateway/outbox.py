@@ -196,6 +196,33 @@ class Outbox:
             self._db.execute("INSERT INTO error (at, text) VALUES (?, ?)", (now, error))
             self._db.execute("COMMIT")
 
+    def requeue_refused(self, message_id: str | None = None) -> list[str]:
+        """Put refused messages back in the queue (all, or one by id) once whatever the
+        platform objected to is fixed; they keep their place by arrival. The ids requeued."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            which = (message_id, message_id)
+            rows = self._db.execute(
+                "SELECT message_id FROM message WHERE state = 'refused'"
+                " AND (? IS NULL OR message_id = ?) ORDER BY seq",
+                which,
+            ).fetchall()
+            self._db.execute(
+                "UPDATE message SET state = 'waiting', next_attempt_at = 0"
+                " WHERE state = 'refused' AND (? IS NULL OR message_id = ?)",
+                which,
+            )
+            self._db.execute("COMMIT")
+        return [r[0] for r in rows]
+
+    def refused(self) -> list[tuple[str, str]]:
+        """(message id, last error) of every refused message, oldest first."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT message_id, coalesce(last_error, '') FROM message"
+                " WHERE state = 'refused' ORDER BY seq"
+            ).fetchall()
+
     def record_error(self, text: str) -> None:
         with self._lock:
             self._db.execute("INSERT INTO error (at, text) VALUES (?, ?)", (time.time(), text))

@@ -137,6 +137,11 @@ def test_a_doctor_and_the_expert_see_the_study_a_stranger_sees_nothing(
     for width in (1366, 390):
         shown = _open(doctor, patient_page, width, "patient")
         assert shown["levels"] > 1 and shown["lit"] > 100
+        # The image has most of the width, on a phone too (the series list starts closed).
+        doctor.wait_for_function(
+            "() => document.querySelector('.cornerstone-canvas')"
+            ".getBoundingClientRect().width > window.innerWidth * 0.6"
+        )
         back = doctor.locator("a[data-xt-back]")
         expect(back).to_be_visible()
         back.click()

@@ -104,6 +104,22 @@
     );
   }
 
+  // On a phone OHIF opens with its series list over most of the screen, the image squeezed
+  // beside it: there the list starts closed (its button in the header opens it again), so
+  // the image is what the reader sees first.
+  if (window.matchMedia("(max-width: 640px)").matches) {
+    var tries = 0;
+    var closing = window.setInterval(function () {
+      var close = document.querySelector("[data-cy=side-panel-header-left]");
+      var shown = document.querySelector(".cornerstone-canvas");
+      tries += 1;
+      if ((close && shown) || tries > 150) {
+        window.clearInterval(closing);
+        if (close && shown) close.click();
+      }
+    }, 200);
+  }
+
   window.config = {
     routerBasename: xt.base.replace(/\/$/, ""),
     extensions: [],

@@ -191,16 +191,6 @@ def reading_reports(*, reading: ReadingRequest) -> list[ImagingReport]:
     return list(reading.reports.select_related("author", "signed_by").order_by("version"))
 
 
-def readings_of_studies(*, actor: Actor, study_ids: list[int]) -> dict[int, ReadingRequest]:
-    """The latest request the actor sees for each of these studies (for the study table),
-    in one query; shown with the studies already recorded as read."""
-    found: dict[int, ReadingRequest] = {}
-    qs = ReadingRequest.objects.filter(visible_readings_q(actor), study_id__in=study_ids)
-    for r in qs.exclude(status=Status.CANCELLED).order_by("created_at"):
-        found[r.study_id] = r
-    return found
-
-
 def critical_unacknowledged_count(actor: Actor) -> int | None:
     """The requester's number: critical findings (危急值) reported to their institution
     that nobody there has acknowledged yet (one COUNT)."""

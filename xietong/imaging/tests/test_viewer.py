@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from django.test import Client, override_settings
+from asgiref.sync import async_to_sync
+from django.test import AsyncClient, Client, override_settings
 from django.urls import reverse
 
 from xietong.core.models import AuditEvent
@@ -129,6 +130,22 @@ def test_files_are_served_with_their_type_caching_and_the_viewers_policy(build, 
     assert browser.get("/viewer/assets/favicon.ico").status_code == 200
     # Without a session too: the program holds no patient data.
     assert Client().get(f"/viewer/{CHUNK}").status_code == 200
+
+
+def test_under_asgi_a_file_is_sent_in_blocks(build):
+    """uvicorn serves the demo: the file is read in blocks, not whole into memory first."""
+    (build / BUNDLE).write_bytes(b"x" * (600 * 1024 + 7))
+
+    async def fetch() -> tuple[dict[str, str], list[bytes]]:
+        answer = await AsyncClient().get(f"/viewer/{BUNDLE}")
+        blocks = [block async for block in answer.streaming_content]  # type: ignore[attr-defined]
+        return dict(answer.items()), blocks
+
+    headers, blocks = async_to_sync(fetch)()
+    assert [len(b) for b in blocks] == [256 * 1024, 256 * 1024, 88 * 1024 + 7]
+    assert headers["Content-Length"] == str(600 * 1024 + 7)
+    assert headers["Cache-Control"].endswith("immutable")
+    assert "'wasm-unsafe-eval'" in headers["Content-Security-Policy"]
 
 
 def test_the_gzip_made_at_install_is_sent_to_a_browser_that_takes_it(build, doctor):

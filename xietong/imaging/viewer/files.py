@@ -4,13 +4,22 @@ Content-Security-Policy on every answer under /viewer/."""
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 import re
+from collections.abc import AsyncIterator
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponseBase, HttpResponseNotModified
+from django.core.handlers.asgi import ASGIRequest
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponseBase,
+    HttpResponseNotModified,
+    StreamingHttpResponse,
+)
 from django.utils._os import safe_join
 from django.utils.http import http_date
 from django.views.static import was_modified_since
@@ -89,6 +98,15 @@ def find(path: str) -> Path | None:
     return found if found.is_file() else None
 
 
+async def _blocks(path: Path, size: int = 256 * 1024) -> AsyncIterator[bytes]:
+    handle = await asyncio.to_thread(path.open, "rb")
+    try:
+        while block := await asyncio.to_thread(handle.read, size):
+            yield block
+    finally:
+        handle.close()
+
+
 def file_response(request: HttpRequest, found: Path) -> HttpResponseBase:
     stat = found.stat()
     if not was_modified_since(request.headers.get("If-Modified-Since"), stat.st_mtime):
@@ -99,12 +117,17 @@ def file_response(request: HttpRequest, found: Path) -> HttpResponseBase:
     accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
     if accepts_gzip and gz.is_file() and gz.stat().st_mtime >= stat.st_mtime:
         served = gz
-    response = FileResponse(
-        served.open("rb"), content_type=content_type or "application/octet-stream"
-    )
+    kind = content_type or "application/octet-stream"
+    response: HttpResponseBase
+    if isinstance(request, ASGIRequest):
+        # Under ASGI Django reads a synchronous file response whole into memory before
+        # sending it (the main script is 17 MB): read it in blocks off the event loop instead.
+        response = StreamingHttpResponse(_blocks(served), content_type=kind)
+    else:
+        response = FileResponse(served.open("rb"), content_type=kind)  # sendfile under WSGI
+    response["Content-Length"] = str(served.stat().st_size)
     if served is gz:
         response["Content-Encoding"] = "gzip"
-        response["Content-Length"] = str(gz.stat().st_size)
     response["Vary"] = "Accept-Encoding"
     response["Last-Modified"] = http_date(stat.st_mtime)
     if HASHED.search(found.name):

@@ -62,12 +62,41 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+class InFlight:
+    """Counts the requests and sockets the application is still serving. A page closed by a
+    test may leave a request running on the server (the viewer fetches in the background):
+    the flush after the test waits for them, or its TRUNCATE and the request's reads lock
+    each other's tables in opposite orders and PostgreSQL aborts one as a deadlock."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        with self.lock:
+            self.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            with self.lock:
+                self.count -= 1
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
 class LiveServer:
     """uvicorn serving an ASGI app from a background thread, on a socket we bound first
     (so the port is ours before the server starts: no race for a "free" port)."""
 
     def __init__(self, app: Any) -> None:
         import uvicorn
+
+        self.in_flight = InFlight(app)
+        app = self.in_flight
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -119,8 +148,10 @@ def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[LiveS
 
 
 @pytest.fixture
-def server_url(transactional_db: None, asgi_server: LiveServer) -> str:
-    return asgi_server.url
+def server_url(transactional_db: None, asgi_server: LiveServer) -> Iterator[str]:
+    yield asgi_server.url
+    # Torn down after the test's pages are closed and before its database is flushed.
+    asgi_server.in_flight.wait_idle()
 
 
 @pytest.fixture(scope="session")

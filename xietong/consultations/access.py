@@ -19,25 +19,50 @@ CENTRE_ROLES = frozenset({"qc", "coordinator"})
 EXPERT_ROLES = frozenset({"expert"})
 
 
-def _expert_assignments(actor: Actor) -> Q:
+def _expert_assignments(user_id: int) -> Q:
     return Q(
         consultation_id=OuterRef("pk"),
-        expert__practitioner__user__id=actor.user_id,
+        expert__practitioner__user__id=user_id,
         status__in=LIVE_ASSIGNMENT,
     )
 
 
-def visible_consultations_q(actor: Actor) -> Q:
+# Which of the three ways of seeing a consultation the actor has (requester, centre,
+# expert): what the visibility rule's SQL is made of, apart from the actor's ids.
+Visibility = tuple[bool, bool, bool]
+
+
+def visibility_of(actor: Actor) -> Visibility | None:
+    """None when the actor sees no consultation at all."""
     if actor.institution_id is None:
-        return Q(pk__in=[])
+        return None
+    shape = (
+        actor.has_role(*REQUESTER_ROLES),
+        actor.has_role(*CENTRE_ROLES),
+        actor.has_role(*EXPERT_ROLES),
+    )
+    return shape if any(shape) else None
+
+
+def visible_q(*, institution_id: int, user_id: int, shape: Visibility) -> Q:
+    """The visibility rule from the actor's ids and `visibility_of`, so that a query built
+    on it can be compiled once per shape (core/rows.py)."""
+    requester, centre, expert = shape
     q = Q(pk__in=[])
-    if actor.has_role(*REQUESTER_ROLES):
-        q |= Q(requesting_institution_id=actor.institution_id)
-    if actor.has_role(*CENTRE_ROLES):
-        q |= Q(centre_id=actor.institution_id) & ~Q(status=Status.DRAFT)
-    if actor.has_role(*EXPERT_ROLES):
-        q |= Q(Exists(ConsultationAssignment.objects.filter(_expert_assignments(actor))))
+    if requester:
+        q |= Q(requesting_institution_id=institution_id)
+    if centre:
+        q |= Q(centre_id=institution_id) & ~Q(status=Status.DRAFT)
+    if expert:
+        q |= Q(Exists(ConsultationAssignment.objects.filter(_expert_assignments(user_id))))
     return q
+
+
+def visible_consultations_q(actor: Actor) -> Q:
+    shape = visibility_of(actor)
+    if shape is None or actor.institution_id is None:
+        return Q(pk__in=[])
+    return visible_q(institution_id=actor.institution_id, user_id=actor.user_id, shape=shape)
 
 
 def parties_of(actor: Actor, consultation: Consultation) -> set[str]:
@@ -61,7 +86,9 @@ MINE_STATUS = "my_assignment_status"
 
 def my_assignment_status_subquery(actor: Actor) -> Subquery:
     return Subquery(
-        ConsultationAssignment.objects.filter(_expert_assignments(actor)).values("status")[:1]
+        ConsultationAssignment.objects.filter(_expert_assignments(actor.user_id)).values("status")[
+            :1
+        ]
     )
 
 

@@ -17,7 +17,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import Message, NotFound, NotPermitted, ValidationFailed
 from xietong.core.keys import uuid_or_none
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
-from xietong.core.rows import row_or_none
+from xietong.core.rows import RowQuery
 from xietong.directory.models import Expert
 from xietong.scheduling.selectors import slots_free
 
@@ -25,9 +25,12 @@ from .access import (
     CENTRE_ROLES,
     EXPERT_ROLES,
     MINE_STATUS,
+    Visibility,
     assignments_of,
     my_assignment_status_subquery,
+    visibility_of,
     visible_consultations_q,
+    visible_q,
 )
 from .models import (
     LIVE_ASSIGNMENT,
@@ -223,18 +226,31 @@ SHOWN_WITH = (
 )
 
 
+def _visible_rows(
+    key: uuid_lib.UUID, institution_id: int | None, user_id: int | None, *, shape: Visibility
+) -> QuerySet[Consultation]:
+    rule = visible_q(institution_id=institution_id or 0, user_id=user_id or 0, shape=shape)
+    return Consultation.objects.filter(rule, uuid=key).select_related(*SHOWN_WITH)
+
+
+# Every page, GET and step of a consultation reads it through the visibility rule first:
+# compiled once per process and per kind of actor (core/rows.py).
+_VISIBLE_ROWS = RowQuery(Consultation, _visible_rows)
+
+
 def _visible_or_refused(*, actor: Actor, consultation_uuid: uuid_lib.UUID | str) -> Consultation:
     """The consultation when the actor sees it; else the refusal audited and NotFound."""
     key = uuid_or_none(consultation_uuid)
-    found = (
-        row_or_none(
-            Consultation.objects.filter(visible_consultations_q(actor), uuid=key).select_related(
-                *SHOWN_WITH
-            )
-        )
-        if key
-        else None
-    )
+    shape = visibility_of(actor)
+    found = None
+    if key and shape is not None and actor.institution_id is not None:
+        requester, centre, expert = shape
+        # Only the ids the shape's SQL uses are passed: the plan is trusted once a call
+        # differs from the first in every value it is given, and an expert's institution,
+        # shared by the hospital's experts, would hold that back for no reason.
+        institution_id = actor.institution_id if requester or centre else None
+        user_id = actor.user_id if expert else None
+        found = _VISIBLE_ROWS.row(key, institution_id, user_id, shape=shape)
     if found is None:
         consultation_refused(actor=actor, consultation_uuid=consultation_uuid, found=None)
     return found

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import uuid
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
@@ -38,6 +40,7 @@ class _Plan:
     values: tuple[Any, ...]
     holes: Holes
     state: dict[str, Any]
+    one: bool
     checked: bool = False
 
 
@@ -57,10 +60,11 @@ class RowQuery(Generic[T]):
     datetime), not something computed from them.
 
     The first call compiles as usual and notes where each value sits among the parameters.
-    A later call whose values all differ from the first one's compiles again and decides:
-    if the SQL is the same and the parameters differ only where the values sit, the plan
-    is kept, and from then on calls put their values in place and skip `build`; if not (a
-    value computed inside `build`, a list whose length varies, a value the database layer
+    The next call with other values compiles again and decides, the values it shares with
+    the first call being replaced for the check by stand-ins of their type: if the SQL is
+    the same and the parameters differ only where the values sit, the plan is kept, and
+    from then on calls put their values in place and skip `build`; if not (a value
+    computed inside `build`, a list whose length varies, a value the database layer
     converts, as SQLite does with UUIDs and datetimes), the query is compiled on every
     call, as before. Until a call decides, each call compiles."""
 
@@ -98,14 +102,53 @@ class RowQuery(Generic[T]):
         state = {name: getattr(compiler, name) for name in _COMPILED}
         holes = _holes(params, values)
         if plan is None and holes is not None:
-            self._plans[key] = _Plan(rows, sql, params, values, holes, state)
-        elif isinstance(plan, _Plan) and holes is not None and _all_differ(plan.values, values):
-            self._plans[key] = (
-                dataclasses.replace(plan, checked=True)
-                if _same_but_values(plan, sql, params, holes)
-                else _NEVER
-            )
+            self._plans[key] = _Plan(rows, sql, params, values, holes, state, one)
+        elif isinstance(plan, _Plan) and holes is not None:
+            decided = self._decide(plan, values, shape, sql, params, holes)
+            if decided is not None:
+                self._plans[key] = dataclasses.replace(plan, checked=True) if decided else _NEVER
         return _read(rows, sql, params, state)
+
+    def _decide(
+        self,
+        plan: _Plan,
+        values: tuple[Any, ...],
+        shape: Hashable,
+        sql: str,
+        params: tuple[Any, ...],
+        holes: Holes,
+    ) -> bool | None:
+        """Whether the plan holds for any values (None: this call cannot tell). A parameter
+        that stayed put while every value moved is not made from them. A value that did not
+        move (the institution a hospital's experts share) is moved here instead: the query
+        is built once more with a stand-in of its type in its place, which must change
+        nothing but its own parameters."""
+        if not _same_but_values(plan, sql, params, holes):
+            return False
+        kept = [i for i, (a, b) in enumerate(zip(plan.values, values, strict=True))
+                if a is not None and a == b]  # fmt: skip
+        if not kept:
+            return True
+        taken = set(params) | set(values)
+        moved = list(values)
+        for i in kept:
+            stand_in = _stand_in(values[i], taken)
+            if stand_in is None:
+                return None
+            moved[i] = stand_in
+            taken.add(stand_in)
+        try:
+            probe = self._build(*moved) if shape is None else self._build(*moved, shape=shape)
+            if plan.one:
+                probe = probe.order_by()[:1]
+            probe_sql, made = probe.query.get_compiler(using=probe.db).as_sql()
+        except Exception:  # a stand-in that `build` cannot use says no
+            return False
+        probe_params = tuple(made)
+        probe_holes = _holes(probe_params, tuple(moved))
+        return probe_holes is not None and _same_but_values(
+            plan, probe_sql, probe_params, probe_holes
+        )
 
 
 def _holes(params: tuple[Any, ...], values: tuple[Any, ...]) -> Holes | None:
@@ -123,10 +166,29 @@ def _holes(params: tuple[Any, ...], values: tuple[Any, ...]) -> Holes | None:
     return holes if len(taken) == len(set(taken)) else None
 
 
-def _all_differ(first: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
-    """Whether every value changed: only then does a parameter that stayed put show that it
-    is not made from a value (a value that kept its place proves nothing about it)."""
-    return all(a != b for a, b in zip(first, now, strict=True) if a is not None)
+def _stand_in(value: Any, taken: set[Any]) -> Any:
+    """A value of the same type as `value` that is none of `taken`, for the types a key or
+    an id has; None for any other type (the plan then waits for a call that moves it)."""
+    kind = type(value)
+    if kind is int:
+        candidate = -1_000_003
+        while candidate in taken:
+            candidate -= 1
+        return candidate
+    if kind is str:
+        n = 0
+        while f"{value}\u2063{n}" in taken:
+            n += 1
+        return f"{value}\u2063{n}"
+    if kind is uuid.UUID:
+        return uuid.uuid4()
+    if kind is dt.datetime:
+        step = dt.timedelta(microseconds=7)
+        candidate = value + step
+        while candidate in taken:
+            candidate += step
+        return candidate
+    return None
 
 
 def _same_but_values(plan: _Plan, sql: str, params: tuple[Any, ...], holes: Holes) -> bool:

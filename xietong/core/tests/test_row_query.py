@@ -124,3 +124,35 @@ def test_a_value_the_database_layer_converts_is_never_taken_for_another() -> Non
     for institution in [made[0], *made]:
         found = rows.row(institution.uuid)
         assert found is not None and found.pk == institution.pk
+
+
+def test_a_value_every_call_shares_does_not_hold_the_plan_back() -> None:
+    """The experts of one hospital share its institution: the plan is decided on the second
+    call all the same, and still answers a call from another institution."""
+    region: Any = RegionFactory(name="区共")
+    made: list[Any] = [InstitutionFactory(code=f"RS{n}", region=region) for n in range(4)]
+    other: Any = InstitutionFactory(code="RS-other", region=RegionFactory(name="区他"))
+
+    def by_code_in_region(code: str, region_id: int) -> QuerySet[Institution]:
+        return Institution.objects.filter(code=code, region_id=region_id)
+
+    rows = RowQuery(Institution, by_code_in_region)
+    for institution in made:
+        assert rows.row(institution.code, region.pk).pk == institution.pk  # type: ignore[union-attr]
+    assert [getattr(p, "checked", False) for p in rows._plans.values()] == [True]
+    assert rows.row(other.code, region.pk) is None
+    assert rows.row(other.code, other.region_id).pk == other.pk  # type: ignore[union-attr]
+
+
+def test_a_parameter_made_from_a_value_that_stayed_put_is_still_found() -> None:
+    made: list[Any] = [InstitutionFactory(code=f"RM{n}", short_name=f"S{n % 2}") for n in range(4)]
+
+    def by_code_and_mark(code: str, mark: int) -> QuerySet[Institution]:
+        # The parameter is made from `mark`, not `mark` itself: its SQL cannot be reused.
+        return Institution.objects.filter(code=code, short_name=f"S{mark}")
+
+    rows = RowQuery(Institution, by_code_and_mark)
+    assert rows.row(made[0].code, 0).pk == made[0].pk  # type: ignore[union-attr]
+    assert rows.row(made[2].code, 0).pk == made[2].pk  # type: ignore[union-attr]
+    assert rows.row(made[1].code, 1).pk == made[1].pk  # type: ignore[union-attr]
+    assert rows.row(made[3].code, 0) is None

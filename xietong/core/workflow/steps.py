@@ -106,24 +106,36 @@ def _locked_by_key(machine: Machine[M], actor: Actor, key: Any) -> M | None:
         raise TypeError(f"{machine.name}: held_for_step(key=…) needs the machine's rows_of")
     if not machine.visible_reads:
         return _locked(machine, actor, machine.rows_of(key))
-    reads = machine.visible_reads
-    return _held_rows(machine).row(
+    return _compiled_locked(machine, actor, key, by_pk=False)
+
+
+def _locked_by_pk(machine: Machine[M], actor: Actor, pk: Any) -> M | None:
+    """As `_locked`, for the row of this primary key (a step on a row read before)."""
+    if not machine.visible_reads:
+        return _locked(machine, actor, machine.model._default_manager.filter(pk=pk))
+    return _compiled_locked(machine, actor, pk, by_pk=True)
+
+
+def _compiled_locked(machine: Machine[M], actor: Actor, key: Any, *, by_pk: bool) -> M | None:
+    return _held_rows(machine, by_pk=by_pk).row(
         key,
-        *(getattr(actor, name) for name in reads),
+        *(getattr(actor, name) for name in machine.visible_reads),
         shape=(actor.roles, actor.is_platform_admin),
     )
 
 
-_HELD_ROWS: dict[str, RowQuery[Any]] = {}
+_HELD_ROWS: dict[tuple[str, bool], RowQuery[Any]] = {}
 
 
-def _held_rows(machine: Machine[M]) -> RowQuery[M]:
-    """The held read of a machine as a RowQuery: built from the key and the fields of the
-    actor that `visible` reads, through a stand-in actor that has only those (and the
-    roles), so that nothing else of the caller can slip into the SQL."""
-    found = _HELD_ROWS.get(machine.name)
+def _held_rows(machine: Machine[M], *, by_pk: bool) -> RowQuery[M]:
+    """The held read of a machine as a RowQuery, by its key (`rows_of`) or its primary key:
+    built from the key and the fields of the actor that `visible` reads, through a stand-in
+    actor that has only those (and the roles), so that nothing else of the caller can slip
+    into the SQL."""
+    found = _HELD_ROWS.get((machine.name, by_pk))
     if found is None:
-        rows_of = machine.rows_of
+        manager = machine.model._default_manager
+        rows_of = (lambda pk: manager.filter(pk=pk)) if by_pk else machine.rows_of
         assert rows_of is not None  # checked by the caller
 
         def build(key: Any, *values: Any, shape: tuple[frozenset[str], bool]) -> QuerySet[M]:
@@ -133,7 +145,7 @@ def _held_rows(machine: Machine[M]) -> RowQuery[M]:
             stand_in = Actor(roles=roles, is_platform_admin=platform_admin, **fields)
             return _lockable(machine, stand_in, rows_of(key))
 
-        found = _HELD_ROWS[machine.name] = RowQuery(machine.model, build)
+        found = _HELD_ROWS[(machine.name, by_pk)] = RowQuery(machine.model, build)
     return found
 
 
@@ -157,7 +169,7 @@ def lock(machine: Machine[M], *, actor: Actor, obj: M) -> M:
     if _held(obj):
         return obj
     seen = _status(obj)
-    locked = _locked(machine, actor, machine.model._default_manager.filter(pk=obj.pk))
+    locked = _locked_by_pk(machine, actor, obj.pk)
     if locked is None:
         raise NotFound()
     if not getattr(locked, VISIBLE):

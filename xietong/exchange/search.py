@@ -21,6 +21,7 @@ from xietong.fhir.registry import Resource, SearchPage, SearchRefused, search_wi
 from xietong.patients.selectors import patients_visible_to
 
 from .models import FhirResource, FhirToken, TokenParam
+from .plans import planned_each_time
 from .push.columns import CATEGORY_OF, CODE_OF, DATE_OF, fhir_instant
 from .push.edge import SUBJECT_OF
 
@@ -175,14 +176,15 @@ def page_cut(
 ) -> tuple[list[FhirResource], int | None, bool]:
     """The page (one row more is fetched to learn whether more follow), the number of matches
     (counted only when the page cannot tell, unless `_total=none`), and whether more follow."""
-    found = list(rows[offset : offset + count + 1])
-    more = len(found) > count
-    page = found[:count]
-    if not more and (page or offset == 0):
-        return page, offset + len(page), False
-    if not total_wanted:
-        return page, None, more
-    return page, rows.order_by().count(), more
+    with planned_each_time():
+        found = list(rows[offset : offset + count + 1])
+        more = len(found) > count
+        page = found[:count]
+        if not more and (page or offset == 0):
+            return page, offset + len(page), False
+        if not total_wanted:
+            return page, None, more
+        return page, rows.order_by().count(), more
 
 
 def resources_search(actor: Actor, resource_type: str, params: QueryDict) -> SearchPage:

@@ -219,3 +219,22 @@ def test_a_page_costs_the_same_queries_whatever_its_size() -> None:
     assert costs["2"] == costs["42"] + 1  # the small page counts the matches: 42 is all of them
     # Authentication, the page, the count, the patients included, the audit event (3).
     assert costs["2"] <= 7, costs
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_searches_are_planned_for_their_values_not_kept_as_generic_plans() -> None:
+    record = record_pushed()
+    doctor = doctor_at(record.county)
+    params = {"patient": record.county_patient_id, "code": "http://loinc.org|2345-7"}
+    for _ in range(6):  # more than the threshold after which a statement's plan is kept
+        assert numbers(doctor.get("/fhir/R4/Observation", params).json()) == ["R1"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The searches' statements: their sort keeps undated resources last.
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%exchange_fhirtoken%NULLS LAST%"],
+        )
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] > 0  # the other statements (the token's lookup) still are

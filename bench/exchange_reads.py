@@ -31,8 +31,11 @@ MIX = [
 LOINC = ["2345-7", "718-7", "2823-3", "2160-0", "1742-6", "6690-2", "777-3", "4548-4"]
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 ARRIVED = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
-# A HIS sends long notes and many codings: a resource weighs about 2 KB.
-PADDING = "检验结果已复核，标本合格。" * 40
+# A HIS sends long notes: with them a resource weighs about 2 KB, and no two notes alike
+# (one repeated note would shrink to nothing in PostgreSQL's compression).
+PHRASES = ["检验结果已复核", "标本合格", "标本轻度溶血", "已电话通知临床", "请结合临床",
+           "建议复查", "较前次升高", "较前次下降", "危急值已报告", "患者空腹采血", "门诊随访",
+           "住院期间", "遵医嘱服药", "血压控制尚可", "无药物过敏史", "既往高血压病史"]  # fmt: skip
 
 
 def province(rng: random.Random, patients_count: int) -> tuple[list[Any], list[int]]:
@@ -83,9 +86,9 @@ def province(rng: random.Random, patients_count: int) -> tuple[list[Any], list[i
     return hospitals, [p.pk for p in created]
 
 
-def _resource(kind: str, n: int, rng: random.Random, code: str, subject: str, when: str) -> Any:
+def _resource(kind: str, rng: random.Random, code: str, subject: str, when: str) -> Any:
     base: dict[str, Any] = {"resourceType": kind, "subject": {"reference": subject},
-                            "note": [{"text": PADDING}]}  # fmt: skip
+                            "note": [{"text": "，".join(rng.choices(PHRASES, k=90))}]}  # fmt: skip
     if kind == "Observation":
         return base | {
             "status": "final",
@@ -110,6 +113,49 @@ def _resource(kind: str, n: int, rng: random.Random, code: str, subject: str, wh
                    "effectiveDateTime": when}  # fmt: skip
 
 
+CHUNK = 500  # residents per pair of COPYs: the tokens of a chunk wait in memory, not all
+
+
+def _resident_rows(
+    rng: random.Random, n: int, patient_id: int, hospitals: list[Any], next_id: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], str]:
+    """One resident's resource rows and token rows, and their first Patient resource's id."""
+    from xietong.exchange.push.columns import resource_date, resource_tokens
+
+    rows: list[tuple[Any, ...]] = []
+    tokens: list[tuple[Any, ...]] = []
+    subjects = []
+    for k in (0, 1):
+        hospital = hospitals[(n + k) % HOSPITALS]
+        logical = uuid.uuid4()
+        subjects.append((hospital, f"Patient/{logical}"))
+        content = {"resourceType": "Patient", "id": str(logical), "identifier": [
+            {"system": f"urn:xietong:mrn:{hospital.code}", "value": f"M{n}"},
+            {"system": "urn:xietong:resident-id", "value": f"41980019{n:010d}"}],
+            "name": [{"text": f"居民{n}"}], "birthDate": "1960-01-01"}  # fmt: skip
+        rows.append((next_id + len(rows), "Patient", logical, 1, json.dumps(content), patient_id,
+                     f"Patient/{logical}", hospital.pk, ARRIVED,
+                     resource_date("Patient", content), ""))  # fmt: skip
+        tokens += [(rows[-1][0], "Patient", *t) for t in resource_tokens("Patient", content)]
+    kinds, weights = [k for k, _ in MIX], [w for _, w in MIX]
+    for m in range(PER_PATIENT - 2):
+        kind = rng.choices(kinds, weights)[0]
+        hospital, subject = subjects[m % 2]
+        when = START + dt.timedelta(minutes=rng.randrange(700 * 24 * 60))
+        content = _resource(kind, rng, rng.choice(LOINC), subject, when.isoformat())
+        logical = uuid.uuid4()
+        content["id"] = str(logical)
+        content["identifier"] = [
+            {"system": f"urn:xietong:source:{hospital.code}:{kind}", "value": f"{n}-{m}"}
+        ]
+        arrived = ARRIVED + dt.timedelta(minutes=rng.randrange(60 * 24 * 60))
+        rows.append((next_id + len(rows), kind, logical, 1, json.dumps(content), patient_id,
+                     subject, hospital.pk, arrived, resource_date(kind, content),
+                     content.get("status", "")))  # fmt: skip
+        tokens += [(rows[-1][0], kind, *t) for t in resource_tokens(kind, content)]
+    return rows, tokens, subjects[0][1].removeprefix("Patient/")
+
+
 def resources_load(
     rng: random.Random, hospitals: list[Any], patient_ids: list[int]
 ) -> tuple[int, dict[int, str]]:
@@ -117,61 +163,30 @@ def resources_load(
     resident's Patient resource at their first hospital (the id a client asks with)."""
     from django.db import connection
 
-    from xietong.exchange.push.columns import resource_date, resource_tokens
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM exchange_fhirresource")
         next_id = cursor.fetchone()[0] + 1
-    kinds = [k for k, _ in MIX]
-    weights = [w for _, w in MIX]
     first_patient: dict[int, str] = {}
-    tokens: list[tuple[int, str, str, str, str]] = []
     loaded = 0
     raw = connection.cursor().cursor  # psycopg's own cursor, for COPY
     columns = ("id, resource_type, logical_id, version_id, content, patient_id, subject, "
                "source_institution_id, last_updated, date, status")  # fmt: skip
-    with raw.copy(f"COPY exchange_fhirresource ({columns}) FROM STDIN") as copy:
-        for n, patient_id in enumerate(patient_ids):
-            subjects = []
-            for k in (0, 1):
-                hospital = hospitals[(n + k) % HOSPITALS]
-                logical = uuid.uuid4()
-                subject = f"Patient/{logical}"
-                subjects.append((hospital, subject))
-                content = {"resourceType": "Patient", "id": str(logical), "identifier": [
-                    {"system": f"urn:xietong:mrn:{hospital.code}", "value": f"M{n}"},
-                    {"system": "urn:xietong:resident-id", "value": f"41980019{n:010d}"}],
-                    "name": [{"text": f"居民{n}"}], "birthDate": "1960-01-01"}  # fmt: skip
-                copy.write_row((next_id, "Patient", logical, 1, json.dumps(content), patient_id,
-                                subject, hospital.pk, ARRIVED, resource_date("Patient", content),
-                                ""))  # fmt: skip
-                tokens += [(next_id, "Patient", *t) for t in resource_tokens("Patient", content)]
-                next_id += 1
-                loaded += 1
-                if k == 0:
-                    first_patient[patient_id] = str(logical)
-            for m in range(PER_PATIENT - 2):
-                kind = rng.choices(kinds, weights)[0]
-                hospital, subject = subjects[m % 2]
-                when = START + dt.timedelta(minutes=rng.randrange(700 * 24 * 60))
-                content = _resource(kind, m, rng, rng.choice(LOINC), subject, when.isoformat())
-                logical = uuid.uuid4()
-                content["id"] = str(logical)
-                content["identifier"] = [
-                    {"system": f"urn:xietong:source:{hospital.code}:{kind}", "value": f"{n}-{m}"}
-                ]
-                arrived = ARRIVED + dt.timedelta(minutes=rng.randrange(60 * 24 * 60))
-                copy.write_row((next_id, kind, logical, 1, json.dumps(content), patient_id,
-                                subject, hospital.pk, arrived, resource_date(kind, content),
-                                content.get("status", "")))  # fmt: skip
-                tokens += [(next_id, kind, *t) for t in resource_tokens(kind, content)]
-                next_id += 1
-                loaded += 1
-    with raw.copy(
-        "COPY exchange_fhirtoken (resource_id, resource_type, param, system, value) FROM STDIN"
-    ) as copy:
-        for row in tokens:
-            copy.write_row(row)
+    for chunk in range(0, len(patient_ids), CHUNK):
+        tokens: list[tuple[Any, ...]] = []
+        with raw.copy(f"COPY exchange_fhirresource ({columns}) FROM STDIN") as copy:
+            for n in range(chunk, min(chunk + CHUNK, len(patient_ids))):
+                rows, more, first = _resident_rows(rng, n, patient_ids[n], hospitals, next_id)
+                for row in rows:
+                    copy.write_row(row)
+                tokens += more
+                first_patient[patient_ids[n]] = first
+                next_id += len(rows)
+                loaded += len(rows)
+        with raw.copy(
+            "COPY exchange_fhirtoken (resource_id, resource_type, param, system, value) FROM STDIN"
+        ) as copy:
+            for token in tokens:
+                copy.write_row(token)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('exchange_fhirresource', 'id'), %s)",

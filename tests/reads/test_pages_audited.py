@@ -144,6 +144,23 @@ def _fhir_service_request(w: World) -> str:
     return reverse("fhir:read", args=["ServiceRequest", c.uuid])
 
 
+def _fhir_everything(w: World) -> str:
+    """The record of the world's patient, as a hospital's gateway pushed its Patient."""
+    import uuid
+
+    from django.utils import timezone
+
+    from xietong.exchange.models import FhirResource
+
+    logical_id = uuid.uuid4()
+    FhirResource.objects.create(
+        resource_type="Patient", logical_id=logical_id, patient=w.patient,
+        subject=f"Patient/{logical_id}", source_institution=w.patient.registered_by,
+        content={"resourceType": "Patient", "id": str(logical_id)}, last_updated=timezone.now(),
+    )  # fmt: skip
+    return reverse("fhir:operation", args=["Patient", logical_id, "everything"])
+
+
 READ_PATIENT = ("read", "Patient")
 READ_CONSULTATION = ("read", "Consultation")
 READ_REFERRAL = ("read", "Referral")
@@ -197,6 +214,7 @@ PAGES: dict[str, Page] = {
         "referral_desk", _r_list("referrals:arrivals", "/acknowledge"), LISTED
     ),
     "fhir:read": Page("requester", _fhir_service_request, READ_CONSULTATION),
+    "fhir:operation": Page("requester", _fhir_everything, ("read", "FhirResource")),
 }
 # DICOMweb for the viewer, with the session (tests/reads/imaging.py).
 PAGES.update(

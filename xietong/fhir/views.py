@@ -1,4 +1,5 @@
-"""GET /fhir/R4/<type>/<id> and GET /fhir/R4/<type>?…, for a signed-in user or a bearer token.
+"""GET /fhir/R4/<type>/<id>, GET /fhir/R4/<type>?… and GET /fhir/R4/<type>/<id>/$<operation>,
+for a signed-in user or a bearer token.
 
 Answers are FHIR JSON; refusals are OperationOutcome resources. A resource the actor may not
 see answers 404 like a missing one; a search simply finds nothing there.
@@ -19,12 +20,19 @@ from xietong.accounts.api_auth import api_auth
 from xietong.core.actor import Actor
 
 from .registry import (
+    SearchPage,
+    SearchRefused,
+    fhir_operation,
+    fhir_operations,
     fhir_read,
     fhir_search,
+    fhir_search_includes,
+    fhir_search_note,
     fhir_search_params,
     fhir_system_interactions,
     fhir_types_readable,
     fhir_types_searchable,
+    search_window,
 )
 
 FHIR_JSON = "application/fhir+json"
@@ -58,43 +66,36 @@ def _actor(request: HttpRequest) -> Actor | None:
     return None
 
 
-DEFAULT_COUNT = 50
-
-
-def _page(request: HttpRequest, found: list[dict[str, Any]]) -> tuple[list[Any], list[Any]]:
-    """A page of the matches (`_count`, 50 unless asked) and the links to it and to the next
-    one. A searcher that pages reads `_count` and `_offset` itself and returns one match more
-    than asked when there are more; the workflows' searchers find a handful and do not page."""
-    try:
-        count = max(0, int(request.GET.get("_count", DEFAULT_COUNT)))
-        offset = max(0, int(request.GET.get("_offset", 0)))
-    except ValueError:
-        count, offset = DEFAULT_COUNT, 0
+def _searchset(request: HttpRequest, page: SearchPage) -> dict[str, Any]:
+    """The page as a searchset Bundle: its matches, then what `_include` brought (mode
+    "include", not counted in `total`), a link to itself and one to the next page when more
+    follow. `total` is every match, not the page's: the searcher counted them, or the page
+    itself tells (nothing follows it); with `_total=none` and more to come it is left out."""
+    count, offset = search_window(request.GET)
     links = [{"relation": "self", "url": request.build_absolute_uri()}]
-    if len(found) > count:
+    # `_count=0` asks for the total alone: no page follows it.
+    more = count > 0 and (page.more or (page.total is not None and offset + count < page.total))
+    if more:
         params = request.GET.copy()
         params["_offset"] = str(offset + count)
         links.append(
             {"relation": "next", "url": request.build_absolute_uri(f"?{params.urlencode()}")}
         )
-    return found[:count], links
-
-
-def _searchset(entries: list[dict[str, Any]], base: str, links: list[Any]) -> dict[str, Any]:
+    total = page.total if page.total is not None or more else offset + len(page.matches)
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "link": links}
-    if not any(link["relation"] == "next" for link in links) and "_offset=" not in links[0]["url"]:
-        bundle["total"] = len(entries)  # the page holds every match
-    return {
-        **bundle,
-        "entry": [
-            {
-                "fullUrl": f"{base}{e['resourceType']}/{e['id']}",
-                "resource": e,
-                "search": {"mode": "match"},
-            }
-            for e in entries
-        ],
-    }
+    if total is not None:
+        bundle["total"] = total
+    base = request.build_absolute_uri("/fhir/R4/")
+    bundle["entry"] = [
+        {
+            "fullUrl": f"{base}{e['resourceType']}/{e['id']}",
+            "resource": e,
+            "search": {"mode": mode},
+        }
+        for mode, entries in (("match", page.matches), ("include", page.included))
+        for e in entries
+    ]
+    return bundle
 
 
 def _is_uuid(value: str) -> bool:
@@ -129,9 +130,36 @@ def resource_search(request: HttpRequest, resource_type: str) -> HttpResponse:
         return _outcome(404, "not-supported", _("This resource type is not served here."))
     if not request.GET:
         return _outcome(400, "required", _("Give at least one search parameter."))
-    found = fhir_search(actor=actor, resource_type=resource_type, params=request.GET)
-    page, links = _page(request, found)
-    return _answer(_searchset(page, request.build_absolute_uri("/fhir/R4/"), links))
+    try:
+        page = fhir_search(actor=actor, resource_type=resource_type, params=request.GET)
+    except SearchRefused as refused:
+        return _outcome(400, "not-supported", refused.text)
+    return _answer(_searchset(request, page))
+
+
+@require_GET
+def resource_operation(
+    request: HttpRequest, resource_type: str, resource_id: str, operation: str
+) -> HttpResponse:
+    """GET /fhir/R4/<type>/<id>/$<operation> (`Patient/<id>/$everything`): a searchset page,
+    404 when the id is missing or not the reader's alike."""
+    actor = _actor(request)
+    if actor is None:
+        return _outcome(401, "login", _("Sign in or send a bearer token."))
+    if operation not in fhir_operations(resource_type):
+        return _outcome(404, "not-supported", _("This operation is not served here."))
+    page = None
+    if _is_uuid(resource_id):
+        try:
+            page = fhir_operation(
+                actor=actor, resource_type=resource_type, resource_id=resource_id,
+                name=operation, params=request.GET,
+            )  # fmt: skip
+        except SearchRefused as refused:
+            return _outcome(400, "not-supported", refused.text)
+    if page is None:
+        return _outcome(404, "not-found", _("Not found."))
+    return _answer(_searchset(request, page))
 
 
 @require_GET
@@ -146,9 +174,18 @@ def capability_statement(request: HttpRequest) -> HttpResponse:
             interactions.append({"code": "search-type"})
         params = fhir_search_params(resource_type)
         resource: dict[str, Any] = {"type": resource_type, "interaction": interactions}
+        if note := fhir_search_note(resource_type):
+            resource["documentation"] = note
+        if includes := fhir_search_includes(resource_type):
+            resource["searchInclude"] = includes
         if params:
             resource["searchParam"] = [
                 {"name": name, "type": kind} for name, kind in sorted(params.items())
+            ]
+        if operations := fhir_operations(resource_type):
+            resource["operation"] = [
+                {"name": name, "definition": definition}
+                for name, definition in sorted(operations.items())
             ]
         resources.append(resource)
     rest: dict[str, Any] = {

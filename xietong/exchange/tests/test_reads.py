@@ -111,10 +111,11 @@ def test_a_search_pages_with_count_and_a_next_link() -> None:
 
     page = doctor.get("/fhir/R4/Observation", {"status": "final", "_count": "1"}).json()
 
-    assert "total" not in page
+    assert page["total"] == 2  # every match, not the page's
     assert [e["resource"]["identifier"][0]["value"] for e in page["entry"]] == ["R2"]
     following = next(link["url"] for link in page["link"] if link["relation"] == "next")
     second = doctor.get(following).json()
+    assert second["total"] == 2
     assert [e["resource"]["identifier"][0]["value"] for e in second["entry"]] == ["R1"]
     assert not [link for link in second["link"] if link["relation"] == "next"]
 
@@ -133,7 +134,7 @@ def test_the_capability_statement_tells_what_is_served_and_is_valid_r4() -> None
     observation = served["Observation"]
     assert {i["code"] for i in observation["interaction"]} == {"read", "search-type"}
     assert {p["name"] for p in observation["searchParam"]} == {
-        "patient", "subject", "identifier", "date", "code", "category", "status",
+        "patient", "subject", "identifier", "date", "code", "category", "status", "_lastUpdated",
     }  # fmt: skip
     assert {p["name"] for p in served["Task"]["searchParam"]} == {"focus"}
     assert [i["code"] for i in served["Appointment"]["interaction"]] == ["read"]

@@ -1,0 +1,206 @@
+"""Searching what hospitals pushed: `GET /fhir/R4/<type>?…` for the pushed types.
+
+Every parameter is answered from the columns and the token table (never by parsing JSON),
+among the resources whose patient the reader sees (patients/access.py). A page costs the
+same few queries whatever its size: the page, the count when more follow, the patients
+`_include` asked for, and the one audit event naming the patients shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from xietong.core.actor import Actor
+from xietong.core.audit import audit_record
+from xietong.fhir.registry import Resource, SearchPage, SearchRefused, search_window
+from xietong.patients.selectors import patients_visible_to
+
+from .models import FhirResource, FhirToken, TokenParam
+from .plans import planned_each_time
+from .push.columns import CATEGORY_OF, CODE_OF, DATE_OF, fhir_instant
+from .push.edge import SUBJECT_OF
+
+# Types whose R4 search parameters include `subject` and `status` (AllergyIntolerance names
+# its patient `patient`; it and Condition have clinical statuses, not `status`).
+_HAS_SUBJECT = frozenset(SUBJECT_OF) - {"Patient", "AllergyIntolerance"}
+_HAS_STATUS = frozenset(SUBJECT_OF) - {"Patient", "AllergyIntolerance", "Condition"}
+_SORTS = {"date": "date", "_lastUpdated": "last_updated"}
+
+
+def search_params(resource_type: str) -> dict[str, str]:
+    """The parameters served for the type, as the CapabilityStatement declares them: only
+    those the type has in R4 and the columns answer."""
+    params = {"identifier": "token", "_lastUpdated": "date"}
+    if resource_type != "Patient":
+        params |= {"patient": "reference", "date": "date"}
+    if resource_type in _HAS_SUBJECT:
+        params["subject"] = "reference"
+    if resource_type in CODE_OF:
+        params["code"] = "token"
+    if resource_type in CATEGORY_OF:
+        params["category"] = "token"
+    if resource_type in _HAS_STATUS:
+        params["status"] = "token"
+    return params
+
+
+def search_includes(resource_type: str) -> list[str]:
+    if resource_type == "Patient":
+        return []
+    names = ["patient", "subject"] if resource_type in _HAS_SUBJECT else ["patient"]
+    return [f"{resource_type}:{name}" for name in names]
+
+
+def search_note(resource_type: str) -> str:
+    dated = " or ".join(f"{resource_type}.{path}" for path in DATE_OF.get(resource_type, ()))
+    note = (
+        "_sort: date, -date, _lastUpdated, -_lastUpdated (undated last; -date unless asked). "
+        "_count (50 unless asked, at most 200; 0 for the total alone), _offset, "
+        "_total=none to skip counting."
+    )
+    return f"date searches {dated}. {note}" if resource_type != "Patient" else note
+
+
+_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
+
+
+def _period(rest: str, start: dt.datetime) -> dt.datetime:
+    """The end of the period the value names: a year, a month, a day, or one second."""
+    if len(rest) == 4:
+        return start.replace(year=start.year + 1)
+    if len(rest) == 7:
+        return (start + dt.timedelta(days=32)).replace(day=1)
+    if len(rest) == 10:
+        return start + dt.timedelta(days=1)
+    return start + dt.timedelta(seconds=1)
+
+
+def _date_q(column: str, value: str) -> Q:
+    prefix, rest = (value[:2], value[2:]) if value[:2] in _PREFIXES else ("eq", value)
+    start = fhir_instant(rest)
+    if start is None:
+        return Q(pk__in=[])
+    end = _period(rest, start)
+    within = Q(**{f"{column}__gte": start, f"{column}__lt": end})
+    return {
+        "eq": within,
+        "ne": ~within & Q(**{f"{column}__isnull": False}),
+        "gt": Q(**{f"{column}__gte": end}),
+        "sa": Q(**{f"{column}__gte": end}),
+        "ge": Q(**{f"{column}__gte": start}),
+        "lt": Q(**{f"{column}__lt": start}),
+        "eb": Q(**{f"{column}__lt": start}),
+        "le": Q(**{f"{column}__lt": end}),
+    }[prefix]
+
+
+def _token_q(resource_type: str, param: str, value: str) -> Q:
+    system, bar, code = value.partition("|")
+    tokens = FhirToken.objects.filter(resource_type=resource_type, param=param)
+    tokens = tokens.filter(system=system, value=code) if bar else tokens.filter(value=value)
+    return Q(pk__in=tokens.values("resource_id"))
+
+
+def _subject_q(value: str) -> Q:
+    return Q(subject=value if "/" in value else f"Patient/{value}")
+
+
+def visible_resources(actor: Actor) -> QuerySet[FhirResource]:
+    return FhirResource.objects.filter(patient__in=patients_visible_to(actor).values("pk"))
+
+
+def _filtered(rows: QuerySet[FhirResource], resource_type: str, params: QueryDict) -> Any:
+    for name in ("patient", "subject"):
+        for value in params.getlist(name):
+            rows = rows.filter(_subject_q(value))
+    for name in TokenParam.values:
+        for value in params.getlist(name):
+            rows = rows.filter(_token_q(resource_type, name, value))
+    for value in params.getlist("status"):
+        rows = rows.filter(status__in=value.split(","))
+    for value in params.getlist("date"):
+        rows = rows.filter(_date_q("date", value))
+    for value in params.getlist("_lastUpdated"):
+        rows = rows.filter(_date_q("last_updated", value))
+    return rows
+
+
+def _order(params: QueryDict) -> list[OrderBy]:
+    """`_sort` as asked (a comma list of date and _lastUpdated, `-` for newest first), the
+    newest clinical date first otherwise; undated resources last either way, on SQLite as on
+    PostgreSQL, and the row id last so that pages never overlap."""
+    keys = [k for v in params.getlist("_sort") for k in v.split(",") if k] or ["-date"]
+    order = []
+    for key in keys:
+        column = _SORTS.get(key.removeprefix("-"))
+        if column is None:
+            raise SearchRefused(
+                _("Sorting by %(key)s is not served; sort by date or _lastUpdated.") % {"key": key}
+            )
+        descending = key.startswith("-")
+        order.append(
+            F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+        )
+    return [*order, F("pk").desc() if keys[0].startswith("-") else F("pk").asc()]
+
+
+def _includes_wanted(resource_type: str, params: QueryDict) -> bool:
+    served = search_includes(resource_type)
+    wanted = False
+    for value in params.getlist("_include"):
+        if value.removesuffix(":Patient") not in served:
+            raise SearchRefused(
+                _("_include=%(value)s is not served; these are: %(served)s.")
+                % {"value": value, "served": ", ".join(served) or "-"}
+            )
+        wanted = True
+    return wanted
+
+
+def patients_included(actor: Actor, page: list[FhirResource]) -> list[Resource]:
+    """The Patient resources the page's resources are about, those the reader sees."""
+    subjects = {r.subject for r in page if r.subject}
+    if not subjects:
+        return []
+    rows = visible_resources(actor).filter(resource_type="Patient", subject__in=subjects)
+    return [r.content for r in rows.order_by("pk")]
+
+
+def page_cut(
+    rows: QuerySet[FhirResource], *, total_wanted: bool, count: int, offset: int
+) -> tuple[list[FhirResource], int | None, bool]:
+    """The page (one row more is fetched to learn whether more follow), the number of matches
+    (counted only when the page cannot tell, unless `_total=none`), and whether more follow."""
+    with planned_each_time():
+        found = list(rows[offset : offset + count + 1])
+        more = len(found) > count
+        page = found[:count]
+        if not more and (page or offset == 0):
+            return page, offset + len(page), False
+        if not total_wanted:
+            return page, None, more
+        return page, rows.order_by().count(), more
+
+
+def resources_search(actor: Actor, resource_type: str, params: QueryDict) -> SearchPage:
+    include = _includes_wanted(resource_type, params)
+    rows = _filtered(visible_resources(actor).filter(resource_type=resource_type),
+                     resource_type, params).order_by(*_order(params))  # fmt: skip
+    count, offset = search_window(params)
+    page, total, more = page_cut(
+        rows, total_wanted=params.get("_total") != "none", count=count, offset=offset
+    )
+    included = patients_included(actor, page) if include else []
+    patients = sorted({r.patient_id for r in page if r.patient_id})
+    audit_record(
+        actor=actor, action="fhir_resource.search", resource_type="FhirResource",
+        resource_id=resource_type, patient_id=patients[0] if len(patients) == 1 else None,
+        detail={"params": {k: params.getlist(k) for k in params}, "count": len(page),
+                "included": len(included), "patients": patients[:50]},
+    )  # fmt: skip
+    return SearchPage(matches=[r.content for r in page], total=total, more=more, included=included)

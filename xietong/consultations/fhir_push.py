@@ -67,4 +67,8 @@ def opinion_push(payload: dict[str, Any]) -> PushContent | None:
 
 def push_sources_register() -> None:
     for action in ("opinion_sign", "opinion_correct"):
-        push_source_register(f"consultation.{action}", opinion_push)
+        push_source_register(
+            f"consultation.{action}",
+            opinion_push,
+            told=lambda payload: [payload.get("requesting_institution_id")],
+        )

@@ -63,4 +63,8 @@ def down_referral_push(payload: dict[str, Any]) -> PushContent | None:
 
 
 def push_sources_register() -> None:
-    push_source_register("referral.down_refer", down_referral_push)
+    push_source_register(
+        "referral.down_refer",
+        down_referral_push,
+        told=lambda payload: [payload.get("down_institution_id")],
+    )

@@ -8,7 +8,7 @@ the patient, the institutions to tell and the FHIR resources. The exchange app d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,18 +31,32 @@ class PushContent:
 
 
 Build = Callable[[dict[str, Any]], PushContent | None]
-_builders: dict[str, list[Build]] = {}
+Told = Callable[[dict[str, Any]], Iterable[int | None]]
 
 
-def push_source_register(event: str, build: Build) -> None:
-    """`build` runs inside the transaction that emits `event` and returns None when this
-    event is nothing to push (an MDT part, a report not yet signed)."""
+@dataclass(frozen=True)
+class PushSource:
+    build: Build
+    # The institutions the event may concern, from its payload alone (the step's event
+    # carries them, Machine.event_fields): most signings concern no institution with a
+    # gateway that takes pushes, and those cost the signing no statement at all.
+    told: Told
+
+
+_sources: dict[str, list[PushSource]] = {}
+
+
+def push_source_register(event: str, build: Build, *, told: Told) -> None:
+    """`build` runs inside the transaction that emits `event` when one of the institutions
+    `told` has a gateway taking pushes, and returns None when this event is nothing to push
+    (an MDT part, a report not yet signed)."""
     from .services import outgoing_record  # the services read the registry back
 
-    if build not in _builders.setdefault(event, []):
-        _builders[event].append(build)
+    source = PushSource(build=build, told=told)
+    if source not in _sources.setdefault(event, []):
+        _sources[event].append(source)
     event_subscribe_within(event)(outgoing_record)
 
 
-def push_builders(event: str) -> list[Build]:
-    return list(_builders.get(event, []))
+def push_sources(event: str) -> list[PushSource]:
+    return list(_sources.get(event, []))

@@ -24,7 +24,8 @@ from xietong.patients.models import Patient
 
 from ..models import Gateway, OutgoingMessage, PushKind
 from .bundle import bundle_build
-from .registry import PushContent, push_builders
+from .listening import listening_forget, listening_institutions
+from .registry import PushContent, push_sources
 
 
 def _wants(gateway: Gateway, kind: str) -> bool:
@@ -34,8 +35,10 @@ def _wants(gateway: Gateway, kind: str) -> bool:
 def outgoing_record(name: str, payload: dict[str, Any]) -> None:
     """The event handler: a message per gateway of each institution told, for gateways in
     use that gave an address and want this kind."""
-    for build in push_builders(name):
-        content = build(payload)
+    for source in push_sources(name):
+        if not listening_institutions() & {i for i in source.told(payload) if i is not None}:
+            continue
+        content = source.build(payload)
         if content is not None:
             outgoing_queue(content)
 
@@ -109,6 +112,9 @@ def gateway_push_announce(*, gateway: Gateway, url: str, kinds: list[str] | None
     if gateway.push_url != url or sorted(gateway.push_kinds or []) != wanted:
         Gateway.objects.filter(pk=gateway.pk).update(push_url=url, push_kinds=wanted)
         gateway.push_url, gateway.push_kinds = url, wanted
+        # Now for this transaction's own reads, and again once others can see the change.
+        listening_forget()
+        transaction.on_commit(listening_forget)
 
 
 def outgoing_resend(*, gateway_uuid: uuid.UUID | str) -> int:

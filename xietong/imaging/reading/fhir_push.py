@@ -55,4 +55,8 @@ def report_push(payload: dict[str, Any]) -> PushContent | None:
 
 def push_sources_register() -> None:
     for action in ("sign", "correct"):
-        push_source_register(f"imaging_reading.{action}", report_push)
+        push_source_register(
+            f"imaging_reading.{action}",
+            report_push,
+            told=lambda payload: [payload.get("requesting_institution_id")],
+        )

@@ -16,6 +16,7 @@ from typing import Any
 from . import __version__
 from .config import Config, ConfigError, load
 from .dropfolder import DropFolder
+from .his import his_loop
 from .inbound import PushReceiver, handover_loop, make_server
 from .inbox import Inbox
 from .mllp import Listener
@@ -61,7 +62,8 @@ def status(config: Config, *, as_json: bool) -> int:
     data = {**s.as_json(), "refused": s.refused, "sent": s.sent, "last_error": s.last_error}
     inbox = Inbox(config.outbox_path)
     try:
-        data.update(inbox.status().as_json())
+        his = config.inbound is not None and config.inbound.his_host is not None
+        data.update(inbox.status(his=his).as_json())
     finally:
         inbox.close()
     if as_json:
@@ -80,6 +82,8 @@ def status(config: Config, *, as_json: bool) -> int:
         print(f"  重复 duplicates:        {data['inbound_duplicates']}")
         print(f"  已交 HIS handed over:   {data['inbound_handed']}")
         print(f"  待交 waiting handover:  {data['inbound_waiting_handover']}")
+        if config.inbound is not None and config.inbound.his_host:
+            print(f"  待发 HIS (HL7 v2):      {data['inbound_his_waiting']}")
     return 0
 
 
@@ -221,4 +225,20 @@ def _inbound(config: Config, stop: threading.Event) -> tuple[str, list[threading
             daemon=True,
         ),
     ]
+    if inbound.his_host:
+        threads.append(
+            threading.Thread(
+                target=his_loop,
+                args=(Inbox(config.outbox_path),),
+                kwargs={
+                    "host": inbound.his_host,
+                    "port": inbound.his_port,
+                    "institution": config.institution,
+                    "encoding": config.encoding,
+                    "stop": stop,
+                },
+                name="his",
+                daemon=True,
+            )
+        )
     return url, threads, server

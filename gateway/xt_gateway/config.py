@@ -29,6 +29,9 @@ class InboundConfig:
     max_skew_s: float = 300.0
     cert_file: str | None = None
     key_file: str | None = None
+    # Also send reports to the HIS as HL7 v2 ORU^R01 over MLLP (None: the folder only).
+    his_host: str | None = None
+    his_port: int = 2576
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ def _inbound(section: Any, path: Path) -> InboundConfig:
         max_skew_s=float(section.get("max_skew_s", InboundConfig.max_skew_s)),
         cert_file=section.get("cert_file"),
         key_file=section.get("key_file"),
+        his_host=section.get("his_host"),
+        his_port=int(section.get("his_port", InboundConfig.his_port)),
     )
 
 

@@ -145,3 +145,10 @@ def test_status_shows_the_pushes_received(
     assert data["inbound_waiting_handover"] == 2
     assert main(["status", "--config", str(config)]) == 0
     assert "平台推送 pushes received: 2" in capsys.readouterr().out
+
+
+def test_a_push_is_refused_before_the_disk_is_full(endpoint: Endpoint) -> None:
+    endpoint.inbox.min_free_bytes = 2**62  # more than any disk has free
+    status, answer = endpoint.post(bundle("m-full"), "m-full")
+    assert status == 507 and "磁盘空间不足" in answer["error"]
+    assert endpoint.inbox.status().received == 0  # the platform keeps it and retries

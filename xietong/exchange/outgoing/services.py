@@ -9,7 +9,6 @@ machine, is queued for after the commit."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -115,10 +114,3 @@ def gateway_push_announce(*, gateway: Gateway, url: str, kinds: list[str] | None
         # Now for this transaction's own reads, and again once others can see the change.
         listening_forget()
         transaction.on_commit(listening_forget)
-
-
-def outgoing_resend(*, gateway_uuid: uuid.UUID | str) -> int:
-    """Every message of a gateway made due now (after its address was fixed)."""
-    return OutgoingMessage.objects.filter(gateway__uuid=gateway_uuid, state="waiting").update(
-        next_attempt_at=timezone.now()
-    )

@@ -14,6 +14,15 @@ def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _push_targets_forgotten() -> None:
+    # Which institutions take pushes is kept per process for a while (exchange/outgoing/
+    # listening.py): each test starts on a database where none does.
+    from xietong.exchange.outgoing.listening import listening_forget
+
+    listening_forget(frozenset())
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     # Every test starts in the platform's default language (Chinese), whatever the test
     # before it switched to; otherwise a test passes or fails by the order it runs in.

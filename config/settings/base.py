@@ -346,6 +346,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 XT_TASK_LEASE_SECONDS = env_int("XT_TASK_LEASE_SECONDS", 300)
 XT_TASK_MAX_ATTEMPTS = env_int("XT_TASK_MAX_ATTEMPTS", 3)
 XT_TASK_RECOVER_SECONDS = env_int("XT_TASK_RECOVER_SECONDS", 60)
+# Pushes to hospitals' gateways (ADR 27): the wait before a retry doubles from the base to
+# the cap (with jitter); a message still waiting after XT_PUSH_STUCK_MINUTES is listed for
+# the platform administrator.
+XT_PUSH_TIMEOUT_SECONDS = env_int("XT_PUSH_TIMEOUT_SECONDS", 15)
+XT_PUSH_RETRY_BASE_SECONDS = env_int("XT_PUSH_RETRY_BASE_SECONDS", 30)
+XT_PUSH_RETRY_CAP_SECONDS = env_int("XT_PUSH_RETRY_CAP_SECONDS", 3600)
+XT_PUSH_STUCK_MINUTES = env_int("XT_PUSH_STUCK_MINUTES", 30)
 # The DICOM receiver (`manage dicom_receiver`, started by `./xt demo` and `./xt serve`):
 # the port hospitals' PACS send C-STORE to, and the AE title they call it by.
 XT_DICOM_PORT = env_int("XT_DICOM_PORT", 11112)

@@ -11,10 +11,14 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .config import Config, ConfigError, load
 from .dropfolder import DropFolder
+from .his import his_loop
+from .inbound import PushReceiver, handover_loop, make_server
+from .inbox import Inbox
 from .mllp import Listener
 from .outbox import Outbox
 from .platform import Platform, Unreachable
@@ -56,6 +60,12 @@ def status(config: Config, *, as_json: bool) -> int:
     finally:
         outbox.close()
     data = {**s.as_json(), "refused": s.refused, "sent": s.sent, "last_error": s.last_error}
+    inbox = Inbox(config.outbox_path)
+    try:
+        his = config.inbound is not None and config.inbound.his_host is not None
+        data.update(inbox.status(his=his).as_json())
+    finally:
+        inbox.close()
     if as_json:
         print(json.dumps(data, ensure_ascii=False))
     else:
@@ -68,6 +78,12 @@ def status(config: Config, *, as_json: bool) -> int:
         print(f"最近错误 last error:      {s.last_error or '—'}")
         for message_id, error in refused[:20]:
             print(f"  被拒收 refused {message_id}: {error[:120]}")
+        print(f"平台推送 pushes received: {data['inbound_received']}")
+        print(f"  重复 duplicates:        {data['inbound_duplicates']}")
+        print(f"  已交 HIS handed over:   {data['inbound_handed']}")
+        print(f"  待交 waiting handover:  {data['inbound_waiting_handover']}")
+        if config.inbound is not None and config.inbound.his_host:
+            print(f"  待发 HIS (HL7 v2):      {data['inbound_his_waiting']}")
     return 0
 
 
@@ -89,12 +105,18 @@ def _seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f} s"
 
 
-def heartbeat_loop(outbox: Outbox, config: Config, stop: threading.Event) -> None:
+def heartbeat_loop(
+    outbox: Outbox, config: Config, stop: threading.Event, inbound_url: str | None = None
+) -> None:
     platform = Platform(
         config.platform_url, secret=config.secret, timeout=config.timeout_s, ca_file=config.ca_file
     )
     while not stop.is_set():
         payload = {**outbox.status().as_json(), "version": __version__}
+        if inbound_url is not None and config.inbound is not None:
+            # Where the platform pushes to, and what this hospital wants (ADR 27).
+            payload["inbound_url"] = inbound_url
+            payload["inbound_kinds"] = list(config.inbound.kinds)
         try:
             answer = platform.heartbeat(payload)
             if answer.status != 200:
@@ -119,11 +141,17 @@ def run(config: Config) -> int:
         backoff_cap=config.backoff_cap_s,
     )
     stop = threading.Event()
+    inbound_url: str | None = None
+    inbound_threads: list[threading.Thread] = []
+    inbound_server: Any = None
+    if config.inbound is not None:
+        inbound_url, inbound_threads, inbound_server = _inbound(config, stop)
     threads = [
+        *inbound_threads,
         threading.Thread(target=pusher.run, args=(stop,), name="pusher", daemon=True),
         threading.Thread(
             target=heartbeat_loop,
-            args=(Outbox(config.outbox_path), config, stop),
+            args=(Outbox(config.outbox_path), config, stop, inbound_url),
             name="heartbeat",
             daemon=True,
         ),
@@ -163,7 +191,54 @@ def run(config: Config) -> int:
 
     asyncio.run(serve())
     stop.set()
+    if inbound_server is not None:
+        inbound_server.shutdown()
     for t in threads:
         t.join(timeout=config.timeout_s + 5)
     outbox.close()
     return 0
+
+
+def _inbound(config: Config, stop: threading.Event) -> tuple[str, list[threading.Thread], Any]:
+    """The endpoint the platform pushes to, and the handover to the drop folder."""
+    inbound = config.inbound
+    assert inbound is not None
+    inbox = Inbox(config.outbox_path, min_free_bytes=config.min_free_mb * 2**20)
+    receiver = PushReceiver(inbox, secret=config.secret, max_skew_s=inbound.max_skew_s)
+    server = make_server(
+        receiver,
+        host=inbound.host,
+        port=inbound.port,
+        path=inbound.path,
+        cert_file=inbound.cert_file,
+        key_file=inbound.key_file,
+    )
+    port = server.server_address[1]
+    url = inbound.url.replace("{port}", str(port))
+    print(f"xt-gateway inbound on port {port}", flush=True)
+    threads = [
+        threading.Thread(target=server.serve_forever, name="inbound", daemon=True),
+        threading.Thread(
+            target=handover_loop,
+            args=(Inbox(config.outbox_path), inbound.folder, receiver.wake, stop),
+            name="handover",
+            daemon=True,
+        ),
+    ]
+    if inbound.his_host:
+        threads.append(
+            threading.Thread(
+                target=his_loop,
+                args=(Inbox(config.outbox_path),),
+                kwargs={
+                    "host": inbound.his_host,
+                    "port": inbound.his_port,
+                    "institution": config.institution,
+                    "encoding": config.encoding,
+                    "stop": stop,
+                },
+                name="his",
+                daemon=True,
+            )
+        )
+    return url, threads, server

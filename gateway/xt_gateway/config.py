@@ -6,10 +6,32 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class ConfigError(Exception):
     pass
+
+
+PUSH_KINDS = ("down_referral", "opinion", "imaging_report")
+
+
+@dataclass(frozen=True)
+class InboundConfig:
+    """The platform's pushes to this hospital (README: "Pushes from the platform")."""
+
+    url: str  # the address the platform is told to push to
+    folder: Path  # the drop folder the HIS reads, one JSON file per message
+    host: str = "0.0.0.0"  # noqa: S104 - the platform connects from another machine
+    port: int = 8480
+    path: str = "/push"
+    kinds: tuple[str, ...] = PUSH_KINDS
+    max_skew_s: float = 300.0
+    cert_file: str | None = None
+    key_file: str | None = None
+    # Also send reports to the HIS as HL7 v2 ORU^R01 over MLLP (None: the folder only).
+    his_host: str | None = None
+    his_port: int = 2576
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,7 @@ class Config:
     ca_file: str | None = None
     drop_folder: Path | None = None  # CSV exports; None: no drop folder
     drop_encoding: str | None = None  # None: UTF-8 (BOM or not), else GB18030
+    inbound: InboundConfig | None = None  # None: takes no pushes from the platform
 
     @property
     def outbox_path(self) -> Path:
@@ -43,6 +66,7 @@ def load(path: Path, *, need_secret: bool = True) -> Config:
         raise ConfigError(f"{path}: {exc}") from exc
     gw, platform, mllp = data.get("gateway", {}), data.get("platform", {}), data.get("mllp", {})
     outbox, drop = data.get("outbox", {}), data.get("drop", {})
+    inbound = _inbound(data.get("inbound"), path) if data.get("inbound") else None
     for section, key in (("gateway", "institution"), ("platform", "url")):
         if not data.get(section, {}).get(key):
             raise ConfigError(f"{path}: [{section}] {key} is required")
@@ -68,6 +92,31 @@ def load(path: Path, *, need_secret: bool = True) -> Config:
         ca_file=platform.get("ca_file"),
         drop_folder=_path(base, drop["folder"]) if drop.get("folder") else None,
         drop_encoding=drop.get("encoding"),
+        inbound=inbound,
+    )
+
+
+def _inbound(section: Any, path: Path) -> InboundConfig:
+    for key in ("url", "folder"):
+        if not section.get(key):
+            raise ConfigError(f"{path}: [inbound] {key} is required")
+    kinds = tuple(section.get("kinds") or PUSH_KINDS)
+    unknown = [k for k in kinds if k not in PUSH_KINDS]
+    if unknown:
+        raise ConfigError(f"{path}: [inbound] kinds: unknown {unknown}; known {list(PUSH_KINDS)}")
+    base = path.parent
+    return InboundConfig(
+        url=str(section["url"]),
+        folder=_path(base, str(section["folder"])),
+        host=str(section.get("host", InboundConfig.host)),
+        port=int(section.get("port", InboundConfig.port)),
+        path=str(section.get("path", InboundConfig.path)),
+        kinds=kinds,
+        max_skew_s=float(section.get("max_skew_s", InboundConfig.max_skew_s)),
+        cert_file=section.get("cert_file"),
+        key_file=section.get("key_file"),
+        his_host=section.get("his_host"),
+        his_port=int(section.get("his_port", InboundConfig.his_port)),
     )
 
 

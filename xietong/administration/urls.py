@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import dicom_nodes, gateways, home, institutions, links, people, practitioners
+from .views import pushes as push_views
 
 app_name = "administration"
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     ),
     path("gateways/", gateways.gateways, name="gateways"),
     path("gateways/new/", gateways.gateway_add, name="gateway_add"),
+    path("gateways/stuck/", push_views.pushes_stuck, name="pushes_stuck"),
     path("gateways/<uuid:uuid>/revoke/", gateways.gateway_revoke, name="gateway_revoke"),
     path("links/", links.links, name="links"),
     path("links/new/", links.link_add, name="link_add"),

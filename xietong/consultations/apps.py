@@ -44,6 +44,8 @@ class ConsultationsConfig(AppConfig):
         from .views.patient_section import consultations_section
 
         fhir_readers_register()
+        # A signed opinion reaches the requesting hospital through its gateway (ADR 27).
+        __import__("xietong.consultations.fhir_push", fromlist=["*"]).push_sources_register()
         # A consultation's booking changes through the consultation only, never directly.
         booking_subject_register()
         # The documents its work shares with the institutions taking part (ADR 13).

@@ -11,9 +11,11 @@ class ExchangeConfig(AppConfig):
         from xietong.core.audit_vocabulary import audit_vocabulary_register
 
         from .audit_events import AUDIT_EVENTS
+        from .outgoing.tasks import periodic_jobs_register
         from .reads import fhir_readers_register
 
         audit_vocabulary_register(AUDIT_EVENTS)
         # Resources hospitals pushed are read through the same /fhir/R4/ surface as the
         # workflow resources (xietong/fhir/registry.py).
         fhir_readers_register()
+        periodic_jobs_register()  # pushes to hospitals: the sweep of what is due

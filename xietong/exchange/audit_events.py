@@ -12,9 +12,11 @@ AUDIT_EVENTS = AuditVocabulary(
         "fhir_resource.update": _("FHIR resource updated by its hospital"),
         "fhir_resource.read": _("FHIR resource read"),
         "fhir_resource.search": _("FHIR resources searched"),
+        "outgoing_message.create": _("Message to a hospital's gateway queued"),
     },
     resource_types={
         "Gateway": _("Exchange gateway"),
         "FhirResource": _("FHIR resource"),
+        "OutgoingMessage": _("Message to a hospital"),
     },
 )

@@ -33,6 +33,10 @@ class Gateway(BaseModel):
     last_success_at = models.DateTimeField(null=True, blank=True)
     errors_last_hour = models.PositiveIntegerField(default=0)
     version = models.CharField(max_length=40, blank=True, default="")
+    # Where the platform pushes to this hospital, and what (ADR 27): the gateway announces
+    # both in its heartbeat. No address: nothing is queued for it.
+    push_url = models.CharField(max_length=300, blank=True, default="")
+    push_kinds = models.JSONField(default=list, blank=True)  # empty: every kind
 
     class Meta:
         ordering = ["institution_id", "name"]
@@ -143,3 +147,49 @@ class ResourceProvenance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} v{self.version_id}"
+
+
+class PushKind(models.TextChoices):
+    """What the platform pushes to a hospital's gateway (ADR 27)."""
+
+    DOWN_REFERRAL = "down_referral", _("Down-referral with its rehabilitation plan")
+    OPINION = "opinion", _("Signed consultation opinion")
+    IMAGING_REPORT = "imaging_report", _("Signed imaging report")
+
+
+class OutgoingState(models.TextChoices):
+    WAITING = "waiting", _("Waiting to be delivered")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Not sent: the gateway was revoked")
+
+
+class OutgoingMessage(models.Model):
+    """One Bundle for one gateway, written in the transaction of what it tells (a signature,
+    a down-referral) and kept until the gateway has answered 2xx. `message_id` is the
+    idempotency key the gateway stores it under: a resend is stored once."""
+
+    gateway = models.ForeignKey(Gateway, on_delete=models.PROTECT, related_name="outgoing")
+    message_id = models.CharField(max_length=128, unique=True)
+    kind = models.CharField(max_length=20, choices=PushKind.choices)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    # What it tells, for people ("consultation C2026-0001 opinion v1").
+    subject = models.CharField(max_length=200)
+    bundle = models.JSONField()
+    created_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=10, choices=OutgoingState.choices, default=OutgoingState.WAITING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outgoing_due"),
+            models.Index(fields=["gateway", "state", "created_at"], name="outgoing_by_gateway"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message_id

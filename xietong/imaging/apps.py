@@ -32,6 +32,8 @@ class ImagingConfig(AppConfig):
         audit_vocabulary_register(AUDIT_EVENTS)
         audit_vocabulary_register(TEACHING_AUDIT_EVENTS)
         audit_vocabulary_register(READING_AUDIT_EVENTS)
+        # A signed report reaches the requesting hospital through its gateway (ADR 27).
+        __import__("xietong.imaging.reading.fhir_push", fromlist=["*"]).push_sources_register()
         # The reading centre reads the studies it is asked to read.
         study_share_register(reading_studies_shared)
         reading_nav_register()

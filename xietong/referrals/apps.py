@@ -44,6 +44,8 @@ class ReferralsConfig(AppConfig):
         from .workflow import DESK_ROLES
 
         fhir_readers_register()
+        # The plan reaches the lower hospital through its gateway (ADR 27).
+        __import__("xietong.referrals.fhir_push", fromlist=["*"]).push_sources_register()
         # A referral's booking changes through the referral only, never directly.
         booking_subject_register()
         # The documents its work shares with the institutions taking part (ADR 13).

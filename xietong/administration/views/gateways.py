@@ -18,6 +18,7 @@ from xietong.core.errors import ValidationFailed
 from xietong.core.http import ActorRequest
 from xietong.core.pages import actor_view, posted
 from xietong.exchange import gateways as exchange
+from xietong.exchange.outgoing.selectors import outgoing_stuck_count
 
 from ..forms.gateways import GatewayForm
 from ._common import PLATFORM_MANAGERS
@@ -26,7 +27,8 @@ from ._common import PLATFORM_MANAGERS
 @actor_view(allowed=PLATFORM_MANAGERS)
 def gateways(request: ActorRequest, actor: Actor) -> HttpResponse:
     listed = list(exchange.gateways_listed(actor=actor))
-    return render(request, "administration/gateways.html", {"gateways": listed})
+    stuck = outgoing_stuck_count(actor=actor)  # pushes to hospitals not getting through
+    return render(request, "administration/gateways.html", {"gateways": listed, "stuck": stuck})
 
 
 @never_cache  # the answer holds the secret: no copy of it kept on the way

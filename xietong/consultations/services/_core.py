@@ -170,7 +170,9 @@ MACHINE: Machine[Consultation] = Machine(
     fits=_fits,
     on_change=_on_change,
     carry=assignments_carry,
-    event_fields=("centre_id",),  # the board of that centre changes (consumers.py)
+    # The board of that centre changes (consumers.py); the requester's gateway may take
+    # the signed opinion (fhir_push.py).
+    event_fields=("centre_id", "requesting_institution_id"),
     rows_of=lambda key: consultation_rows(consultation_uuid=key),
     visible_reads=("institution_id", "user_id"),  # visible_consultations_q
 )

@@ -125,7 +125,9 @@ MACHINE: Machine[ReadingRequest] = Machine(
     },
     restamp=True,
     fits=_fits,
-    event_fields=("centre_id",),  # that centre's worklist changes (consumers.py)
+    # That centre's worklist changes (consumers.py); the requester's gateway may take the
+    # signed report (fhir_push.py).
+    event_fields=("centre_id", "requesting_institution_id"),
 )
 
 

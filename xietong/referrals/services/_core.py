@@ -89,6 +89,8 @@ MACHINE: Machine[Referral] = Machine(
     reason_key="note",
     rows_of=lambda key: referral_rows(referral_uuid=key),
     visible_reads=("institution_id",),  # visible_referrals_q
+    # The lower institution's gateway may take the rehabilitation plan (fhir_push.py).
+    event_fields=("down_institution_id",),
 )
 
 

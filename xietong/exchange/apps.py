@@ -17,3 +17,6 @@ class ExchangeConfig(AppConfig):
         # Resources hospitals pushed are read through the same /fhir/R4/ surface as the
         # workflow resources (xietong/fhir/registry.py).
         fhir_readers_register()
+        from .connection.nav import connection_nav_register
+
+        connection_nav_register()

@@ -44,6 +44,14 @@ def _ready_port(stdout: IO[str], timeout: float) -> int | None:
     return None
 
 
+def _last_line(log: Path) -> str:
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return "no log"
+    return lines[-1] if lines else "no log"
+
+
 class Command(BaseCommand):
     help = "Run the demo's hospital gateway and a simulated HIS feeding it HL7 v2 (./xt demo)."
 
@@ -83,10 +91,11 @@ class Command(BaseCommand):
             with contextlib.suppress(OSError):
                 process.terminate()
             process.wait()
+            said = _last_line(folder / "gateway.log")
             self.stderr.write(
-                f"the demo gateway did not start (its MLLP port {mllp_port} may be taken: "
-                f"XT_DEMO_MLLP_PORT; see {folder / 'gateway.log'}); the web server goes on "
-                "without it"
+                f"the demo gateway did not start ({said}); the HL7 port is XT_DEMO_MLLP_PORT "
+                f"({mllp_port}), the gateway's log {folder / 'gateway.log'}; the web server "
+                "goes on without it"
             )
             stop.wait()
             return

@@ -6,7 +6,13 @@ connection page is live and the county hospital's patients' pushed records grow.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import select
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -99,3 +105,45 @@ min_free_mb = 16
         encoding="utf-8",
     )
     return config
+
+
+@dataclass(frozen=True)
+class Started:
+    process: subprocess.Popen[str]
+    port: int | None  # the MLLP port it listens on; None: it did not start
+    said: str  # its last word in the log when it did not
+
+
+def demo_gateway_start(*, config: Path, log: Path, timeout: float = 30) -> Started:
+    """`xt-gateway run` in its own process (its log appended to `log`), once it says it is
+    listening; or, when it ends first (its port taken), ended, with the last line it wrote."""
+    with log.open("ab") as errors:
+        process = subprocess.Popen(  # noqa: S603 - our own gateway, our own configuration
+            [sys.executable, "-m", "xt_gateway", "run", "--config", str(config)],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+    assert process.stdout is not None
+    readable, _w, _x = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline() if readable else ""
+    if line.startswith("xt-gateway ready on port"):
+        return Started(process=process, port=int(line.rsplit(" ", 1)[1]), said="")
+    demo_gateway_stop(process)
+    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    # The exception that ended it (its threads may have logged after the traceback).
+    ending = [line for line in lines if re.match(r"^[A-Za-z.]*(Error|Exception)\b", line)]
+    said = ending[-1] if ending else lines[-1] if lines else "no log"
+    return Started(process=process, port=None, said=said)
+
+
+def demo_gateway_stop(process: subprocess.Popen[str]) -> int:
+    """TERM, which the gateway answers by finishing what it does; KILL after 8 s (./xt gives
+    its children 10)."""
+    with contextlib.suppress(OSError):
+        process.terminate()
+    try:
+        return process.wait(timeout=8)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()

@@ -8,16 +8,11 @@ server beside it goes on: the way the DICOM receiver does."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import select
 import signal
-import subprocess
-import sys
 import threading
 from argparse import ArgumentParser
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -25,6 +20,8 @@ from xietong.demo.gateway import (
     demo_gateway_config,
     demo_gateway_folder,
     demo_gateway_register,
+    demo_gateway_start,
+    demo_gateway_stop,
 )
 from xietong.demo.his import SimulatedHis, his_patients
 
@@ -32,24 +29,6 @@ from xietong.demo.his import SimulatedHis, his_patients
 def _loopback(host: str) -> str:
     # The gateway calls the web server on this machine, however widely it listens.
     return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
-
-
-def _ready_port(stdout: IO[str], timeout: float) -> int | None:
-    """The port from the gateway's "xt-gateway ready on port N", or None if it ended or
-    said nothing in time."""
-    readable, _w, _x = select.select([stdout], [], [], timeout)
-    line = stdout.readline() if readable else ""
-    if line.startswith("xt-gateway ready on port"):
-        return int(line.rsplit(" ", 1)[1])
-    return None
-
-
-def _last_line(log: Path) -> str:
-    try:
-        lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    except OSError:
-        return "no log"
-    return lines[-1] if lines else "no log"
 
 
 class Command(BaseCommand):
@@ -72,11 +51,11 @@ class Command(BaseCommand):
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
         gateway = demo_gateway_register()
-        hospital = gateway.institution if gateway else None
-        if gateway is None or hospital is None:
+        if gateway is None:
             self.stderr.write("the demo gateway needs the demo province: none is seeded")
             stop.wait()
             return
+        hospital = gateway.institution
         folder = demo_gateway_folder()
         config = demo_gateway_config(
             folder=folder,
@@ -84,25 +63,19 @@ class Command(BaseCommand):
             platform_url=f"http://{_loopback(host)}:{port}",
             mllp_port=mllp_port,
         )
-        process = self._start(config, folder / "gateway.log")
-        assert process.stdout is not None
-        listening = _ready_port(process.stdout, timeout=30)
-        if listening is None:
-            with contextlib.suppress(OSError):
-                process.terminate()
-            process.wait()
-            said = _last_line(folder / "gateway.log")
+        started = demo_gateway_start(config=config, log=folder / "gateway.log")
+        if started.port is None:
             self.stderr.write(
-                f"the demo gateway did not start ({said}); the HL7 port is XT_DEMO_MLLP_PORT "
-                f"({mllp_port}), the gateway's log {folder / 'gateway.log'}; the web server "
-                "goes on without it"
+                f"the demo gateway did not start ({started.said}); the HL7 port is "
+                f"XT_DEMO_MLLP_PORT ({mllp_port}), the gateway's log {folder / 'gateway.log'}; "
+                "the web server goes on without it"
             )
             stop.wait()
             return
         his = SimulatedHis(his_patients(institution_id=hospital.pk), host="127.0.0.1",
-                           port=listening)  # fmt: skip
+                           port=started.port)  # fmt: skip
         self.stdout.write(
-            f"demo gateway for {hospital.name} on MLLP port {listening}, "
+            f"demo gateway for {hospital.name} on MLLP port {started.port}, "
             f"a simulated HIS sending every {interval:g} s"
         )
         try:
@@ -111,18 +84,4 @@ class Command(BaseCommand):
             else:
                 stop.wait()
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=8)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def _start(self, config: Path, log: Path) -> subprocess.Popen[str]:
-        with log.open("ab") as errors:
-            return subprocess.Popen(  # noqa: S603 - our own gateway, our own configuration
-                [sys.executable, "-m", "xt_gateway", "run", "--config", str(config)],
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                text=True,
-            )
+            demo_gateway_stop(started.process)

@@ -31,8 +31,8 @@ from .helpers import horizontal_overflow_px, sign_in
 DESK = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 GATEWAY_PACKAGE = Path(settings.BASE_DIR) / "gateway"
-# "0 分钟前" to "2 分钟前": the heartbeat was sent a moment ago.
-RECENT = re.compile(r"[0-2]\s*分钟前")
+# The heartbeat was sent a moment ago.
+RECENT = re.compile(r"刚刚|[12]\s*分钟前")
 
 
 def _region(code: str, name: str, level: str, parent: Region | None = None) -> Region:

@@ -247,6 +247,10 @@ class DailyTable:
         return [self._messages.get(day, 0) for day in self.days]
 
     @property
+    def messages_total(self) -> int:
+        return sum(self._messages.values())
+
+    @property
     def total(self) -> int:
         return sum(total for _kind, _counts, total in self.rows)
 

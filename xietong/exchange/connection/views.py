@@ -32,6 +32,8 @@ class Row:
     error_rate: float | None  # refused entries per entry over the week, in percent
     daily: DailyTable | None
 
+    just_now: bool  # the last heartbeat came within the minute
+
     @property
     def state_label(self) -> str:
         return str(progress.STATES[self.state])
@@ -56,6 +58,8 @@ def _row(gateway: Gateway, now: dt.datetime, daily: dict[int, DailyTable]) -> Ro
             else None
         ),
         error_rate=100 * refused / entries if entries else None,
+        just_now=gateway.heartbeat_at is not None
+        and now - gateway.heartbeat_at < dt.timedelta(minutes=1),
         daily=daily.get(gateway.pk),
     )
 

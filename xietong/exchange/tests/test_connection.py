@@ -202,7 +202,7 @@ def test_resources_are_counted_per_type_per_local_day(world: World) -> None:
         scope=progress.Scope(path="", name=""), region=world.county_a, now=NOW
     )
     assert region.rows == table.rows
-    assert region.messages == [0, 0, 0, 0, 1, 0, 2]
+    assert region.messages == [0, 0, 0, 0, 1, 0, 2] and region.messages_total == 3
     assert not progress.region_resources_per_day(
         scope=progress.Scope(path="", name=""), region=world.county_b, now=NOW
     )

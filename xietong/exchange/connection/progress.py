@@ -108,21 +108,40 @@ def _region_path(scope: Scope, region: Region | None) -> str:
 def connection_gateways(
     *, scope: Scope, region: Region | None, state: str, now: dt.datetime
 ) -> QuerySet[Gateway]:
-    """The gateways in the region (and state), each with its last week's messages, entries
-    and refused entries summed in the same query."""
-    since = now - dt.timedelta(days=DAYS)
-    recent = Q(messages__received_at__gte=since)
+    """The gateways in the region (and state), by region and institution."""
     rows = (
         Gateway.objects.filter(institution__region__path__startswith=_region_path(scope, region))
         .select_related("institution", "institution__region")
-        .annotate(
-            week_messages=Count("messages", filter=recent),
-            week_entries=Sum("messages__entry_count", filter=recent),
-            week_refused=Sum("messages__refused_count", filter=recent),
-        )
         .order_by("institution__region__path", "institution__name", "name")
     )
     return rows.filter(_state_filter(state, now)) if state in STATES else rows
+
+
+@dataclass(frozen=True)
+class Week:
+    messages: int
+    entries: int
+    refused: int
+
+    @property
+    def refused_percent(self) -> float | None:
+        return 100 * self.refused / self.entries if self.entries else None
+
+
+def week_messages(*, gateway_ids: list[int], now: dt.datetime) -> dict[int, Week]:
+    """For each of these gateways (a page of the list): its messages, entries and refused
+    entries over the last 7 local days, summed in one grouped query that reads the
+    (gateway, received_at) index; the list itself is counted and paged without it."""
+    rows = (
+        ExchangeMessage.objects.filter(gateway_id__in=gateway_ids, received_at__gte=_since(now))
+        .values("gateway_id")
+        .annotate(n=Count("id"), entries=Sum("entry_count"), refused=Sum("refused_count"))
+        .order_by()
+    )
+    return {
+        r["gateway_id"]: Week(messages=r["n"], entries=r["entries"] or 0, refused=r["refused"] or 0)
+        for r in rows
+    }
 
 
 @dataclass(frozen=True)
@@ -182,6 +201,14 @@ def resources_per_day(*, gateway_ids: list[int], now: dt.datetime) -> dict[int, 
     return tables
 
 
+def _gateway_ids(path: str) -> QuerySet[Gateway, int]:
+    # A subquery of the region's gateways: the counts then read the (gateway, received_at)
+    # indexes instead of joining every row to its institution and region.
+    return Gateway.objects.filter(institution__region__path__startswith=path).values_list(
+        "id", flat=True
+    )
+
+
 def region_resources_per_day(
     *, scope: Scope, region: Region | None, now: dt.datetime
 ) -> DailyTable:
@@ -193,7 +220,7 @@ def region_resources_per_day(
     table = DailyTable(days=days)
     rows = (
         ResourceProvenance.objects.filter(
-            gateway__institution__region__path__startswith=path, received_at__gte=_since(now)
+            gateway_id__in=_gateway_ids(path), received_at__gte=_since(now)
         )
         .annotate(day=TruncDate("received_at", tzinfo=tz))
         .values("day", "resource__resource_type")
@@ -204,7 +231,7 @@ def region_resources_per_day(
         table.put(row["resource__resource_type"], row["day"], row["n"])
     messages = (
         ExchangeMessage.objects.filter(
-            gateway__institution__region__path__startswith=path, received_at__gte=_since(now)
+            gateway_id__in=_gateway_ids(path), received_at__gte=_since(now)
         )
         .annotate(day=TruncDate("received_at", tzinfo=tz))
         .values("day")

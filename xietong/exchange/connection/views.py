@@ -21,6 +21,7 @@ from . import progress
 from .progress import DailyTable
 
 PER_PAGE = 25
+NO_MESSAGES = progress.Week(messages=0, entries=0, refused=0)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Row:
     state: str
     # Since when the oldest waiting message waits, for the `timesince` filter.
     waiting_since: dt.datetime | None
+    week: progress.Week
     error_rate: float | None  # refused entries per entry over the week, in percent
     daily: DailyTable | None
 
@@ -43,9 +45,9 @@ class Row:
         return f"gateway_{self.state}"
 
 
-def _row(gateway: Gateway, now: dt.datetime, daily: dict[int, DailyTable]) -> Row:
-    entries = getattr(gateway, "week_entries", None) or 0
-    refused = getattr(gateway, "week_refused", None) or 0
+def _row(
+    gateway: Gateway, now: dt.datetime, week: progress.Week, daily: dict[int, DailyTable]
+) -> Row:
     oldest = gateway.oldest_waiting_s
     return Row(
         gateway=gateway,
@@ -57,7 +59,8 @@ def _row(gateway: Gateway, now: dt.datetime, daily: dict[int, DailyTable]) -> Ro
             if oldest is not None and gateway.heartbeat_at is not None and gateway.queue_depth
             else None
         ),
-        error_rate=100 * refused / entries if entries else None,
+        week=week,
+        error_rate=week.refused_percent,
         just_now=gateway.heartbeat_at is not None
         and now - gateway.heartbeat_at < dt.timedelta(minutes=1),
         daily=daily.get(gateway.pk),
@@ -74,7 +77,9 @@ def connection(request: ActorRequest, actor: Actor) -> HttpResponse:
     listed = progress.connection_gateways(scope=scope, region=region, state=state, now=now)
     page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     gateways = list(page.object_list)
-    daily = progress.resources_per_day(gateway_ids=[g.pk for g in gateways], now=now)
+    ids = [g.pk for g in gateways]
+    weeks = progress.week_messages(gateway_ids=ids, now=now)
+    daily = progress.resources_per_day(gateway_ids=ids, now=now)
     counts = progress.connection_progress(scope=scope, region=region, now=now)
     query = request.GET.copy()
     query.pop("page", None)
@@ -98,7 +103,7 @@ def connection(request: ActorRequest, actor: Actor) -> HttpResponse:
             ],
             "progress": counts,
             "page": page,
-            "rows": [_row(g, now, daily) for g in gateways],
+            "rows": [_row(g, now, weeks.get(g.pk, NO_MESSAGES), daily) for g in gateways],
             "week": progress.region_resources_per_day(scope=scope, region=region, now=now),
             "now": now,
             "query": query.urlencode(),

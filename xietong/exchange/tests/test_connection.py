@@ -214,6 +214,8 @@ def _all(world: World) -> set[str]:
 
 def test_the_province_supervisor_sees_every_gateway_and_the_headline(world: World) -> None:
     _push_results(world, "m1", ["R1", "R2"])
+    bad = patient_entry(world.hospital_a, "M002", gender="mal")  # refused at the edge
+    assert push(world.secret_a, bundle([bad], message_id="m2")).status_code == 200
     page = _text(_client(world.province_supervisor).get(PAGE))
     assert "接入进度" in page and "演示省" in page
     assert _listed(page) == _all(world)
@@ -224,6 +226,9 @@ def test_the_province_supervisor_sees_every_gateway_and_the_headline(world: Worl
         assert label in page
     assert "甲县人民医院" in page and "最早一条已等待 2" in page
     assert 'data-type="Observation"' in page
+    # Four entries this week, one refused: 25 %; two messages.
+    row = page[page.index(f'data-gateway="{world.connected.uuid}"') :].split("</tr>")[0]
+    assert "25.0%" in row and "2 条消息" in row and "近一小时错误 1 次" in row
 
 
 def test_the_list_narrows_to_a_region_and_a_state(world: World) -> None:
@@ -280,8 +285,8 @@ def test_the_page_costs_the_same_however_many_gateways(world: World) -> None:
         assert push(secret, bundle([patient], message_id=f"x{n}")).status_code == 200
     assert queries() == few
     # Nine for every page (the session read and saved, the account, its second factor, the
-    # membership twice, the notifications' count); nine for this one: the supervisor's
+    # membership twice, the notifications' count); ten for this one: the supervisor's
     # region, the regions to choose from, N of M, the gateways per state, the count and the
-    # page of gateways (with their week's messages summed), their resources per type and day,
-    # and the region's resources and messages per day.
-    assert few <= 18, "\n".join(q["sql"][:200] for q in last)
+    # page of gateways, their week's messages and their resources per type and day, and the
+    # region's resources and messages per day.
+    assert few <= 19, "\n".join(q["sql"][:200] for q in last)

@@ -22,6 +22,7 @@ urlpatterns = [
     # The FHIR base itself: hospitals' gateways push their Bundles here (exchange app).
     path("fhir/R4", bundle_receive, name="fhir_base"),
     path("fhir/R4/", include("xietong.fhir.urls")),
+    path("exchange/connection/", include("xietong.exchange.connection.urls")),
     path("dicomweb/", include("xietong.imaging.dicomweb.urls")),
     path("imaging/", include("xietong.imaging.urls")),
     # The OHIF viewer (docs/adr/0023-viewer.md).

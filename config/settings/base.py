@@ -357,6 +357,10 @@ XT_PUSH_STUCK_MINUTES = env_int("XT_PUSH_STUCK_MINUTES", 30)
 # the port hospitals' PACS send C-STORE to, and the AE title they call it by.
 XT_DICOM_PORT = env_int("XT_DICOM_PORT", 11112)
 XT_DICOM_AE_TITLE = os.environ.get("XT_DICOM_AE_TITLE", "XIETONG")
+# Connection progress (exchange/connection/): a gateway whose last heartbeat is older than
+# the first is late, older than the second silent. Gateways beat every minute by default.
+XT_GATEWAY_LATE_AFTER_S = env_int("XT_GATEWAY_LATE_AFTER_S", 180)
+XT_GATEWAY_SILENT_AFTER_S = env_int("XT_GATEWAY_SILENT_AFTER_S", 900)
 
 # The task worker renders PDFs and delivers messages: work that may wait a second. It runs
 # at this lower CPU priority (a nice value, 0-19) so that on a busy machine the requests

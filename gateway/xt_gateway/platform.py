@@ -27,6 +27,10 @@ class Unreachable(Exception):
     """No answer: refused connection, timeout, reset. The platform may have applied it."""
 
 
+# What a kept-alive connection the other side has closed looks like on the next request.
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+
+
 class Platform:
     def __init__(
         self, base_url: str, *, secret: str, timeout: float = 30, ca_file: str | None = None
@@ -66,17 +70,33 @@ class Platform:
             "Content-Type": content_type,
             "Accept": "application/fhir+json, application/json",
         }
+        reused = self._conn is not None
         try:
-            conn = self._connection()
-            conn.request("POST", self._prefix + path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            if response.getheader("Connection", "").lower() == "close":
-                self.close()
-            return Answer(response.status, data)
+            return self._exchange(path, body, headers)
+        except _STALE as exc:
+            self.close()
+            if not reused:
+                raise Unreachable(f"{type(exc).__name__}: {exc}") from exc
         except (OSError, http.client.HTTPException) as exc:
             self.close()  # a half-read connection is never reused
             raise Unreachable(f"{type(exc).__name__}: {exc}") from exc
+        # The platform (or a proxy) closed the kept-alive connection while it idled, and the
+        # request met the closed socket: once more on a new connection. Safe to resend: the
+        # platform applies a Bundle once per identifier, and a heartbeat is a statement.
+        try:
+            return self._exchange(path, body, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise Unreachable(f"{type(exc).__name__}: {exc}") from exc
+
+    def _exchange(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
+        conn = self._connection()
+        conn.request("POST", self._prefix + path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        return Answer(response.status, data)
 
     def push(self, bundle_json: str) -> Answer:
         return self.post("/fhir/R4", bundle_json.encode("utf-8"), "application/fhir+json")

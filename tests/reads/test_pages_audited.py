@@ -275,6 +275,7 @@ NO_PATIENT_DATA: dict[str, str] = {
     "administration:dicom_node_add": "an empty form",
     "administration:dicom_node": "a DICOM node's AE title and addresses",
     "administration:gateways": "the hospitals' exchange gateways and their heartbeats",
+    "exchange_connection:index": "gateways' heartbeats and counts of what they sent",
     "administration:gateway_add": "an empty form",
     "fhir:metadata": "the CapabilityStatement: which resource types and searches are served",
     "imaging:teaching_list": "de-identified teaching files: they name no patient",

@@ -11,6 +11,7 @@ class ExchangeConfig(AppConfig):
         from xietong.core.audit_vocabulary import audit_vocabulary_register
 
         from .audit_events import AUDIT_EVENTS
+        from .connection.nav import connection_nav_register
         from .outgoing.tasks import periodic_jobs_register
         from .reads import fhir_readers_register
 
@@ -19,3 +20,4 @@ class ExchangeConfig(AppConfig):
         # workflow resources (xietong/fhir/registry.py).
         fhir_readers_register()
         periodic_jobs_register()  # pushes to hospitals: the sweep of what is due
+        connection_nav_register()

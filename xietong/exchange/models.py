@@ -145,6 +145,10 @@ class ResourceProvenance(models.Model):
     source_system = models.CharField(max_length=200, blank=True, default="")
     received_at = models.DateTimeField()
 
+    class Meta:
+        # The connection page counts each gateway's week per type and day from here.
+        indexes = [models.Index(fields=["gateway", "received_at"], name="provenance_by_gateway")]
+
     def __str__(self) -> str:
         return f"{self.action} v{self.version_id}"
 

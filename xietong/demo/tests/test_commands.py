@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from xietong.core.models import AuditEvent
+from xietong.demo.gateway import demo_gateway_hospital
 from xietong.directory.models import Region
+from xietong.exchange.gateways import gateway_for_secret
+from xietong.exchange.models import Gateway
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +22,8 @@ def _run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_demo_seed_then_logins() -> None:
+def test_demo_seed_then_logins(settings: Any, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path
     _run("demo_seed", "--scale", "small", "--seed", "20261122")
     assert Region.objects.filter(level="city").count() == 18
     again = _run("demo_seed", "--if-empty")
@@ -35,6 +42,20 @@ def test_demo_seed_then_logins() -> None:
     assert started.startswith(again)
     assert started.endswith(logins)
     assert Region.objects.filter(level="city").count() == 18
+    # It registered the county hospital's gateway; its secret is in the var folder only.
+    [gateway] = Gateway.objects.filter(active=True)
+    assert gateway.institution.name == demo_gateway_hospital().name  # type: ignore[union-attr]
+    secret_file = tmp_path / "gateway" / "secret"
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    assert gateway_for_secret(secret_file.read_text().strip()) == gateway
+    assert AuditEvent.objects.filter(action="gateway.register").count() == 1
+    # A second start keeps it; a lost secret means a new gateway and the old one revoked.
+    _run("demo_start")
+    assert list(Gateway.objects.filter(active=True)) == [gateway]
+    secret_file.unlink()
+    _run("demo_start")
+    [renewed] = Gateway.objects.filter(active=True)
+    assert renewed != gateway and gateway_for_secret(secret_file.read_text().strip()) == renewed
 
 
 def test_demo_logins_on_an_empty_database() -> None:

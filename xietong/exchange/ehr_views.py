@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 
 from xietong.core.actor import Actor
@@ -29,8 +29,11 @@ def patient_record(request: ActorRequest, actor: Actor, patient_uuid: uuid.UUID)
         actor=actor, patient=patient, criteria=criteria, page_number=request.GET.get("page")
     )
     form.institutions_offer(timeline.institutions)
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The pages keep the filters given (the empty ones left out).
+    query = QueryDict(mutable=True)
+    for name in ("kind", "since", "until", "institution"):
+        if request.GET.get(name):
+            query[name] = request.GET[name]
     context = {
         "patient": patient, "form": form, "timeline": timeline, "page": timeline.page,
         "query": query.urlencode(), "filtered": criteria != EhrCriteria(),

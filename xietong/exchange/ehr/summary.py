@@ -148,8 +148,8 @@ def _observation(r: Json, entry: Entry) -> None:
         entry.value, entry.unit = quantity_text(r["valueQuantity"])
         raw = (r["valueQuantity"] or {}).get("value")
         number = float(raw) if isinstance(raw, (int, float)) else None
-    elif "valueString" in r:
-        entry.value = str(r["valueString"])
+    elif "valueString" in r:  # a remark in words reads as a line, not as a figure
+        entry.lines.append(str(r["valueString"]))
     elif "valueCodeableConcept" in r:
         entry.value = concept_text(r["valueCodeableConcept"])
     entry.reference = range_text(r)[0]

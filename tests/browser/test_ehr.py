@@ -66,7 +66,8 @@ def test_a_pushed_lab_result_reads_on_the_patients_health_record(
     section = doctor.locator("section#ehr")
     expect(section.locator("h2")).to_have_text("健康档案")
     expect(section).to_contain_text("检验结果 2")
-    section.get_by_role("link", name="健康档案").click()
+    expect(section.get_by_role("link", name="查看健康档案")).to_be_visible()
+    doctor.locator(".xt-patient-head").get_by_role("link", name="健康档案").click()
 
     expect(doctor.locator("h1")).to_have_text("居民健康档案")
     result = _result_entry(doctor)

@@ -68,6 +68,8 @@ def test_the_patients_page_leads_to_the_record(w: World) -> None:
 
     page = doctor.get(reverse("patients:detail", args=[w.patient.uuid])).content.decode()
 
+    head = page[page.index("xt-patient-head") : page.index("</section>")]
+    assert f'href="{_url(w)}"' in head and "健康档案" in head
     section = page[page.index('id="ehr"') :]
     section = section[: section.index("</section>")]
     assert "健康档案" in section

@@ -131,7 +131,7 @@ def test_the_statement_count_is_fixed_for_a_filtered_page(
     _more_results(w, 40)
     _m, doctor = doctor_at(w.county)
     url = reverse("ehr:patient", args=[w.patient.uuid])
-    filters = {"kind": "observation", "institution": w.county.pk, "since": "2026-09-01"}
+    filters = {"kind": "observation", "institution": str(w.county.pk), "since": "2026-09-01"}
     doctor.get(url)
     with CaptureQueriesContext(connection) as first:
         doctor.get(url, filters)

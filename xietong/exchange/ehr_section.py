@@ -13,6 +13,7 @@ from xietong.patients.access import can_view_patients
 from xietong.patients.sections import PatientSection
 
 from .ehr.kinds import KIND_OF_TYPE, KINDS, TIMELINE_TYPES
+from .ehr.selectors import ENTERED_IN_ERROR
 from .models import FhirResource
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ def ehr_section(request: HttpRequest, actor: Actor, patient: Patient) -> Patient
         return None
     counted = (
         FhirResource.objects.filter(patient=patient, resource_type__in=TIMELINE_TYPES)
+        .exclude(status=ENTERED_IN_ERROR)
         .values_list("resource_type")
         .annotate(n=Count("id"))
         .order_by()

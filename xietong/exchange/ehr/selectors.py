@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from xietong.patients.models import Patient
 
 PER_PAGE = 25
+ENTERED_IN_ERROR = "entered-in-error"
 TREND_ROWS = 1000  # the newest numeric results a page draws trends from
 
 
@@ -69,7 +70,10 @@ def _day_start(day: dt.date) -> dt.datetime:
 def _resources(actor: Actor, patient: Patient) -> QuerySet[FhirResource]:
     # The page checked the patient; the rows are scoped again so no caller can skip it.
     seen = patients_visible_to(actor).filter(pk=patient.pk).values("pk")
-    return FhirResource.objects.filter(patient__in=seen, resource_type__in=TIMELINE_TYPES)
+    # What its hospital withdrew as entered in error is no part of the record.
+    return FhirResource.objects.filter(patient__in=seen, resource_type__in=TIMELINE_TYPES).exclude(
+        status=ENTERED_IN_ERROR
+    )
 
 
 def _filtered(rows: QuerySet[FhirResource], criteria: EhrCriteria) -> QuerySet[FhirResource]:
@@ -162,9 +166,11 @@ def _trends(actor: Actor, patient: Patient, criteria: EhrCriteria) -> list[Trend
     # Whatever the type filter, a trend is of results: the period and the institution apply.
     where = EhrCriteria(since=criteria.since, until=criteria.until,
                         institution_id=criteria.institution_id)  # fmt: skip
-    rows = _filtered(_resources(actor, patient), where).filter(
-        resource_type="Observation", date__isnull=False, content__has_key="valueQuantity"
-    )
+    rows = (
+        _filtered(_resources(actor, patient), where)
+        .filter(resource_type="Observation", date__isnull=False, content__has_key="valueQuantity")
+        .exclude(status="cancelled")
+    )  # a cancelled test has no value to draw
     newest = rows.select_related("source_institution").order_by("-date", "-pk")[:TREND_ROWS]
     found = [
         (r.content, r.date, r.source_institution.short_name or r.source_institution.name)

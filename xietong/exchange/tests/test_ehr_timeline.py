@@ -140,3 +140,20 @@ def test_the_statement_count_is_fixed_for_a_filtered_page(
     _more_results(w, 30)
     with django_assert_num_queries(sent):
         doctor.get(url, {**filters, "page": "2"})
+
+
+def test_a_result_its_hospital_withdrew_as_entered_in_error_leaves_the_record(w: World) -> None:
+    person = patient_entry(w.county, f"MRN-{w.county.code}", resident_id=w.resident_id)
+    withdrawn = glucose(w.county, "R2", {"reference": person["fullUrl"]}, 8.4,
+                        "2026-11-05T07:30:00+08:00")  # fmt: skip
+    withdrawn["resource"]["status"] = "entered-in-error"
+    pushed_ok(w.county_secret, [person, withdrawn])
+    _m, doctor = doctor_at(w.county)
+
+    html = doctor.get(reverse("ehr:patient", args=[w.patient.uuid])).content.decode()
+
+    entries = re.findall(r'<li class="card xt-ehr-entry".*?</li>', html, flags=re.S)
+    assert len(entries) == 9
+    assert "8.4" not in html
+    trends = html[html.index('id="trends"') :]
+    assert len(re.findall(r"<circle ", trends)) == 2  # the two results that stand

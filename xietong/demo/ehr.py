@@ -1,10 +1,11 @@
 """The demo's health records (居民健康档案): county A's hospital gets a gateway on the demo's
 first morning, and its HIS pushes through it, as the week goes, what it records for two of
-the county doctor's patients (the first two of the consultations it requests): an admission,
-diagnoses, three fasting glucose results (a trend, one of them high), an HbA1c, a
-prescription, an allergy, and at the end of the week the discharge. The Bundles go through
-the platform's own entrance for gateways (exchange/push), so they are validated, linked to
-the patients by their resident ID and kept with their provenance like any hospital's."""
+the county doctor's patients (those whose CT and DX its PACS sends, imaging.py): an
+admission, diagnoses, three fasting glucose results (a trend, one of them high), an HbA1c,
+a prescription, an allergy, and at the end of the week the discharge. The Bundles go
+through the platform's own entrance for gateways (exchange/push), so they are validated,
+linked to the patients by their resident ID and kept with their provenance like any
+hospital's."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ LAB = "http://terminology.hl7.org/CodeSystem/observation-category"
 # (LOINC, hospital code, name, unit, low, high)
 GLUCOSE = ("1558-6", "GLU", "空腹血糖", "mmol/L", 3.9, 6.1)
 HBA1C = ("4548-4", "HBA1C", "糖化血红蛋白", "%", 4.0, 6.0)
+WITH_STUDIES = ("assigned", "triage")
 
 
 class _His:
@@ -164,10 +166,10 @@ def ehr_demo_stories(
     """The gateway's registration on the first morning, and each patient's stay after it."""
     requester = cast.requesters[0]
     hospital = Institution.objects.get(pk=requester.institution_id or 0)
-    chosen: list[Patient] = []
-    for _state, who, patient in consultation_parties(cast=cast, patients_of=patients_of):
-        if who is requester and patient not in chosen:
-            chosen.append(patient)
+    parties = consultation_parties(cast=cast, patients_of=patients_of)
+    # The patients whose CT and DX county A's PACS sends (imaging.py): their records show
+    # the studies among what the HIS sent.
+    chosen = [p for state, who, p in parties if who is requester and state in WITH_STUDIES]
     registered: list[Gateway] = []
 
     def gateway() -> Gateway:

@@ -1,5 +1,6 @@
 """The demo's health records: county A's hospital has a gateway, and the county doctor finds
-on two patients' health records the week's admission, diagnoses and a glucose trend."""
+on two patients' health records the week's admission, diagnoses, a glucose trend and the
+study the hospital's PACS sent."""
 
 from __future__ import annotations
 
@@ -38,3 +39,4 @@ def test_two_demo_patients_have_a_record_with_a_trend() -> None:
         assert len(entries) >= 9  # a stay, two diagnoses, an allergy, five results, a drug
         assert "检验趋势" in html and "空腹血糖" in html and "2型糖尿病" in html
         assert "偏高" in html and "已结束" in html  # the high glucose; the stay is over
+        assert 'data-kind="imaging"' in html  # the study county A's PACS sent

@@ -13,6 +13,8 @@ from .summary import concept_text, observation_flag, quantity_text, range_text
 
 LOINC = "http://loinc.org"
 WIDTH, HEIGHT, PAD = 160, 40, 4
+# A trend shows its latest values: enough to see the course, few enough for a phone's page.
+POINTS = 30
 
 
 def trend_key(resource: dict[str, Any]) -> str:
@@ -47,7 +49,9 @@ class Trend:
     reference: str = ""
     low: float | None = None
     high: float | None = None
-    points: list[Point] = field(default_factory=list)  # oldest first
+    points: list[Point] = field(default_factory=list)  # oldest first, the latest POINTS
+    # How many values the test has among the results read (more than shown when > POINTS).
+    count: int = 0
     # The sparkline: the polyline's points and the reference band (y and height), in px.
     path: str = ""
     band: tuple[float, float] | None = None
@@ -107,7 +111,8 @@ def trends_of(rows: list[tuple[dict[str, Any], dt.datetime | None, str]]) -> lis
     found = []
     for key, trend in groups.items():
         if len(members[key]) >= 2:
-            trend.points = members[key]
+            trend.points = members[key][-POINTS:]
+            trend.count = len(members[key])
             _draw(trend)
             found.append(trend)
     return sorted(found, key=lambda t: t.label)

@@ -157,3 +157,17 @@ def test_a_result_its_hospital_withdrew_as_entered_in_error_leaves_the_record(w:
     assert "8.4" not in html
     trends = html[html.index('id="trends"') :]
     assert len(re.findall(r"<circle ", trends)) == 2  # the two results that stand
+
+
+def test_a_long_trend_draws_its_latest_values_and_says_how_many_there_are(w: World) -> None:
+    _more_results(w, 40)
+    _m, doctor = doctor_at(w.county)
+
+    html = doctor.get(reverse("ehr:patient", args=[w.patient.uuid])).content.decode()
+
+    trends = html[html.index('id="trends"') : html.index("</section>", html.index('id="trends"'))]
+    assert len(re.findall(r"<circle ", trends)) == 30
+    assert "43 个结果" in trends and "显示最近 30 个" in trends
+    # The newest first in the table: the city hospital's low result of 11-10.
+    first_row = re.search(r"<tbody>\s*<tr><td[^>]*>([^<]+)</td>", trends)
+    assert first_row is not None and first_row.group(1).startswith("2026-11-10")

@@ -14,6 +14,8 @@ urlpatterns = [
     path("directory/", include("xietong.directory.urls")),
     path("patients/", include("xietong.patients.urls")),
     path("records/", include("xietong.records.urls")),
+    # The resident's longitudinal record (居民健康档案), from what hospitals pushed.
+    path("ehr/", include("xietong.exchange.urls")),
     path("scheduling/", include("xietong.scheduling.urls")),
     path("notifications/", include("xietong.notifications.urls")),
     path("conferencing/", include("xietong.chat.urls")),

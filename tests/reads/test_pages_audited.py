@@ -177,6 +177,7 @@ PAGES: dict[str, Page] = {
     "records:patient": Page("requester", _patient("records:patient"), READ_PATIENT),
     "records:document": Page("requester", _document("records:document"), READ_DOCUMENT),
     "records:file": Page("requester", _document("records:file"), READ_DOCUMENT),
+    "ehr:patient": Page("requester", _patient("ehr:patient"), READ_PATIENT),
     "conferencing:thread": Page("requester", _thread_page, ("read", "ChatThread")),
     "conferencing:attachment": Page("requester", _attachment, ("read", "ChatAttachment")),
     "consultations:create": Page("requester", _with_patient("consultations:create"), READ_PATIENT),

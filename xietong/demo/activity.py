@@ -30,6 +30,7 @@ from xietong.video.meetings import meeting_create
 from xietong.video.models import Meeting
 
 from .clock import at_moment, stories_run
+from .ehr import ehr_demo_stories
 from .imaging import imaging_demo_stories
 from .logins import DEMO_PASSWORD
 from .plan import ProvincePlan, demo_counties
@@ -168,6 +169,9 @@ def demo_activity_write(plan: ProvincePlan) -> str:
     readings = reading_demo_stories(requester=cast.requesters[0],
                                     reader=_actor("reader", Role.EXPERT),
                                     patients=_patients_of(cast.requesters[0]), now=now)  # fmt: skip
+    # County A's hospital pushes two patients' stay through its gateway (ehr.py).
+    records = ehr_demo_stories(cast=cast, patients_of=_patients_of, began=history_began(now),
+                               admin=_actor("admin", Role.PLATFORM_ADMIN))  # fmt: skip
     stories_run(
         [
             *consultations_demo_stories(
@@ -175,6 +179,7 @@ def demo_activity_write(plan: ProvincePlan) -> str:
             ),
             *studies,
             *readings,
+            *records,
         ]
     )
     # The hospitals' slots and the referrals that book them are of today.

@@ -9,13 +9,17 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.core.audit_vocabulary import audit_vocabulary_register
+        from xietong.patients.sections import patient_section_register
 
         from .audit_events import AUDIT_EVENTS
         from .connection.nav import connection_nav_register
+        from .ehr_section import ehr_section
         from .outgoing.tasks import periodic_jobs_register
         from .reads import fhir_readers_register
 
         audit_vocabulary_register(AUDIT_EVENTS)
+        # The way from the patient's page to their health record (居民健康档案).
+        patient_section_register(ehr_section)
         # Resources hospitals pushed are read through the same /fhir/R4/ surface as the
         # workflow resources (xietong/fhir/registry.py).
         fhir_readers_register()

@@ -12,10 +12,12 @@ class ImagingConfig(AppConfig):
         from xietong.core.events import event_subscribe
         from xietong.core.home import home_card_register
         from xietong.core.nav import NavItem, nav_register
+        from xietong.exchange.ehr.entries import ehr_source_register
         from xietong.patients.sections import patient_section_register
 
         from .access import RECONCILE_ROLES
         from .audit_events import AUDIT_EVENTS
+        from .ehr import imaging_ehr_entries
         from .reading import machine as _reading_machine  # noqa: F401 (registers its words)
         from .reading.audit_events import AUDIT_EVENTS as READING_AUDIT_EVENTS
         from .reading.cards import reading_cards
@@ -44,6 +46,8 @@ class ImagingConfig(AppConfig):
         reading_fhir_register()
         # The patient's studies on their page, between the records and the consultations.
         patient_section_register(imaging_section)
+        # And on the patient's health record, among what the hospitals sent.
+        ehr_source_register("imaging", imaging_ehr_entries)
         # A study that waited for its patient is linked once the patient is registered or
         # given the number the study carries.
         event_subscribe("patient.registered")(patient_became_known)

@@ -315,6 +315,7 @@ POST_ONLY = {
     "administration:link_change",
     "administration:dicom_node_change",
     "administration:gateway_revoke",
+    "administration:gateway_secret_renew",
     "imaging:reconcile_link",
     "imaging:reading_act",
     "imaging:report_edit",

@@ -33,6 +33,9 @@ urlpatterns = [
     path("gateways/new/", gateways.gateway_add, name="gateway_add"),
     path("gateways/stuck/", push_views.pushes_stuck, name="pushes_stuck"),
     path("gateways/<uuid:uuid>/revoke/", gateways.gateway_revoke, name="gateway_revoke"),
+    path(
+        "gateways/<uuid:uuid>/secret/", gateways.gateway_secret_renew, name="gateway_secret_renew"
+    ),
     path("links/", links.links, name="links"),
     path("links/new/", links.link_add, name="link_add"),
     # A link is named by its provider, its client and its service (it has no key of its own).

@@ -25,6 +25,7 @@ from xietong.exchange.push.apply import bundle_push
 from xietong.patients.models import Patient
 
 from .clock import Story
+from .gateway import DEMO_GATEWAY_NAME
 
 Json = dict[str, Any]
 LAB = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -177,8 +178,9 @@ def ehr_demo_stories(
 
     def register() -> Story:
         yield began + dt.timedelta(hours=1)
+        # The gateway `./xt demo` then runs (demo/gateway.py), which takes a new secret.
         registered.append(gateway_register(actor=admin, institution_id=hospital.pk,
-                                           name="HIS 前置机")[0])  # fmt: skip
+                                           name=DEMO_GATEWAY_NAME)[0])  # fmt: skip
 
     stays = [_stay(_His(hospital, p), gateway, n, began) for n, p in enumerate(chosen[:2])]
     return [register(), *stays]

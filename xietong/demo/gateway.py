@@ -20,7 +20,11 @@ from django.conf import settings
 from xietong.accounts.actors import actor_for_membership
 from xietong.accounts.models import Membership, Role
 from xietong.directory.models import Institution
-from xietong.exchange.gateways import gateway_for_secret, gateway_register, gateway_revoke
+from xietong.exchange.gateways import (
+    gateway_for_secret,
+    gateway_register,
+    gateway_secret_renew,
+)
 from xietong.exchange.models import Gateway
 
 DEMO_GATEWAY_NAME = "县医院 HIS 前置机（演示）"
@@ -60,12 +64,17 @@ def demo_gateway_register(*, folder: Path | None = None) -> Gateway | None:
     if hospital is None or admin is None:
         return None
     actor = actor_for_membership(admin)
-    stale = Gateway.objects.filter(institution=hospital, name=DEMO_GATEWAY_NAME, active=True)
-    for old in stale:
-        gateway_revoke(actor=actor, gateway_uuid=old.uuid)
-    gateway, secret = gateway_register(
-        actor=actor, institution_id=hospital.pk, name=DEMO_GATEWAY_NAME
-    )
+    # The seed registered it (and sent the week's records through it) without keeping its
+    # secret; a lost secret is lost alike: the gateway gets a new one, as an administrator
+    # does for a hospital whose front-end machine was reinstalled.
+    known = Gateway.objects.filter(institution=hospital, name=DEMO_GATEWAY_NAME, active=True)
+    found = known.order_by("-id").first()
+    if found is not None:
+        gateway, secret = gateway_secret_renew(actor=actor, gateway_uuid=found.uuid)
+    else:
+        gateway, secret = gateway_register(
+            actor=actor, institution_id=hospital.pk, name=DEMO_GATEWAY_NAME
+        )
     folder.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

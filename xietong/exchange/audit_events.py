@@ -8,6 +8,7 @@ AUDIT_EVENTS = AuditVocabulary(
     actions={
         "gateway.register": _("Exchange gateway registered"),
         "gateway.revoke": _("Exchange gateway revoked"),
+        "gateway.secret_renew": _("Exchange gateway given a new secret"),
         "fhir_resource.create": _("FHIR resource received"),
         "fhir_resource.update": _("FHIR resource updated by its hospital"),
         "fhir_resource.read": _("FHIR resource read"),

@@ -59,6 +59,30 @@ def gateway_register(*, actor: Actor, institution_id: int, name: str) -> tuple[G
     return gateway, secret
 
 
+def gateway_secret_renew(*, actor: Actor, gateway_uuid: uuid.UUID | str) -> tuple[Gateway, str]:
+    """A new secret for a gateway in use (its machine was reinstalled, its secret lost or
+    seen by someone who should not have): the old one is refused from now on, and what the
+    gateway sent stays its own. Returns the secret, shown this once only."""
+    _admin_only(actor)
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        gateway = Gateway.objects.select_for_update().filter(uuid=gateway_uuid).first()
+        if gateway is None:
+            raise NotFound()
+        if not gateway.active:
+            raise ValidationFailed.single(
+                "gateway", _("A revoked gateway gets no new secret: register a new one.")
+            )
+        gateway.secret_hash = _hash(secret)
+        gateway.secret_prefix = secret[:10]
+        gateway.save(update_fields=["secret_hash", "secret_prefix", "updated_at"])
+        audit_record(
+            actor=actor, action="gateway.secret_renew", resource_type="Gateway",
+            resource_id=gateway.uuid, detail={"name": gateway.name},
+        )  # fmt: skip
+    return gateway, secret
+
+
 def gateway_revoke(*, actor: Actor, gateway_uuid: uuid.UUID | str) -> Gateway:
     """Takes the gateway out of use: its next call is refused."""
     _admin_only(actor)

@@ -67,3 +67,36 @@ def test_no_one_else_opens_the_gateways(roles: tuple[str, ...]) -> None:
     client = _signed_in(*roles)
     assert client.get("/manage/gateways/").status_code == 403
     assert client.post("/manage/gateways/new/", {"name": "x"}).status_code == 403
+
+
+def test_a_lost_secret_is_replaced_and_the_old_one_refused() -> None:
+    client = _signed_in("platform_admin")
+    hospital = an_institution()
+    added = client.post("/manage/gateways/new/", {"institution": str(hospital.uuid), "name": "G"})
+    old_secret = added.context["secret"]
+    gateway = Gateway.objects.get()
+    assert "重新生成密钥" in client.get("/manage/gateways/").content.decode()
+
+    answer = client.post(f"/manage/gateways/{gateway.uuid}/secret/")
+
+    assert answer.status_code == 200 and "no-cache" in answer["Cache-Control"]
+    new_secret = answer.context["secret"]
+    assert new_secret.encode() in answer.content and new_secret != old_secret
+    assert gateway_for_secret(old_secret) is None
+    assert gateway_for_secret(new_secret) == gateway
+    assert AuditEvent.objects.filter(action="gateway.secret_renew").count() == 1
+
+
+def test_a_revoked_gateway_gets_no_new_secret() -> None:
+    client = _signed_in("platform_admin")
+    hospital = an_institution()
+    client.post("/manage/gateways/new/", {"institution": str(hospital.uuid), "name": "G"})
+    gateway = Gateway.objects.get()
+    client.post(f"/manage/gateways/{gateway.uuid}/revoke/")
+    before = Gateway.objects.values_list("secret_hash", flat=True).get()
+
+    answer = client.post(f"/manage/gateways/{gateway.uuid}/secret/", follow=True)
+
+    assert "已停用的前置机不能重新生成密钥" in answer.content.decode()
+    assert Gateway.objects.values_list("secret_hash", flat=True).get() == before
+    assert not AuditEvent.objects.filter(action="gateway.secret_renew").exists()

@@ -64,3 +64,17 @@ def gateway_revoke(request: ActorRequest, actor: Actor, uuid: UUID) -> HttpRespo
         request, _("%(name)s is revoked: its next call is refused.") % {"name": gateway.name}
     )
     return redirect("administration:gateways")
+
+
+@never_cache  # the answer holds the secret: no copy of it kept on the way
+@actor_view(allowed=PLATFORM_MANAGERS)
+@require_POST
+def gateway_secret_renew(request: ActorRequest, actor: Actor, uuid: UUID) -> HttpResponse:
+    try:
+        gateway, secret = exchange.gateway_secret_renew(actor=actor, gateway_uuid=uuid)
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(str(m) for ms in exc.fields.values() for m in ms))
+        return redirect("administration:gateways")
+    return render(
+        request, "administration/gateway_secret.html", {"gateway": gateway, "secret": secret}
+    )

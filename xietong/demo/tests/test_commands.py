@@ -49,13 +49,17 @@ def test_demo_seed_then_logins(settings: Any, tmp_path: Path) -> None:
     assert secret_file.stat().st_mode & 0o777 == 0o600
     assert gateway_for_secret(secret_file.read_text().strip()) == gateway
     assert AuditEvent.objects.filter(action="gateway.register").count() == 1
-    # A second start keeps it; a lost secret means a new gateway and the old one revoked.
+    # A second start keeps it; a lost secret means a new secret for the same gateway (what
+    # it sent stays its own), and the old secret is refused.
     _run("demo_start")
     assert list(Gateway.objects.filter(active=True)) == [gateway]
+    old_secret = secret_file.read_text().strip()
     secret_file.unlink()
     _run("demo_start")
-    [renewed] = Gateway.objects.filter(active=True)
-    assert renewed != gateway and gateway_for_secret(secret_file.read_text().strip()) == renewed
+    assert list(Gateway.objects.filter(active=True)) == [gateway]
+    assert gateway_for_secret(secret_file.read_text().strip()) == gateway
+    assert gateway_for_secret(old_secret) is None
+    assert AuditEvent.objects.filter(action="gateway.secret_renew").count() == 2
 
 
 def test_demo_logins_on_an_empty_database() -> None:

@@ -278,7 +278,7 @@ NO_PATIENT_DATA: dict[str, str] = {
     "administration:gateways": "the hospitals' exchange gateways and their heartbeats",
     "exchange_connection:index": "gateways' heartbeats and counts of what they sent",
     "administration:gateway_add": "an empty form",
-    "administration:pushes_stuck": "messages to hospitals by business number and gateway: no patient named",
+    "administration:pushes_stuck": "messages to hospitals by business number: no patient named",
     "fhir:metadata": "the CapabilityStatement: which resource types and searches are served",
     "imaging:teaching_list": "de-identified teaching files: they name no patient",
     "imaging:teaching_download": "a de-identified teaching file (its download is recorded)",

@@ -38,7 +38,17 @@ class _Plan:
     values: tuple[Any, ...]
     holes: Holes
     state: dict[str, Any]
-    checked: bool = False
+    # The values (by position) a call may change: each was seen to change alone in place.
+    proved: frozenset[int] = frozenset()
+
+    def fits(self, values: tuple[Any, ...]) -> bool:
+        """Whether a call with `values` may reuse the plan: some value is proved, and
+        every value not proved is the first call's own."""
+        return bool(self.proved) and all(
+            i in self.proved or (type(a) is type(b) and a == b)
+            for i, (a, b) in enumerate(zip(self.values, values, strict=True))
+            if b is not None
+        )
 
 
 _NEVER = object()  # the query's shape changes between calls: compiled on every call
@@ -57,12 +67,14 @@ class RowQuery(Generic[T]):
     datetime), not something computed from them.
 
     The first call compiles as usual and notes where each value sits among the parameters.
-    A later call whose values all differ from the first one's compiles again and decides:
-    if the SQL is the same and the parameters differ only where the values sit, the plan
-    is kept, and from then on calls put their values in place and skip `build`; if not (a
-    value computed inside `build`, a list whose length varies, a value the database layer
-    converts, as SQLite does with UUIDs and datetimes), the query is compiled on every
-    call, as before. Until a call decides, each call compiles."""
+    A later call whose values differ from the first one's compiles again and decides for
+    the values that differ: if the SQL is the same and the parameters differ only where the
+    values sit, those values are proved to go where they sit; if not (a value computed
+    inside `build`, a list whose length varies, a value the database layer converts, as
+    SQLite does with UUIDs and datetimes), the query is compiled on every call, as before.
+    Once one value is proved, a call whose other values are the first call's puts its values
+    in place and skips `build`: one API token sending every request (a PACS) has its key
+    never change, only the time. Until then each call compiles."""
 
     def __init__(self, model: type[T], build: Callable[..., QuerySet[T]]) -> None:
         self._model = model
@@ -83,7 +95,7 @@ class RowQuery(Generic[T]):
         nones = tuple(v is None for v in values)
         key = (router.db_for_read(self._model), shape, nones, one)
         plan = self._plans.get(key)
-        if isinstance(plan, _Plan) and plan.checked:
+        if isinstance(plan, _Plan) and plan.fits(values):
             given = list(plan.params)
             for places, value in zip(plan.holes, values, strict=True):
                 for place in places:
@@ -99,12 +111,12 @@ class RowQuery(Generic[T]):
         holes = _holes(params, values)
         if plan is None and holes is not None:
             self._plans[key] = _Plan(rows, sql, params, values, holes, state)
-        elif isinstance(plan, _Plan) and holes is not None and _all_differ(plan.values, values):
-            self._plans[key] = (
-                dataclasses.replace(plan, checked=True)
-                if _same_but_values(plan, sql, params, holes)
-                else _NEVER
-            )
+        elif isinstance(plan, _Plan) and holes is not None:
+            changed = _changed(plan.values, values)
+            if changed and _same_but_values(plan, sql, params, holes, changed):
+                self._plans[key] = dataclasses.replace(plan, proved=plan.proved | changed)
+            elif changed:
+                self._plans[key] = _NEVER
         return _read(rows, sql, params, state)
 
 
@@ -123,14 +135,21 @@ def _holes(params: tuple[Any, ...], values: tuple[Any, ...]) -> Holes | None:
     return holes if len(taken) == len(set(taken)) else None
 
 
-def _all_differ(first: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
-    """Whether every value changed: only then does a parameter that stayed put show that it
-    is not made from a value (a value that kept its place proves nothing about it)."""
-    return all(a != b for a, b in zip(first, now, strict=True) if a is not None)
+def _changed(first: tuple[Any, ...], now: tuple[Any, ...]) -> frozenset[int]:
+    """The values that changed since the first call: only for these does a parameter that
+    stayed put show that it is not made from them (a value that kept its place proves
+    nothing about it, and stays the first call's until a call changes it)."""
+    return frozenset(
+        i for i, (a, b) in enumerate(zip(first, now, strict=True)) if a is not None and a != b
+    )
 
 
-def _same_but_values(plan: _Plan, sql: str, params: tuple[Any, ...], holes: Holes) -> bool:
-    filled = {i for places in plan.holes for i in places}
+def _same_but_values(
+    plan: _Plan, sql: str, params: tuple[Any, ...], holes: Holes, changed: frozenset[int]
+) -> bool:
+    """Whether the call's SQL is the plan's and its parameters differ only where the changed
+    values sit (the others hold the first call's values where they sit too)."""
+    filled = {i for n, places in enumerate(plan.holes) if n in changed for i in places}
     return (
         sql == plan.sql
         and holes == plan.holes

@@ -1,7 +1,7 @@
 """Benchmark: our DICOM archive beside Orthanc, with the same clients and the same images.
 
     ./xt bench imaging [--instances 500] [--clients 4] [--batch 1] [--queries 200]
-                       [--retrievals 200] [--server-workers 4] [--index-instances 1000000]
+                       [--retrievals 200] [--server-workers N] [--index-instances 1000000]
     (XT_BENCH_DATABASE_URL, default a local xietong_bench_imaging, made afresh; Orthanc's
     PostgreSQL index gets a database of its own beside it, xietong_bench_imaging_orthanc)
 
@@ -576,9 +576,10 @@ class Xietong(Target):
             "DJANGO_SETTINGS_MODULE": "config.settings.embedded",
             "XT_DATABASE_URL": self.database_url, "XT_DB_POOL": "1",
             "XT_VAR_DIR": str(self.folder), "XT_LOG_LEVEL": "ERROR",
-            "XT_WEB_WORKERS": str(self.workers), "XT_DICOM_PORT": str(dicom_port),
-            "PYTHONWARNINGS": "ignore",
+            "XT_DICOM_PORT": str(dicom_port), "PYTHONWARNINGS": "ignore",
         }  # fmt: skip
+        if self.workers:  # else as `./xt serve` runs it: one process per core
+            env["XT_WEB_WORKERS"] = str(self.workers)
         python = sys.executable
         web = subprocess.Popen(  # noqa: S603 (our own command line)
             [python, "-m", "gunicorn", "config.wsgi:application", "-c",
@@ -723,7 +724,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1, help="instances per STOW request")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--retrievals", type=int, default=200)
-    parser.add_argument("--server-workers", type=int, default=4, help="Xietong's gunicorn")
+    parser.add_argument(
+        "--server-workers", type=int, default=0,
+        help="Xietong's gunicorn processes (default: as ./xt serve, one per core)",
+    )  # fmt: skip
     parser.add_argument(
         "--index-instances", type=int, default=1_000_000,
         help="instances bulk-loaded into Xietong's index before QIDO is measured (PostgreSQL)",

@@ -8,7 +8,12 @@ worker_class = "gthread"
 # The master imports the application and warms it (xietong/core/warmup.py) before it forks
 # the web processes: each starts ready, and they share what was loaded.
 preload_app = True
-workers = int(os.environ.get("XT_WEB_WORKERS", "1"))
+# One process per core: a process runs Python on one core at a time (the GIL), so one
+# process left the second core of a small server to PostgreSQL alone while requests queued
+# for the first (a STOW-RS client or four, docs/adr/0022); the threads of each overlap the
+# waits for the database and the storage. At most 8 by default: each process keeps a pool
+# of up to XT_DB_POOL_MAX (10) connections, and PostgreSQL allows 100 unless told otherwise.
+workers = int(os.environ.get("XT_WEB_WORKERS") or min(os.cpu_count() or 1, 8))
 threads = int(os.environ.get("XT_WEB_THREADS", "4"))
 # A database connection ready for each thread of a process when it starts serving: the first
 # requests after a start do not each wait for a connection to be made (config/settings/base.py).

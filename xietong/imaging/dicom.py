@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from pydicom import dcmread
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.tag import Tag
@@ -74,11 +75,74 @@ class Parsed:
     elements: tuple[tuple[Any, Any], ...] = ()
 
 
+class _Unusual(Exception):
+    """The element is not one _read can take from its bytes: pydicom reads it."""
+
+
+# The few elements read on every instance, by tag: their keyword and VR.
+_READ = {
+    0x0020000D: ("StudyInstanceUID", "UI"),
+    0x0020000E: ("SeriesInstanceUID", "UI"),
+    0x00080018: ("SOPInstanceUID", "UI"),
+    0x00080016: ("SOPClassUID", "UI"),
+    0x00200013: ("InstanceNumber", "IS"),
+    0x00280008: ("NumberOfFrames", "IS"),
+    0x00280010: ("Rows", "US"),
+    0x00280011: ("Columns", "US"),
+    0x00280100: ("BitsAllocated", "US"),
+    0x00280002: ("SamplesPerPixel", "US"),
+}
+
+
+def _from_bytes(raw: Any, vr: str) -> Any:
+    value = raw.value
+    if not isinstance(raw, RawDataElement) or not isinstance(value, bytes):
+        raise _Unusual
+    if raw.VR not in (None, vr):  # None: implicit VR, the dictionary's (which is `vr`)
+        raise _Unusual
+    if vr == "US":
+        if len(value) != 2:
+            raise _Unusual
+        return struct.unpack("<H" if raw.is_little_endian else ">H", value)[0]
+    try:
+        text = value.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise _Unusual from exc
+    if "\\" in text:  # several values
+        raise _Unusual
+    if vr == "UI":
+        return text.rstrip("\0").strip()
+    text = text.strip()  # IS
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError as exc:  # "12.0" and the like: pydicom's reading
+        raise _Unusual from exc
+
+
+def _read(ds: Dataset, tag: int, default: Any = None) -> Any:
+    """The value of one of the _READ elements, taken from its bytes as received when they
+    are plain (a UID, an integer string, an unsigned short): pydicom's conversion of each,
+    which costs more than the rest of the header's reading, is left to the elements that
+    need it. Else pydicom's value. The element is not converted in the dataset, so the
+    metadata's cache still sees its bytes."""
+    raw = ds._dict.get(Tag(tag))  # the elements as read
+    if raw is None:
+        return default
+    try:
+        value = _from_bytes(raw, _READ[tag][1])
+    except _Unusual:
+        value = ds.get(_READ[tag][0], default)
+    return default if value is None else value
+
+
 def _expected_native_bytes(ds: Dataset) -> int:
-    frames = int(ds.get("NumberOfFrames", 1) or 1)
-    bits = int(ds.get("BitsAllocated", 8) or 8)
-    samples = int(ds.get("SamplesPerPixel", 1) or 1)
-    return math.ceil(int(ds.Rows) * int(ds.Columns) * samples * frames * bits / 8)
+    frames = int(_read(ds, 0x00280008, 1) or 1)
+    bits = int(_read(ds, 0x00280100, 8) or 8)
+    samples = int(_read(ds, 0x00280002, 1) or 1)
+    rows, columns = _read(ds, 0x00280010), _read(ds, 0x00280011)
+    return math.ceil(int(rows) * int(columns) * samples * frames * bits / 8)
 
 
 _PIXEL_TAGS = {0x7FE00010, 0x7FE00009, 0x7FE00008}
@@ -174,8 +238,8 @@ def part10_parse(data: bytes) -> Parsed:
     ):
         raise Unstorable(Refusal.TRUNCATED)
     elements = tuple(ds._dict.items())  # as read, before any value is converted
-    uids = [str(ds.get(k, "") or "").strip() for k in
-            ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID")]  # fmt: skip
+    uids = [str(_read(ds, tag, "") or "").strip() for tag in
+            (0x0020000D, 0x0020000E, 0x00080018, 0x00080016)]  # fmt: skip
     if not all(uids) or any(len(u) > 64 for u in uids):
         raise Unstorable(Refusal.MISSING_UID)
     study, series, sop, sop_class = uids
@@ -254,12 +318,20 @@ def series_fields(ds: Dataset) -> dict[str, Any]:
     }
 
 
+def _int_read(ds: Dataset, tag: int) -> int | None:
+    try:
+        value = _read(ds, tag)
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def instance_fields(ds: Dataset) -> dict[str, Any]:
     return {
-        "instance_number": _int_or_none(ds, "InstanceNumber"),
-        "rows": _int_or_none(ds, "Rows"),
-        "columns": _int_or_none(ds, "Columns"),
-        "number_of_frames": _int_or_none(ds, "NumberOfFrames") or 1,
+        "instance_number": _int_read(ds, 0x00200013),
+        "rows": _int_read(ds, 0x00280010),
+        "columns": _int_read(ds, 0x00280011),
+        "number_of_frames": _int_read(ds, 0x00280008) or 1,
     }
 
 

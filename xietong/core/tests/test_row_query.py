@@ -156,3 +156,44 @@ def test_a_parameter_made_from_a_value_that_stayed_put_is_still_found() -> None:
     assert rows.row(made[2].code, 0).pk == made[2].pk  # type: ignore[union-attr]
     assert rows.row(made[1].code, 1).pk == made[1].pk  # type: ignore[union-attr]
     assert rows.row(made[3].code, 0) is None
+
+
+def test_a_key_that_never_changes_lets_the_other_values_be_proved() -> None:
+    """One API token sends every request of a PACS: its key stays, the time moves."""
+    made = _institutions(2)
+    built: list[str] = []
+
+    def by_code_above(code: str, floor: int) -> QuerySet[Institution]:
+        built.append(code)
+        return Institution.objects.filter(code=code, pk__gt=floor)
+
+    rows = RowQuery(Institution, by_code_above)
+    # The same key, the other value moving: compiled twice, and built once more for the
+    # check with a stand-in for the key that stayed; then never again.
+    for floor in range(-4, 0):
+        found = rows.row(made[0].code, floor)
+        assert found is not None and found.pk == made[0].pk
+    assert len(built) == 3
+    assert rows.row(made[0].code, made[0].pk) is None  # the moving value is the call's own
+    # Another key is the call's own too.
+    assert rows.row(made[1].code, -9).pk == made[1].pk  # type: ignore[union-attr]
+    assert rows.row(made[0].code, -8).pk == made[0].pk  # type: ignore[union-attr]
+    assert rows.row(made[1].code, -7).pk == made[1].pk  # type: ignore[union-attr]
+    assert len(built) == 3
+
+
+def test_a_value_computed_inside_is_found_out_though_the_key_never_changes() -> None:
+    made = _institutions(1)
+    wanted = {"name": made[0].name}
+
+    def by_code_and_name(code: str, floor: int) -> QuerySet[Institution]:
+        return Institution.objects.filter(code=code, name=wanted["name"], pk__gt=floor)
+
+    rows = RowQuery(Institution, by_code_and_name)
+    assert rows.row(made[0].code, -1) is not None
+    wanted["name"] = "另一家医院"
+    assert rows.row(made[0].code, -2) is None  # the name moved: never reused
+    wanted["name"] = made[0].name
+    assert rows.row(made[0].code, -3) is not None
+    wanted["name"] = "另一家医院"
+    assert rows.row(made[0].code, -4) is None

@@ -21,7 +21,7 @@ from ..dicom import Refusal
 from ..services import InstanceOutcome, instances_store
 from .auth import dicomweb_view, json_error
 from .multipart import Malformed, Part, media_type, parts_stream
-from .urls_build import instance_url, study_url
+from .urls_build import instance_url, studies_base, study_url
 
 # PS3.18 table 10.5.3-2 and PS3.4 C.4.2.1.4: "cannot understand" for what is not a readable
 # instance; "does not match" for one sent to another study; "processing failure" for a study
@@ -73,7 +73,7 @@ class _DicomParts:
             self.cut_short = True
 
 
-def _referenced(request: HttpRequest, outcome: InstanceOutcome) -> dict[str, Any]:
+def _referenced(base: str, outcome: InstanceOutcome) -> dict[str, Any]:
     return {
         "00081150": {"vr": "UI", "Value": [outcome.sop_class_uid]},
         "00081155": {"vr": "UI", "Value": [outcome.sop_instance_uid]},
@@ -81,7 +81,7 @@ def _referenced(request: HttpRequest, outcome: InstanceOutcome) -> dict[str, Any
             "vr": "UR",
             "Value": [
                 instance_url(
-                    request,
+                    base,
                     outcome.study_instance_uid,
                     outcome.series_instance_uid,
                     outcome.sop_instance_uid,
@@ -106,7 +106,8 @@ def _failed(outcome: InstanceOutcome, reason: int, comment: str) -> dict[str, An
 def stow_answer(
     request: HttpRequest, outcomes: list[InstanceOutcome], unread: int, cut_short: bool = False
 ) -> HttpResponse:
-    referenced = [_referenced(request, o) for o in outcomes if o.accepted]
+    base = studies_base(request)
+    referenced = [_referenced(base, o) for o in outcomes if o.accepted]
     failed = [_failed(o, FAILURE_REASONS[o.reason], o.message) for o in outcomes if o.reason]
     failed += [_failed(InstanceOutcome("refused"), 0xC000, _("The part is not application/dicom."))
                for _n in range(unread)]  # fmt: skip
@@ -116,7 +117,7 @@ def stow_answer(
     document: dict[str, Any] = {}
     studies = {o.study_instance_uid for o in outcomes if o.accepted}
     if len(studies) == 1:
-        document["00081190"] = {"vr": "UR", "Value": [study_url(request, studies.pop())]}
+        document["00081190"] = {"vr": "UR", "Value": [study_url(base, studies.pop())]}
     if referenced:
         document["00081199"] = {"vr": "SQ", "Value": referenced}
     if failed:

@@ -3,8 +3,14 @@ bodies that are not what they say."""
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+from typing import Any
+
 import pytest
-from django.test import Client
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.test import AsyncClient, Client
 from django.urls import reverse
 from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit
 
@@ -101,3 +107,59 @@ def test_a_body_past_the_limit_is_refused_before_it_is_read(settings):
     answer = _stow(sender, body, f"{DICOM_PARTS}; boundary=b")
     assert answer.status_code == 413 and "1 MB" in answer.json()["detail"]
     assert not Instance.objects.exists()
+
+
+def _file_of(instance: Instance) -> bytes:
+    return (Path(settings.MEDIA_ROOT) / instance.file).read_bytes()
+
+
+def _framed(answer_type: str, files: list[bytes], syntax: str) -> bytes:
+    boundary = answer_type.split("boundary=")[1]
+    head = f"--{boundary}\r\nContent-Type: application/dicom; transfer-syntax={syntax}\r\n\r\n"
+    return b"".join(head.encode() + f + b"\r\n" for f in files) + f"--{boundary}--\r\n".encode()
+
+
+def test_an_instance_is_sent_as_stored_with_its_length():
+    sender = a_sender()
+    datasets = a_study(Person("MRN-1", "王芳", BORN, "F"), instances_per_series=2, rows=512,
+                       cols=512)  # fmt: skip
+    stored(sender, datasets)
+    one = Instance.objects.get(sop_instance_uid=datasets[0].SOPInstanceUID)
+    uids = [datasets[0].StudyInstanceUID, datasets[0].SeriesInstanceUID, one.sop_instance_uid]
+    url = reverse("dicomweb:instance", args=uids)
+    answer = Client().get(url, HTTP_ACCEPT=f"{DICOM_PARTS}; transfer-syntax=*",
+                          HTTP_AUTHORIZATION=sender.headers["Authorization"])  # fmt: skip
+    body = b"".join(answer.streaming_content)  # type: ignore[attr-defined]
+    assert answer.status_code == 200
+    assert body == _framed(answer["Content-Type"], [_file_of(one)], one.transfer_syntax_uid)
+    assert answer["Content-Length"] == str(len(body))
+
+
+def test_under_asgi_instances_are_sent_in_blocks_read_off_the_event_loop():
+    """uvicorn serves the demo: no synchronous iterator for Django to read whole first."""
+    sender = a_sender()
+    datasets = a_study(Person("MRN-1", "王芳", BORN, "F"), instances_per_series=2, rows=512,
+                       cols=512)  # fmt: skip
+    stored(sender, datasets)
+    files = [_file_of(Instance.objects.get(sop_instance_uid=d.SOPInstanceUID)) for d in datasets]
+    syntax = Instance.objects.first().transfer_syntax_uid  # type: ignore[union-attr]
+    study, series = datasets[0].StudyInstanceUID, datasets[0].SeriesInstanceUID
+    one = reverse("dicomweb:instance", args=[study, series, datasets[0].SOPInstanceUID])
+    both = reverse("dicomweb:series", args=[study, series])
+    headers = {**sender.headers, "Accept": f"{DICOM_PARTS}; transfer-syntax=*"}
+
+    async def fetch(url: str) -> tuple[Any, list[bytes]]:
+        answer = await AsyncClient().get(url, headers=headers)
+        assert answer.streaming, (answer.status_code, answer.content)
+        return answer, [block async for block in answer.streaming_content]  # type: ignore[attr-defined]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "StreamingHttpResponse must consume synchronous …"
+        answer, blocks = async_to_sync(fetch)(one)
+        assert answer.status_code == 200
+        assert b"".join(blocks) == _framed(answer["Content-Type"], files[:1], syntax)
+        assert answer["Content-Length"] == str(len(b"".join(blocks)))
+        assert max(len(b) for b in blocks) == 256 * 1024
+        answer, blocks = async_to_sync(fetch)(both)
+        assert answer.status_code == 200
+        assert b"".join(blocks) == _framed(answer["Content-Type"], files, syntax)

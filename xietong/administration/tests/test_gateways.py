@@ -36,6 +36,8 @@ def test_the_administrator_registers_a_gateway_and_sees_its_secret_once() -> Non
     assert gateway is not None and gateway.institution_id == hospital.pk
     listed = client.get("/manage/gateways/")
     assert "住院部前置机" in listed.content.decode() and secret not in listed.content.decode()
+    # No heartbeat yet: "never" said of a heartbeat, not of a person's sign-in.
+    assert "从未" in listed.content.decode() and "从未登录" not in listed.content.decode()
     assert AuditEvent.objects.filter(action="gateway.register").count() == 1
 
 

@@ -1,7 +1,7 @@
 """Benchmark: the whole consultation flow through the HTTP API of a running server.
 
     ./xt bench consultations [--users 50] [--rounds 4] [--think-ms 1000] [--ramp-s 10]
-                             [--server-workers 4] [--server wsgi|asgi]
+                             [--server-workers N] [--server wsgi|asgi]
     (XT_BENCH_DATABASE_URL, default a local xietong_bench_consultations, made afresh)
 
 Builds a province slice on PostgreSQL (ten county hospitals served by one telemedicine centre,
@@ -269,7 +269,8 @@ def main() -> None:
     parser.add_argument(
         "--ramp-s", type=float, default=10, help="seconds over which the users join (0: at once)"
     )
-    parser.add_argument("--server-workers", type=int, default=4)
+    # As `./xt serve` runs it: one process per core (config/gunicorn.conf.py).
+    parser.add_argument("--server-workers", type=int, default=min(os.cpu_count() or 1, 8))
     parser.add_argument(
         "--server", choices=("wsgi", "asgi"), default="wsgi", help="asgi: uvicorn, to compare"
     )

@@ -149,7 +149,7 @@ def _stay(his: _His, gateway: Callable[[], Gateway], n: int, began: dt.datetime)
     for day, glucose in ((1, 9.8), (3, 7.6), (5, 6.0)):
         when = began.replace(hour=6, minute=30) + dt.timedelta(days=day)
         yield when + dt.timedelta(hours=1)
-        results = [his.result(f"G{n}{day}", GLUCOSE, glucose - n * 0.4, when)]
+        results = [his.result(f"G{n}{day}", GLUCOSE, round(glucose - n * 0.4, 1), when)]
         if day == 1:
             results.append(his.result(f"H{n}", HBA1C, 8.1 - n * 0.3, when))
             results.append(his.prescription(f"P{n}1", "二甲双胍缓释片 0.5g",

@@ -78,8 +78,9 @@ def _msh(app: str, kind: str, control: str, at: dt.datetime) -> str:
 def adt_a04(patient: HisPatient, *, control: str, at: dt.datetime) -> bytes:
     """The registration desk registers an outpatient visit."""
     visit = f"MZ{control}"
+    # PV1-19 the visit number, PV1-44 the time the visit began (the registration).
     pv1 = "|".join(["PV1", "1", "O", "门诊^^^内科", "", "", "", "D001^王^建国", "", "",
-                    "内科"] + [""] * 8 + [visit])  # fmt: skip
+                    "内科"] + [""] * 8 + [visit] + [""] * 24 + [_ts(at)])  # fmt: skip
     return "\r".join(
         [_msh("HIS", "ADT^A04^ADT_A01", control, at), f"EVN|A04|{_ts(at)}", _pid(patient), pv1]
     ).encode("gb18030")

@@ -15,13 +15,22 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
 from xietong.directory.models import Institution, InstitutionGrade, Region
 
+from ..ehr.kinds import KIND_OF_TYPE
 from ..models import ExchangeMessage, Gateway, ResourceProvenance
+
+# What a resource type is called at the hospital: the record's words where it has them.
+TYPE_LABELS: dict[str, str | Promise] = {
+    "Patient": gettext_lazy("Patients"),
+    "ServiceRequest": gettext_lazy("Orders"),
+    **{t: k.label for t, k in KIND_OF_TYPE.items()},
+}
 
 CONNECTED, LATE, SILENT, REVOKED = "connected", "late", "silent", "revoked"
 STATES = {
@@ -274,6 +283,13 @@ class DailyTable:
             counts = [self.count(kind, day) for day in self.days]
             out.append((kind, counts, sum(counts)))
         return out
+
+    @property
+    def labelled(self) -> list[tuple[str, str | Promise, list[int], int]]:
+        """The rows with each type's name in the reader's words (the FHIR name when none)."""
+        return [
+            (kind, TYPE_LABELS.get(kind, kind), counts, total) for kind, counts, total in self.rows
+        ]
 
     @property
     def messages(self) -> list[int]:

@@ -27,6 +27,9 @@ STATUSES = {
     "in-progress": gettext_lazy("In progress"),
     "finished": gettext_lazy("Finished"),
     "planned": gettext_lazy("Planned"),
+    "arrived": gettext_lazy("Arrived"),
+    "triaged": gettext_lazy("Triaged"),
+    "onleave": gettext_lazy("On leave"),
     "cancelled": gettext_lazy("Cancelled"),
     "entered-in-error": gettext_lazy("Entered in error"),
     "preliminary": gettext_lazy("Preliminary"),
@@ -62,8 +65,10 @@ def concept_text(concept: Any) -> str:
 
 
 def _number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    """A result as the laboratory wrote it: 7.2, not the 7.199999999999999 that a value
+    computed in binary floating point can arrive as."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.10g}"
     return str(value)
 
 

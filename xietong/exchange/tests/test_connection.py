@@ -226,6 +226,9 @@ def test_the_province_supervisor_sees_every_gateway_and_the_headline(world: Worl
         assert label in page
     assert "甲县人民医院" in page and "最早一条已等待 2" in page
     assert 'data-type="Observation"' in page
+    # Each type in the hospital's words, its FHIR name beside it.
+    observation = page[page.index('data-type="Observation"') :].split("</tr>")[0]
+    assert "检验结果" in observation and "Observation" in observation
     # Four entries this week, one refused: 25 %; two messages.
     row = page[page.index(f'data-gateway="{world.connected.uuid}"') :].split("</tr>")[0]
     assert "25.0%" in row and "2 条消息" in row and "近一小时错误 1 次" in row

@@ -9,9 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test.utils import override_settings
+
+from tests.live_server import LiveServer
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -60,67 +59,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     # Kept on the item so the page fixture knows, at teardown, whether to take a screenshot.
     setattr(item, f"xt_report_{report.when}", report)
     return report
-
-
-class InFlight:
-    """Counts the requests and sockets the application is still serving. A page closed by a
-    test may leave a request running on the server (the viewer fetches in the background):
-    the flush after the test waits for them, or its TRUNCATE and the request's reads lock
-    each other's tables in opposite orders and PostgreSQL aborts one as a deadlock."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.count = 0
-        self.lock = threading.Lock()
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        with self.lock:
-            self.count += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            with self.lock:
-                self.count -= 1
-
-    def wait_idle(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while self.count and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-
-class LiveServer:
-    """uvicorn serving an ASGI app from a background thread, on a socket we bound first
-    (so the port is ours before the server starts: no race for a "free" port)."""
-
-    def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        self.in_flight = InFlight(app)
-        app = self.in_flight
-
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def start(self, timeout: float = 20.0) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + timeout
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core.errors import Message
 
+from .checkdigit import resident_id_check_char
 from .models import Sex
 from .validation import interpolate
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 _SHAPE = re.compile(r"\d{17}[\dX]")
 # First two digits of a GB/T 2260 code: the provinces, autonomous regions and municipalities,
 # Taiwan (71), Hong Kong (81) and Macao (82).
@@ -49,11 +48,6 @@ class ResidentId:
 def resident_id_normalise(value: str) -> str:
     # People type the check character in lower case, and paste numbers with spaces.
     return "".join(value.split()).upper()
-
-
-def resident_id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
 
 
 def resident_id_parse(value: str, *, today: dt.date | None = None) -> ResidentId:

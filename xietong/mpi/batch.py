@@ -15,11 +15,12 @@ import datetime as dt
 import os
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +28,7 @@ import pyarrow as pa
 
 from .clustering import clusters_build
 from .features import features_table
-from .model import Model
+from .model import Model, settings_for_engine
 from .synthetic import COLUMNS
 
 Engine = Literal["duckdb", "spark"]
@@ -191,50 +192,67 @@ def _read_careful(path: Path, *, progress: Progress) -> InputRecords:
     return InputRecords(columns=columns, errors=errors)
 
 
-def _spark_api() -> object:
+def _links_spark(features: pa.Table, settings: dict[str, Any], threshold: float) -> pa.Table:
+    """Splink's Spark backend on this machine's cores (a cluster's master when
+    XT_SPARK_MASTER names one). Records go to Spark, and links come back, as Parquet."""
+    import pyarrow.parquet as pq
     from pyspark.sql import SparkSession
-    from splink import SparkAPI
+    from splink import Linker, SparkAPI
+    from splink.internals.spark.jar_location import similarity_jar_location
 
     cores = os.cpu_count() or 1
-    spark = (
-        SparkSession.builder.master(f"local[{cores}]")
-        .appName("xietong-mpi")
-        .config("spark.sql.shuffle.partitions", str(cores * 2))
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
-    return SparkAPI(spark_session=spark)
+    with tempfile.TemporaryDirectory(prefix="xt-mpi-spark-") as folder:
+        pq.write_table(features, f"{folder}/records.parquet")
+        spark = (
+            SparkSession.builder.master(os.environ.get("XT_SPARK_MASTER", f"local[{cores}]"))
+            .appName("xietong-mpi")
+            .config("spark.sql.shuffle.partitions", str(cores * 4))
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            # Splink's Jaro–Winkler and Damerau–Levenshtein for Spark SQL.
+            .config("spark.jars", similarity_jar_location())
+            .config("spark.driver.memory", os.environ.get("XT_SPARK_DRIVER_MEMORY", "4g"))
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+        spark.sparkContext.setCheckpointDir(f"{folder}/checkpoints")
+        try:
+            api = SparkAPI(spark_session=spark)
+            frame = api.register(spark.read.parquet(f"{folder}/records.parquet"))
+            linker = Linker(frame, settings, log_level="WARNING")
+            scored = linker.inference.predict(threshold_match_weight=threshold)
+            scored.as_spark_dataframe().select(
+                "unique_id_l", "unique_id_r", "match_weight"
+            ).write.parquet(f"{folder}/links.parquet")
+            return pq.read_table(f"{folder}/links.parquet")
+        finally:
+            spark.stop()
+
+
+def _links_duckdb(features: pa.Table, settings: dict[str, Any], threshold: float) -> pa.Table:
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    connection = duckdb.connect()
+    try:
+        connection.register("records_arrow", features)
+        connection.execute("CREATE TABLE records AS SELECT * FROM records_arrow")
+        linker = Linker(DuckDBAPI(connection).register("records"), settings, log_level="WARNING")
+        scored = linker.inference.predict(threshold_match_weight=threshold)
+        return connection.sql(
+            f"SELECT unique_id_l, unique_id_r, match_weight FROM {scored.physical_name}"  # noqa: S608
+        ).to_arrow_table()
+    finally:
+        connection.close()
 
 
 def links_score(
     features: pa.Table, *, model: Model, threshold: float, engine: Engine = "duckdb"
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """The blocked pairs whose match weight reaches `threshold`: (left, right, weight)."""
-    from splink import DuckDBAPI, Linker
-
-    if engine == "spark":
-        api = _spark_api()
-        from pyspark.sql import SparkSession
-
-        spark = SparkSession.builder.getOrCreate()
-        frame = api.register(spark.createDataFrame(features.to_pandas()))  # type: ignore[attr-defined]
-        linker = Linker(frame, dict(model.settings), log_level="WARNING")
-        scored = linker.inference.predict(threshold_match_weight=threshold)
-        table = scored.as_pyarrow_table()
-    else:
-        import duckdb
-
-        connection = duckdb.connect()
-        connection.register("records_arrow", features)
-        connection.execute("CREATE TABLE records AS SELECT * FROM records_arrow")
-        linker = Linker(
-            DuckDBAPI(connection).register("records"), dict(model.settings), log_level="WARNING"
-        )
-        scored = linker.inference.predict(threshold_match_weight=threshold)
-        table = connection.execute(
-            f"SELECT unique_id_l, unique_id_r, match_weight FROM {scored.physical_name}"  # noqa: S608
-        ).to_arrow_table()
-        connection.close()
+    settings = settings_for_engine(model.settings, engine)
+    score = _links_spark if engine == "spark" else _links_duckdb
+    table = score(features, settings, threshold)
     return (
         table["unique_id_l"].to_numpy().astype(np.int64),
         table["unique_id_r"].to_numpy().astype(np.int64),

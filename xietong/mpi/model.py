@@ -62,11 +62,11 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
         "output_column_name": "rid",
         "comparison_description": "resident ID: exact, one digit or one swap away, else",
         "comparison_levels": [
-            _level("null", '"rid_l" IS NULL OR "rid_r" IS NULL', null=True),
-            _level("exact", '"rid_l" = "rid_r"'),
+            _level("null", "rid_l IS NULL OR rid_r IS NULL", null=True),
+            _level("exact", "rid_l = rid_r"),
             _level(
                 "one edit from a valid ID",
-                'damerau_levenshtein("rid_l", "rid_r") = 1 AND ("rid_valid_l" OR "rid_valid_r")',
+                "damerau_levenshtein(rid_l, rid_r) = 1 AND (rid_valid_l OR rid_valid_r)",
             ),
             _ELSE,
         ],
@@ -75,10 +75,10 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
         "output_column_name": "name",
         "comparison_description": "name: exact, same pinyin (homophone), close, else",
         "comparison_levels": [
-            _level("null", '"name_l" IS NULL OR "name_r" IS NULL', null=True),
-            _level("exact", '"name_l" = "name_r"'),
-            _level("same pinyin", '"name_py_l" = "name_py_r"'),
-            _level("close", 'jaro_winkler_similarity("name_py_l", "name_py_r") >= 0.9'),
+            _level("null", "name_l IS NULL OR name_r IS NULL", null=True),
+            _level("exact", "name_l = name_r"),
+            _level("same pinyin", "name_py_l = name_py_r"),
+            _level("close", "jaro_winkler_similarity(name_py_l, name_py_r) >= 0.9"),
             _ELSE,
         ],
     },
@@ -91,24 +91,24 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
         "comparison_levels": [
             _level(
                 "null",
-                '("birth_date_l" IS NULL AND "id_birth_date_l" IS NULL)'
-                ' OR ("birth_date_r" IS NULL AND "id_birth_date_r" IS NULL)',
+                "(birth_date_l IS NULL AND id_birth_date_l IS NULL)"
+                " OR (birth_date_r IS NULL AND id_birth_date_r IS NULL)",
                 null=True,
             ),
             _level(
                 "exact",
-                '"birth_date_l" = "birth_date_r" OR "id_birth_date_l" = "birth_date_r"'
-                ' OR "birth_date_l" = "id_birth_date_r"',
+                "birth_date_l = birth_date_r OR id_birth_date_l = birth_date_r"
+                " OR birth_date_l = id_birth_date_r",
             ),
             _level(
                 "day and month swapped",
-                _dates('"birth_date_l"', '"birth_date_r"')
+                _dates("birth_date_l", "birth_date_r")
                 + " OR "
-                + _dates('"id_birth_date_l"', '"birth_date_r"')
+                + _dates("id_birth_date_l", "birth_date_r")
                 + " OR "
-                + _dates('"birth_date_l"', '"id_birth_date_r"'),
+                + _dates("birth_date_l", "id_birth_date_r"),
             ),
-            _level("same year", '"birth_year_l" = "birth_year_r"'),
+            _level("same year", "birth_year_l = birth_year_r"),
             _ELSE,
         ],
     },
@@ -116,8 +116,8 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
         "output_column_name": "sex",
         "comparison_description": "sex, stated or carried by the resident ID",
         "comparison_levels": [
-            _level("null", '"sex_l" IS NULL OR "sex_r" IS NULL', null=True),
-            _level("exact", '"sex_l" = "sex_r"'),
+            _level("null", "sex_l IS NULL OR sex_r IS NULL", null=True),
+            _level("exact", "sex_l = sex_r"),
             _ELSE,
         ],
     },
@@ -125,8 +125,8 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
         "output_column_name": "phone",
         "comparison_description": "phone: exact, else",
         "comparison_levels": [
-            _level("null", '"phone_l" IS NULL OR "phone_r" IS NULL', null=True),
-            _level("exact", '"phone_l" = "phone_r"'),
+            _level("null", "phone_l IS NULL OR phone_r IS NULL", null=True),
+            _level("exact", "phone_l = phone_r"),
             _ELSE,
         ],
     },
@@ -134,9 +134,9 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
         "output_column_name": "county",
         "comparison_description": "county (weak: people move): exact, same prefecture, else",
         "comparison_levels": [
-            _level("null", '"county_l" IS NULL OR "county_r" IS NULL', null=True),
-            _level("exact", '"county_l" = "county_r"'),
-            _level("same prefecture", 'left("county_l", 4) = left("county_r", 4)'),
+            _level("null", "county_l IS NULL OR county_r IS NULL", null=True),
+            _level("exact", "county_l = county_r"),
+            _level("same prefecture", "left(county_l, 4) = left(county_r, 4)"),
             _ELSE,
         ],
     },
@@ -196,6 +196,27 @@ class Model:
         path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.as_json(), ensure_ascii=False, indent=1, sort_keys=True)
         path.write_text(text + "\n", encoding="utf-8")
+
+
+# The one function whose name differs between Splink's DuckDB and Spark SQL: the model's
+# conditions are written for DuckDB (where it is trained) and renamed for Spark.
+_SPARK_NAMES = {"jaro_winkler_similarity(": "jaro_winkler("}
+
+
+def settings_for_engine(settings: dict[str, Any], engine: str) -> dict[str, Any]:
+    """The stored settings ready for a Linker on `engine` ("duckdb" or "spark")."""
+    adapted = json.loads(json.dumps(settings))
+    adapted.pop("sql_dialect", None)
+    for rule in adapted.get("blocking_rules_to_generate_predictions", []):
+        if isinstance(rule, dict):
+            rule.pop("sql_dialect", None)
+    for comparison in adapted["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level.pop("sql_dialect", None)
+            if engine == "spark":
+                for old, new in _SPARK_NAMES.items():
+                    level["sql_condition"] = level["sql_condition"].replace(old, new)
+    return adapted
 
 
 class ModelUnreadable(ValueError):

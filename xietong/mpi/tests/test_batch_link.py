@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,29 +41,44 @@ def _link(tmp_path: Path, body: str | bytes, *extra: str) -> tuple[int, dict[str
     return status, people, ""
 
 
-def test_records_of_one_resident_are_one_person_despite_the_desks_errors(tmp_path: Path) -> None:
-    status, people, _ = _link(
-        tmp_path,
-        f"a1,H0001,{WANG},王伟,1,1980-03-05,13800000001,410102\n"
-        # No resident ID, the name written with a homophone, same birth date and phone.
-        "a2,H0002,,王玮,1,1980-03-05,13800000001,410102\n"
-        # Day and month swapped, moved county, a new phone, the ID typed right.
-        f"a3,H0003,{WANG},王伟,1,1980-05-03,13900000009,411502\n"
-        # Another man of the same name and birthday: his own valid ID.
-        f"b1,H0001,{WANG_OTHER},王伟,1,1980-03-05,13700000007,410102\n"
-        f"c1,H0004,{LI},李静,2,1992-06-11,13600000006,411502\n"
-        # One digit of the ID mistyped (it fails the check), the rest agrees.
-        f"c2,H0005,{LI_ONE_DIGIT},李静,2,1992-06-11,,411502\n"
-        # Only the ID's birth date tells the stated one (missing here) from a stranger's.
-        f"c3,H0006,{LI},李婧,,,13600000006,\n",
-    )
-    assert status == 0
+ONE_PROVINCE = (
+    f"a1,H0001,{WANG},王伟,1,1980-03-05,13800000001,410102\n"
+    # No resident ID, the name written with a homophone, same birth date and phone.
+    "a2,H0002,,王玮,1,1980-03-05,13800000001,410102\n"
+    # Day and month swapped, moved county, a new phone, the ID typed right.
+    f"a3,H0003,{WANG},王伟,1,1980-05-03,13900000009,411502\n"
+    # Another man of the same name and birthday: his own valid ID.
+    f"b1,H0001,{WANG_OTHER},王伟,1,1980-03-05,13700000007,410102\n"
+    f"c1,H0004,{LI},李静,2,1992-06-11,13600000006,411502\n"
+    # One digit of the ID mistyped (it fails the check), the rest agrees.
+    f"c2,H0005,{LI_ONE_DIGIT},李静,2,1992-06-11,,411502\n"
+    # Only the ID's birth date tells the stated one (missing here) from a stranger's.
+    f"c3,H0006,{LI},李婧,,,13600000006,\n"
+)
+
+
+def _records_of_one_resident_are_one_person(people: dict[str, str]) -> None:
     assert people["a1"] == people["a2"] == people["a3"]
     assert people["b1"] != people["a1"]
     assert people["c1"] == people["c2"] == people["c3"]
     assert people["c1"] != people["a1"]
     # A person is named after their first record.
     assert people["a1"] == "P-a1" and people["b1"] == "P-b1"
+
+
+def test_records_of_one_resident_are_one_person_despite_the_desks_errors(tmp_path: Path) -> None:
+    status, people, _ = _link(tmp_path, ONE_PROVINCE)
+    assert status == 0
+    _records_of_one_resident_are_one_person(people)
+
+
+def test_spark_links_as_duckdb_does_with_the_same_model(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark", reason="pyspark is installed by ./xt mpi link --engine spark")
+    if not shutil.which("java"):
+        pytest.skip("Spark needs a Java runtime (Debian: default-jre-headless)")
+    status, people, _ = _link(tmp_path, ONE_PROVINCE, "--engine", "spark")
+    assert status == 0
+    _records_of_one_resident_are_one_person(people)
 
 
 def test_strangers_who_share_only_a_common_name_stay_apart(tmp_path: Path) -> None:

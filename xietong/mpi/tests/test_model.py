@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from xietong.mpi.model import DEFAULT_MODEL, ModelUnreadable, model_load, model_
 from xietong.mpi.synthetic import records_generate
 
 
-def _parameters(settings: dict) -> list[tuple[float, float]]:  # type: ignore[type-arg]
+def _parameters(settings: dict[str, Any]) -> list[tuple[float, float]]:
     return [
         (level.get("m_probability", 0.0), level.get("u_probability", 0.0))
         for comparison in settings["comparisons"]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from xietong.mpi.features import name_pinyin
-from xietong.mpi.synthetic import records_generate
+from xietong.mpi.synthetic import Records, records_generate
 from xietong.patients.checkdigit import resident_id_check_char
 from xietong.patients.residentid import ResidentIdInvalid, resident_id_parse
 
@@ -18,11 +18,11 @@ RECORDS = 45_000
 
 
 @pytest.fixture(scope="module")
-def population():  # type: ignore[no-untyped-def]
+def population() -> Records:
     return records_generate(people=PEOPLE, records=RECORDS, seed=5)
 
 
-def test_the_same_seed_gives_the_same_records(population) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_seed_gives_the_same_records(population: Records) -> None:
     again = records_generate(people=PEOPLE, records=RECORDS, seed=5)
     other = records_generate(people=PEOPLE, records=RECORDS, seed=6)
     assert list(again.rows())[:200] == list(population.rows())[:200]
@@ -30,12 +30,12 @@ def test_the_same_seed_gives_the_same_records(population) -> None:  # type: igno
     assert list(other.rows())[:200] != list(population.rows())[:200]
 
 
-def test_every_person_has_a_record_and_the_count_is_exact(population) -> None:  # type: ignore[no-untyped-def]
+def test_every_person_has_a_record_and_the_count_is_exact(population: Records) -> None:
     assert len(population) == RECORDS
     assert len(np.unique(population.person)) == PEOPLE
 
 
-def test_resident_ids_are_missing_mistyped_or_valid_at_the_rates(population) -> None:  # type: ignore[no-untyped-def]
+def test_resident_ids_are_missing_mistyped_or_valid_at_the_rates(population: Records) -> None:
     ids = population.columns["resident_id"]
     missing = (ids == "").mean()
     assert 0.11 < missing < 0.13
@@ -52,7 +52,9 @@ def test_resident_ids_are_missing_mistyped_or_valid_at_the_rates(population) -> 
     assert set(invalid) <= {"check", "date", "area", "future", "too_old"}
 
 
-def test_a_mistyped_id_is_one_digit_or_one_swap_from_the_persons_true_id(population) -> None:  # type: ignore[no-untyped-def]
+def test_a_mistyped_id_is_one_digit_or_one_swap_from_the_persons_true_id(
+    population: Records,
+) -> None:
     ids = population.columns["resident_id"]
     person = population.person
     by_person: dict[int, set[str]] = {}
@@ -74,7 +76,7 @@ def test_a_mistyped_id_is_one_digit_or_one_swap_from_the_persons_true_id(populat
     assert checked > 100
 
 
-def test_homophones_read_the_same_and_dates_swap_day_and_month(population) -> None:  # type: ignore[no-untyped-def]
+def test_homophones_read_the_same_and_dates_swap_day_and_month(population: Records) -> None:
     names = population.columns["name"].tolist()
     births = population.columns["birth_date"].tolist()
     first_name: dict[int, str] = {}

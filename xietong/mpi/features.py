@@ -103,6 +103,10 @@ def resident_id_facts(
 def features_table(columns: dict[str, npt.NDArray[np.str_]]) -> pa.Table:
     """The comparison columns of records given as equal-length string arrays ("" = empty)."""
     n = len(columns["record_id"])
+    if n == 0:
+        # numpy's string functions refuse empty arrays: the schema of one blank row, sliced.
+        blank = {name: np.array([""]) for name in columns}
+        return features_table(blank).slice(0, 0)
     rid = np.char.upper(np.char.replace(columns["resident_id"], " ", ""))
     valid, id_born = resident_id_facts(rid)
     names = columns["name"]

@@ -37,6 +37,7 @@ SUBJECT_OF = {
     "ImagingStudy": "subject",
     "ServiceRequest": "subject",
 }
+_CONDITIONAL = "Patient?identifier="
 
 
 @dataclass
@@ -53,7 +54,7 @@ def map_resource(resource: Any, *, institution: str, expression: str = "") -> Ma
     where = expression or _type_of(resource)
     resource = _check(resource, where)
     key = _patient_key(resource, institution, where, patients={})
-    return _message([_entry(resource)], key, institution, bundle_type="batch")
+    return _message([_entry(_by_identifier(resource, {}))], key, institution, "batch")
 
 
 def map_bundle(bundle: Any, *, institution: str) -> list[Mapped]:
@@ -87,7 +88,8 @@ def map_bundle(bundle: Any, *, institution: str) -> list[Mapped]:
         if url and r["resourceType"] == "Patient"
     }
     if kind == "transaction":
-        entries = [_entry(r, full_url=url) for url, r, _w in resources]
+        # Within a transaction references to its own entries stay: it is applied whole.
+        entries = [_entry(_by_identifier(r, {}), full_url=url) for url, r, _w in resources]
         _url, first, where = resources[0]
         key = _patient_key(first, institution, where, patients=patients)
         return [_message(entries, key, institution, bundle_type="transaction")]
@@ -160,8 +162,8 @@ def _patient_key(
     reference = str(subject.get("reference") or "")
     if reference in patients:
         return patients[reference][0]
-    if reference.startswith("Patient?identifier="):
-        system, bar, value = reference[len("Patient?identifier=") :].partition("|")
+    if reference.startswith(_CONDITIONAL):
+        system, bar, value = reference[len(_CONDITIONAL) :].partition("|")
         if bar and system and value:
             return _key_of(system, value, institution)
     if reference.startswith("Patient/"):
@@ -178,13 +180,17 @@ def _key_of(system: str, value: str, institution: str) -> str:
 
 
 def _by_identifier(resource: Json, patients: dict[str, tuple[str, Any]]) -> Json:
-    """A batch entry travels alone: its reference to a Patient entry of the same Bundle
-    becomes a reference by that patient's identifier."""
+    """The patient named by identifier, as the platform resolves it: a batch entry travels
+    alone, so its reference to a Patient entry of the same Bundle becomes that patient's
+    identifier; so does a conditional reference (`Patient?identifier=system|value`)."""
     element = SUBJECT_OF[resource["resourceType"]]
-    reference = (resource.get(element) or {}).get("reference") if element else None
-    if reference not in patients:
+    reference = str((resource.get(element) or {}).get("reference") or "") if element else ""
+    if reference in patients:
+        system, value = patients[reference][1]
+    elif reference.startswith(_CONDITIONAL):
+        system, _bar, value = reference[len(_CONDITIONAL) :].partition("|")
+    else:
         return resource
-    system, value = patients[reference][1]
     return {**resource, element: {"identifier": {"system": system, "value": value}}}
 
 

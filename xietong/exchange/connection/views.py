@@ -78,8 +78,9 @@ def connection(request: ActorRequest, actor: Actor) -> HttpResponse:
     page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     gateways = list(page.object_list)
     ids = [g.pk for g in gateways]
-    weeks = progress.week_messages(gateway_ids=ids, now=now)
-    daily = progress.resources_per_day(gateway_ids=ids, now=now)
+    split = progress.week_split(now=now)  # closes the days that are over, once
+    weeks = progress.week_messages(gateway_ids=ids, now=now, split=split)
+    daily = progress.resources_per_day(gateway_ids=ids, now=now, split=split)
     counts = progress.connection_progress(scope=scope, region=region, now=now)
     query = request.GET.copy()
     query.pop("page", None)
@@ -104,7 +105,9 @@ def connection(request: ActorRequest, actor: Actor) -> HttpResponse:
             "progress": counts,
             "page": page,
             "rows": [_row(g, now, weeks.get(g.pk, NO_MESSAGES), daily) for g in gateways],
-            "week": progress.region_resources_per_day(scope=scope, region=region, now=now),
+            "week": progress.region_resources_per_day(
+                scope=scope, region=region, now=now, split=split
+            ),
             "now": now,
             "query": query.urlencode(),
             "late_after_min": progress.late_after_minutes(),

@@ -120,20 +120,11 @@ class Outbox:
         """Store one message durably. True if new, False if this id was already here (a
         HIS resending a message whose ACK it missed). Raises OutboxFull when the disk is
         below the threshold, before anything is written."""
-        short = disk_short_by(path=self.path, min_free_bytes=self.min_free_bytes)
-        if short is not None:
-            raise OutboxFull(short)
-        text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
-        with self._lock:
-            try:
-                cur = self._db.execute(
-                    "INSERT INTO message (message_id, patient_key, kind, raw, bundle, received_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
-                    (message_id, patient_key, kind, raw, text, time.time()),
-                )
-            except sqlite3.OperationalError as exc:  # "database or disk is full"
-                raise OutboxFull(str(exc)) from exc
-            return cur.rowcount == 1
+        (new,) = self.put_all(
+            [NewMessage(message_id=message_id, patient_key=patient_key, kind=kind, raw=raw,
+                        bundle=bundle)]
+        )  # fmt: skip
+        return new
 
     def put_all(self, messages: list[NewMessage]) -> list[bool]:
         """Store several messages in one transaction: all of them on disk, or none (a FHIR

@@ -18,6 +18,7 @@ from xietong.core.pages import actor_view
 
 from ..models import Gateway
 from . import progress
+from .databases import four_databases
 from .progress import DailyTable
 
 PER_PAGE = 25
@@ -112,5 +113,23 @@ def connection(request: ActorRequest, actor: Actor) -> HttpResponse:
             "query": query.urlencode(),
             "late_after_min": progress.late_after_minutes(),
             "silent_after_min": progress.silent_after_minutes(),
+        },
+    )
+
+
+@actor_view
+def databases(request: ActorRequest, actor: Actor) -> HttpResponse:
+    """The four databases of seed 004 for the actor's region (or a part of it)."""
+    scope = progress.connection_scope(actor=actor)
+    region = progress.region_within(scope=scope, code=request.GET.get("region", ""))
+    return render(
+        request,
+        "exchange/databases.html",
+        {
+            "scope": scope,
+            "region": region,
+            "regions": list(progress.connection_regions(scope=scope)),
+            "where": region.name if region else scope.name or _("the whole network"),
+            "databases": four_databases(scope=scope, region=region),
         },
     )

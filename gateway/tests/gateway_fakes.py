@@ -32,6 +32,7 @@ class FakePlatform:
         self.patient_of: dict[str, str] = {}  # identifier -> the patient's MRN
         self.result_sources: dict[str, set[str]] = defaultdict(set)  # resource id -> bundles
         self.resources: dict[str, dict[str, Any]] = {}
+        self.resources_order: list[str] = []  # resource ids in the order first stored
         self.heartbeats: list[dict[str, Any]] = []
         self.reject_entries: set[str] = set()  # resource types whose entries are refused
         self.port = _free_port()
@@ -142,6 +143,8 @@ class FakePlatform:
                 else:
                     self.result_sources[rid].add(key)
                 created = rid not in self.resources
+                if created:
+                    self.resources_order.append(rid)
                 self.resources[rid] = resource
                 entries.append({"response": {"status": "201 Created" if created else "200 OK"}})
             answer = json.dumps(

@@ -58,3 +58,23 @@ def test_the_validator_does_refuse_a_broken_bundle() -> None:
     bundle["entry"][2]["resource"]["valueQuantity"]["value"] = "five"
     with pytest.raises(ValueError, match="value"):
         Bundle.model_validate_json(json.dumps(bundle))
+
+
+def test_pass_through_bundles_are_valid_r4() -> None:
+    from test_gateway_fhir_pass import glucose, patient
+    from xt_gateway.mapping.fhirpass import map_bundle, map_resource
+
+    batch = {
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [
+            {"fullUrl": "urn:uuid:p", "resource": patient("0201")},
+            {"resource": glucose("R201", subject="urn:uuid:p")},
+        ],
+    }
+    mapped = [map_resource(patient("0200"), institution=INSTITUTION)]
+    mapped += map_bundle(batch, institution=INSTITUTION)
+    mapped += map_bundle({**batch, "type": "transaction"}, institution=INSTITUTION)
+    for m in mapped:
+        Bundle.model_validate_json(json.dumps(m.bundle))
+    assert [len(m.bundle["entry"]) for m in mapped] == [1, 1, 1, 2]

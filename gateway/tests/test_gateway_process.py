@@ -25,7 +25,13 @@ def fake() -> Iterator[FakePlatform]:
     platform.stop()
 
 
-def write_config(folder: Path, fake: FakePlatform, heartbeat_s: float = 0.2) -> Path:
+def write_config(
+    folder: Path,
+    fake: FakePlatform,
+    heartbeat_s: float = 0.2,
+    extra: str = "",
+    min_free_mb: int = 1,
+) -> Path:
     config = folder / "gateway.toml"
     config.write_text(
         f"""
@@ -47,7 +53,8 @@ port = 0
 encoding = "gb18030"
 
 [outbox]
-min_free_mb = 1
+min_free_mb = {min_free_mb}
+{extra}
 """,
         encoding="utf-8",
     )
@@ -68,7 +75,11 @@ class Gateway:
             text=True,
         )
         assert self.process.stdout is not None
+        self.ports: dict[str, int] = {}  # "fhir", "inbound": the other ports it listens on
         line = self.process.stdout.readline()
+        while line.startswith("xt-gateway ") and " on port " in line and "ready" not in line:
+            self.ports[line.split()[1]] = int(line.rsplit(" ", 1)[1])
+            line = self.process.stdout.readline()
         assert line.startswith("xt-gateway ready on port"), line
         self.port = int(line.rsplit(" ", 1)[1])
 

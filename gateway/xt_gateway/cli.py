@@ -16,6 +16,7 @@ from typing import Any
 from . import __version__
 from .config import Config, ConfigError, load
 from .dropfolder import DropFolder
+from .fhirserver import PassThrough, make_fhir_server
 from .his import his_loop
 from .inbound import PushReceiver, handover_loop, make_server
 from .inbox import Inbox
@@ -146,6 +147,12 @@ def run(config: Config) -> int:
     inbound_server: Any = None
     if config.inbound is not None:
         inbound_url, inbound_threads, inbound_server = _inbound(config, stop)
+    fhir_server: Any = None
+    if config.fhir is not None:
+        fhir_server = _fhir(config)
+        inbound_threads.append(
+            threading.Thread(target=fhir_server.serve_forever, name="fhir", daemon=True)
+        )
     threads = [
         *inbound_threads,
         threading.Thread(target=pusher.run, args=(stop,), name="pusher", daemon=True),
@@ -191,12 +198,34 @@ def run(config: Config) -> int:
 
     asyncio.run(serve())
     stop.set()
-    if inbound_server is not None:
-        inbound_server.shutdown()
+    for server in (inbound_server, fhir_server):
+        if server is not None:
+            server.shutdown()
     for t in threads:
         t.join(timeout=config.timeout_s + 5)
     outbox.close()
     return 0
+
+
+def _fhir(config: Config) -> Any:
+    """The FHIR pass-through, keeping into the outbox like the MLLP listener."""
+    fhir = config.fhir
+    assert fhir is not None
+    receiver = PassThrough(
+        Outbox(config.outbox_path, min_free_bytes=config.min_free_mb * 2**20),
+        institution=config.institution,
+        credential=fhir.credential,
+    )
+    server = make_fhir_server(
+        receiver,
+        host=fhir.host,
+        port=fhir.port,
+        base=fhir.base,
+        cert_file=fhir.cert_file,
+        key_file=fhir.key_file,
+    )
+    print(f"xt-gateway fhir on port {server.server_address[1]}", flush=True)
+    return server
 
 
 def _inbound(config: Config, stop: threading.Event) -> tuple[str, list[threading.Thread], Any]:

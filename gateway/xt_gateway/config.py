@@ -35,6 +35,18 @@ class InboundConfig:
 
 
 @dataclass(frozen=True)
+class FhirConfig:
+    """The FHIR pass-through for hospital systems that speak FHIR R4 (README: "FHIR")."""
+
+    credential: str  # what the hospital's systems send as `Authorization: Bearer …`
+    host: str = "0.0.0.0"  # noqa: S104 - the hospital's systems connect from other machines
+    port: int = 8482
+    base: str = "/fhir/R4"
+    cert_file: str | None = None
+    key_file: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     institution: str
     state_dir: Path
@@ -53,6 +65,7 @@ class Config:
     drop_folder: Path | None = None  # CSV exports; None: no drop folder
     drop_encoding: str | None = None  # None: UTF-8 (BOM or not), else GB18030
     inbound: InboundConfig | None = None  # None: takes no pushes from the platform
+    fhir: FhirConfig | None = None  # None: no FHIR pass-through
 
     @property
     def outbox_path(self) -> Path:
@@ -67,6 +80,7 @@ def load(path: Path, *, need_secret: bool = True) -> Config:
     gw, platform, mllp = data.get("gateway", {}), data.get("platform", {}), data.get("mllp", {})
     outbox, drop = data.get("outbox", {}), data.get("drop", {})
     inbound = _inbound(data.get("inbound"), path) if data.get("inbound") else None
+    fhir = _fhir(data["fhir"], path, need_secret) if data.get("fhir") else None
     for section, key in (("gateway", "institution"), ("platform", "url")):
         if not data.get(section, {}).get(key):
             raise ConfigError(f"{path}: [{section}] {key} is required")
@@ -93,6 +107,28 @@ def load(path: Path, *, need_secret: bool = True) -> Config:
         drop_folder=_path(base, drop["folder"]) if drop.get("folder") else None,
         drop_encoding=drop.get("encoding"),
         inbound=inbound,
+        fhir=fhir,
+    )
+
+
+def _fhir(section: Any, path: Path, need_secret: bool) -> FhirConfig:
+    credential = ""
+    if need_secret:
+        # Its own credential, never the platform's secret: the hospital's IT hands it to
+        # its systems on the LAN.
+        credential = _secret(
+            {"secret_env": section.get("credential_env"),
+             "secret_file": section.get("credential_file")},
+            path,
+            section="fhir",
+        )  # fmt: skip
+    return FhirConfig(
+        credential=credential,
+        host=str(section.get("host", FhirConfig.host)),
+        port=int(section.get("port", FhirConfig.port)),
+        base=str(section.get("base", FhirConfig.base)),
+        cert_file=section.get("cert_file"),
+        key_file=section.get("key_file"),
     )
 
 
@@ -125,7 +161,7 @@ def _path(base: Path, value: str) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def _secret(platform: dict, path: Path) -> str:
+def _secret(platform: dict, path: Path, *, section: str = "platform") -> str:
     # The secret never sits in the config file itself: an environment variable or a file
     # only the gateway's user can read.
     if platform.get("secret_env"):
@@ -140,4 +176,9 @@ def _secret(platform: dict, path: Path) -> str:
             return file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"{path}: secret_file: {exc}") from exc
-    raise ConfigError(f"{path}: [platform] needs secret_env or secret_file")
+    names = (
+        "secret_env or secret_file"
+        if section == "platform"
+        else "credential_env or credential_file"
+    )
+    raise ConfigError(f"{path}: [{section}] needs {names}")

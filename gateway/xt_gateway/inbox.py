@@ -8,13 +8,14 @@ per message, so a crash between the two hands it over again, never loses it."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .state import disk_short_by, state_open
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbound (
@@ -69,12 +70,8 @@ class Inbox:
     def __init__(self, path: Path, *, min_free_bytes: int = 256 * 2**20) -> None:
         self.path = path
         self.min_free_bytes = min_free_bytes
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = state_open(path=path, schema=_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -83,9 +80,9 @@ class Inbox:
     def put(self, *, message_id: str, kind: str, body: bytes) -> bool:
         """Store durably; True if new, False for a resend (its count goes up, nothing else
         changes: the first copy is the one handed over)."""
-        free = shutil.disk_usage(self.path.parent).free
-        if free < self.min_free_bytes:
-            raise InboxFull(f"free disk {free // 2**20} MB below {self.min_free_bytes // 2**20} MB")
+        short = disk_short_by(path=self.path, min_free_bytes=self.min_free_bytes)
+        if short is not None:
+            raise InboxFull(short)
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")

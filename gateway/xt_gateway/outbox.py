@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .state import disk_short_by, state_open
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS message (
@@ -46,6 +47,17 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 class OutboxFull(Exception):
     """Not enough free disk to accept a message durably: refuse it before acknowledging."""
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """One message to keep: what `put` takes, for several at once."""
+
+    message_id: str
+    patient_key: str
+    kind: str
+    raw: bytes
+    bundle: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -94,12 +106,8 @@ class Outbox:
     def __init__(self, path: Path, *, min_free_bytes: int = 256 * 2**20) -> None:
         self.path = path
         self.min_free_bytes = min_free_bytes
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = state_open(path=path, schema=_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -112,22 +120,46 @@ class Outbox:
         """Store one message durably. True if new, False if this id was already here (a
         HIS resending a message whose ACK it missed). Raises OutboxFull when the disk is
         below the threshold, before anything is written."""
-        free = shutil.disk_usage(self.path.parent).free
-        if free < self.min_free_bytes:
-            raise OutboxFull(
-                f"free disk {free // 2**20} MB below {self.min_free_bytes // 2**20} MB"
-            )
-        text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
+        (new,) = self.put_all(
+            [NewMessage(message_id=message_id, patient_key=patient_key, kind=kind, raw=raw,
+                        bundle=bundle)]
+        )  # fmt: skip
+        return new
+
+    def put_all(self, messages: list[NewMessage]) -> list[bool]:
+        """Store several messages in one transaction: all of them on disk, or none (a FHIR
+        batch the hospital was answered 200 for is kept whole). Per message: True if new,
+        False if its id was already here. Raises OutboxFull, before writing, like put."""
+        short = disk_short_by(path=self.path, min_free_bytes=self.min_free_bytes)
+        if short is not None:
+            raise OutboxFull(short)
+        now = time.time()
         with self._lock:
             try:
-                cur = self._db.execute(
-                    "INSERT INTO message (message_id, patient_key, kind, raw, bundle, received_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
-                    (message_id, patient_key, kind, raw, text, time.time()),
-                )
+                self._db.execute("BEGIN IMMEDIATE")
+                new = [
+                    self._db.execute(
+                        "INSERT INTO message (message_id, patient_key, kind, raw, bundle,"
+                        " received_at) VALUES (?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT (message_id) DO NOTHING",
+                        (
+                            m.message_id,
+                            m.patient_key,
+                            m.kind,
+                            m.raw,
+                            json.dumps(m.bundle, ensure_ascii=False, separators=(",", ":")),
+                            now,
+                        ),
+                    ).rowcount
+                    == 1
+                    for m in messages
+                ]
+                self._db.execute("COMMIT")
             except sqlite3.OperationalError as exc:  # "database or disk is full"
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise OutboxFull(str(exc)) from exc
-            return cur.rowcount == 1
+        return new
 
     def same_content(self, message_id: str, raw: bytes) -> bool:
         with self._lock:

@@ -277,6 +277,7 @@ NO_PATIENT_DATA: dict[str, str] = {
     "administration:dicom_node": "a DICOM node's AE title and addresses",
     "administration:gateways": "the hospitals' exchange gateways and their heartbeats",
     "exchange_connection:index": "gateways' heartbeats and counts of what they sent",
+    "exchange_connection:databases": "counts and freshness of the four databases: no one named",
     "administration:gateway_add": "an empty form",
     "administration:pushes_stuck": "messages to hospitals by business number: no patient named",
     "fhir:metadata": "the CapabilityStatement: which resource types and searches are served",

@@ -197,3 +197,53 @@ class OutgoingMessage(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class ClosedDay(models.Model):
+    """A local day that is over and whose counts per gateway are kept below: the connection
+    page reads them instead of counting the day's provenance again (connection/closed_days)."""
+
+    day = models.DateField(unique=True)
+    closed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class DayResourceCount(models.Model):
+    """Resources (versions written) one gateway sent of one type on one closed day."""
+
+    day = models.DateField()
+    gateway = models.ForeignKey(Gateway, on_delete=models.CASCADE, related_name="+")
+    resource_type = models.CharField(max_length=40)
+    resources = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "day", "resource_type"], name="uniq_day_resource_count"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "gateway"], name="day_resource_count_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.resource_type} {self.resources}"
+
+
+class DayMessageCount(models.Model):
+    """Messages, their entries and refused entries of one gateway on one closed day."""
+
+    day = models.DateField()
+    gateway = models.ForeignKey(Gateway, on_delete=models.CASCADE, related_name="+")
+    messages = models.PositiveIntegerField()
+    entries = models.PositiveIntegerField()
+    refused = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "day"], name="uniq_day_message_count")
+        ]
+        indexes = [models.Index(fields=["day", "gateway"], name="day_message_count_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.messages}"

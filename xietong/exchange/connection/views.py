@@ -18,6 +18,7 @@ from xietong.core.pages import actor_view
 
 from ..models import Gateway
 from . import progress
+from .databases import four_databases
 from .progress import DailyTable
 
 PER_PAGE = 25
@@ -78,8 +79,9 @@ def connection(request: ActorRequest, actor: Actor) -> HttpResponse:
     page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     gateways = list(page.object_list)
     ids = [g.pk for g in gateways]
-    weeks = progress.week_messages(gateway_ids=ids, now=now)
-    daily = progress.resources_per_day(gateway_ids=ids, now=now)
+    split = progress.week_split(now=now)  # closes the days that are over, once
+    weeks = progress.week_messages(gateway_ids=ids, now=now, split=split)
+    daily = progress.resources_per_day(gateway_ids=ids, now=now, split=split)
     counts = progress.connection_progress(scope=scope, region=region, now=now)
     query = request.GET.copy()
     query.pop("page", None)
@@ -104,10 +106,30 @@ def connection(request: ActorRequest, actor: Actor) -> HttpResponse:
             "progress": counts,
             "page": page,
             "rows": [_row(g, now, weeks.get(g.pk, NO_MESSAGES), daily) for g in gateways],
-            "week": progress.region_resources_per_day(scope=scope, region=region, now=now),
+            "week": progress.region_resources_per_day(
+                scope=scope, region=region, now=now, split=split
+            ),
             "now": now,
             "query": query.urlencode(),
             "late_after_min": progress.late_after_minutes(),
             "silent_after_min": progress.silent_after_minutes(),
+        },
+    )
+
+
+@actor_view
+def databases(request: ActorRequest, actor: Actor) -> HttpResponse:
+    """The four databases of seed 004 for the actor's region (or a part of it)."""
+    scope = progress.connection_scope(actor=actor)
+    region = progress.region_within(scope=scope, code=request.GET.get("region", ""))
+    return render(
+        request,
+        "exchange/databases.html",
+        {
+            "scope": scope,
+            "region": region,
+            "regions": list(progress.connection_regions(scope=scope)),
+            "where": region.name if region else scope.name or _("the whole network"),
+            "databases": four_databases(scope=scope, region=region),
         },
     )

@@ -442,7 +442,7 @@ class Orthanc(Target):
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.database_url:
             database_fresh(self.database_url)
-        http_port, dicom_port = free_port(), free_port()
+        http_port, dicom_port = free_port("orthanc_http"), free_port("orthanc_dicom")
         path = self.folder / "orthanc.json"
         path.write_text(json.dumps(self._configuration(http_port, dicom_port), indent=2))
         log = (self.folder / "orthanc.log").open("ab")
@@ -569,7 +569,7 @@ class Xietong(Target):
         token = self._token(membership_id)
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
-        http_port, dicom_port = free_port(), free_port()
+        http_port, dicom_port = free_port("web"), free_port("dicom")
         env = {
             **os.environ, **NODELAY_ENV,
             "XT_REDIS_URL": os.environ.get("XT_REDIS_URL", "redis://127.0.0.1:6379/3"),

@@ -46,8 +46,6 @@ from ..dicom import (
     instance_fields,
     metadata_json,
     part10_parse,
-    series_fields,
-    study_fields,
 )
 from .ingest_index import Row, SessionIndex, rows_commit
 from .ingest_sql import commit_flush_defer, commits_flush, one_statement
@@ -206,9 +204,10 @@ class _Whole(ContentFile):
 
 
 def _row_of(parsed: Parsed, index: SessionIndex, described: set[tuple[str, str]]) -> Row:
-    """The instance's file written (the bytes as received) and its row made ready; the
-    dataset and its bytes are not kept past this. The study's and series' attributes are
-    read only for a series neither the session nor the batch (`described`) has met."""
+    """The instance's file written (the bytes as received) and its row made ready; its
+    bytes are not kept past this. The header (without the pixel data) is kept only for a
+    series neither the session nor the batch (`described`) has met: the study's and series'
+    attributes are read from it when their rows are made, not when they exist already."""
     name = default_storage.save(_storage_name(), _Whole(parsed.data))
     try:
         ds = parsed.dataset
@@ -220,8 +219,7 @@ def _row_of(parsed: Parsed, index: SessionIndex, described: set[tuple[str, str]]
             study_uid=parsed.study_uid, series_uid=parsed.series_uid,
             transfer_syntax=parsed.transfer_syntax, metadata=metadata_json(parsed),
             file=name, size=len(parsed.data), fields=instance_fields(ds),
-            study_fields=None if known else study_fields(ds),
-            series_fields=None if known else series_fields(ds),
+            header=None if known else ds,
         )  # fmt: skip
     except BaseException:
         default_storage.delete(name)

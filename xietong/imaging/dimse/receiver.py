@@ -35,6 +35,7 @@ from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
 from xietong.directory.selectors import dicom_node_for
 
+from .answers import answers_written
 from .waking import association_forget, association_waking, reads_whole
 
 if TYPE_CHECKING:
@@ -116,10 +117,12 @@ def nodelay_set(event: Any) -> None:
 
 def _connection_opened(event: Any) -> None:
     """EVT_CONN_OPEN: Nagle's algorithm off, the association's threads wait for work rather
-    than poll for it, and its socket reads a PDU in large reads (dimse/waking.py)."""
+    than poll for it, its socket reads a PDU in large reads (dimse/waking.py), and its
+    successful C-STORE answers are written as bytes (dimse/answers.py)."""
     nodelay_set(event)
     association_waking(event.assoc)
     reads_whole(event.assoc)
+    answers_written(event.assoc)
 
 
 class Receiver:

@@ -8,6 +8,7 @@ answered with a failure status for that instance alone, and the association goes
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 from argparse import ArgumentParser
@@ -88,6 +89,10 @@ class Command(BaseCommand):
             stop.wait()
             return
         self.stdout.write(f"DICOM receiver {ae_title} on {host}:{receiver.port}")
+        # What Django and the receiver loaded is kept for the process's life: out of the
+        # garbage collector's full collections, which would otherwise pause an association
+        # for a tenth of a second now and then (docs/adr/0029-cstore-throughput.md).
+        gc.freeze()
         try:
             stop.wait()
         finally:

@@ -3,7 +3,9 @@
     ./xt bench imaging [--instances 500] [--clients 4] [--batch 1] [--queries 200]
                        [--retrievals 200] [--server-workers N] [--index-instances 1000000]
     (XT_BENCH_DATABASE_URL, default a local xietong_bench_imaging, made afresh; Orthanc's
-    PostgreSQL index gets a database of its own beside it, xietong_bench_imaging_orthanc)
+    PostgreSQL index gets a database of its own beside it, xietong_bench_imaging_orthanc;
+    the servers' ports are any free ones, or the first free ones in XT_BENCH_PORTS_WEB,
+    _DICOM, _ORTHANC_HTTP and _ORTHANC_DICOM, each a range such as 8220-8224)
 
 Generates N synthetic 512x512 CT instances (about 512 KB each, xietong.imaging.synthetic)
 once into a temporary folder, then for each target (Orthanc, and Xietong when its DICOMweb

@@ -52,7 +52,7 @@ def store_answer_bytes(*, sop_class_uid: str, sop_instance_uid: str, message_id:
 def _plain(primitive: Any) -> bool:
     """Whether the answer is one this module writes: a C-STORE-RSP of success with nothing
     but its UIDs, its message id and its status."""
-    return (
+    return bool(
         isinstance(primitive, C_STORE)
         and primitive.MessageIDBeingRespondedTo is not None
         and primitive.Status == 0x0000

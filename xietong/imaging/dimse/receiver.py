@@ -243,7 +243,9 @@ class Receiver:
             if sender is not None and self.ended is not None:
                 self.ended(sender)
         except Exception:
-            LOGGER.exception("the end of an association from %s failed", sender.ae_title)
+            LOGGER.exception(
+                "the end of an association from %s failed", event.assoc.requestor.ae_title
+            )
         finally:
             connections.close_all()
 

@@ -70,8 +70,9 @@ class _Clock:
 
 
 for _module in (pynetdicom.association, pynetdicom.dul):
-    if not isinstance(_module.time, _Clock):
-        _module.time = _Clock(time)  # type: ignore[assignment]
+    _theirs: Any = _module
+    if not isinstance(_theirs.time, _Clock):
+        _theirs.time = _Clock(time)
 
 
 class _Signalled(queue.Queue[Any]):

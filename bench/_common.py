@@ -116,11 +116,25 @@ def table_print(timings: Timings, title: str) -> None:
         )
 
 
-def free_port() -> int:
-    """A TCP port on the loopback that nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_port(role: str = "") -> int:
+    """A TCP port on the loopback that nothing listens on now: any, or when the environment
+    gives the role a range (XT_BENCH_PORTS_WEB=8220-8224, ..._DICOM, ..._ORTHANC_HTTP,
+    ..._ORTHANC_DICOM), the first free one in it, so that runs on a shared machine keep to
+    the ports they were given."""
+    given = os.environ.get(f"XT_BENCH_PORTS_{role.upper()}", "") if role else ""
+    if not given:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+    first, _dash, last = given.partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit(f"no free port in XT_BENCH_PORTS_{role.upper()}={given}")
 
 
 def machine_print() -> dict[str, Any]:

@@ -3,7 +3,9 @@
     ./xt bench imaging [--instances 500] [--clients 4] [--batch 1] [--queries 200]
                        [--retrievals 200] [--server-workers N] [--index-instances 1000000]
     (XT_BENCH_DATABASE_URL, default a local xietong_bench_imaging, made afresh; Orthanc's
-    PostgreSQL index gets a database of its own beside it, xietong_bench_imaging_orthanc)
+    PostgreSQL index gets a database of its own beside it, xietong_bench_imaging_orthanc;
+    the servers' ports are any free ones, or the first free ones in XT_BENCH_PORTS_WEB,
+    _DICOM, _ORTHANC_HTTP and _ORTHANC_DICOM, each a range such as 8220-8224)
 
 Generates N synthetic 512x512 CT instances (about 512 KB each, xietong.imaging.synthetic)
 once into a temporary folder, then for each target (Orthanc, and Xietong when its DICOMweb
@@ -442,7 +444,7 @@ class Orthanc(Target):
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.database_url:
             database_fresh(self.database_url)
-        http_port, dicom_port = free_port(), free_port()
+        http_port, dicom_port = free_port("orthanc_http"), free_port("orthanc_dicom")
         path = self.folder / "orthanc.json"
         path.write_text(json.dumps(self._configuration(http_port, dicom_port), indent=2))
         log = (self.folder / "orthanc.log").open("ab")
@@ -569,7 +571,7 @@ class Xietong(Target):
         token = self._token(membership_id)
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
-        http_port, dicom_port = free_port(), free_port()
+        http_port, dicom_port = free_port("web"), free_port("dicom")
         env = {
             **os.environ, **NODELAY_ENV,
             "XT_REDIS_URL": os.environ.get("XT_REDIS_URL", "redis://127.0.0.1:6379/3"),

@@ -115,8 +115,10 @@ def cstore(url: str, folder: Path, count: int, top: int) -> None:
                 profile.enable()
             return int(original(**kwargs))
 
-    receiver = Receiver(ae_title="XIETONG", ingest=ingest)
-    port = free_port()
+    receiver = Receiver(
+        ae_title="XIETONG", ingest=ingest, ended=dicom_receiver.archive_association_end
+    )
+    port = free_port("dicom")
     receiver.start("127.0.0.1", port)
     command = [program("storescu"), "-q", "-R", "+sd", "-aet", BENCH_AE, "-aec", "XIETONG",
                "127.0.0.1", str(port), str(folder)]  # fmt: skip

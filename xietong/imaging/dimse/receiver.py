@@ -35,6 +35,9 @@ from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
 from xietong.directory.selectors import dicom_node_for
 
+from .answers import answers_written
+from .waking import association_forget, association_waking, reads_whole
+
 if TYPE_CHECKING:
     from xietong.directory.models import DicomNode
 
@@ -70,6 +73,9 @@ class Ingest(Protocol):
 
 
 NodeLookup = Callable[..., "DicomNode | None"]
+# Called in the association's thread when it is released or aborted: what the archive does
+# once for all the association stored (its commits made durable).
+Ended = Callable[[Sender], None]
 
 
 def _element(tag: int, vr: bytes, value: bytes) -> bytes:
@@ -109,6 +115,16 @@ def nodelay_set(event: Any) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+def _connection_opened(event: Any) -> None:
+    """EVT_CONN_OPEN: Nagle's algorithm off, the association's threads wait for work rather
+    than poll for it, its socket reads a PDU in large reads (dimse/waking.py), and its
+    successful C-STORE answers are written as bytes (dimse/answers.py)."""
+    nodelay_set(event)
+    association_waking(event.assoc)
+    reads_whole(event.assoc)
+    answers_written(event.assoc)
+
+
 class Receiver:
     """A DICOM application entity (Storage SCP and Verification SCP) on one port.
 
@@ -119,9 +135,15 @@ class Receiver:
     """
 
     def __init__(
-        self, *, ae_title: str, ingest: Ingest, node_for: NodeLookup = dicom_node_for
+        self,
+        *,
+        ae_title: str,
+        ingest: Ingest,
+        node_for: NodeLookup = dicom_node_for,
+        ended: Ended | None = None,
     ) -> None:
         self.ingest = ingest
+        self.ended = ended
         self.node_for = node_for
         self.ae = AE(ae_title=ae_title)
         # Every storage SOP class in every transfer syntax: an instance is kept as sent.
@@ -139,7 +161,7 @@ class Receiver:
 
     def start(self, host: str, port: int) -> None:
         handlers: list[Any] = [
-            (evt.EVT_CONN_OPEN, nodelay_set),
+            (evt.EVT_CONN_OPEN, _connection_opened),
             (evt.EVT_REQUESTED, self._on_requested),
             (evt.EVT_C_ECHO, self._on_echo),
             (evt.EVT_C_STORE, self._on_store),
@@ -214,10 +236,22 @@ class Receiver:
 
     def _on_ended(self, event: Any) -> None:
         # Released or aborted, in the association's own thread (the one the ingest ran in):
-        # its database connection is closed with it.
-        connections.close_all()
+        # the archive ends its store, and its database connection is closed with it.
+        with self._lock:
+            sender = self._senders.get(id(event.assoc))
+        try:
+            if sender is not None and self.ended is not None:
+                self.ended(sender)
+        except Exception:
+            LOGGER.exception(
+                "the end of an association from %s failed", event.assoc.requestor.ae_title
+            )
+        finally:
+            connections.close_all()
 
     def _on_closed(self, event: Any) -> None:
-        # In the network layer's thread: only the association's sender is forgotten.
+        # In the network layer's thread: the association's sender is forgotten, and its
+        # wake-ups.
         with self._lock:
             self._senders.pop(id(event.assoc), None)
+        association_forget(event.assoc)

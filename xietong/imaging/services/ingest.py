@@ -46,11 +46,9 @@ from ..dicom import (
     instance_fields,
     metadata_json,
     part10_parse,
-    series_fields,
-    study_fields,
 )
 from .ingest_index import Row, SessionIndex, rows_commit
-from .ingest_sql import one_statement
+from .ingest_sql import commit_flush_defer, commits_flush, one_statement
 
 Route = Literal["stow", "upload", "cstore"]
 # Instances committed in one transaction by a request: its rows stay in memory until then
@@ -111,6 +109,10 @@ class StoreSession:
     # Set for an association: its events say which one, and each study is audited once in it.
     association: str = ""
     index: SessionIndex = field(default_factory=SessionIndex)
+    # An association's commits are acknowledged without waiting for each to reach the disk;
+    # session_flush waits for all of them when it ends (docs/adr/0029-cstore-throughput.md).
+    flush_deferred: bool = False
+    _deferring: bool = False
 
     def __post_init__(self) -> None:
         actor = self.actor
@@ -186,6 +188,14 @@ def instance_store(
                            session=session)[0]  # fmt: skip
 
 
+def session_flush(session: StoreSession) -> None:
+    """Waits until every commit of the session is on disk (its end: a released or aborted
+    association), and commits wait for the disk again on this connection."""
+    if session._deferring:
+        commits_flush()
+        session._deferring = False
+
+
 class _Whole(ContentFile):
     """The received bytes, handed to the storage as one chunk: a file system storage writes
     them in one call rather than 64 KB at a time (a 512 KB image took nine)."""
@@ -194,9 +204,10 @@ class _Whole(ContentFile):
 
 
 def _row_of(parsed: Parsed, index: SessionIndex, described: set[tuple[str, str]]) -> Row:
-    """The instance's file written (the bytes as received) and its row made ready; the
-    dataset and its bytes are not kept past this. The study's and series' attributes are
-    read only for a series neither the session nor the batch (`described`) has met."""
+    """The instance's file written (the bytes as received) and its row made ready; its
+    bytes are not kept past this. The header (without the pixel data) is kept only for a
+    series neither the session nor the batch (`described`) has met: the study's and series'
+    attributes are read from it when their rows are made, not when they exist already."""
     name = default_storage.save(_storage_name(), _Whole(parsed.data))
     try:
         ds = parsed.dataset
@@ -208,8 +219,7 @@ def _row_of(parsed: Parsed, index: SessionIndex, described: set[tuple[str, str]]
             study_uid=parsed.study_uid, series_uid=parsed.series_uid,
             transfer_syntax=parsed.transfer_syntax, metadata=metadata_json(parsed),
             file=name, size=len(parsed.data), fields=instance_fields(ds),
-            study_fields=None if known else study_fields(ds),
-            series_fields=None if known else series_fields(ds),
+            header=None if known else ds,
         )  # fmt: skip
     except BaseException:
         default_storage.delete(name)
@@ -227,6 +237,8 @@ def _settle(
     # An association's instance into a study and series it has met (and audited) is one
     # statement on PostgreSQL, committed as it runs: no transaction around it.
     alone = one_statement() and session.index.nothing_but_rows(rows, session.association)
+    if session.flush_deferred and not session._deferring:
+        session._deferring = commit_flush_defer()
     try:
         with nullcontext() if alone else transaction.atomic():
             settled = rows_commit(

@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 from django.db import connection
 from django.utils import timezone
+from pydicom.dataset import Dataset
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 
 from ..access import studies_visible_q
-from ..dicom import Refusal
+from ..dicom import Refusal, series_fields, study_fields
 from ..models import Series, Study
 from .ingest_sql import rows_insert, series_row, study_row
 from .matching import study_match
@@ -28,8 +29,9 @@ Settled = Literal["stored", "duplicate"] | Refusal
 
 @dataclass
 class Row:
-    """An instance whose file is written, ready to be indexed. Its study's and series'
-    attributes are read only when the session does not know its series yet."""
+    """An instance whose file is written, ready to be indexed. `header` (its dataset up to
+    the pixel data) is there when the session does not know its series yet: the study's and
+    series' attributes are read from it if their rows must be made."""
 
     sop_uid: str
     sop_class_uid: str
@@ -40,8 +42,7 @@ class Row:
     file: str
     size: int
     fields: dict[str, Any]
-    study_fields: dict[str, Any] | None = None
-    series_fields: dict[str, Any] | None = None
+    header: Dataset | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _study_for(
         index.series[row.series_uid] = series
         index._note("series", row.series_uid)
     if study is None:
-        fields = row.study_fields or {}
+        fields = study_fields(row.header) if row.header is not None else {}
         match = study_match(institution_id=institution_id, patient_id=fields["dicom_patient_id"],
                             patient_name=fields["patient_name"],
                             birth_date=fields["patient_birth_date"])  # fmt: skip
@@ -142,7 +143,7 @@ def _series_for(index: SessionIndex, study: StudyEntry, row: Row) -> tuple[int, 
         index.series[row.series_uid] = found
         index._note("series", row.series_uid)
         return found
-    fields = row.series_fields or {}
+    fields = series_fields(row.header) if row.header is not None else {}
     series, created = Series.objects.get_or_create(
         series_instance_uid=row.series_uid, defaults={"study_id": study.pk, **fields}
     )

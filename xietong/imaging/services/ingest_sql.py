@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from ..models import Instance, Series, Study
 
@@ -31,6 +31,28 @@ def _q(name: str) -> str:
 def one_statement() -> bool:
     """Whether rows and counters are written by one statement (PostgreSQL)."""
     return connection.vendor == "postgresql"
+
+
+def commit_flush_defer() -> bool:
+    """From now on this connection's commits do not wait for their WAL to reach the disk
+    (PostgreSQL's synchronous_commit off: a commit is as durable against a crash of our
+    process, and visible, at once; a crash of the database's host may lose the last fraction
+    of a second of them). Returns whether they do not (elsewhere they always wait)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    return True
+
+
+def commits_flush() -> None:
+    """Waits until every earlier commit of the connection is on disk, and has the later ones
+    wait again: a transaction that takes an id commits with a flush of the WAL up to its own
+    record, and so of every commit before it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO on")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current()")
 
 
 def study_row(uid: str, series_uid: str = "") -> tuple[Study | None, tuple[int, int] | None]:

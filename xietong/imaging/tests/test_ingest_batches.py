@@ -17,7 +17,7 @@ from xietong.core.models import AuditEvent
 from xietong.imaging.dicom import Refusal
 from xietong.imaging.models import Instance, Series, Study
 from xietong.imaging.services import instances_store
-from xietong.imaging.services.ingest import StoreSession, instance_store
+from xietong.imaging.services.ingest import StoreSession, instance_store, session_flush
 from xietong.imaging.synthetic import Person, dataset_bytes
 
 from .world import a_patient, a_sender, a_study, person_of, stored
@@ -138,3 +138,29 @@ def test_a_batch_whose_transaction_fails_keeps_nothing_and_the_session_forgets_i
     study = Study.objects.get()
     assert (study.instance_count, study.series_count) == (3, 1)
     assert AuditEvent.objects.filter(action="imaging_study.store").count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="waiting for the disk is PostgreSQL's setting"
+)
+def test_an_association_defers_waiting_for_the_disk_until_it_ends_and_then_waits_again():
+    sender = a_sender()
+    patient = a_patient(sender.institution)
+    datasets = a_study(person_of(patient), instances_per_series=3, rows=8, cols=8)
+    session = StoreSession(actor=None, institution_id=sender.institution.pk, route="cstore",
+                           agent="JQX_CT", association="a2", flush_deferred=True)  # fmt: skip
+
+    def waits_for_the_disk() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return str(cursor.fetchone()[0])
+
+    for ds in datasets:
+        outcome = instance_store(actor=None, institution_id=sender.institution.pk,
+                                 route="cstore", item=dataset_bytes(ds), agent="JQX_CT",
+                                 session=session)  # fmt: skip
+        assert outcome.status == "stored"
+        assert waits_for_the_disk() == "off"
+    session_flush(session)
+    assert waits_for_the_disk() == "on"  # the connection's later work waits as before
+    assert Study.objects.get().instance_count == 3

@@ -137,6 +137,14 @@ def _report_pdf(w: World) -> str:
     return reverse("imaging:report_pdf", args=[contract_signed_for(w.membership).uuid, 1])
 
 
+def _report_preview(w: World) -> str:
+    from xietong.imaging.reading.tests.contract import contract_reading
+
+    # A preliminary report waiting for the member (made a senior of the centre) to sign it.
+    return reverse("imaging:report_preview_pdf", args=[contract_reading(w.membership, "/sign")
+                                                       ["reading_uuid"]])  # fmt: skip
+
+
 READ_READING = ("read", "ImagingReading")
 SEARCH_READING = ("search", "ImagingReading")
 
@@ -148,4 +156,5 @@ READING: dict[str, tuple[str, Callable[[World], str], tuple[str, str]]] = {
     "imaging:worklist": ("expert", _worklist, SEARCH_READING),
     "imaging:readings_mine": ("requester", _readings_mine, SEARCH_READING),
     "imaging:report_pdf": ("requester", _report_pdf, ("read", "ImagingReport")),
+    "imaging:report_preview_pdf": ("expert", _report_preview, ("read", "ImagingReport")),
 }

@@ -5,6 +5,7 @@ linked to one of our patients is seen by nobody yet. Each read and each search i
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db.models import Exists, OuterRef
@@ -28,7 +29,7 @@ from xietong.patients.selectors import patients_visible_to
 
 from .everything import patient_everything
 from .models import FhirResource
-from .push.columns import fhir_instant
+from .push.columns import fhir_instant, resource_date
 from .push.edge import SUBJECT_OF
 from .search import resources_search, search_includes, search_note, search_params
 
@@ -96,6 +97,7 @@ def fhir_readers_register() -> None:
         fhir_search_register(
             resource_type, searcher, params=search_params(resource_type),
             includes=search_includes(resource_type), note=search_note(resource_type),
+            sort_date=partial(resource_date, resource_type),
         )  # fmt: skip
     fhir_operation_register("Patient", "everything", everything_operation, definition=EVERYTHING)
     fhir_system_interactions_register("batch", "transaction")

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
+from xietong.core.keys import uuid_or_none
 from xietong.fhir.registry import Resource, SearchPage, SearchRefused, search_window
+from xietong.patients.models import Patient
 from xietong.patients.selectors import patients_visible_to
 
 from .models import FhirResource, FhirToken, TokenParam
@@ -46,6 +48,8 @@ def search_params(resource_type: str) -> dict[str, str]:
         params["category"] = "token"
     if resource_type in _HAS_STATUS:
         params["status"] = "token"
+    if resource_type == "ImagingStudy":
+        params["started"] = "date"  # R4's name for ImagingStudy's date
     return params
 
 
@@ -80,12 +84,16 @@ def _period(rest: str, start: dt.datetime) -> dt.datetime:
     return start + dt.timedelta(seconds=1)
 
 
-def _date_q(column: str, value: str) -> Q:
+def date_bounds(value: str) -> tuple[str, dt.datetime, dt.datetime] | None:
+    """A date search value as (prefix, the first instant it names, the end of the period it
+    names), None when it names no date. Other apps' searchers read `date` as this one does."""
     prefix, rest = (value[:2], value[2:]) if value[:2] in _PREFIXES else ("eq", value)
     start = fhir_instant(rest)
-    if start is None:
-        return Q(pk__in=[])
-    end = _period(rest, start)
+    return None if start is None else (prefix, start, _period(rest, start))
+
+
+def range_q(column: str, prefix: str, start: Any, end: Any) -> Q:
+    """The condition of a prefix over the period [start, end) on a column."""
     within = Q(**{f"{column}__gte": start, f"{column}__lt": end})
     return {
         "eq": within,
@@ -99,6 +107,11 @@ def _date_q(column: str, value: str) -> Q:
     }[prefix]
 
 
+def date_q(column: str, value: str) -> Q:
+    bounds = date_bounds(value)
+    return Q(pk__in=[]) if bounds is None else range_q(column, *bounds)
+
+
 def _token_q(resource_type: str, param: str, value: str) -> Q:
     system, bar, code = value.partition("|")
     tokens = FhirToken.objects.filter(resource_type=resource_type, param=param)
@@ -107,7 +120,14 @@ def _token_q(resource_type: str, param: str, value: str) -> Q:
 
 
 def _subject_q(value: str) -> Q:
-    return Q(subject=value if "/" in value else f"Patient/{value}")
+    """The hospital's Patient resource the value names, or one of our patients by UUID (as
+    the platform's own resources name them), so that one search answers both (ADR 32)."""
+    reference = value if "/" in value else f"Patient/{value}"
+    kind, _slash, key = reference.rpartition("/")
+    ours = uuid_or_none(key) if kind == "Patient" else None
+    if ours is None:
+        return Q(subject=reference)
+    return Q(subject=reference) | Q(patient_id__in=Patient.objects.filter(uuid=ours).values("pk"))
 
 
 def visible_resources(actor: Actor) -> QuerySet[FhirResource]:
@@ -123,10 +143,10 @@ def _filtered(rows: QuerySet[FhirResource], resource_type: str, params: QueryDic
             rows = rows.filter(_token_q(resource_type, name, value))
     for value in params.getlist("status"):
         rows = rows.filter(status__in=value.split(","))
-    for value in params.getlist("date"):
-        rows = rows.filter(_date_q("date", value))
+    for value in [*params.getlist("date"), *params.getlist("started")]:
+        rows = rows.filter(date_q("date", value))
     for value in params.getlist("_lastUpdated"):
-        rows = rows.filter(_date_q("last_updated", value))
+        rows = rows.filter(date_q("last_updated", value))
     return rows
 
 

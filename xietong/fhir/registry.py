@@ -8,11 +8,15 @@ searcher decides visibility itself: "not mine" and "not yours" are both None / n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 from xietong.core.actor import Actor
 
@@ -20,6 +24,9 @@ Resource = dict[str, Any]
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
+# How deep a search answered by several searchers pages (ADR 32): each is asked for its
+# first `_offset + _count` matches, which are merged in the order asked.
+MERGED_DEPTH = 1000
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,11 @@ _searchers: dict[str, list[Searcher]] = {}
 _search_params: dict[str, dict[str, str]] = {}
 # `_include` values and documentation per type, and instance operations per type (name ->
 # (canonical OperationDefinition, the code)).
+# What each searcher answers: a search naming a parameter it does not serve is not its
+# to answer (it finds nothing there, rather than ignoring the condition).
+_searcher_params: dict[Searcher, frozenset[str]] = {}
+# The date `_sort=date` orders by, per type, for merging the pages of several searchers.
+_sort_dates: dict[str, Callable[[Resource], dt.datetime | None]] = {}
 _search_includes: dict[str, list[str]] = {}
 _search_notes: dict[str, str] = {}
 _operations: dict[str, dict[str, tuple[str, Operation]]] = {}
@@ -76,14 +88,20 @@ def fhir_search_register(
     *,
     includes: list[str] | None = None,
     note: str = "",
+    sort_date: Callable[[Resource], dt.datetime | None] | None = None,
 ) -> None:
     if searcher not in _searchers.setdefault(resource_type, []):
         _searchers[resource_type].append(searcher)
+    _searcher_params[searcher] = frozenset(params or {})
     _search_params.setdefault(resource_type, {}).update(params or {})
+    if sort_date is not None:
+        _sort_dates.setdefault(resource_type, sort_date)
     known = _search_includes.setdefault(resource_type, [])
     known.extend(i for i in includes or [] if i not in known)
-    if note:
-        _search_notes[resource_type] = note
+    if note and note not in _search_notes.get(resource_type, ""):
+        _search_notes[resource_type] = " ".join(
+            filter(None, [_search_notes.get(resource_type), note])
+        )
 
 
 def fhir_operation_register(
@@ -133,8 +151,26 @@ def fhir_read(*, actor: Actor, resource_type: str, resource_id: str) -> Resource
     return None
 
 
+# The window a merged search asks each searcher for, in place of the client's.
+_merged_window: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar(
+    "fhir_merged_window", default=None
+)
+
+
+@contextmanager
+def _window(count: int) -> Iterator[None]:
+    token = _merged_window.set((count, 0))
+    try:
+        yield
+    finally:
+        _merged_window.reset(token)
+
+
 def search_window(params: QueryDict) -> tuple[int, int]:
-    """(`_count`, `_offset`): 50 unless asked, at most 200; 0 asks for the total alone."""
+    """(`_count`, `_offset`): 50 unless asked, at most 200; 0 asks for the total alone. Inside
+    a merged search, the first `_offset + _count` matches of each searcher."""
+    if (merged := _merged_window.get()) is not None:
+        return merged
     try:
         count = max(0, min(MAX_COUNT, int(params.get("_count", DEFAULT_COUNT))))
         offset = max(0, int(params.get("_offset", 0)))
@@ -143,33 +179,103 @@ def search_window(params: QueryDict) -> tuple[int, int]:
     return count, offset
 
 
+def _answers(searcher: Searcher, resource_type: str, params: QueryDict) -> bool:
+    """False when the search names a parameter the type serves but this searcher does not
+    (it cannot answer the condition). What no searcher declares is ignored, as before."""
+    served = _searcher_params.get(searcher, frozenset())
+    declared = _search_params.get(resource_type, {})
+    return all(k in served for k in params if k in declared)
+
+
 def fhir_search(*, actor: Actor, resource_type: str, params: QueryDict) -> SearchPage:
-    """What every searcher of the type finds, as one page. Each type served today has one
-    searcher that pages (the pushed types) or searchers that find a handful (Task): a list is
-    cut here, and pages are put side by side."""
+    """What every searcher of the type finds, as one page. A searcher that does not serve a
+    parameter asked finds nothing. One searcher answering pages itself (or finds a handful,
+    cut here); several are merged in the order asked (ADR 32)."""
     count, offset = search_window(params)
-    listed: list[Resource] = []
-    pages: list[SearchPage] = []
-    for searcher in _searchers.get(resource_type, []):
-        found = searcher(actor, params)
-        if isinstance(found, SearchPage):
-            pages.append(found)
-        else:
-            listed.extend(found)
-    if listed or not pages:
-        pages.append(
-            SearchPage(
-                matches=listed[offset : offset + count],
-                total=len(listed),
-                more=len(listed) > offset + count,
-            )
-        )
-    totals = [p.total for p in pages]
+    searchers = [s for s in _searchers.get(resource_type, []) if _answers(s, resource_type, params)]
+    if len(searchers) > 1:
+        return _merged(actor, resource_type, params, searchers, count=count, offset=offset)
+    if not searchers:
+        return SearchPage(matches=[], total=0, more=False)
+    found = searchers[0](actor, params)
+    if isinstance(found, SearchPage):
+        return found
     return SearchPage(
-        matches=[r for p in pages for r in p.matches],
+        matches=found[offset : offset + count], total=len(found), more=len(found) > offset + count
+    )
+
+
+def search_sort_keys(params: QueryDict) -> list[str]:
+    """`_sort` as asked (date and _lastUpdated, `-` for newest first), -date unless asked."""
+    keys = [k for v in params.getlist("_sort") for k in v.split(",") if k] or ["-date"]
+    for key in keys:
+        if key.removeprefix("-") not in ("date", "_lastUpdated"):
+            raise SearchRefused(
+                _("Sorting by %(key)s is not served; sort by date or _lastUpdated.") % {"key": key}
+            )
+    return keys
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _merged(
+    actor: Actor,
+    resource_type: str,
+    params: QueryDict,
+    searchers: list[Searcher],
+    *,
+    count: int,
+    offset: int,
+) -> SearchPage:
+    """Each searcher's first `_offset + _count` matches, merged by `_sort` (undated last),
+    then cut: the total is the sum of theirs."""
+    keys = search_sort_keys(params)
+    depth = offset + count
+    if depth > MERGED_DEPTH:
+        raise SearchRefused(
+            _("Page no deeper than %(depth)s results here; narrow the search.")
+            % {"depth": MERGED_DEPTH}
+        )
+    pages: list[SearchPage] = []
+    with _window(depth):
+        for searcher in searchers:
+            found = searcher(actor, params)
+            if not isinstance(found, SearchPage):
+                found = SearchPage(found[:depth], total=len(found), more=len(found) > depth)
+            pages.append(found)
+    # Each searcher's own order breaks ties (the sort is stable), so pages never overlap.
+    matches = [r for p in pages for r in p.matches]
+    date_of = _sort_dates.get(resource_type, lambda r: None)
+    for key in reversed(keys):
+        name = key.removeprefix("-")
+        sign = -1 if key.startswith("-") else 1
+
+        def when(r: Resource, name: str = name, sign: int = sign) -> tuple[bool, float]:
+            at = date_of(r) if name == "date" else _instant(r.get("meta", {}).get("lastUpdated"))
+            return (at is None, sign * at.timestamp() if at else 0.0)
+
+        matches.sort(key=when)
+    totals = [p.total for p in pages]
+    shown = matches[offset:depth]
+    # What `_include` brought, for the matches shown only (each searcher fetched more).
+    named = {
+        ref.get("reference") for r in shown for ref in (r.get("subject"), r.get("patient")) if ref
+    }
+    return SearchPage(
+        matches=shown,
         total=None if None in totals else sum(t or 0 for t in totals),
-        more=any(p.more for p in pages),
-        included=[r for p in pages for r in p.included],
+        more=len(matches) > depth or any(p.more for p in pages),
+        included=[
+            r for p in pages for r in p.included if f"{r['resourceType']}/{r['id']}" in named
+        ],
     )
 
 

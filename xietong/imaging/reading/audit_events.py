@@ -11,6 +11,7 @@ AUDIT_EVENTS = AuditVocabulary(
         "imaging_reading.read": _("Reading request opened"),
         "imaging_reading.search": _("Reading worklist shown"),
         "imaging_report.read": _("Imaging report downloaded"),
+        "imaging_report.search": _("Imaging reports searched"),
     },
     resource_types={"ImagingReport": _("Imaging report")},
 )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
 from xietong.core.reads import read_refused
-from xietong.fhir.registry import Resource, fhir_read_register
+from xietong.fhir.registry import Resource, fhir_read_register, fhir_search_register
 
 from ..labels import body_part_label
 from ..models import Series, Study
@@ -26,6 +26,7 @@ from .workflow import fhir_status
 NUMBER_SYSTEM = "urn:xietong:imaging-reading-number"
 DICOM_UID_SYSTEM = "urn:dicom:uid"
 DCM = "http://dicom.nema.org/resources/ontology/DCM"
+V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
 
 
 def _clean(resource: dict[str, Any]) -> dict[str, Any]:
@@ -91,8 +92,10 @@ def _subject(study: Study) -> dict[str, str] | None:
     return {"reference": f"Patient/{p.uuid}", "display": p.name} if p is not None else None
 
 
-def imaging_study(study: Study) -> Resource:
-    series = list(Series.objects.filter(study_id=study.pk).order_by("series_number", "id"))
+def imaging_study(study: Study, *, series: list[Series] | None = None) -> Resource:
+    """The study as ImagingStudy; `series` when the caller fetched them (a search page)."""
+    if series is None:
+        series = list(Series.objects.filter(study_id=study.pk).order_by("series_number", "id"))
     d = study.study_date
     started = f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 and d.isdigit() else None
     return _clean(
@@ -100,7 +103,9 @@ def imaging_study(study: Study) -> Resource:
             "resourceType": "ImagingStudy",
             "id": str(study.uuid),
             "identifier": [{"system": DICOM_UID_SYSTEM,
-                            "value": f"urn:oid:{study.study_instance_uid}"}],
+                            "value": f"urn:oid:{study.study_instance_uid}"}] + ([{
+                "type": {"coding": [{"system": V2_0203, "code": "ACSN"}]},
+                "value": study.accession_number}] if study.accession_number else []),
             "status": "available",
             "modality": [{"system": DCM, "code": m} for m in study.modality_list],
             "subject": _subject(study),
@@ -156,5 +161,27 @@ def _is_uuid(value: str) -> bool:
 
 
 def fhir_readers_register() -> None:
+    from .fhir_search import (
+        DIAGNOSTIC_REPORT_PARAMS,
+        IMAGING_STUDY_PARAMS,
+        diagnostic_report_search,
+        imaging_study_search,
+    )
+
     fhir_read_register("DiagnosticReport", diagnostic_report_read)
     fhir_read_register("ImagingStudy", imaging_study_read)
+    # Searched beside what hospitals pushed of the same types, merged in one answer (ADR 32).
+    merged = (
+        "The platform's own %s are searched beside those hospitals pushed, merged in the order "
+        "asked while _offset + _count is at most 1000; %s"
+    )
+    fhir_search_register(
+        "DiagnosticReport", diagnostic_report_search, DIAGNOSTIC_REPORT_PARAMS,
+        note=merged % ("imaging reports", "their date is issued, and _include brings nothing "
+                       "for them (their subject is the platform's patient)."),
+    )  # fmt: skip
+    fhir_search_register(
+        "ImagingStudy", imaging_study_search, IMAGING_STUDY_PARAMS,
+        note=merged % ("studies", "modality is answered for them only, started at the day's "
+                       "precision; identifier is the Study Instance UID or the accession number."),
+    )  # fmt: skip

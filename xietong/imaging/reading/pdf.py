@@ -1,5 +1,7 @@
 """The signed imaging report as a printable PDF with Chinese fonts (the machinery the
-consultation opinion uses: a template rendered in Chinese, printed by WeasyPrint)."""
+consultation opinion uses: a template rendered in Chinese, printed by WeasyPrint), and the
+same page as a preview of a version not yet signed, watermarked on every page so that a
+printed copy cannot pass for the report."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from ..labels import body_part_label
 from .models import ImagingReport
 
 
-def report_pdf(*, report: ImagingReport) -> bytes:
+def report_pdf(*, report: ImagingReport, preview: bool = False) -> bytes:
     from weasyprint import HTML  # imported late: loading it costs a second
 
     r = report.reading
@@ -20,6 +22,7 @@ def report_pdf(*, report: ImagingReport) -> bytes:
             {
                 "r": r,
                 "report": report,
+                "preview": preview,
                 "patient": r.patient,
                 "study": r.study,
                 "body_part": body_part_label(r.body_part) if r.body_part else "",

@@ -24,11 +24,18 @@ from xietong.core.reads import CHANGE
 
 from ..labels import body_part_label
 from ..sections import study_rows
+from .access import can_read
 from .machine import reading_actions, reading_held
-from .models import ImagingReport, ReadingRequest
+from .models import ImagingReport, ReadingRequest, Status
 from .pdf import report_pdf
 from .reports import report_correct, report_draft_save, report_preliminary, report_sign
-from .selectors import get_reading_for, reading_timeline, reports_shown_to, signed_report_for
+from .selectors import (
+    get_reading_for,
+    reading_timeline,
+    report_preview_for,
+    reports_shown_to,
+    signed_report_for,
+)
 from .templates_data import template_for
 from .workflow import ACTION_LABELS, Action
 
@@ -103,7 +110,11 @@ def _page(
         "correct": correct,
         "sign": sign,
         "body_part": body_part_label(r.body_part) if r.body_part else "",
-    }
+        # The centre's readers print the version not yet signed before signing it.
+        "preview_pdf": current is not None and not current.is_signed
+        and r.status in (Status.READING, Status.PRELIMINARY)
+        and r.centre_id == actor.institution_id and can_read(actor),
+    }  # fmt: skip
     return render(request, "imaging/reading/detail.html", context, status=status)
 
 
@@ -189,4 +200,19 @@ def report_pdf_download(
     response = HttpResponse(report_pdf(report=report), content_type="application/pdf")
     name = f"{report.reading.number}-v{report.version}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@actor_view
+def report_preview_pdf(
+    request: ActorRequest, actor: Actor, reading_uuid: uuid.UUID
+) -> HttpResponse:
+    """The version not yet signed as it will print, watermarked, for the reading centre only.
+    Printed on each request and never kept: the signed PDF is the only report."""
+    report = report_preview_for(actor=actor, reading_uuid=reading_uuid)
+    response = HttpResponse(report_pdf(report=report, preview=True), content_type="application/pdf")
+    name = f"{report.reading.number}-v{report.version}-preview.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "no-store"
     return response

@@ -245,3 +245,30 @@ def signed_report_for(
                   patient_id=r.patient_id,
                   detail={"number": r.number, "version": version, "format": "pdf"})  # fmt: skip
     return found
+
+
+def report_preview_for(*, actor: Actor, reading_uuid: uuid_lib.UUID | str) -> ImagingReport:
+    """The version not yet signed (the claimer's draft, or the preliminary under review),
+    read for its preview PDF by the reading centre's readers and seniors, who see it on the
+    page already. NotFound for the requester (who never reads a draft), for everyone else,
+    and once every version is signed. The read is recorded as the report's."""
+    r = get_reading_for(actor=actor, reading_uuid=reading_uuid, intent=Intent.CHANGE)
+    centre_side = r.centre_id == actor.institution_id and can_read(actor)
+    found = (
+        ImagingReport.objects.filter(reading=r, signed_at__isnull=True)
+        .select_related("author")
+        .order_by("-version")
+        .first()
+        if centre_side and r.status in (Status.READING, Status.PRELIMINARY)
+        else None
+    )
+    if found is None:
+        read_refused(actor=actor, resource_type="ImagingReport", resource_id=f"{r.uuid}/preview",
+                     patient_id=r.patient_id)  # fmt: skip
+        raise NotFound()
+    found.reading = r
+    read_recorded(actor=actor, intent=SHOW, resource_type="ImagingReport", resource_id=found.uuid,
+                  patient_id=r.patient_id,
+                  detail={"number": r.number, "version": found.version,
+                          "format": "pdf", "preview": True})  # fmt: skip
+    return found

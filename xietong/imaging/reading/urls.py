@@ -15,6 +15,11 @@ urlpatterns = [
         name="report_correct",
     ),
     path(
+        "readings/<uuid:reading_uuid>/report/preview.pdf",
+        report_views.report_preview_pdf,
+        name="report_preview_pdf",
+    ),
+    path(
         "readings/<uuid:reading_uuid>/reports/<int:version>.pdf",
         report_views.report_pdf_download,
         name="report_pdf",

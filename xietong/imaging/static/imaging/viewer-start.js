@@ -163,4 +163,26 @@
       },
     ],
   };
+
+  // OHIF's Chinese lacks the measurement panel's and some dialogs' words (viewer-zh.js).
+  // They go through OHIF's own i18n (@ohif/i18n's addLocales, which extensions use), reached
+  // as a module of the pinned build when its first chunk registers: 90119 is that module in
+  // @ohif/app 3.13.2. Another build without it keeps OHIF's own words, and the browser test
+  // of the viewer's Chinese says so.
+  var OHIF_I18N_MODULE = 90119;
+  var chunks = (window.rspackChunk = window.rspackChunk || []);
+  chunks.push([
+    ["xt-viewer-locales"],
+    {},
+    function (require) {
+      try {
+        var i18n = require(OHIF_I18N_MODULE).A;
+        if (i18n && typeof i18n.addLocales === "function" && window.xietongViewerLocales) {
+          i18n.addLocales(window.xietongViewerLocales);
+        }
+      } catch (e) {
+        // not this build's module: OHIF's own words stay
+      }
+    },
+  ]);
 })();

@@ -1,5 +1,5 @@
 """The "健康档案" card on the patient's page: how many entries of each kind the hospitals sent
-for the patient (one query), and the way to the record's page."""
+for the patient that the reader reads (one query, sharing.py), and the way to the record's page."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from xietong.patients.sections import PatientSection
 from .ehr.kinds import KIND_OF_TYPE, KINDS, TIMELINE_TYPES
 from .ehr.selectors import ENTERED_IN_ERROR
 from .models import FhirResource
+from .sharing import resources_readable_q
 
 if TYPE_CHECKING:
     from xietong.patients.models import Patient
@@ -27,6 +28,7 @@ def ehr_section(request: HttpRequest, actor: Actor, patient: Patient) -> Patient
         return None
     counted = (
         FhirResource.objects.filter(patient=patient, resource_type__in=TIMELINE_TYPES)
+        .filter(resources_readable_q(actor=actor, patient_id=patient.pk))
         .exclude(status=ENTERED_IN_ERROR)
         .values_list("resource_type")
         .annotate(n=Count("id"))

@@ -2,8 +2,8 @@
 
 A resident has one Patient resource per hospital that pushed one, each linked to the same
 patient of ours (linking.py). Everything is those Patient resources and whatever refers to
-them, from every hospital, when the reader sees that patient. A plain selector, so pages
-other than the FHIR surface may ask it too."""
+them, from every hospital, of what the reader reads (sharing.py, docs/adr/0033). A plain
+selector, so pages other than the FHIR surface may ask it too."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from xietong.core.actor import Actor
 from xietong.core.keys import uuid_or_none
 from xietong.core.reads import SHOW, Intent, read_recorded, read_refused
 from xietong.fhir.registry import DEFAULT_COUNT, SearchPage
-from xietong.patients.selectors import patients_visible_to
 
 from .models import FhirResource
 from .search import page_cut
+from .sharing import resources_readable_q
 
 
 def patient_everything(
@@ -38,7 +38,8 @@ def patient_everything(
     Each page is one read naming the patient."""
     key = uuid_or_none(resource_id)
     reference = f"Patient/{resource_id}"
-    seen = patients_visible_to(actor).filter(pk=OuterRef("patient_id"))
+    # The Patient resource named must itself be one the reader reads.
+    seen = FhirResource.objects.filter(resources_readable_q(actor=actor), pk=OuterRef("pk"))
     found = (
         FhirResource.objects.filter(resource_type="Patient", logical_id=key)
         .annotate(seen=Exists(seen))
@@ -60,7 +61,8 @@ def patient_everything(
         ).values_list("logical_id", flat=True)
     ]
     rows = FhirResource.objects.filter(
-        Q(patient_id=patient_id) | Q(patient__isnull=True, subject__in=linked)
+        Q(patient_id=patient_id) | Q(patient__isnull=True, subject__in=linked),
+        resources_readable_q(actor=actor, patient_id=patient_id),
     )
     if since is not None:
         rows = rows.filter(last_updated__gte=since)

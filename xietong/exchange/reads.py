@@ -1,6 +1,7 @@
 """Reading what hospitals pushed through /fhir/R4/: a resource by id, searches (search.py)
-and a patient's `$everything` (everything.py), seen only where the actor sees the patient
-(patients/access.py: their institution cares for them, or a grant names them). A resource not
+and a patient's `$everything` (everything.py), each read only where sharing.py lets the
+actor read the resource (what their institution pushed; another's on the grounds of
+docs/adr/0033). A resource not
 linked to one of our patients is seen by nobody yet. Each read and each search is audited."""
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ from xietong.fhir.registry import (
     fhir_system_interactions_register,
     search_window,
 )
-from xietong.patients.selectors import patients_visible_to
 
 from .everything import patient_everything
 from .models import FhirResource
 from .push.columns import fhir_instant, resource_date
 from .push.edge import SUBJECT_OF
 from .search import resources_search, search_includes, search_note, search_params
+from .sharing import resources_readable_q
 
 EVERYTHING = "http://hl7.org/fhir/OperationDefinition/Patient-everything"
 
@@ -39,7 +40,7 @@ EVERYTHING = "http://hl7.org/fhir/OperationDefinition/Patient-everything"
 def resource_read(actor: Actor, resource_type: str, resource_id: str) -> Resource | None:
     key = uuid_or_none(resource_id)
     reference = f"{resource_type}/{resource_id}"
-    seen = patients_visible_to(actor).filter(pk=OuterRef("patient_id"))
+    seen = FhirResource.objects.filter(resources_readable_q(actor=actor), pk=OuterRef("pk"))
     found = (
         FhirResource.objects.filter(resource_type=resource_type, logical_id=key)
         .annotate(seen=Exists(seen))

@@ -1,7 +1,8 @@
 """Searching what hospitals pushed: `GET /fhir/R4/<type>?…` for the pushed types.
 
 Every parameter is answered from the columns and the token table (never by parsing JSON),
-among the resources whose patient the reader sees (patients/access.py). A page costs the
+among the resources the reader reads (sharing.py: their institution's, and others' on the
+grounds of docs/adr/0033). A page costs the
 same few queries whatever its size: the page, the count when more follow, the patients
 `_include` asked for, and the one audit event naming the patients shown."""
 
@@ -20,12 +21,12 @@ from xietong.core.audit import audit_record
 from xietong.core.keys import uuid_or_none
 from xietong.fhir.registry import Resource, SearchPage, SearchRefused, search_window
 from xietong.patients.models import Patient
-from xietong.patients.selectors import patients_visible_to
 
 from .models import FhirResource, FhirToken, TokenParam
 from .plans import planned_each_time
 from .push.columns import CATEGORY_OF, CODE_OF, DATE_OF, fhir_instant
 from .push.edge import SUBJECT_OF
+from .sharing import resources_readable_q
 
 # Types whose R4 search parameters include `subject` and `status` (AllergyIntolerance names
 # its patient `patient`; it and Condition have clinical statuses, not `status`).
@@ -131,7 +132,7 @@ def _subject_q(value: str) -> Q:
 
 
 def visible_resources(actor: Actor) -> QuerySet[FhirResource]:
-    return FhirResource.objects.filter(patient__in=patients_visible_to(actor).values("pk"))
+    return FhirResource.objects.filter(resources_readable_q(actor=actor))
 
 
 def _filtered(rows: QuerySet[FhirResource], resource_type: str, params: QueryDict) -> Any:

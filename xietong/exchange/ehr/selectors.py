@@ -5,7 +5,8 @@ newest first, filtered by kind, period and institution, a page at a time, with t
 The patient comes already fetched through get_patient_for, which checked that the actor sees
 them and recorded the read; the timeline adds one search event naming what the page showed.
 The number of queries is fixed whatever the number of entries: the institutions offered, the
-count, the page's rows, each registered source once, the trends, the audit event."""
+count (with what the actor may not read, docs/adr/0033), the page's rows, each registered
+source once, the trends, the audit event."""
 
 from __future__ import annotations
 
@@ -15,15 +16,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.directory.models import Institution
-from xietong.patients.selectors import patients_visible_to
+from xietong.patients.access import institution_cares_for
+from xietong.patients.services.break_glass import BREAK_GLASS_ROLES
 
 from ..models import FhirResource
 from ..push.columns import LOCAL
+from ..sharing import resources_readable_q
 from .entries import SOURCE_LIMIT, Entry, ehr_sources
 from .kinds import KIND_BY_CODE, TIMELINE_TYPES
 from .summary import entry_of
@@ -62,32 +65,71 @@ class Timeline:
     page: Page[Entry]
     institutions: list[tuple[int, str]]
     trends: list[Trend] = field(default_factory=list)
+    hidden: Hidden | None = None
 
 
 def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL)
 
 
-def _resources(actor: Actor, patient: Patient) -> QuerySet[FhirResource]:
-    # The page checked the patient; the rows are scoped again so no caller can skip it.
-    seen = patients_visible_to(actor).filter(pk=patient.pk).values("pk")
+def _recorded(patient: Patient) -> QuerySet[FhirResource]:
     # What its hospital withdrew as entered in error is no part of the record.
-    return FhirResource.objects.filter(patient__in=seen, resource_type__in=TIMELINE_TYPES).exclude(
+    return FhirResource.objects.filter(patient=patient, resource_type__in=TIMELINE_TYPES).exclude(
         status=ENTERED_IN_ERROR
     )
 
 
-def _filtered(rows: QuerySet[FhirResource], criteria: EhrCriteria) -> QuerySet[FhirResource]:
+def _resources(actor: Actor, patient: Patient) -> QuerySet[FhirResource]:
+    # The page checked the patient; the rows are scoped again so no caller can skip it.
+    return _recorded(patient).filter(resources_readable_q(actor=actor, patient_id=patient.pk))
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """What the record holds that the actor does not read: one number, never per institution
+    (which hospitals treated the patient is itself what the rule keeps), and whether the
+    actor may open it in an emergency."""
+
+    count: int
+    can_break_glass: bool
+
+
+def _criteria_q(criteria: EhrCriteria) -> Q:
+    q = Q()
     if criteria.kinds:
-        types = [t for k in criteria.kinds for t in KIND_BY_CODE[k].resource_types]
-        rows = rows.filter(resource_type__in=types)
+        q &= Q(
+            resource_type__in=[t for k in criteria.kinds for t in KIND_BY_CODE[k].resource_types]
+        )
     if criteria.since:
-        rows = rows.filter(date__gte=_day_start(criteria.since))
+        q &= Q(date__gte=_day_start(criteria.since))
     if criteria.until:
-        rows = rows.filter(date__lt=_day_start(criteria.until + dt.timedelta(days=1)))
+        q &= Q(date__lt=_day_start(criteria.until + dt.timedelta(days=1)))
     if criteria.institution_id:
-        rows = rows.filter(source_institution_id=criteria.institution_id)
-    return rows
+        q &= Q(source_institution_id=criteria.institution_id)
+    return q
+
+
+def _filtered(rows: QuerySet[FhirResource], criteria: EhrCriteria) -> QuerySet[FhirResource]:
+    return rows.filter(_criteria_q(criteria))
+
+
+def _counted(actor: Actor, patient: Patient, criteria: EhrCriteria) -> tuple[int, Hidden]:
+    """In one query: the pushed entries the page lists (its filters applied), and what the
+    record holds that the actor does not read (whatever the filters: a filter must not hide
+    that more exists)."""
+    readable = resources_readable_q(actor=actor, patient_id=patient.pk)
+    found = _recorded(patient).aggregate(
+        shown=Count("pk", filter=readable & _criteria_q(criteria)),
+        hidden=Count("pk", filter=~readable),
+    )
+    hidden = int(found["hidden"] or 0)
+    # Emergency access is for clinicians of an institution that registered the patient.
+    can_break_glass = (
+        bool(hidden)
+        and actor.has_role(*BREAK_GLASS_ROLES)
+        and institution_cares_for(actor, patient.pk)
+    )
+    return int(found["shown"] or 0), Hidden(count=hidden, can_break_glass=can_break_glass)
 
 
 def _admitted(entry: Entry, criteria: EhrCriteria) -> bool:
@@ -121,16 +163,14 @@ class _Merged:
     as one list newest first, sliced as a Paginator asks. A page [bottom, top) holds pushed
     rows from bottom - len(others) at the earliest, so that is all that is fetched."""
 
-    def __init__(self, rows: QuerySet[FhirResource], others: list[Entry]) -> None:
+    def __init__(self, rows: QuerySet[FhirResource], counted: int, others: list[Entry]) -> None:
         self.rows = rows.select_related("source_institution").order_by(
             F("date").desc(nulls_last=True), "-pk"
         )
         self.others = sorted(others, key=lambda e: e.sort_key, reverse=True)
-        self.total: int | None = None
+        self.total = counted + len(others)
 
     def count(self) -> int:
-        if self.total is None:
-            self.total = self.rows.count() + len(self.others)
         return self.total
 
     def __len__(self) -> int:
@@ -194,7 +234,8 @@ def ehr_timeline_for(
     for source in ehr_sources().values():
         everything += source(actor, patient)[:SOURCE_LIMIT]
     others = [e for e in everything if _admitted(e, criteria)]
-    merged = _Merged(_filtered(_resources(actor, patient), criteria), others)
+    counted, hidden = _counted(actor, patient, criteria)
+    merged = _Merged(_filtered(_resources(actor, patient), criteria), counted, others)
     paginator: Paginator[Entry] = Paginator(merged, per_page)  # type: ignore[arg-type]
     page = paginator.get_page(page_number)
     trends = _trends(actor, patient, criteria)
@@ -211,4 +252,4 @@ def ehr_timeline_for(
                 "count": merged.count(), "shown": shown, "patient_ids": [patient.pk]},
     )  # fmt: skip
     return Timeline(page=page, institutions=_institutions(actor, patient, everything),
-                    trends=trends)  # fmt: skip
+                    trends=trends, hidden=hidden)  # fmt: skip

@@ -1,6 +1,7 @@
 """A resident known at two hospitals, each pushing through its own gateway what its HIS
 recorded: the county hospital an admission, a diagnosis, glucose results, a prescription and
-an allergy; the city hospital a glucose result, a report, a procedure and a document."""
+an allergy; the city hospital a glucose result, a report, a procedure and a document. The
+resident consented to sharing at both hospitals, so each reads the other's (docs/adr/0033)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,14 @@ from xietong.patients.grants import care_relationship_open
 from xietong.patients.models import CareReason, Patient
 from xietong.patients.tests.factories import make_patient
 
-from .factories import bundle, make_gateway, observation_entry, patient_entry, push
+from .factories import (
+    bundle,
+    make_gateway,
+    observation_entry,
+    patient_entry,
+    push,
+    sharing_consented,
+)
 
 Json = dict[str, Any]
 
@@ -129,6 +137,9 @@ def world_build() -> World:
     # The city hospital took the patient in on a referral: it knows them too.
     care_relationship_open(actor=None, patient=patient, institution_id=city.pk,
                            reason=CareReason.REFERRAL, source="referral:1")  # fmt: skip
+    # The resident consented to sharing at both: each reads what the other pushed (ADR 33).
+    sharing_consented(patient, county)
+    sharing_consented(patient, city)
     w = World(patient, county, city, county_secret, city_secret)
     for hospital, secret, records in (
         (county, county_secret, county_records),

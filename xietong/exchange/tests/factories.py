@@ -7,10 +7,12 @@ import uuid
 from typing import Any, cast
 
 from django.test import Client
+from django.utils import timezone
 
 from xietong.accounts.tests.factories import make_actor
 from xietong.directory.models import Institution
 from xietong.directory.tests.factories import InstitutionFactory
+from xietong.patients.models import Patient
 
 from ..gateways import gateway_register
 from ..models import Gateway
@@ -94,3 +96,18 @@ def push(secret: str, body: Any, client: Client | None = None) -> Any:
     return (client or Client()).post(
         "/fhir/R4", raw, content_type=FHIR_JSON, headers={"authorization": f"Bearer {secret}"}
     )
+
+
+def sharing_consented(patient: Patient, institution: Institution) -> None:
+    """The patient's written consent to sharing, recorded at the institution: its clinicians
+    then read what other hospitals pushed for the patient (docs/adr/0033, ground b)."""
+    from xietong.accounts.actors import actor_for_membership
+    from xietong.accounts.tests.factories import MembershipFactory
+    from xietong.patients.services import consent_record
+    from xietong.patients.tests.factories import pdf_bytes, upload
+
+    clerk = actor_for_membership(MembershipFactory(institution=institution, roles=["requester"]))
+    consent_record(
+        actor=clerk, patient=patient, kind="sharing", signed_on=timezone.localdate(),
+        signed_by=patient.name, relationship="self", scan=upload(pdf_bytes(), "consent.pdf"),
+    )  # fmt: skip

@@ -3,7 +3,8 @@
 The county hospital pushes its Patient resource and two glucose results on 21 November; the
 city hospital, which also cares for the resident, its own Patient resource, a later result
 and an undated allergy on 26 November. Another resident of the county hospital has a result
-too, which never shows in the first one's record."""
+too, which never shows in the first one's record. The resident consented to sharing at both
+hospitals, so each reads what the other pushed (docs/adr/0033, ground b)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,14 @@ from xietong.patients.models import CareReason, CareRelationship, Patient
 from xietong.patients.tests.factories import make_patient
 
 from ..models import FhirResource
-from .factories import bundle, make_gateway, observation_entry, patient_entry, push
+from .factories import (
+    bundle,
+    make_gateway,
+    observation_entry,
+    patient_entry,
+    push,
+    sharing_consented,
+)
 
 COUNTY_PUSHED = dt.datetime(2026, 11, 21, 2, 0, tzinfo=dt.UTC)
 CITY_PUSHED = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
@@ -81,6 +89,9 @@ def record_pushed(extra_results: int = 0) -> Record:
     county, city = county_gateway.institution, city_gateway.institution
     ours = make_patient(county)
     CareRelationship.objects.create(patient=ours, institution=city, reason=CareReason.CARES)
+    # The resident consented to sharing at both hospitals: each reads what the other pushed.
+    sharing_consented(ours, county)
+    sharing_consented(ours, city)
     other = make_patient(county)
     resident = ours.resident_id or ""
 

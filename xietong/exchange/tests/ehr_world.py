@@ -125,7 +125,7 @@ def pushed_ok(secret: str, entries: list[Json]) -> None:
     assert not refused, refused
 
 
-def world_build() -> World:
+def world_build(*, consented: bool = True) -> World:
     county_gateway, county_secret = make_gateway(
         cast(Institution, InstitutionFactory(name="中牟县人民医院", short_name="中牟县医院"))
     )
@@ -138,8 +138,9 @@ def world_build() -> World:
     care_relationship_open(actor=None, patient=patient, institution_id=city.pk,
                            reason=CareReason.REFERRAL, source="referral:1")  # fmt: skip
     # The resident consented to sharing at both: each reads what the other pushed (ADR 33).
-    sharing_consented(patient, county)
-    sharing_consented(patient, city)
+    if consented:
+        sharing_consented(patient, county)
+        sharing_consented(patient, city)
     w = World(patient, county, city, county_secret, city_secret)
     for hospital, secret, records in (
         (county, county_secret, county_records),

@@ -114,13 +114,45 @@ def visible_resources(actor: Actor) -> QuerySet[FhirResource]:
     return FhirResource.objects.filter(patient__in=patients_visible_to(actor).values("pk"))
 
 
-def _filtered(rows: QuerySet[FhirResource], resource_type: str, params: QueryDict) -> Any:
+def _driving_token(params: QueryDict) -> tuple[str, str] | None:
+    """The token a search that names no patient walks (ADR 26): the first given with its
+    system, since only then does one token row stand for one resource (a resource may carry
+    one code in two systems), so the walk never lists a resource twice."""
+    if any(params.getlist(name) for name in ("patient", "subject")):
+        return None
+    return next((
+        (name, value) for name in TokenParam.values for value in params.getlist(name)
+        if "|" in value
+    ), None)  # fmt: skip
+
+
+def _by_token(
+    rows: QuerySet[FhirResource], resource_type: str, params: QueryDict, visible: Any,
+    driving: tuple[str, str],
+) -> QuerySet[FhirResource]:  # fmt: skip
+    """Joins the driving token's rows, which carry the resource's patient and date: the
+    search walks them newest first, keeps those of patients the reader sees, and stops at
+    its page instead of reading every resource with that code."""
+    name, value = driving
+    system, _bar, code = value.partition("|")
+    on_token = Q(tokens__resource_type=resource_type, tokens__param=name, tokens__value=code,
+                 tokens__system=system, tokens__patient__in=visible)  # fmt: skip
+    for date in params.getlist("date"):
+        on_token &= _date_q("tokens__date", date)
+    return rows.filter(on_token)
+
+
+def _filtered(
+    rows: QuerySet[FhirResource], resource_type: str, params: QueryDict,
+    driving: tuple[str, str] | None,
+) -> Any:  # fmt: skip
     for name in ("patient", "subject"):
         for value in params.getlist(name):
             rows = rows.filter(_subject_q(value))
     for name in TokenParam.values:
         for value in params.getlist(name):
-            rows = rows.filter(_token_q(resource_type, name, value))
+            if (name, value) != driving:
+                rows = rows.filter(_token_q(resource_type, name, value))
     for value in params.getlist("status"):
         rows = rows.filter(status__in=value.split(","))
     for value in params.getlist("date"):
@@ -130,10 +162,11 @@ def _filtered(rows: QuerySet[FhirResource], resource_type: str, params: QueryDic
     return rows
 
 
-def _order(params: QueryDict) -> list[OrderBy]:
+def _order(params: QueryDict, *, by_token: bool) -> list[OrderBy]:
     """`_sort` as asked (a comma list of date and _lastUpdated, `-` for newest first), the
     newest clinical date first otherwise; undated resources last either way, on SQLite as on
-    PostgreSQL, and the row id last so that pages never overlap."""
+    PostgreSQL, and the row id last so that pages never overlap. A search walking a token
+    sorts on the token's copies of the date and id, the order its index holds."""
     keys = [k for v in params.getlist("_sort") for k in v.split(",") if k] or ["-date"]
     order = []
     for key in keys:
@@ -142,11 +175,17 @@ def _order(params: QueryDict) -> list[OrderBy]:
             raise SearchRefused(
                 _("Sorting by %(key)s is not served; sort by date or _lastUpdated.") % {"key": key}
             )
+        if by_token and column == "date":
+            column = "tokens__date"
         descending = key.startswith("-")
-        order.append(
-            F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
-        )
-    return [*order, F("pk").desc() if keys[0].startswith("-") else F("pk").asc()]
+        if column == "last_updated":  # never empty: its index needs no NULLS clause
+            order.append(F(column).desc() if descending else F(column).asc())
+        else:
+            order.append(
+                F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+            )
+    row = F("tokens__resource") if by_token and not keys[0].endswith("_lastUpdated") else F("pk")
+    return [*order, row.desc() if keys[0].startswith("-") else row.asc()]
 
 
 def _includes_wanted(resource_type: str, params: QueryDict) -> bool:
@@ -189,8 +228,14 @@ def page_cut(
 
 def resources_search(actor: Actor, resource_type: str, params: QueryDict) -> SearchPage:
     include = _includes_wanted(resource_type, params)
-    rows = _filtered(visible_resources(actor).filter(resource_type=resource_type),
-                     resource_type, params).order_by(*_order(params))  # fmt: skip
+    visible = patients_visible_to(actor).values("pk")
+    rows = FhirResource.objects.filter(patient__in=visible, resource_type=resource_type)
+    driving = _driving_token(params)
+    if driving is not None:
+        rows = _by_token(rows, resource_type, params, visible, driving)
+    rows = _filtered(rows, resource_type, params, driving).order_by(
+        *_order(params, by_token=driving is not None)
+    )
     count, offset = search_window(params)
     page, total, more = page_cut(
         rows, total_wanted=params.get("_total") != "none", count=count, offset=offset

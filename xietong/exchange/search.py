@@ -8,9 +8,10 @@ same few queries whatever its size: the page, the count when more follow, the pa
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Min, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from xietong.core.actor import Actor
 from xietong.core.audit import audit_record
 from xietong.fhir.registry import Resource, SearchPage, SearchRefused, search_window
-from xietong.patients.selectors import patients_visible_to
+from xietong.patients.selectors import patients_visible_in, patients_visible_to
 
 from .models import FhirResource, FhirToken, TokenParam
 from .plans import planned_each_time
@@ -114,44 +115,70 @@ def visible_resources(actor: Actor) -> QuerySet[FhirResource]:
     return FhirResource.objects.filter(patient__in=patients_visible_to(actor).values("pk"))
 
 
-def _driving_token(params: QueryDict) -> tuple[str, str] | None:
-    """The token a search that names no patient walks (ADR 26): the first given with its
-    system, since only then does one token row stand for one resource (a resource may carry
-    one code in two systems), so the walk never lists a resource twice."""
+@dataclass(frozen=True)
+class _Driving:
+    """The token parameter a search that names no patient walks, and its system and code."""
+
+    name: str
+    value: str
+    system: str
+    code: str
+
+
+def _driving_token(resource_type: str, params: QueryDict) -> _Driving | None:
+    """The token a search that names no patient walks (ADR 26): the first given, when one
+    token row stands for one resource, so the walk never lists a resource twice. A resource
+    may carry one code in two systems: a code sent without its system drives only when the
+    stored tokens know it in one system (the least and the greatest, two index probes)."""
     if any(params.getlist(name) for name in ("patient", "subject")):
         return None
-    return next((
-        (name, value) for name in TokenParam.values for value in params.getlist(name)
-        if "|" in value
-    ), None)  # fmt: skip
+    for name in TokenParam.values:
+        for value in params.getlist(name):
+            system, bar, code = value.partition("|")
+            if bar:
+                return _Driving(name, value, system, code)
+            systems = FhirToken.objects.filter(
+                resource_type=resource_type, param=name, value=value
+            ).aggregate(least=Min("system"), greatest=Max("system"))
+            if systems["least"] is not None and systems["least"] == systems["greatest"]:
+                return _Driving(name, value, systems["least"], value)
+    return None
 
 
-def _by_token(
-    rows: QuerySet[FhirResource], resource_type: str, params: QueryDict, visible: Any,
-    driving: tuple[str, str],
-) -> QuerySet[FhirResource]:  # fmt: skip
-    """Joins the driving token's rows, which carry the resource's patient and date: the
-    search walks them newest first, keeps those of patients the reader sees, and stops at
-    its page instead of reading every resource with that code."""
-    name, value = driving
-    system, _bar, code = value.partition("|")
-    on_token = Q(tokens__resource_type=resource_type, tokens__param=name, tokens__value=code,
-                 tokens__system=system, tokens__patient__in=visible)  # fmt: skip
+def _driving_tokens(
+    actor: Actor, resource_type: str, params: QueryDict, driving: _Driving, prefix: str
+) -> Q:
+    """The driving token's rows of patients the reader sees, in the date's range: they
+    carry the resource's patient and date (ADR 26), so the search walks them newest first
+    and stops at its page instead of reading every resource with that code. `prefix`
+    names them from the resource (`tokens__`) or not at all (counting the tokens alone)."""
+    on_token = Q(**{f"{prefix}resource_type": resource_type, f"{prefix}param": driving.name,
+                    f"{prefix}value": driving.code, f"{prefix}system": driving.system})  # fmt: skip
+    on_token &= patients_visible_in(actor, f"{prefix}patient_id")
     for date in params.getlist("date"):
-        on_token &= _date_q("tokens__date", date)
-    return rows.filter(on_token)
+        on_token &= _date_q(f"{prefix}date", date)
+    return on_token
+
+
+def _tokens_tell_all(params: QueryDict, driving: _Driving) -> bool:
+    """Whether the driving token and the date are all the search asks, so that counting its
+    tokens counts the matches."""
+    asked = {(n, v) for n in params for v in params.getlist(n) if not n.startswith("_")}
+    return {n for n, _v in asked - {(driving.name, driving.value)}} <= {
+        "date"
+    } and not params.getlist("_lastUpdated")
 
 
 def _filtered(
     rows: QuerySet[FhirResource], resource_type: str, params: QueryDict,
-    driving: tuple[str, str] | None,
+    driving: _Driving | None,
 ) -> Any:  # fmt: skip
     for name in ("patient", "subject"):
         for value in params.getlist(name):
             rows = rows.filter(_subject_q(value))
     for name in TokenParam.values:
         for value in params.getlist(name):
-            if (name, value) != driving:
+            if driving is None or (name, value) != (driving.name, driving.value):
                 rows = rows.filter(_token_q(resource_type, name, value))
     for value in params.getlist("status"):
         rows = rows.filter(status__in=value.split(","))
@@ -211,10 +238,12 @@ def patients_included(actor: Actor, page: list[FhirResource]) -> list[Resource]:
 
 
 def page_cut(
-    rows: QuerySet[FhirResource], *, total_wanted: bool, count: int, offset: int
-) -> tuple[list[FhirResource], int | None, bool]:
+    rows: QuerySet[FhirResource], *, total_wanted: bool, count: int, offset: int,
+    counted: QuerySet[Any] | None = None,
+) -> tuple[list[FhirResource], int | None, bool]:  # fmt: skip
     """The page (one row more is fetched to learn whether more follow), the number of matches
-    (counted only when the page cannot tell, unless `_total=none`), and whether more follow."""
+    (counted only when the page cannot tell, unless `_total=none`), and whether more follow.
+    `counted`: rows as many as the matches that are cheaper to count."""
     with planned_each_time():
         found = list(rows[offset : offset + count + 1])
         more = len(found) > count
@@ -223,23 +252,31 @@ def page_cut(
             return page, offset + len(page), False
         if not total_wanted:
             return page, None, more
-        return page, rows.order_by().count(), more
+        return page, (rows.order_by() if counted is None else counted).count(), more
 
 
 def resources_search(actor: Actor, resource_type: str, params: QueryDict) -> SearchPage:
     include = _includes_wanted(resource_type, params)
-    visible = patients_visible_to(actor).values("pk")
-    rows = FhirResource.objects.filter(patient__in=visible, resource_type=resource_type)
-    driving = _driving_token(params)
+    # Each resource row checks its patient by probe: a hashed list here made the planner
+    # read the whole table for a hospital-wide page (the tokens' count uses the list).
+    visible = Q(patient__in=patients_visible_to(actor).values("pk"))
+    rows = FhirResource.objects.filter(visible, resource_type=resource_type)
+    driving = _driving_token(resource_type, params)
+    counted = None
     if driving is not None:
-        rows = _by_token(rows, resource_type, params, visible, driving)
+        rows = rows.filter(_driving_tokens(actor, resource_type, params, driving, "tokens__"))
+        if _tokens_tell_all(params, driving):
+            counted = FhirToken.objects.filter(
+                _driving_tokens(actor, resource_type, params, driving, "")
+            )
     rows = _filtered(rows, resource_type, params, driving).order_by(
         *_order(params, by_token=driving is not None)
     )
     count, offset = search_window(params)
     page, total, more = page_cut(
-        rows, total_wanted=params.get("_total") != "none", count=count, offset=offset
-    )
+        rows, total_wanted=params.get("_total") != "none", count=count, offset=offset,
+        counted=counted,
+    )  # fmt: skip
     included = patients_included(actor, page) if include else []
     patients = sorted({r.patient_id for r in page if r.patient_id})
     audit_record(

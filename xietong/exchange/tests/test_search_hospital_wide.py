@@ -1,6 +1,6 @@
 """Searches that name no patient: one code across every patient a hospital sees walks the
-code's token rows newest first (ADR 26). They answer exactly what the same search without
-the code's system answers, which reads every resource of that code."""
+code's token rows newest first (ADR 26), with the same matches, order, total and pages as
+any other search."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 from xietong.directory.models import Institution
 from xietong.directory.tests.factories import InstitutionFactory
 from xietong.exchange.push.columns import resource_tokens
+from xietong.patients.tests.factories import make_patient
 
+from .factories import bundle, make_gateway, observation_entry, patient_entry, push
 from .records import doctor_at, numbers, record_pushed
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +74,21 @@ def test_a_code_sent_twice_in_one_resource_is_one_token() -> None:
         ("code", "http://loinc.org", "2345-7"),
         ("category", "http://loinc.org", "2345-7"),
     ]
+
+
+def test_a_code_known_in_two_systems_lists_each_resource_once() -> None:
+    gateway, secret = make_gateway()
+    hospital = gateway.institution
+    resident = make_patient(hospital)
+    mine = patient_entry(hospital, "P1", resident_id=resident.resident_id or "")
+    twice = observation_entry(hospital, "T1", {"reference": mine["fullUrl"]})
+    # The hospital's own code for glucose happens to be spelled as LOINC's.
+    twice["resource"]["code"]["coding"][1]["code"] = "2345-7"
+    once = observation_entry(hospital, "T2", {"reference": mine["fullUrl"]},
+                             effective="2026-11-21T08:30:00+08:00")  # fmt: skip
+    assert push(secret, bundle([mine, twice, once])).status_code == 200
+    doctor = doctor_at(hospital)
+    answer = doctor.get("/fhir/R4/Observation", {"code": "2345-7"}).json()
+    assert numbers(answer) == ["T2", "T1"] and answer["total"] == 2
+    own = f"urn:xietong:code:{hospital.code}:lab|2345-7"
+    assert numbers(doctor.get("/fhir/R4/Observation", {"code": own}).json()) == ["T1"]

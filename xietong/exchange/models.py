@@ -98,7 +98,10 @@ class FhirResource(models.Model):
             models.Index(fields=["resource_type", "subject", "date"], name="fhir_by_subject"),
             models.Index(fields=["patient", "resource_type"], name="fhir_by_patient"),
             models.Index(fields=["resource_type", "date"], name="fhir_by_date"),
+            models.Index(fields=["resource_type", "last_updated"], name="fhir_by_last_updated"),
         ]
+        # On PostgreSQL, migration 0004 adds the newest-first orders searches walk
+        # (`date DESC NULLS LAST`, which SQLite cannot index).
 
     def __str__(self) -> str:
         return f"{self.resource_type}/{self.logical_id}"
@@ -118,10 +121,23 @@ class FhirToken(models.Model):
     param = models.CharField(max_length=16, choices=TokenParam.choices)
     system = models.CharField(max_length=200, blank=True, default="")
     value = models.CharField(max_length=200)
+    # Copies of the resource's patient and clinical date, so that a search naming a code but
+    # no patient walks one index in date order, keeps the tokens of patients the reader
+    # sees, and stops at its page, instead of reading every resource with that code (ADR 26).
+    # The resource's own foreign key already guards the patient: none again here.
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    date = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["resource_type", "param", "value", "system"], name="fhir_token")
+            models.Index(fields=["resource_type", "param", "value", "system"], name="fhir_token"),
+            models.Index(
+                fields=["resource_type", "param", "value", "date", "resource"],
+                name="fhir_token_by_date",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,9 +9,10 @@ same few queries whatever its size: the page, the count when more follow, the pa
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Min, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from xietong.core.audit import audit_record
 from xietong.core.keys import uuid_or_none
 from xietong.fhir.registry import Resource, SearchPage, SearchRefused, search_window
 from xietong.patients.models import Patient
+from xietong.patients.selectors import patients_visible_in
 
 from .models import FhirResource, FhirToken, TokenParam
 from .plans import planned_each_time
@@ -135,13 +137,71 @@ def visible_resources(actor: Actor) -> QuerySet[FhirResource]:
     return FhirResource.objects.filter(resources_readable_q(actor=actor))
 
 
-def _filtered(rows: QuerySet[FhirResource], resource_type: str, params: QueryDict) -> Any:
+@dataclass(frozen=True)
+class _Driving:
+    """The token parameter a search that names no patient walks, and its system and code."""
+
+    name: str
+    value: str
+    system: str
+    code: str
+
+
+def _driving_token(resource_type: str, params: QueryDict) -> _Driving | None:
+    """The token a search that names no patient walks (ADR 26): the first given, when one
+    token row stands for one resource, so the walk never lists a resource twice. A resource
+    may carry one code in two systems: a code sent without its system drives only when the
+    stored tokens know it in one system (the least and the greatest, two index probes)."""
+    if any(params.getlist(name) for name in ("patient", "subject")):
+        return None
+    for name in TokenParam.values:
+        for value in params.getlist(name):
+            system, bar, code = value.partition("|")
+            if bar:
+                return _Driving(name, value, system, code)
+            systems = FhirToken.objects.filter(
+                resource_type=resource_type, param=name, value=value
+            ).aggregate(least=Min("system"), greatest=Max("system"))
+            if systems["least"] is not None and systems["least"] == systems["greatest"]:
+                return _Driving(name, value, systems["least"], value)
+    return None
+
+
+def _driving_tokens(
+    actor: Actor, resource_type: str, params: QueryDict, driving: _Driving, prefix: str
+) -> Q:
+    """The driving token's rows of patients the reader sees, in the date's range: they
+    carry the resource's patient and date (ADR 26), so the search walks them newest first
+    and stops at its page instead of reading every resource with that code. `prefix`
+    names them from the resource (`tokens__`) or not at all (counting the tokens alone)."""
+    on_token = Q(**{f"{prefix}resource_type": resource_type, f"{prefix}param": driving.name,
+                    f"{prefix}value": driving.code, f"{prefix}system": driving.system})  # fmt: skip
+    on_token &= patients_visible_in(actor, f"{prefix}patient_id")
+    for date in params.getlist("date"):
+        on_token &= date_q(f"{prefix}date", date)
+    return on_token
+
+
+def _tokens_tell_all(params: QueryDict, driving: _Driving) -> bool:
+    """Whether the driving token and the date are all the search asks, so that counting its
+    tokens counts the matches."""
+    asked = {(n, v) for n in params for v in params.getlist(n) if not n.startswith("_")}
+    return {n for n, _v in asked - {(driving.name, driving.value)}} <= {
+        "date"
+    } and not params.getlist("_lastUpdated")
+
+
+def _filtered(
+    rows: QuerySet[FhirResource], resource_type: str, params: QueryDict,
+    driving: _Driving | None,
+) -> Any:  # fmt: skip
     for name in ("patient", "subject"):
         for value in params.getlist(name):
             rows = rows.filter(_subject_q(value))
     for name in TokenParam.values:
         for value in params.getlist(name):
-            rows = rows.filter(_token_q(resource_type, name, value))
+            if driving is None or (name, value) != (driving.name, driving.value):
+                rows = rows.filter(_token_q(resource_type, name, value))
     for value in params.getlist("status"):
         rows = rows.filter(status__in=value.split(","))
     for value in [*params.getlist("date"), *params.getlist("started")]:
@@ -151,10 +211,11 @@ def _filtered(rows: QuerySet[FhirResource], resource_type: str, params: QueryDic
     return rows
 
 
-def _order(params: QueryDict) -> list[OrderBy]:
+def _order(params: QueryDict, *, by_token: bool) -> list[OrderBy]:
     """`_sort` as asked (a comma list of date and _lastUpdated, `-` for newest first), the
     newest clinical date first otherwise; undated resources last either way, on SQLite as on
-    PostgreSQL, and the row id last so that pages never overlap."""
+    PostgreSQL, and the row id last so that pages never overlap. A search walking a token
+    sorts on the token's copies of the date and id, the order its index holds."""
     keys = [k for v in params.getlist("_sort") for k in v.split(",") if k] or ["-date"]
     order = []
     for key in keys:
@@ -163,11 +224,17 @@ def _order(params: QueryDict) -> list[OrderBy]:
             raise SearchRefused(
                 _("Sorting by %(key)s is not served; sort by date or _lastUpdated.") % {"key": key}
             )
+        if by_token and column == "date":
+            column = "tokens__date"
         descending = key.startswith("-")
-        order.append(
-            F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
-        )
-    return [*order, F("pk").desc() if keys[0].startswith("-") else F("pk").asc()]
+        if column == "last_updated":  # never empty: its index needs no NULLS clause
+            order.append(F(column).desc() if descending else F(column).asc())
+        else:
+            order.append(
+                F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+            )
+    row = F("tokens__resource") if by_token and not keys[0].endswith("_lastUpdated") else F("pk")
+    return [*order, row.desc() if keys[0].startswith("-") else row.asc()]
 
 
 def _includes_wanted(resource_type: str, params: QueryDict) -> bool:
@@ -193,10 +260,12 @@ def patients_included(actor: Actor, page: list[FhirResource]) -> list[Resource]:
 
 
 def page_cut(
-    rows: QuerySet[FhirResource], *, total_wanted: bool, count: int, offset: int
-) -> tuple[list[FhirResource], int | None, bool]:
+    rows: QuerySet[FhirResource], *, total_wanted: bool, count: int, offset: int,
+    counted: QuerySet[Any] | None = None,
+) -> tuple[list[FhirResource], int | None, bool]:  # fmt: skip
     """The page (one row more is fetched to learn whether more follow), the number of matches
-    (counted only when the page cannot tell, unless `_total=none`), and whether more follow."""
+    (counted only when the page cannot tell, unless `_total=none`), and whether more follow.
+    `counted`: rows as many as the matches that are cheaper to count."""
     with planned_each_time():
         found = list(rows[offset : offset + count + 1])
         more = len(found) > count
@@ -205,17 +274,35 @@ def page_cut(
             return page, offset + len(page), False
         if not total_wanted:
             return page, None, more
-        return page, rows.order_by().count(), more
+        return page, (rows.order_by() if counted is None else counted).count(), more
 
 
 def resources_search(actor: Actor, resource_type: str, params: QueryDict) -> SearchPage:
     include = _includes_wanted(resource_type, params)
-    rows = _filtered(visible_resources(actor).filter(resource_type=resource_type),
-                     resource_type, params).order_by(*_order(params))  # fmt: skip
+    # Each resource row is checked by probes (EXISTS, docs/adr/0033): a hashed list here
+    # made the planner read the whole table for a hospital-wide page.
+    rows = FhirResource.objects.filter(
+        resources_readable_q(actor=actor), resource_type=resource_type
+    )
+    driving = _driving_token(resource_type, params)
+    counted = None
+    if driving is not None:
+        rows = rows.filter(_driving_tokens(actor, resource_type, params, driving, "tokens__"))
+        if _tokens_tell_all(params, driving):
+            # The token rows carry the patient but not the sending hospital: each counted
+            # token's resource is held to the reading rule too (ADR 33).
+            counted = FhirToken.objects.filter(
+                _driving_tokens(actor, resource_type, params, driving, ""),
+                resource__in=FhirResource.objects.filter(resources_readable_q(actor=actor)),
+            )
+    rows = _filtered(rows, resource_type, params, driving).order_by(
+        *_order(params, by_token=driving is not None)
+    )
     count, offset = search_window(params)
     page, total, more = page_cut(
-        rows, total_wanted=params.get("_total") != "none", count=count, offset=offset
-    )
+        rows, total_wanted=params.get("_total") != "none", count=count, offset=offset,
+        counted=counted,
+    )  # fmt: skip
     included = patients_included(actor, page) if include else []
     patients = sorted({r.patient_id for r in page if r.patient_id})
     audit_record(

@@ -26,6 +26,7 @@ from .access import (
     patient_seen_by,
     patient_visible_to,
     record_wide_for,
+    visible_patient_column_q,
     visible_patients_q,
 )
 from .models import (
@@ -47,6 +48,11 @@ _IDENTIFIER_SHAPE = re.compile(r"[A-Z0-9][A-Z0-9._/\-]*")
 
 def patients_visible_to(actor: Actor) -> QuerySet[Patient]:
     return Patient.objects.filter(visible_patients_q(actor))
+
+
+def patients_visible_in(actor: Actor, column: str) -> Q:
+    """A filter on another table's patient column keeping the patients the actor sees."""
+    return visible_patient_column_q(actor, column)
 
 
 def get_patient_for(

@@ -102,4 +102,5 @@ def resource_tokens(resource_type: str, resource: dict[str, Any]) -> list[tuple[
         tokens += [(TokenParam.CODE.value, s, v) for s, v in _codings(concepts)]
     if resource_type in CATEGORY_OF:
         tokens += [(TokenParam.CATEGORY.value, s, v) for s, v in _codings(resource.get("category"))]
-    return [(p, s[:200], v[:200]) for p, s, v in tokens]
+    # Each once: a hospital-wide search joins one token row per resource (search.py).
+    return list(dict.fromkeys((p, s[:200], v[:200]) for p, s, v in tokens))

@@ -83,7 +83,15 @@ def resource_write(
         FhirToken.objects.filter(resource=resource).delete()
         action = ProvenanceAction.UPDATE
     FhirToken.objects.bulk_create(
-        FhirToken(resource=resource, resource_type=resource_type, param=p, system=s, value=v)
+        FhirToken(
+            resource=resource,
+            resource_type=resource_type,
+            param=p,
+            system=s,
+            value=v,
+            patient_id=patient_id,
+            date=resource.date,
+        )
         for p, s, v in resource_tokens(resource_type, content)
     )
     ResourceProvenance.objects.create(

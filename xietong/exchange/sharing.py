@@ -20,6 +20,7 @@ Written as EXISTS subqueries, so a read costs the queries it cost before."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -63,7 +64,8 @@ def resources_readable_q(*, actor: Actor, patient_id: int | None = None) -> Q:
     institution_id = actor.institution_id
     if institution_id is None or not can_view_patients(actor):
         return NOTHING
-    patient = OuterRef("patient_id") if patient_id is None else patient_id
+    # Any: django-stubs types each lookup as a value, not as an OuterRef.
+    patient: Any = OuterRef("patient_id") if patient_id is None else patient_id
     seen = Exists(Patient.objects.filter(visible_patients_q(actor), pk=patient))
     cared = Exists(
         CareRelationship.objects.filter(patient_id=patient, institution_id=institution_id)

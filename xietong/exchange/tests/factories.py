@@ -102,11 +102,14 @@ def sharing_consented(patient: Patient, institution: Institution) -> None:
     """The patient's written consent to sharing, recorded at the institution: its clinicians
     then read what other hospitals pushed for the patient (docs/adr/0033, ground b)."""
     from xietong.accounts.actors import actor_for_membership
+    from xietong.accounts.models import Membership
     from xietong.accounts.tests.factories import MembershipFactory
     from xietong.patients.services import consent_record
     from xietong.patients.tests.factories import pdf_bytes, upload
 
-    clerk = actor_for_membership(MembershipFactory(institution=institution, roles=["requester"]))
+    clerk = actor_for_membership(
+        cast(Membership, MembershipFactory(institution=institution, roles=["requester"]))
+    )
     consent_record(
         actor=clerk, patient=patient, kind="sharing", signed_on=timezone.localdate(),
         signed_by=patient.name, relationship="self", scan=upload(pdf_bytes(), "consent.pdf"),

@@ -264,6 +264,15 @@ def _references_resolve(run: _Run, entry: Entry, content: dict[str, Any]) -> Non
                     _("The entry %(ref)s refers to was refused."), {"ref": target},
                 )  # fmt: skip
             node["reference"] = named.reference
+        elif "?" in target.partition("/")[0]:
+            # A conditional reference other than the subject's: nothing resolves it, and
+            # keeping it would store a reference that names nothing.
+            raise Refusal(
+                400, "not-supported",
+                _("The conditional reference %(ref)s is not resolved here: name the patient "
+                  "as Patient?identifier=system|value, or refer to an entry of this Bundle."),
+                {"ref": target},
+            )  # fmt: skip
         elif _local(target) and not _known(run, target):
             raise Refusal(
                 404, "not-found", _("The reference %(ref)s names nothing held here."),

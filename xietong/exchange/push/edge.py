@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 from uuid import UUID
 
 from django.utils.translation import gettext_lazy as _
@@ -289,4 +290,21 @@ def subject_identifiers(entry: Entry) -> list[tuple[str, str]]:
         identifier = subject.get("identifier")
         if isinstance(identifier, dict):
             return [(str(identifier.get("system", "")), str(identifier.get("value", "")))]
+    if isinstance(subject, dict) and isinstance(subject.get("reference"), str):
+        named = conditional_patient(subject["reference"])
+        if named is not None:
+            return [named]
     return []
+
+
+def conditional_patient(reference: str) -> tuple[str, str] | None:
+    """`Patient?identifier=system|value`, a conditional reference as FHIR transactions
+    write it: the patient named by identifier, resolved like a logical reference."""
+    kind, mark, query = reference.partition("?")
+    if kind != "Patient" or not mark:
+        return None
+    asked = parse_qs(query)
+    if set(asked) != {"identifier"} or len(asked["identifier"]) != 1:
+        return None
+    system, bar, value = asked["identifier"][0].partition("|")
+    return (system, value) if bar and system and value else None

@@ -261,3 +261,40 @@ def test_a_push_of_20_entries_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(132):
         response = push(secret, bundle([patient, *results]))
     assert _statuses(response) == ["201 Created"] * 20
+
+
+def test_a_conditional_reference_to_a_patient_is_resolved_or_refused() -> None:
+    gateway, secret = make_gateway()
+    hospital = gateway.institution
+    ours = make_patient(hospital)
+    patient = patient_entry(hospital, "MRN001", resident_id=ours.resident_id or "")
+    assert _statuses(push(secret, bundle([patient]))) == ["201 Created"]
+    patient_row = FhirResource.objects.get(resource_type="Patient")
+    named = f"Patient?identifier={mrn(hospital)}|MRN001"
+    unknown = f"Patient?identifier={mrn(hospital)}|MRN404"
+
+    response = push(secret, bundle([
+        observation_entry(hospital, "R1", {"reference": named}),
+        observation_entry(hospital, "R2", {"reference": unknown}),
+    ]))  # fmt: skip
+
+    assert _statuses(response) == ["201 Created", "404 Not Found"]
+    assert "MRN404" in response.json()["entry"][1]["response"]["outcome"]["issue"][0]["diagnostics"]
+    stored = FhirResource.objects.get(resource_type="Observation")
+    assert stored.content["subject"]["reference"] == f"Patient/{patient_row.logical_id}"
+    assert stored.patient_id == ours.pk
+
+
+def test_a_conditional_reference_nothing_resolves_is_refused_not_kept() -> None:
+    gateway, secret = make_gateway()
+    hospital = gateway.institution
+    patient = patient_entry(hospital, "MRN001")
+    result = observation_entry(hospital, "R1", {"reference": patient["fullUrl"]})
+    result["resource"]["encounter"] = {"reference": "Encounter?identifier=urn:x|V1"}
+
+    response = push(secret, bundle([patient, result]))
+
+    assert _statuses(response) == ["201 Created", "400 Bad Request"]
+    diagnostics = response.json()["entry"][1]["response"]["outcome"]["issue"][0]["diagnostics"]
+    assert "Encounter?identifier=urn:x|V1" in diagnostics
+    assert not FhirResource.objects.filter(resource_type="Observation").exists()

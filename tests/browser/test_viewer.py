@@ -183,7 +183,7 @@ def test_the_experts_measurement_comes_back_as_a_report_with_the_study(
     new_page: Any, server_url: str
 ) -> None:
     """The expert measures a length in the viewer, tracks it and saves it as a report (OHIF's
-    "Create SR"): it reaches our STOW-RS with the session's token, and the workspace then
+    "Create SR", 保存为结构化报告 in Chinese): it reaches our STOW-RS with the session's token, and the workspace then
     shows the report with the study."""
     _installed()
     w, c, uid, _stranger = _off_the_browser_thread(_imaging_consultation)
@@ -215,7 +215,7 @@ def test_the_experts_measurement_comes_back_as_a_report_with_the_study(
             continue
     track.click()
     expert.locator("[data-cy=trackedMeasurements-btn]").click()
-    expert.get_by_text("Create SR").click()
+    expert.get_by_text("保存为结构化报告").click()
     expert.get_by_placeholder("Report name").fill("测量 右肺结节")
     with expert.expect_response(
         lambda r: r.request.method == "POST" and "/dicomweb/studies" in r.url

@@ -183,8 +183,8 @@ def test_the_experts_measurement_comes_back_as_a_report_with_the_study(
     new_page: Any, server_url: str
 ) -> None:
     """The expert measures a length in the viewer, tracks it and saves it as a report (OHIF's
-    "Create SR", 保存为结构化报告 in Chinese): it reaches our STOW-RS with the session's token, and the workspace then
-    shows the report with the study."""
+    "Create SR", 保存为结构化报告 in Chinese): it reaches our STOW-RS with the session's token,
+    and the workspace then shows the report with the study."""
     _installed()
     w, c, uid, _stranger = _off_the_browser_thread(_imaging_consultation)
     expert = new_page()

@@ -82,3 +82,23 @@ def test_who_may_open_the_preview(cjk_font: None) -> None:
     assert _client(w.senior_m).get(url).status_code == 404
     signed = _client(w.senior_m).get(reverse("imaging:report_pdf", args=[r.uuid, 1]))
     assert signed.status_code == 200 and "未签发" not in _text(signed.content)
+
+
+def test_the_preview_costs_the_same_statements_however_long_the_report(cjk_font: None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = world_build()
+    r = svc.reading_claim(actor=w.reader, reading=w.request())
+    url = reverse("imaging:report_preview_pdf", args=[r.uuid])
+    client = _client(w.reader_m)
+
+    def statements(findings: str) -> int:
+        rep.report_draft_save(actor=w.reader, reading=r, findings=findings, impression="随访")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    short = statements("结节")
+    assert statements("左肺下叶磨玻璃结节。" * 200) == short
+    assert short == 12, short  # session, actor, reading, report, study, audit

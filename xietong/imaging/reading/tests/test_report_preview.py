@@ -101,4 +101,4 @@ def test_the_preview_costs_the_same_statements_however_long_the_report(cjk_font:
 
     short = statements("结节")
     assert statements("左肺下叶磨玻璃结节。" * 200) == short
-    assert short == 12, short  # session, actor, reading, report, study, audit
+    assert short <= 12, short  # session, actor, reading, report, study, audit (11 on PostgreSQL)

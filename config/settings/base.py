@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xietong.records",
     "xietong.scheduling",
     "xietong.notifications",
+    "xietong.mpi",
     "xietong.chat",
     "xietong.video",
     "xietong.imaging",

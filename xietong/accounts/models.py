@@ -25,6 +25,9 @@ class Role(models.TextChoices):
     COURSE_REVIEWER = "course_reviewer", _("course reviewer")
     INSTITUTION_ADMIN = "institution_admin", _("institution administrator")
     PLATFORM_ADMIN = "platform_admin", _("platform administrator")
+    # Keeps the master patient index true across institutions: judges the pairs no
+    # registrar can (records of different institutions), merges and unmerges.
+    DATA_STEWARD = "data_steward", _("data steward")
 
 
 # Roles whose sign-in needs a second factor when XT_REQUIRE_2FA is on: those who read many
@@ -39,6 +42,7 @@ PRIVILEGED_ROLES = frozenset(
         Role.SUPERVISOR,
         Role.INSTITUTION_ADMIN,
         Role.PLATFORM_ADMIN,
+        Role.DATA_STEWARD,
     }
 )
 
@@ -59,6 +63,7 @@ CLINICAL_ROLES = frozenset(
         Role.REFERRAL_DESK,
         Role.PHARMACIST,
         Role.INSTITUTION_ADMIN,
+        Role.DATA_STEWARD,
     }
 )
 

@@ -13,6 +13,7 @@ class ExchangeConfig(AppConfig):
 
         from .audit_events import AUDIT_EVENTS
         from .connection.nav import connection_nav_register
+        from .connection.tasks import closed_days_job_register
         from .ehr_section import ehr_section
         from .outgoing.tasks import periodic_jobs_register
         from .reads import fhir_readers_register
@@ -25,3 +26,5 @@ class ExchangeConfig(AppConfig):
         fhir_readers_register()
         periodic_jobs_register()  # pushes to hospitals: the sweep of what is due
         connection_nav_register()
+        # The connection page's counts of days that are over (docs/adr/0031).
+        closed_days_job_register()

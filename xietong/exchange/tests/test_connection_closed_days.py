@@ -96,3 +96,30 @@ def test_a_day_that_closes_while_the_page_is_read(world: World) -> None:
     assert table.count("Observation", dt.date(2026, 12, 5)) == 2
     assert table.count("Observation", dt.date(2026, 12, 6)) == 1
     assert table.messages[-2:] == [2, 1]
+
+
+def test_the_clock_closes_the_days_before_anyone_reads(world: World) -> None:
+    from xietong.core.clock import periodic_jobs
+
+    from ..connection.tasks import closed_days_task, week_close
+
+    _push_results(world, "c1", ["C1"])
+    _received("c1", dt.datetime(2026, 12, 3, 10, 0, tzinfo=BEIJING))
+    # Ten minutes after midnight the 4th is still within the margin: five days close.
+    assert week_close(now=dt.datetime(2026, 12, 5, 0, 10, tzinfo=BEIJING)) == 5
+    assert not ClosedDay.objects.filter(day=dt.date(2026, 12, 4)).exists()
+    assert week_close(now=dt.datetime(2026, 12, 5, 0, 20, tzinfo=BEIJING)) == 6
+    kept = dict(
+        DayResourceCount.objects.filter(day=dt.date(2026, 12, 3)).values_list(
+            "resource_type", "resources"
+        )
+    )
+    assert kept["Observation"] == 1
+    # The page that reads later counts nothing again, and shows the same.
+    _assert_equal_to_raw(world, dt.datetime(2026, 12, 5, 9, 0, tzinfo=BEIJING))
+    assert DayResourceCount.objects.filter(day=dt.date(2026, 12, 3)).count() == len(kept)
+    # The job is on the clock, and the task itself closes the days before today.
+    assert "connection day counts" in {job.name for job in periodic_jobs()}
+    closed_days_task.call()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert ClosedDay.objects.filter(day=yesterday - dt.timedelta(days=1)).exists()

@@ -13,10 +13,11 @@ from xietong.core.pages import ServiceForm
 from xietong.directory.dicom import addresses_split
 
 from .fields import InstitutionField
+from .filters import ListFilterForm
 from .institutions import ACTIVE_CHOICES
 
 
-class DicomNodeFilterForm(forms.Form):
+class DicomNodeFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("AE title, note or institution"),
         required=False,

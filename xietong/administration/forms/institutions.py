@@ -14,6 +14,7 @@ from xietong.core.pages import ServiceForm
 from xietong.directory.choices import InstitutionGrade, InstitutionKind, InstitutionLevel
 
 from .fields import InstitutionField, RegionField
+from .filters import ListFilterForm
 
 ACTIVE_CHOICES = [("", _("in use or not")), ("yes", _("in use")), ("no", _("out of use"))]
 
@@ -23,7 +24,10 @@ def active_filter(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-class InstitutionFilterForm(forms.Form):
+class InstitutionFilterForm(ListFilterForm):
+    columns = {"q": "col-12 col-lg-4"}
+    column_default = "col-6 col-sm-4 col-lg-2"
+
     q = forms.CharField(
         label=_("Name or code"),
         required=False,

@@ -12,10 +12,15 @@ from xietong.core.widgets import DateInput
 from xietong.directory.choices import Service
 
 from .fields import InstitutionField
+from .filters import ListFilterForm
 from .institutions import ACTIVE_CHOICES
 
 
-class LinkFilterForm(forms.Form):
+class LinkFilterForm(ListFilterForm):
+    columns = {"institution": "col-12 col-lg-5"}
+    column_default = "col-6 col-lg-3"
+    searches = False
+
     institution = InstitutionField(
         required=False, help_text=_("Links in which it provides or is served.")
     )

@@ -15,6 +15,7 @@ from xietong.accounts.selectors import CLINICAL_ROLE_VALUES, username_taken
 from xietong.core.pages import ServiceForm
 
 from .fields import InstitutionField
+from .filters import ListFilterForm
 
 Choices = list[tuple[str, str]]
 
@@ -67,7 +68,10 @@ def _passwords_match(form: forms.Form, data: dict[str, Any]) -> None:
         form.add_error("password2", _("The two passwords differ."))
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(ListFilterForm):
+    columns = {"role": "col-sm-6 col-lg-2"}
+    column_default = "col-sm-6 col-lg-3"
+
     q = forms.CharField(
         label=_("Name, username or phone"),
         required=False,

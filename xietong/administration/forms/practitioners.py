@@ -18,9 +18,10 @@ from xietong.directory.services import ExpertProfile
 from xietong.directory.services.practitioners import PRACTISING_SINCE_EARLIEST
 
 from .fields import InstitutionField
+from .filters import ListFilterForm
 
 
-class PractitionerFilterForm(forms.Form):
+class PractitionerFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Name or institution"),
         required=False,

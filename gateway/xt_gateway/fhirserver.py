@@ -16,17 +16,16 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import ssl
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
+from .httpserve import JsonHandler, http_serve
 from .mapping.common import Mapped
 from .mapping.fhirpass import SUBJECT_OF, FhirInputError, map_bundle, map_resource
 from .outbox import NewMessage, Outbox, OutboxFull
 
 log = logging.getLogger("xt_gateway.fhir")
 
-MAX_BODY = 10 * 2**20
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 
 
@@ -126,56 +125,30 @@ def make_fhir_server(
 ) -> ThreadingHTTPServer:
     base = base.rstrip("/")
 
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "xt-gateway"
-        protocol_version = "HTTP/1.1"
+    class Handler(JsonHandler):
+        content_type = FHIR_JSON
         disable_nagle_algorithm = True
 
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug(format, *args)
-
-        def _answer(self, status: int, payload: Any) -> None:
-            data = json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", FHIR_JSON)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+        def refusal(self, status: int, text: str, code: str) -> Any:
+            return outcome(text, code=code)
 
         def _take(self) -> None:
             path = self.path.split("?", 1)[0].rstrip("/")
             if path != base and not path.startswith(base + "/"):
-                self._answer(404, outcome("not found", code="not-found"))
+                self.answer(404, outcome("not found", code="not-found"))
                 return
-            try:
-                length = int(self.headers.get("Content-Length") or "-1")
-            except ValueError:
-                length = -1
-            if length < 0:
-                self._answer(411, outcome("Content-Length required", code="structure"))
+            body = self.body_read()
+            if body is None:
                 return
-            if length > MAX_BODY:
-                self.close_connection = True
-                self._answer(
-                    413, outcome(f"超过 {MAX_BODY // 2**20} MB / over the limit", code="too-costly")
-                )
-                return
-            body = self.rfile.read(length)
             status, payload = receiver.receive(
                 method=self.command,
                 path=path[len(base) :],
                 authorization=self.headers.get("Authorization") or "",
                 body=body,
             )
-            self._answer(status, payload)
+            self.answer(status, payload)
 
         do_POST = _take
         do_PUT = _take
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    if cert_file:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert_file, key_file)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-    return server
+    return http_serve(Handler, host=host, port=port, cert_file=cert_file, key_file=key_file)

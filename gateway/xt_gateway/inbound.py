@@ -17,18 +17,17 @@ import hmac
 import json
 import logging
 import os
-import ssl
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from .httpserve import JsonHandler, http_serve
 from .inbox import Inbox, InboxFull
 
 log = logging.getLogger("xt_gateway.inbound")
 
-MAX_BODY = 10 * 2**20
 MESSAGE_SYSTEM = "urn:xietong:platform-message"
 
 
@@ -103,47 +102,21 @@ def make_server(
     cert_file: str | None = None,
     key_file: str | None = None,
 ) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "xt-gateway"
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug(format, *args)
-
-        def _answer(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    class Handler(JsonHandler):
+        def refusal(self, status: int, text: str, code: str) -> Any:
+            return _error(text)
 
         def do_POST(self) -> None:
             if self.path.split("?", 1)[0] != path:
-                self._answer(404, _error("not found"))
+                self.answer(404, _error("not found"))
                 return
-            try:
-                length = int(self.headers.get("Content-Length") or "-1")
-            except ValueError:
-                length = -1
-            if length < 0:
-                self._answer(411, _error("Content-Length required"))
+            body = self.body_read()
+            if body is None:
                 return
-            if length > MAX_BODY:
-                self.close_connection = True
-                self._answer(413, _error(f"超过 {MAX_BODY // 2**20} MB / over the limit"))
-                return
-            body = self.rfile.read(length)
             status, payload = receiver.receive(self.headers, body)
-            self._answer(status, payload)
+            self.answer(status, payload)
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    if cert_file:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert_file, key_file)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-    return server
+    return http_serve(Handler, host=host, port=port, cert_file=cert_file, key_file=key_file)
 
 
 def write_atomically(folder: Path, name: str, data: bytes) -> None:
